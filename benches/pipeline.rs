@@ -1,0 +1,60 @@
+//! Pipeline benchmarks over `leadloop generate` data at a fixed seed.
+//!
+//! Run: `cargo bench --bench pipeline` (release profile). Each size is
+//! generated once into a temporary folder; timings are for reading and
+//! judging every row (the ledger) and for generating itself. End-to-end CLI
+//! timings with peak memory at 1M and 10M leads: `benches/time-cli.sh`.
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    divan::main();
+}
+
+fn data(leads: u64) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("leadloop-bench-{leads}"));
+    if !dir.join("generate_manifest.json").exists() {
+        let opts = leadloop::generate::Options {
+            leads,
+            seed: 42,
+            format: leadloop::config::FileFormat::Parquet,
+            dirty_pct: 0.5,
+            out: dir.clone(),
+        };
+        leadloop::generate::generate(&opts, &leadloop::output::progress::Progress::new("bench"))
+            .expect("generate");
+    }
+    dir
+}
+
+fn ledger(dir: &Path) -> u64 {
+    let spec = leadloop::config::DataSpec::open(dir).expect("open");
+    let inputs = leadloop::input::load(&spec).expect("load");
+    let checked = leadloop::quality::Checked::new(inputs, &spec).expect("check");
+    leadloop::quality::ledger::compute(&checked)
+        .expect("ledger")
+        .0
+        .set_aside_total()
+}
+
+#[divan::bench(args = [10_000, 100_000], sample_count = 5)]
+fn validate_ledger(bencher: divan::Bencher, leads: u64) {
+    let dir = data(leads);
+    bencher.bench(|| ledger(&dir));
+}
+
+#[divan::bench(args = [10_000, 100_000], sample_count = 3)]
+fn generate(bencher: divan::Bencher, leads: u64) {
+    let out = tempfile::tempdir().expect("tmp");
+    bencher.bench(|| {
+        let opts = leadloop::generate::Options {
+            leads,
+            seed: 1,
+            format: leadloop::config::FileFormat::Parquet,
+            dirty_pct: 0.0,
+            out: out.path().to_path_buf(),
+        };
+        leadloop::generate::generate(&opts, &leadloop::output::progress::Progress::new("bench"))
+            .expect("generate")
+    });
+}

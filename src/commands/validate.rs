@@ -1,0 +1,170 @@
+//! `leadloop validate`: the quality ledger of a data set (SPEC §7), which
+//! analyses it can feed, and optionally its set-aside rows as files.
+
+use std::io::Write;
+
+use polars::prelude::*;
+
+use super::Context;
+use crate::cli::ValidateArgs;
+use crate::error::{Error, Result};
+use crate::output::{self, Format, Report};
+use crate::quality::ledger::{self, fmt_count, Ledger, SetAside};
+use crate::quality::Checked;
+
+pub fn run(ctx: &Context, args: &ValidateArgs, stdout: &mut dyn Write) -> Result<()> {
+    let checked = ctx.checked()?;
+    let (ledger, aside) = ledger::compute(&checked)?;
+    for t in &ledger.tables {
+        if t.read != t.used + t.set_aside() {
+            return Err(Error::Internal(format!(
+                "{}: {} rows read but {} used and {} set aside",
+                t.table,
+                t.read,
+                t.used,
+                t.set_aside()
+            )));
+        }
+    }
+    let mut report = report(&checked, &ledger)?;
+    if let Some(dir) = &args.quarantine_out {
+        let format = match ctx.format {
+            Some(Format::Parquet) => Format::Parquet,
+            _ => Format::Csv,
+        };
+        let files = quarantine_files(&aside, format)?;
+        let n = files.len();
+        output::atomic::write_all(dir, &files)?;
+        report.notes.push(format!(
+            "set-aside rows of {n} table(s) written to {}",
+            dir.display()
+        ));
+    }
+    output::emit(&report, ctx.format, ctx.out.as_deref(), stdout)?;
+    Ok(())
+}
+
+/// `<table>.csv` (or .parquet) for every table with set-aside rows.
+fn quarantine_files(aside: &[SetAside], format: Format) -> Result<Vec<(String, Vec<u8>)>> {
+    aside
+        .iter()
+        .filter(|a| a.frame.height() > 0)
+        .map(|a| {
+            let bytes = match format {
+                Format::Parquet => output::parquet::to_bytes(&a.frame)?,
+                _ => output::csv::to_bytes(&a.frame)?,
+            };
+            Ok((format!("{}.{}", a.table, format.ext()), bytes))
+        })
+        .collect()
+}
+
+pub fn report(checked: &Checked, ledger: &Ledger) -> Result<Report> {
+    let t = &ledger.tables;
+    let summary = df!(
+        "table" => t.iter().map(|t| t.table.as_str()).collect::<Vec<_>>(),
+        "read" => t.iter().map(|t| t.read).collect::<Vec<_>>(),
+        "used" => t.iter().map(|t| t.used).collect::<Vec<_>>(),
+        "set_aside" => t.iter().map(|t| t.set_aside()).collect::<Vec<_>>(),
+        "location" => t.iter().map(|t| t.location.as_str()).collect::<Vec<_>>(),
+    )?;
+    let mut rt = (Vec::new(), Vec::new(), Vec::new());
+    let mut ex = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for table in t {
+        for r in &table.reasons {
+            rt.0.push(table.table.clone());
+            rt.1.push(r.reason.clone());
+            rt.2.push(r.rows);
+            for e in &r.examples {
+                ex.0.push(table.table.clone());
+                ex.1.push(r.reason.clone());
+                ex.2.push(e.file.clone());
+                ex.3.push(e.row);
+                ex.4.push(e.values.clone());
+            }
+        }
+    }
+    let reasons = df!("table" => rt.0, "reason" => rt.1, "rows" => rt.2)?;
+    // The file column only matters for tables read from several files.
+    let several = t.iter().any(|t| {
+        t.reasons
+            .iter()
+            .flat_map(|r| &r.examples)
+            .any(|e| e.file != t.location)
+    });
+    let mut examples = df!(
+        "table" => ex.0, "reason" => ex.1, "row" => ex.3, "values" => ex.4
+    )?;
+    if several {
+        examples.with_column(Column::new("file".into(), ex.2))?;
+    }
+    let analyses = checked.analyses();
+    let feeds = df!(
+        "analysis" => analyses.iter().map(|a| a.0).collect::<Vec<_>>(),
+        "feeds" => analyses.iter().map(|a| if a.1.is_empty() { "yes" } else { "no" }).collect::<Vec<_>>(),
+        "needs" => analyses.iter().map(|a| a.1.join(", ")).collect::<Vec<_>>(),
+    )?;
+    let mut report = Report::new("validate")
+        .table(
+            "validate",
+            &format!("Rows read, used and set aside ({})", checked.source),
+            summary,
+        )
+        .table("reasons", "Rows set aside, by reason", reasons)
+        .table(
+            "examples",
+            "Examples of rows set aside (row = row number in its file)",
+            examples,
+        )
+        .table("analyses", "Analyses this data set can feed", feeds);
+    let read: u64 = t.iter().map(|t| t.read).sum();
+    report.notes.push(format!(
+        "every row accounted for: {} read = {} used + {} set aside",
+        fmt_count(read),
+        fmt_count(read - ledger.set_aside_total()),
+        fmt_count(ledger.set_aside_total())
+    ));
+    report.notes.extend(checked.notes.iter().cloned());
+    report.notes.extend(lookup_notes(checked)?);
+    Ok(report)
+}
+
+/// How many rows of each lookup's target have a key the lookup lacks (SPEC §1 lookups).
+fn lookup_notes(checked: &Checked) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    for (cfg, plan) in &checked.lookups {
+        let Some(target) =
+            crate::input::schema::TableKind::from_name(&cfg.join_to).and_then(|k| checked.used(k))
+        else {
+            continue;
+        };
+        let key = cfg.key.as_str();
+        let keys = target
+            .select([col(key).cast(DataType::String)])
+            .filter(col(key).is_not_null());
+        let unmatched = keys
+            .clone()
+            .join(
+                plan.used().select([col(key)]),
+                [col(key)],
+                [col(key)],
+                JoinArgs::new(JoinType::Anti),
+            )
+            .select([len().alias("n")])
+            .collect()?;
+        let n = unmatched
+            .column("n")?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .get(0)
+            .unwrap_or(0);
+        notes.push(format!(
+            "lookup {}: {} {} rows with a {key} that has no match in {} (kept; the lookup's columns are empty for them)",
+            cfg.name,
+            fmt_count(n),
+            cfg.join_to,
+            cfg.name
+        ));
+    }
+    Ok(notes)
+}

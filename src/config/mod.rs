@@ -1,0 +1,452 @@
+//! `leadloop.toml`: where each table lives, how its columns map onto SPEC §1,
+//! and the settings every analysis shares (SPEC §2).
+//!
+//! Decisions where the spec is silent:
+//! - Paths in a config are relative to the config file's folder. A table with
+//!   no `path` is looked for by its name in that folder, as in a data folder.
+//! - `rename` maps *export* names to canonical names (`"Prospect ID" = "lead_id"`).
+//! - `absent = ["created_at"]` declares that an export has no such column; it is
+//!   read as all-null and every figure that needs it is left out with a note.
+//! - `constants` adds a column with one value (an export of won deals only has
+//!   no status column: `constants = { status = "won" }`).
+//! - A preset (`preset = "salesforce"` or `"hubspot"`) supplies renames and
+//!   stage/status mappings; anything the file sets itself wins.
+
+pub mod settings;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::input::schema::{TableKind, HANDOFF_STAGES, WIDE_STAGES};
+pub use settings::{Bands, Settings};
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub preset: Option<String>,
+    pub timezone: Option<String>,
+    pub as_of: Option<String>,
+    pub sla_hours: Option<f64>,
+    pub black_hole_days: Option<f64>,
+    pub bands: Option<BandsConfig>,
+    #[serde(default)]
+    pub tables: TablesConfig,
+    #[serde(default)]
+    pub lookups: Vec<LookupConfig>,
+    pub currency: Option<CurrencyConfig>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BandsConfig {
+    /// Band name → minimum score (inclusive).
+    pub thresholds: BTreeMap<String, f64>,
+    /// The band for scores below every threshold.
+    pub lowest: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurrencyConfig {
+    /// Currency code → factor that converts an amount into the reporting currency.
+    pub rates: BTreeMap<String, f64>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TablesConfig {
+    pub leads: Option<TableConfig>,
+    pub scores: Option<TableConfig>,
+    pub handoffs: Option<TableConfig>,
+    pub activities: Option<TableConfig>,
+    pub deals: Option<TableConfig>,
+    pub spend: Option<TableConfig>,
+    pub touches: Option<TableConfig>,
+}
+
+impl TablesConfig {
+    pub fn get(&self, kind: TableKind) -> Option<&TableConfig> {
+        match kind {
+            TableKind::Leads => self.leads.as_ref(),
+            TableKind::Scores => self.scores.as_ref(),
+            TableKind::Handoffs => self.handoffs.as_ref(),
+            TableKind::Activities => self.activities.as_ref(),
+            TableKind::Deals => self.deals.as_ref(),
+            TableKind::Spend => self.spend.as_ref(),
+            TableKind::Touches => self.touches.as_ref(),
+        }
+    }
+
+    fn slot(&mut self, kind: TableKind) -> &mut Option<TableConfig> {
+        match kind {
+            TableKind::Leads => &mut self.leads,
+            TableKind::Scores => &mut self.scores,
+            TableKind::Handoffs => &mut self.handoffs,
+            TableKind::Activities => &mut self.activities,
+            TableKind::Deals => &mut self.deals,
+            TableKind::Spend => &mut self.spend,
+            TableKind::Touches => &mut self.touches,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    Parquet,
+    Csv,
+}
+
+/// Unit of integer timestamps (epoch); CRM APIs write milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EpochUnit {
+    S,
+    #[default]
+    Ms,
+    Us,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableConfig {
+    /// A file, a folder of part files (hive partitions allowed) or a glob.
+    pub path: Option<String>,
+    pub format: Option<FileFormat>,
+    /// CSV field separator (one character).
+    pub separator: Option<String>,
+    /// CSV values read as missing, besides the empty field (e.g. `"Select"`).
+    #[serde(default)]
+    pub null_values: Vec<String>,
+    #[serde(default)]
+    pub rename: BTreeMap<String, String>,
+    #[serde(default)]
+    pub constants: BTreeMap<String, String>,
+    #[serde(default)]
+    pub absent: Vec<String>,
+    pub epoch_unit: Option<EpochUnit>,
+    /// Wide exports: stage → the lead column holding its time or flag.
+    #[serde(default)]
+    pub stages: BTreeMap<String, WideStage>,
+    /// Export stage name → canonical stage.
+    #[serde(default)]
+    pub stage_map: BTreeMap<String, String>,
+    /// Export deal status → `won`, `lost` or `open`.
+    #[serde(default)]
+    pub status_map: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WideStage {
+    /// A column holding the time the lead entered the stage.
+    pub at: Option<String>,
+    /// A boolean column: the stage was reached at an unknown time.
+    pub flag: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookupConfig {
+    pub name: String,
+    pub path: String,
+    pub format: Option<FileFormat>,
+    pub separator: Option<String>,
+    /// `leads` or `deals`.
+    pub join_to: String,
+    /// The column in `join_to` holding the key.
+    pub key: String,
+    /// The key column in the lookup (default: same as `key`).
+    pub lookup_key: Option<String>,
+}
+
+/// Where the data set came from.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    Folder(PathBuf),
+    Config(PathBuf),
+}
+
+/// A data set as the user described it: the folder, the tables' settings and
+/// the shared analysis settings.
+#[derive(Debug, Clone)]
+pub struct DataSpec {
+    pub origin: Origin,
+    /// Folder that relative paths and by-name lookups start from.
+    pub root: PathBuf,
+    pub tables: TablesConfig,
+    pub lookups: Vec<LookupConfig>,
+    pub currency_rates: Option<BTreeMap<String, f64>>,
+    pub settings: Settings,
+}
+
+impl DataSpec {
+    /// `--data DIR|leadloop.toml`. A folder holding a `leadloop.toml` uses it.
+    pub fn open(data: &Path) -> Result<DataSpec> {
+        if data.is_dir() {
+            let inner = data.join("leadloop.toml");
+            if inner.is_file() {
+                return DataSpec::from_config(&inner);
+            }
+            return Ok(DataSpec {
+                origin: Origin::Folder(data.to_path_buf()),
+                root: data.to_path_buf(),
+                tables: TablesConfig::default(),
+                lookups: Vec::new(),
+                currency_rates: None,
+                settings: Settings::from_config(&ConfigFile::default(), data)?,
+            });
+        }
+        if data.is_file() {
+            return DataSpec::from_config(data);
+        }
+        Err(Error::bad_argument(format!(
+            "--data {}: no such folder or leadloop.toml",
+            data.display()
+        )))
+    }
+
+    fn from_config(path: &Path) -> Result<DataSpec> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::BadConfig {
+            file: path.to_path_buf(),
+            line: None,
+            detail: e.to_string(),
+        })?;
+        let file = parse_config(&text, path)?;
+        let file = apply_preset(file, path)?;
+        check_semantics(&file, path)?;
+        let root = path
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        Ok(DataSpec {
+            origin: Origin::Config(path.to_path_buf()),
+            root,
+            settings: Settings::from_config(&file, path)?,
+            tables: file.tables,
+            lookups: file.lookups,
+            currency_rates: file.currency.map(|c| c.rates),
+        })
+    }
+
+    pub fn table_config(&self, kind: TableKind) -> TableConfig {
+        self.tables.get(kind).cloned().unwrap_or_default()
+    }
+
+    pub fn describe(&self) -> String {
+        match &self.origin {
+            Origin::Folder(p) | Origin::Config(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// Parses TOML, turning serde's error (unknown key, wrong type) into one line with its line number.
+pub fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
+    toml::from_str::<ConfigFile>(text).map_err(|e| Error::BadConfig {
+        file: path.to_path_buf(),
+        line: e.span().map(|s| line_of(text, s.start)),
+        detail: crate::error::one_line(e.message()),
+    })
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()
+        .iter()
+        .take(offset)
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+const SALESFORCE: &str = include_str!("presets/salesforce.toml");
+const HUBSPOT: &str = include_str!("presets/hubspot.toml");
+
+fn apply_preset(mut file: ConfigFile, path: &Path) -> Result<ConfigFile> {
+    let Some(name) = file.preset.clone() else {
+        return Ok(file);
+    };
+    let text = match name.as_str() {
+        "salesforce" => SALESFORCE,
+        "hubspot" => HUBSPOT,
+        other => {
+            return Err(Error::BadConfig {
+                file: path.to_path_buf(),
+                line: None,
+                detail: format!("preset \"{other}\" is unknown; presets: salesforce, hubspot"),
+            })
+        }
+    };
+    let preset = parse_config(text, Path::new(&format!("preset {name}")))?;
+    for kind in TableKind::ALL {
+        if let Some(base) = preset.tables.get(kind) {
+            let slot = file.tables.slot(kind);
+            let mine = slot.take().unwrap_or_default();
+            *slot = Some(merge_table(base.clone(), mine));
+        }
+    }
+    Ok(file)
+}
+
+/// The user's settings win over the preset's; maps are merged key by key.
+fn merge_table(base: TableConfig, mine: TableConfig) -> TableConfig {
+    let merge = |mut a: BTreeMap<String, String>, b: BTreeMap<String, String>| {
+        a.extend(b);
+        a
+    };
+    let mut stages = base.stages;
+    stages.extend(mine.stages);
+    TableConfig {
+        path: mine.path.or(base.path),
+        format: mine.format.or(base.format),
+        separator: mine.separator.or(base.separator),
+        null_values: if mine.null_values.is_empty() {
+            base.null_values
+        } else {
+            mine.null_values
+        },
+        rename: merge(base.rename, mine.rename),
+        constants: merge(base.constants, mine.constants),
+        absent: if mine.absent.is_empty() {
+            base.absent
+        } else {
+            mine.absent
+        },
+        epoch_unit: mine.epoch_unit.or(base.epoch_unit),
+        stages,
+        stage_map: merge(base.stage_map, mine.stage_map),
+        status_map: merge(base.status_map, mine.status_map),
+    }
+}
+
+/// Checks serde cannot: names of stages, statuses and absent columns.
+fn check_semantics(file: &ConfigFile, path: &Path) -> Result<()> {
+    let bad = |detail: String| Error::BadConfig {
+        file: path.to_path_buf(),
+        line: None,
+        detail,
+    };
+    for kind in TableKind::ALL {
+        let Some(t) = file.tables.get(kind) else {
+            continue;
+        };
+        let at = format!("tables.{kind}");
+        if let Some(sep) = &t.separator {
+            if sep.len() != 1 {
+                return Err(bad(format!(
+                    "{at}.separator must be one character, got \"{sep}\""
+                )));
+            }
+        }
+        for col in &t.absent {
+            let ok = kind
+                .column(col)
+                .is_some_and(|c| c.ty != crate::input::schema::ColumnType::Id);
+            if !ok {
+                return Err(bad(format!(
+                    "{at}.absent: \"{col}\" is not a canonical non-key column of {kind}"
+                )));
+            }
+        }
+        if !t.stages.is_empty() && kind != TableKind::Leads {
+            return Err(bad(format!(
+                "{at}.stages: wide stage columns belong to tables.leads"
+            )));
+        }
+        for (stage, w) in &t.stages {
+            if !WIDE_STAGES.contains(&stage.as_str()) {
+                return Err(bad(format!(
+                    "{at}.stages.{stage}: unknown stage; stages: {}",
+                    WIDE_STAGES.join(", ")
+                )));
+            }
+            if w.at.is_some() == w.flag.is_some() {
+                return Err(bad(format!(
+                    "{at}.stages.{stage}: give exactly one of `at` (a time column) or `flag` (a boolean column)"
+                )));
+            }
+        }
+        for (from, to) in &t.stage_map {
+            if !HANDOFF_STAGES.contains(&to.as_str()) {
+                return Err(bad(format!(
+                    "{at}.stage_map.\"{from}\": \"{to}\" is not a stage; stages: {}",
+                    HANDOFF_STAGES.join(", ")
+                )));
+            }
+        }
+        for (from, to) in &t.status_map {
+            if !crate::input::schema::DEAL_STATUSES.contains(&to.as_str()) {
+                return Err(bad(format!(
+                    "{at}.status_map.\"{from}\": \"{to}\" is not a status; statuses: won, lost, open"
+                )));
+            }
+        }
+    }
+    for (i, l) in file.lookups.iter().enumerate() {
+        if l.join_to != "leads" && l.join_to != "deals" {
+            return Err(bad(format!(
+                "lookups[{i}] ({}): join_to must be \"leads\" or \"deals\", got \"{}\"",
+                l.name, l.join_to
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ConfigFile> {
+        parse_config(text, Path::new("leadloop.toml"))
+    }
+
+    #[test]
+    fn unknown_key_names_its_line() {
+        let err = parse("timezone = \"UTC\"\nsla_hour = 4\n").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("config leadloop.toml line 2:"), "{msg}");
+        assert!(msg.contains("sla_hour"), "{msg}");
+        assert_eq!(err.exit_code(), 2);
+    }
+
+    #[test]
+    fn wrong_type_names_its_line() {
+        let msg = parse("\n\nsla_hours = \"soon\"\n").unwrap_err().to_string();
+        assert!(msg.contains("line 3"), "{msg}");
+    }
+
+    #[test]
+    fn presets_parse_and_merge_under_the_users_settings() {
+        for text in [SALESFORCE, HUBSPOT] {
+            parse(text).expect("preset parses");
+        }
+        let file = parse(
+            "preset = \"salesforce\"\n[tables.leads]\npath = \"Lead.csv\"\nrename = { Id = \"lead_id\", Owner = \"rep_id\" }\n",
+        )
+        .unwrap();
+        let merged = apply_preset(file, Path::new("x.toml")).unwrap();
+        let leads = merged.tables.leads.unwrap();
+        assert_eq!(leads.path.as_deref(), Some("Lead.csv"));
+        assert_eq!(leads.rename["CreatedDate"], "created_at");
+        assert_eq!(leads.rename["Owner"], "rep_id");
+    }
+
+    #[test]
+    fn a_wide_stage_needs_exactly_one_of_at_or_flag() {
+        let file = parse("[tables.leads.stages]\nwon = { at = \"a\", flag = \"b\" }\n").unwrap();
+        let msg = check_semantics(&file, Path::new("x.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("tables.leads.stages.won"), "{msg}");
+    }
+
+    #[test]
+    fn stage_map_targets_must_be_stages() {
+        let file = parse("[tables.handoffs.stage_map]\n\"Working\" = \"worked\"\n").unwrap();
+        assert!(check_semantics(&file, Path::new("x.toml")).is_err());
+    }
+}

@@ -1,0 +1,180 @@
+//! Settings every analysis shares (SPEC §2, §3): time zone, `as_of`, SLA,
+//! black-hole age and score bands, with the spec's defaults.
+
+use std::path::Path;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+
+use super::ConfigFile;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bands {
+    /// (band, minimum score), highest threshold first.
+    pub thresholds: Vec<(String, f64)>,
+    /// The band below every threshold.
+    pub lowest: String,
+}
+
+impl Default for Bands {
+    /// SPEC §2: A ≥ 75, B ≥ 50, C ≥ 25, else D.
+    fn default() -> Self {
+        Bands {
+            thresholds: vec![("A".into(), 75.0), ("B".into(), 50.0), ("C".into(), 25.0)],
+            lowest: "D".into(),
+        }
+    }
+}
+
+impl Bands {
+    /// The band of one score; `None` (no score) is the caller's `unscored`.
+    pub fn band_of(&self, score: f64) -> &str {
+        self.thresholds
+            .iter()
+            .find(|(_, min)| score >= *min)
+            .map(|(b, _)| b.as_str())
+            .unwrap_or(&self.lowest)
+    }
+
+    /// Band names from best to worst, `lowest` last.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.thresholds.iter().map(|(b, _)| b.clone()).collect();
+        v.push(self.lowest.clone());
+        v
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// IANA zone in which reporting periods (months, `--as-of` days) are cut.
+    pub timezone: String,
+    /// Fixed `as_of`; `None` means the latest timestamp in the data.
+    pub as_of: Option<DateTime<Utc>>,
+    pub sla_hours: f64,
+    pub black_hole_days: f64,
+    pub bands: Bands,
+}
+
+impl Settings {
+    pub fn from_config(file: &ConfigFile, path: &Path) -> Result<Settings> {
+        let bad = |detail: String| Error::BadConfig {
+            file: path.to_path_buf(),
+            line: None,
+            detail,
+        };
+        let timezone = file.timezone.clone().unwrap_or_else(|| "UTC".into());
+        parse_timezone(&timezone).map_err(|e| bad(format!("timezone: {e}")))?;
+        let as_of = match &file.as_of {
+            Some(s) => Some(parse_as_of(s, &timezone).map_err(|e| bad(format!("as_of: {e}")))?),
+            None => None,
+        };
+        let sla_hours = file.sla_hours.unwrap_or(24.0);
+        let black_hole_days = file.black_hole_days.unwrap_or(30.0);
+        if !(sla_hours > 0.0 && sla_hours.is_finite()) {
+            return Err(bad(format!("sla_hours must be positive, got {sla_hours}")));
+        }
+        if !(black_hole_days > 0.0 && black_hole_days.is_finite()) {
+            return Err(bad(format!(
+                "black_hole_days must be positive, got {black_hole_days}"
+            )));
+        }
+        let bands = match &file.bands {
+            None => Bands::default(),
+            Some(b) => {
+                if b.thresholds.is_empty() {
+                    return Err(bad("bands.thresholds is empty".into()));
+                }
+                let mut thresholds: Vec<(String, f64)> =
+                    b.thresholds.iter().map(|(k, v)| (k.clone(), *v)).collect();
+                thresholds.sort_by(|a, b| b.1.total_cmp(&a.1));
+                let lowest = b.lowest.clone().unwrap_or_else(|| "D".into());
+                if thresholds
+                    .iter()
+                    .any(|(k, _)| *k == lowest || k == "unscored")
+                {
+                    return Err(bad(format!(
+                        "bands: band names must differ from `lowest` (\"{lowest}\") and \"unscored\""
+                    )));
+                }
+                Bands { thresholds, lowest }
+            }
+        };
+        Ok(Settings {
+            timezone,
+            as_of,
+            sla_hours,
+            black_hole_days,
+            bands,
+        })
+    }
+
+    /// `--as-of` given on the command line overrides the config.
+    pub fn with_as_of_arg(mut self, arg: Option<&str>) -> Result<Settings> {
+        if let Some(s) = arg {
+            self.as_of = Some(
+                parse_as_of(s, &self.timezone)
+                    .map_err(|e| Error::bad_argument(format!("--as-of {s}: {e}")))?,
+            );
+        }
+        Ok(self)
+    }
+}
+
+pub fn parse_timezone(name: &str) -> std::result::Result<chrono_tz::Tz, String> {
+    name.parse::<chrono_tz::Tz>()
+        .map_err(|_| format!("\"{name}\" is not an IANA time zone (e.g. UTC, Europe/Berlin)"))
+}
+
+/// SPEC §3: a date means the end of that day in the configured zone; a
+/// date-time without a zone is read in that zone too.
+pub fn parse_as_of(s: &str, timezone: &str) -> std::result::Result<DateTime<Utc>, String> {
+    let tz = parse_timezone(timezone)?;
+    let s = s.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Ok(dt.with_timezone(&Utc));
+    }
+    let naive = if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        let end = NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999)
+            .ok_or_else(|| "end of day".to_string())?;
+        d.and_time(end)
+    } else {
+        ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+            .ok_or_else(|| format!("\"{s}\" is not a date (YYYY-MM-DD) or date-time"))?
+    };
+    tz.from_local_datetime(&naive)
+        .latest()
+        .map(|d| d.with_timezone(&Utc))
+        .ok_or_else(|| format!("\"{s}\" does not exist in {timezone}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_default_bands() {
+        let b = Bands::default();
+        assert_eq!(b.band_of(75.0), "A");
+        assert_eq!(b.band_of(74.9), "B");
+        assert_eq!(b.band_of(25.0), "C");
+        assert_eq!(b.band_of(-3.0), "D");
+        assert_eq!(b.names(), ["A", "B", "C", "D"]);
+    }
+
+    #[test]
+    fn as_of_date_is_end_of_day_in_the_zone() {
+        let utc = parse_as_of("2024-03-31", "UTC").unwrap();
+        assert_eq!(utc.to_rfc3339(), "2024-03-31T23:59:59.999999+00:00");
+        // São Paulo is UTC−3 (no DST in 2024): end of day is 02:59:59.999999 UTC next day.
+        let sp = parse_as_of("2024-03-31", "America/Sao_Paulo").unwrap();
+        assert_eq!(sp.to_rfc3339(), "2024-04-01T02:59:59.999999+00:00");
+    }
+
+    #[test]
+    fn bad_as_of_and_zone_are_reported() {
+        assert!(parse_as_of("31/03/2024", "UTC").is_err());
+        assert!(parse_timezone("Mars/Olympus").is_err());
+    }
+}

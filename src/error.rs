@@ -1,0 +1,174 @@
+//! The one error type, and the exit code each kind maps to.
+//!
+//! Variants are named for what went wrong *for the user* (as DataFusion's
+//! errors say who is at fault): the input and argument kinds exit with 2,
+//! everything else with 1. Each message is one line that names the file,
+//! table and column where they are known.
+
+use std::path::PathBuf;
+
+/// Exit code for unusable input, configuration or arguments (SPEC §8).
+pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code for any other failure.
+pub const EXIT_FAILURE: u8 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A table an analysis needs is not in the data set.
+    #[error("{table}: no such table in {place}{hint}")]
+    MissingTable {
+        table: String,
+        place: String,
+        hint: String,
+    },
+    /// A required column is missing from a table.
+    #[error("{table} ({file}): no column \"{column}\"; found: {found}")]
+    MissingColumn {
+        table: String,
+        file: String,
+        column: String,
+        found: String,
+    },
+    /// A file exists but cannot be read as the format it claims to be.
+    #[error("{table} ({file}): cannot read: {detail}")]
+    Unreadable {
+        table: String,
+        file: String,
+        detail: String,
+    },
+    /// The data can be read but breaks a whole-table rule (for example two currencies).
+    #[error("{table} ({file}): column \"{column}\": {detail}")]
+    BadData {
+        table: String,
+        file: String,
+        column: String,
+        detail: String,
+    },
+    /// `leadloop.toml` is invalid.
+    #[error("config {}{}: {detail}", file.display(), line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    BadConfig {
+        file: PathBuf,
+        line: Option<usize>,
+        detail: String,
+    },
+    /// A command-line argument is invalid.
+    #[error("{detail}")]
+    BadArgument { detail: String },
+    /// polars failed where no table can be blamed.
+    #[error("engine: {0}")]
+    Engine(String),
+    /// Writing outputs failed.
+    #[error("cannot write {}: {detail}", path.display())]
+    Output { path: PathBuf, detail: String },
+    /// Writing to standard output failed (a closed pipe is not reported).
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// A leadloop bug.
+    #[error("internal error (a bug in leadloop; please report it): {0}")]
+    Internal(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// 2 for input, configuration and argument errors; 1 for everything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::MissingTable { .. }
+            | Error::MissingColumn { .. }
+            | Error::Unreadable { .. }
+            | Error::BadData { .. }
+            | Error::BadConfig { .. }
+            | Error::BadArgument { .. } => EXIT_BAD_INPUT,
+            Error::Engine(_) | Error::Output { .. } | Error::Io(_) | Error::Internal(_) => {
+                EXIT_FAILURE
+            }
+        }
+    }
+
+    /// True when stdout was closed by the reader (`leadloop validate | head -1`).
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, Error::Io(e) if e.kind() == std::io::ErrorKind::BrokenPipe)
+    }
+
+    pub fn bad_argument(detail: impl Into<String>) -> Self {
+        Error::BadArgument {
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Turns a polars message into one line (polars errors can carry a multi-line context).
+pub fn one_line(msg: &str) -> String {
+    let mut out = msg
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    if out.len() > 400 {
+        let mut cut = 400;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+        out.push('…');
+    }
+    out
+}
+
+impl From<polars::error::PolarsError> for Error {
+    fn from(e: polars::error::PolarsError) -> Self {
+        Error::Engine(one_line(&e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_errors_exit_2_others_exit_1() {
+        let missing = Error::MissingColumn {
+            table: "deals".into(),
+            file: "d.parquet".into(),
+            column: "amount".into(),
+            found: "deal_id".into(),
+        };
+        assert_eq!(missing.exit_code(), 2);
+        assert_eq!(Error::bad_argument("x").exit_code(), 2);
+        assert_eq!(Error::Internal("x".into()).exit_code(), 1);
+        let out = Error::Output {
+            path: "r".into(),
+            detail: "full".into(),
+        };
+        assert_eq!(out.exit_code(), 1);
+    }
+
+    #[test]
+    fn missing_column_message_names_file_table_column() {
+        let e = Error::MissingColumn {
+            table: "deals".into(),
+            file: "data-samples/deals.parquet".into(),
+            column: "amount".into(),
+            found: "deal_id, lead_id, status".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "deals (data-samples/deals.parquet): no column \"amount\"; found: deal_id, lead_id, status"
+        );
+    }
+
+    #[test]
+    fn broken_pipe_is_recognised() {
+        let e = Error::Io(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert!(e.is_broken_pipe());
+        assert!(!Error::Internal("x".into()).is_broken_pipe());
+    }
+
+    #[test]
+    fn one_line_joins_and_truncates() {
+        assert_eq!(one_line("a\n\n  b  \n"), "a; b");
+        assert!(one_line(&"x".repeat(1000)).chars().count() <= 401);
+    }
+}

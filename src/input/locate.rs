@@ -1,0 +1,207 @@
+//! Finding a table's files: one Parquet file, a folder of part files (hive
+//! partitions allowed), a glob, or a CSV file (SPEC §1).
+//!
+//! In a data folder a table is found by its name, in this order:
+//! `<name>.parquet`, `<name>/` (a folder of parts), `<name>.csv`. When more
+//! than one exists the first wins and the others are named in a note.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::FileFormat;
+use crate::error::{Error, Result};
+
+/// The files of one table.
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// What the user would call it: the file, folder or glob.
+    pub display: String,
+    pub format: FileFormat,
+    pub files: Vec<PathBuf>,
+    /// A folder with `key=value` partition folders: scan the folder so polars
+    /// turns the partitions into columns.
+    pub hive_root: Option<PathBuf>,
+}
+
+/// Looks for table `name` in a data folder; `Ok(None)` when it is not there.
+pub fn find_by_name(root: &Path, name: &str) -> Result<(Option<Location>, Vec<String>)> {
+    let candidates = [
+        root.join(format!("{name}.parquet")),
+        root.join(name),
+        root.join(format!("{name}.csv")),
+    ];
+    let present: Vec<&PathBuf> = candidates.iter().filter(|p| p.exists()).collect();
+    let Some(first) = present.first() else {
+        return Ok((None, Vec::new()));
+    };
+    let notes = present[1..]
+        .iter()
+        .map(|p| format!("{name}: read {}; {} ignored", first.display(), p.display()))
+        .collect();
+    Ok((Some(locate(name, first, None)?), notes))
+}
+
+/// Resolves a configured `path` (file, folder or glob).
+pub fn locate(table: &str, path: &Path, format: Option<FileFormat>) -> Result<Location> {
+    let display = path.display().to_string();
+    let text = path.to_string_lossy();
+    let missing = |hint: &str| Error::MissingTable {
+        table: table.to_string(),
+        place: display.clone(),
+        hint: hint.to_string(),
+    };
+    if text.contains(['*', '?', '[']) {
+        let mut files: Vec<PathBuf> = glob::glob(&text)
+            .map_err(|e| Error::bad_argument(format!("{table}: bad glob \"{text}\": {e}")))?
+            .filter_map(|r| r.ok())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        let first = files
+            .first()
+            .ok_or_else(|| missing(" (the glob matches no file)"))?;
+        let format = format
+            .or_else(|| format_of(first))
+            .ok_or_else(|| unknown_format(table, first))?;
+        return Ok(Location {
+            display,
+            format,
+            files,
+            hive_root: None,
+        });
+    }
+    if path.is_dir() {
+        let mut files = Vec::new();
+        let mut hive = false;
+        collect_parts(path, &mut files, &mut hive).map_err(|e| Error::Unreadable {
+            table: table.to_string(),
+            file: display.clone(),
+            detail: e.to_string(),
+        })?;
+        files.sort();
+        let format = match format {
+            Some(f) => f,
+            None => {
+                let first = files
+                    .iter()
+                    .find(|f| format_of(f).is_some())
+                    .ok_or_else(|| missing(" (the folder holds no .parquet or .csv file)"))?;
+                format_of(first).ok_or_else(|| unknown_format(table, first))?
+            }
+        };
+        files.retain(|f| format_of(f) == Some(format));
+        if files.is_empty() {
+            return Err(missing(" (the folder holds no part file)"));
+        }
+        return Ok(Location {
+            display,
+            format,
+            files,
+            hive_root: hive.then(|| path.to_path_buf()),
+        });
+    }
+    if path.is_file() {
+        let format = format
+            .or_else(|| format_of(path))
+            .ok_or_else(|| unknown_format(table, path))?;
+        return Ok(Location {
+            display,
+            format,
+            files: vec![path.to_path_buf()],
+            hive_root: None,
+        });
+    }
+    Err(missing(""))
+}
+
+fn unknown_format(table: &str, path: &Path) -> Error {
+    Error::Unreadable {
+        table: table.to_string(),
+        file: path.display().to_string(),
+        detail: "cannot tell the format from the name; set `format = \"csv\"` or `\"parquet\"` in leadloop.toml".into(),
+    }
+}
+
+pub fn format_of(path: &Path) -> Option<FileFormat> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "parquet" | "pq" | "parq" => Some(FileFormat::Parquet),
+        "csv" | "tsv" | "txt" => Some(FileFormat::Csv),
+        _ => None,
+    }
+}
+
+/// Part files below `dir`, skipping hidden and `_`-prefixed files (`_SUCCESS`).
+fn collect_parts(dir: &Path, out: &mut Vec<PathBuf>, hive: &mut bool) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name.starts_with('_') {
+            continue;
+        }
+        if path.is_dir() {
+            if name.contains('=') {
+                *hive = true;
+            }
+            collect_parts(&path, out, hive)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_extensions() {
+        assert_eq!(
+            format_of(Path::new("a/leads.parquet")),
+            Some(FileFormat::Parquet)
+        );
+        assert_eq!(format_of(Path::new("Leads.CSV")), Some(FileFormat::Csv));
+        assert_eq!(format_of(Path::new("leads.xlsx")), None);
+    }
+
+    #[test]
+    fn finds_parquet_before_folder_before_csv() {
+        let dir = tempfile::tempdir().unwrap();
+        let touch = |p: &str| {
+            #[allow(clippy::disallowed_methods)]
+            std::fs::write(dir.path().join(p), b"x").unwrap();
+        };
+        touch("leads.csv");
+        let (loc, notes) = find_by_name(dir.path(), "leads").unwrap();
+        assert_eq!(loc.unwrap().format, FileFormat::Csv);
+        assert!(notes.is_empty());
+        touch("leads.parquet");
+        let (loc, notes) = find_by_name(dir.path(), "leads").unwrap();
+        assert_eq!(loc.unwrap().format, FileFormat::Parquet);
+        assert_eq!(notes.len(), 1);
+        let (none, _) = find_by_name(dir.path(), "deals").unwrap();
+        assert!(none.is_none());
+    }
+
+    #[test]
+    fn part_folder_with_hive_partitions() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = dir.path().join("deals/month=2024-01");
+        std::fs::create_dir_all(&part).unwrap();
+        #[allow(clippy::disallowed_methods)]
+        {
+            std::fs::write(part.join("part-0.parquet"), b"x").unwrap();
+            std::fs::write(dir.path().join("deals/_SUCCESS"), b"").unwrap();
+        }
+        let loc = locate("deals", &dir.path().join("deals"), None).unwrap();
+        assert_eq!(loc.files.len(), 1);
+        assert!(loc.hive_root.is_some());
+    }
+
+    #[test]
+    fn glob_matching_nothing_is_a_missing_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = locate("spend", &dir.path().join("spend-*.csv"), None).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("matches no file"));
+    }
+}

@@ -1,0 +1,126 @@
+//! Reading a data set: find each table (`locate`), scan it with the config's
+//! renames (`read`), and decide how keys compare across tables (`keys`).
+//! Column typing lives in `time` (timestamps) and `values` (ids, numbers,
+//! flags); judging rows is `quality`'s job.
+
+pub mod keys;
+pub mod locate;
+pub mod read;
+pub mod schema;
+pub mod time;
+pub mod values;
+
+use std::collections::BTreeMap;
+
+use crate::config::{DataSpec, LookupConfig};
+use crate::error::{Error, Result};
+pub use keys::KeyType;
+pub use read::RawTable;
+use schema::TableKind;
+
+/// Every table of a data set as scanned, before any row is judged.
+pub struct Inputs {
+    pub tables: BTreeMap<TableKind, RawTable>,
+    pub lookups: Vec<(LookupConfig, RawTable)>,
+    /// How lead_id values are compared across tables.
+    pub lead_key: KeyType,
+    pub notes: Vec<String>,
+}
+
+impl Inputs {
+    pub fn get(&self, kind: TableKind) -> Option<&RawTable> {
+        self.tables.get(&kind)
+    }
+}
+
+pub fn load(spec: &DataSpec) -> Result<Inputs> {
+    let config_path = match &spec.origin {
+        crate::config::Origin::Config(p) => p.clone(),
+        crate::config::Origin::Folder(p) => p.join("leadloop.toml"),
+    };
+    let mut tables = BTreeMap::new();
+    let mut notes = Vec::new();
+    for kind in TableKind::ALL {
+        let cfg = spec.table_config(kind);
+        let location = match &cfg.path {
+            Some(p) => Some(locate::locate(kind.name(), &spec.root.join(p), cfg.format)?),
+            None => {
+                let (loc, more) = locate::find_by_name(&spec.root, kind.name())?;
+                notes.extend(more);
+                loc
+            }
+        };
+        let Some(location) = location else { continue };
+        let raw = read::scan(kind.name(), location, &cfg, &config_path)?;
+        for c in kind.columns().iter().filter(|c| c.required) {
+            if !raw.has(c.name) {
+                return Err(raw.missing_column(c.name));
+            }
+        }
+        for (stage, w) in &cfg.stages {
+            let column = w.at.as_ref().or(w.flag.as_ref());
+            if let Some(column) = column {
+                if !raw.has(column) {
+                    return Err(Error::MissingColumn {
+                        table: raw.name.clone(),
+                        file: raw.location.display.clone(),
+                        column: format!("{column}\" (stage {stage} in the config"),
+                        found: raw.columns.join(", "),
+                    });
+                }
+            }
+        }
+        for absent in &cfg.absent {
+            notes.push(format!(
+                "{kind}: the config declares no {absent} column; figures that need it are left out"
+            ));
+        }
+        tables.insert(kind, raw);
+    }
+    if tables.is_empty() {
+        return Err(Error::MissingTable {
+            table: "leads".into(),
+            place: spec.describe(),
+            hint: format!(
+                " (no table found: looked for {} as <name>.parquet, <name>/ or <name>.csv)",
+                TableKind::ALL.map(TableKind::name).join(", ")
+            ),
+        });
+    }
+    let mut lookups = Vec::new();
+    for l in &spec.lookups {
+        let location = locate::locate(&l.name, &spec.root.join(&l.path), l.format)?;
+        let cfg = crate::config::TableConfig {
+            separator: l.separator.clone(),
+            ..Default::default()
+        };
+        let raw = read::scan(&l.name, location, &cfg, &config_path)?;
+        let key = l.lookup_key.as_deref().unwrap_or(&l.key);
+        if !raw.has(key) {
+            return Err(raw.missing_column(key));
+        }
+        let Some(target) = TableKind::from_name(&l.join_to).and_then(|k| tables.get(&k)) else {
+            return Err(Error::MissingTable {
+                table: l.join_to.clone(),
+                place: spec.describe(),
+                hint: format!(" (lookup {} joins to it)", l.name),
+            });
+        };
+        if !target.has(&l.key) {
+            return Err(target.missing_column(&l.key));
+        }
+        lookups.push((l.clone(), raw));
+    }
+    let (lead_key, key_note) = keys::decide(
+        tables
+            .iter()
+            .filter_map(|(k, t)| t.dtype(schema::LEAD_ID).map(|d| (*k, d.clone()))),
+    );
+    notes.extend(key_note);
+    Ok(Inputs {
+        tables,
+        lookups,
+        lead_key,
+        notes,
+    })
+}

@@ -1,0 +1,199 @@
+//! Scanning one table's files into a lazy frame with the config's renames,
+//! constants and absent columns applied, and two helper columns: the file
+//! each row came from and its position in the scan.
+//!
+//! CSV files are read with every column as text: leadloop types the columns
+//! SPEC §1 names itself (so a bad value sets one row aside instead of failing
+//! the file), and never guesses the type of the others. Parquet keeps its types.
+
+use polars::prelude::*;
+
+use super::locate::Location;
+use super::schema::{FILE_COL, INDEX_COL};
+use crate::config::{FileFormat, TableConfig};
+use crate::error::{Error, Result};
+
+/// A table as scanned, before any row is judged.
+#[derive(Clone)]
+pub struct RawTable {
+    /// `leads`, `deals`, … or a lookup's name.
+    pub name: String,
+    pub location: Location,
+    /// Renamed data columns plus `__file` and `__index`.
+    pub frame: LazyFrame,
+    /// Data columns after renames, in file order.
+    pub columns: Vec<String>,
+    pub schema: SchemaRef,
+}
+
+impl RawTable {
+    pub fn dtype(&self, column: &str) -> Option<&DataType> {
+        self.schema.get(column)
+    }
+
+    pub fn has(&self, column: &str) -> bool {
+        self.schema.contains(column)
+    }
+
+    pub fn unreadable(&self, detail: impl std::fmt::Display) -> Error {
+        Error::Unreadable {
+            table: self.name.clone(),
+            file: self.location.display.clone(),
+            detail: crate::error::one_line(&detail.to_string()),
+        }
+    }
+
+    pub fn missing_column(&self, column: &str) -> Error {
+        Error::MissingColumn {
+            table: self.name.clone(),
+            file: self.location.display.clone(),
+            column: column.to_string(),
+            found: self.columns.join(", "),
+        }
+    }
+}
+
+/// Scans `location` as table `name`.
+pub fn scan(
+    name: &str,
+    location: Location,
+    cfg: &TableConfig,
+    config_path: &std::path::Path,
+) -> Result<RawTable> {
+    let unreadable = |detail: String| Error::Unreadable {
+        table: name.to_string(),
+        file: location.display.clone(),
+        detail: crate::error::one_line(&detail),
+    };
+    let frame = match location.format {
+        FileFormat::Parquet => scan_parquet(&location),
+        FileFormat::Csv => scan_csv(&location, cfg),
+    }
+    .map_err(|e| unreadable(e.to_string()))?;
+    let mut frame = frame.with_row_index(INDEX_COL, None);
+    let schema = frame
+        .collect_schema()
+        .map_err(|e| unreadable(e.to_string()))?;
+    let found: Vec<String> = schema
+        .iter_names()
+        .filter(|n| !n.starts_with("__"))
+        .map(|n| n.to_string())
+        .collect();
+    let config_error = |detail: String| Error::BadConfig {
+        file: config_path.to_path_buf(),
+        line: None,
+        detail: format!("tables.{name}: {detail}"),
+    };
+
+    // Renames: export name -> canonical name.
+    let mut columns = found.clone();
+    let (mut from, mut to) = (Vec::new(), Vec::new());
+    for (src, dst) in &cfg.rename {
+        if src == dst {
+            continue;
+        }
+        let Some(pos) = columns.iter().position(|c| c == src) else {
+            return Err(Error::MissingColumn {
+                table: name.to_string(),
+                file: location.display.clone(),
+                column: format!("{src}\" (renamed to \"{dst}\" by the config"),
+                found: found.join(", "),
+            });
+        };
+        if columns.iter().any(|c| c == dst) && !cfg.rename.contains_key(dst) {
+            return Err(config_error(format!(
+                "rename \"{src}\" -> \"{dst}\": the file already has a column \"{dst}\""
+            )));
+        }
+        columns[pos] = dst.clone();
+        from.push(src.as_str());
+        to.push(dst.as_str());
+    }
+    if !from.is_empty() {
+        frame = frame.rename(from, to, true);
+    }
+    for (column, value) in &cfg.constants {
+        if columns.contains(column) {
+            return Err(config_error(format!(
+                "constants.{column}: the file already has a column \"{column}\""
+            )));
+        }
+        frame = frame.with_column(lit(value.clone()).alias(column.as_str()));
+        columns.push(column.clone());
+    }
+    for column in &cfg.absent {
+        if columns.contains(column) {
+            return Err(config_error(format!(
+                "absent: \"{column}\" is declared absent but the file has it"
+            )));
+        }
+        frame = frame.with_column(lit(NULL).cast(DataType::String).alias(column.as_str()));
+        columns.push(column.clone());
+    }
+    let schema = frame
+        .collect_schema()
+        .map_err(|e| unreadable(e.to_string()))?;
+    Ok(RawTable {
+        name: name.to_string(),
+        location,
+        frame,
+        columns,
+        schema,
+    })
+}
+
+fn pl_path(p: &std::path::Path) -> PolarsResult<PlRefPath> {
+    PlRefPath::try_from_path(p)
+}
+
+fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
+    let args = || ScanArgsParquet {
+        include_file_paths: Some(FILE_COL.into()),
+        ..Default::default()
+    };
+    if let Some(root) = &location.hive_root {
+        let mut a = args();
+        a.hive_options.enabled = Some(true);
+        return LazyFrame::scan_parquet(pl_path(root)?, a);
+    }
+    let frames = location
+        .files
+        .iter()
+        .map(|f| LazyFrame::scan_parquet(pl_path(f)?, args()))
+        .collect::<PolarsResult<Vec<_>>>()?;
+    union(frames)
+}
+
+fn scan_csv(location: &Location, cfg: &TableConfig) -> PolarsResult<LazyFrame> {
+    let separator = cfg
+        .separator
+        .as_deref()
+        .and_then(|s| s.bytes().next())
+        .unwrap_or(b',');
+    let null_values = (!cfg.null_values.is_empty()).then(|| {
+        NullValues::AllColumns(cfg.null_values.iter().map(|s| s.as_str().into()).collect())
+    });
+    let frames = location
+        .files
+        .iter()
+        .map(|f| {
+            LazyCsvReader::new(pl_path(f)?)
+                .with_separator(separator)
+                .with_infer_schema_length(Some(0))
+                .with_null_values(null_values.clone())
+                .with_include_file_paths(Some(FILE_COL.into()))
+                .finish()
+        })
+        .collect::<PolarsResult<Vec<_>>>()?;
+    union(frames)
+}
+
+fn union(frames: Vec<LazyFrame>) -> PolarsResult<LazyFrame> {
+    if frames.len() == 1 {
+        return frames
+            .into_iter()
+            .next()
+            .ok_or_else(|| polars_err!(NoData: "no files"));
+    }
+    concat_lf_diagonal(frames, UnionArgs::default())
+}

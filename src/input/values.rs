@@ -1,0 +1,115 @@
+//! Typing the non-time canonical columns: numbers (amounts, scores), flags
+//! (deleted, wide-export stage flags) and text (sources, stages, statuses).
+
+use polars::prelude::*;
+
+/// A number as `Float64`; text that is not a number becomes null (the caller
+/// sets the row aside as `unparseable_number`). `None`: the type cannot hold one.
+pub fn parse_number(expr: Expr, dtype: &DataType) -> Option<Expr> {
+    match dtype {
+        d if d.is_primitive_numeric() || matches!(d, DataType::Decimal(..) | DataType::Null) => {
+            Some(expr.cast(DataType::Float64))
+        }
+        DataType::String => Some(expr.str().strip_chars(lit(NULL)).cast(DataType::Float64)),
+        _ => None,
+    }
+}
+
+/// True for `true`, non-zero numbers and the text `true`, `t`, `yes`, `y`, `1`
+/// (any case); false otherwise, including null.
+pub fn parse_flag(expr: Expr, dtype: &DataType) -> Expr {
+    let truthy = match dtype {
+        DataType::Boolean => expr,
+        d if d.is_primitive_numeric() => expr.neq(lit(0)),
+        _ => expr
+            .cast(DataType::String)
+            .str()
+            .strip_chars(lit(NULL))
+            .str()
+            .to_lowercase()
+            .is_in(
+                lit(Series::new("t".into(), ["true", "t", "yes", "y", "1"])).implode(false),
+                false,
+            ),
+    };
+    truthy.fill_null(lit(false))
+}
+
+/// Text, trimmed; empty text is null.
+pub fn parse_text(expr: Expr) -> Expr {
+    let s = expr.cast(DataType::String).str().strip_chars(lit(NULL));
+    when(s.clone().eq(lit("")))
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(s)
+}
+
+/// Is the raw value present (not null, and not blank text)?
+pub fn present(expr: Expr, dtype: &DataType) -> Expr {
+    match dtype {
+        DataType::String => expr
+            .str()
+            .strip_chars(lit(NULL))
+            .str()
+            .len_bytes()
+            .gt(lit(0u32))
+            .fill_null(lit(false)),
+        _ => expr.is_not_null(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_from_text_and_decimals() {
+        let df = df!("a" => [Some(" 12.5 "), Some("abc"), None]).unwrap();
+        let out = df
+            .lazy()
+            .select([parse_number(col("a"), &DataType::String).unwrap()])
+            .collect()
+            .unwrap();
+        let v: Vec<Option<f64>> = out.column("a").unwrap().f64().unwrap().iter().collect();
+        assert_eq!(v, vec![Some(12.5), None, None]);
+    }
+
+    #[test]
+    fn flags_in_every_spelling() {
+        let df = df!("f" => [Some("True"), Some("no"), Some(" YES"), Some("1"), None]).unwrap();
+        let out = df
+            .lazy()
+            .select([parse_flag(col("f"), &DataType::String)])
+            .collect()
+            .unwrap();
+        let v: Vec<Option<bool>> = out.column("f").unwrap().bool().unwrap().iter().collect();
+        assert_eq!(
+            v,
+            vec![Some(true), Some(false), Some(true), Some(true), Some(false)]
+        );
+        let df = df!("f" => [0i64, 2]).unwrap();
+        let out = df
+            .lazy()
+            .select([parse_flag(col("f"), &DataType::Int64)])
+            .collect()
+            .unwrap();
+        let v: Vec<Option<bool>> = out.column("f").unwrap().bool().unwrap().iter().collect();
+        assert_eq!(v, vec![Some(false), Some(true)]);
+    }
+
+    #[test]
+    fn blank_text_is_absent() {
+        let df = df!("s" => [Some(" "), Some("x"), None]).unwrap();
+        let out = df
+            .lazy()
+            .select([
+                present(col("s"), &DataType::String).alias("p"),
+                parse_text(col("s")).alias("t"),
+            ])
+            .collect()
+            .unwrap();
+        let p: Vec<Option<bool>> = out.column("p").unwrap().bool().unwrap().iter().collect();
+        assert_eq!(p, vec![Some(false), Some(true), Some(false)]);
+        let t: Vec<Option<&str>> = out.column("t").unwrap().str().unwrap().iter().collect();
+        assert_eq!(t, vec![None, Some("x"), None]);
+    }
+}

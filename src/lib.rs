@@ -1,0 +1,83 @@
+//! leadloop: closed-loop funnel analytics over marketing-automation and CRM
+//! extracts. The binary is a thin shell over [`run`].
+//!
+//! How a run flows: `cli` parses the arguments; `commands/x.rs` turns them
+//! into options; `input` gives one lazy frame per table; `quality` splits
+//! each table into used and set-aside rows; the command collects and hands a
+//! `Report` to `output`.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod generate;
+pub mod input;
+pub mod output;
+pub mod quality;
+
+use std::ffi::OsString;
+use std::io::Write;
+
+use clap::Parser;
+
+pub use error::{Error, Result};
+
+/// Runs leadloop with `args` (including the program name), writing results
+/// to `stdout`. Returns the process exit code; errors go to `stderr` as one line.
+pub fn main_with<I, T>(args: I, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e, stdout, stderr),
+    };
+    match run(&cli, stdout) {
+        Ok(()) => 0,
+        Err(e) if e.is_broken_pipe() => 0,
+        Err(e) => {
+            let _ = writeln!(stderr, "leadloop: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+pub fn run(cli: &cli::Cli, stdout: &mut dyn Write) -> Result<()> {
+    let ctx = commands::Context::from_cli(cli);
+    match &cli.command {
+        cli::Command::Validate(args) => commands::validate::run(&ctx, args, stdout),
+        cli::Command::Generate(args) => commands::generate::run(&ctx, args, stdout),
+    }?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// `--help` and `--version` print to stdout and succeed; a usage error is one
+/// line on stderr with exit code 2.
+fn clap_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = write!(stdout, "{}", e.render());
+            0
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = write!(stderr, "{}", e.render());
+            error::EXIT_BAD_INPUT
+        }
+        _ => {
+            let text = e.render().to_string();
+            let line = text
+                .lines()
+                .map(str::trim)
+                .take_while(|l| !l.starts_with("Usage:"))
+                .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let line = line.strip_prefix("error: ").unwrap_or(&line);
+            let _ = writeln!(stderr, "leadloop: {line} (see leadloop --help)");
+            error::EXIT_BAD_INPUT
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! What every command produces: named tables in a fixed order, plus notes
+//! (rows set aside, immature cohorts, decisions a reader must know).
+//! Renderers turn a `Report` into bytes and never compute.
+
+use polars::prelude::*;
+
+#[derive(Debug, Clone)]
+pub struct NamedTable {
+    /// Short name; the analysis' main table has the analysis' own name.
+    pub name: String,
+    /// A heading for people.
+    pub title: String,
+    pub frame: DataFrame,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The analysis (`validate`, `bands`, …): the stem of every file name.
+    pub analysis: String,
+    pub tables: Vec<NamedTable>,
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    pub fn new(analysis: &str) -> Report {
+        Report {
+            analysis: analysis.to_string(),
+            tables: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn table(mut self, name: &str, title: &str, frame: DataFrame) -> Report {
+        self.tables.push(NamedTable {
+            name: name.to_string(),
+            title: title.to_string(),
+            frame,
+        });
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Report {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// `<analysis>.<ext>` for the main table, `<analysis>_<table>.<ext>` for the others.
+    pub fn file_name(&self, table: &NamedTable, ext: &str) -> String {
+        if table.name == self.analysis {
+            format!("{}.{ext}", self.analysis)
+        } else {
+            format!("{}_{}.{ext}", self.analysis, table.name)
+        }
+    }
+}
+
+/// A cell as plain text: strings unquoted, null empty.
+pub fn cell_text(v: &AnyValue) -> String {
+    match v {
+        AnyValue::Null => String::new(),
+        AnyValue::String(s) => (*s).to_string(),
+        AnyValue::StringOwned(s) => s.to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_follow_the_spec() {
+        let r = Report::new("contact")
+            .table("contact", "Contact", DataFrame::empty())
+            .table("speed", "Speed", DataFrame::empty());
+        assert_eq!(r.file_name(&r.tables[0], "csv"), "contact.csv");
+        assert_eq!(r.file_name(&r.tables[1], "csv"), "contact_speed.csv");
+    }
+
+    #[test]
+    fn cells_as_text() {
+        assert_eq!(cell_text(&AnyValue::Null), "");
+        assert_eq!(cell_text(&AnyValue::String("a b")), "a b");
+        assert_eq!(cell_text(&AnyValue::Int64(-3)), "-3");
+    }
+}

@@ -1,0 +1,291 @@
+//! The quality ledger: per table, rows read, used and set aside per reason,
+//! with up to three example rows each (file and row number in that file).
+//! `validate` prints it; every analysis cites it ("N rows set aside").
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::{Checked, Reason, TablePlan};
+use crate::error::{Error, Result};
+use crate::input::schema::{FILE_COL, INDEX_COL, REASON_COL};
+
+pub const EXAMPLES_PER_REASON: usize = 3;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ledger {
+    pub tables: Vec<TableLedger>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableLedger {
+    pub table: String,
+    pub location: String,
+    pub read: u64,
+    pub used: u64,
+    pub reasons: Vec<ReasonCount>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReasonCount {
+    pub reason: String,
+    pub rows: u64,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub file: String,
+    /// 1-based row number within its file (the header is not counted).
+    pub row: u64,
+    /// `column=value` pairs of the row as read.
+    pub values: String,
+}
+
+/// The set-aside rows of one table: `reason, file, row` and the data as read.
+pub struct SetAside {
+    pub table: String,
+    pub frame: DataFrame,
+}
+
+impl TableLedger {
+    pub fn set_aside(&self) -> u64 {
+        self.reasons.iter().map(|r| r.rows).sum()
+    }
+
+    pub fn rows(&self, reason: Reason) -> u64 {
+        self.reasons
+            .iter()
+            .find(|r| r.reason == reason.code())
+            .map_or(0, |r| r.rows)
+    }
+}
+
+impl Ledger {
+    pub fn table(&self, name: &str) -> Option<&TableLedger> {
+        self.tables.iter().find(|t| t.table == name)
+    }
+
+    pub fn set_aside_total(&self) -> u64 {
+        self.tables.iter().map(TableLedger::set_aside).sum()
+    }
+
+    /// One sentence for an analysis' notes.
+    pub fn summary(&self) -> String {
+        let parts: Vec<String> = self
+            .tables
+            .iter()
+            .filter(|t| t.set_aside() > 0)
+            .map(|t| format!("{} {}", fmt_count(t.set_aside()), t.table))
+            .collect();
+        if parts.is_empty() {
+            "no input rows were set aside".into()
+        } else {
+            format!(
+                "{} input rows set aside ({}); `leadloop validate` lists them",
+                fmt_count(self.set_aside_total()),
+                parts.join(", ")
+            )
+        }
+    }
+}
+
+pub fn fmt_count(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Counts every table in one pass over the inputs (polars shares the scans).
+pub fn compute(checked: &Checked) -> Result<(Ledger, Vec<SetAside>)> {
+    let plans: Vec<&TablePlan> = checked
+        .tables
+        .values()
+        .chain(checked.lookups.iter().map(|(_, p)| p))
+        .collect();
+    let mut dsl = Vec::new();
+    for p in &plans {
+        for lf in queries(p) {
+            dsl.push(lf.logical_plan);
+        }
+    }
+    let frames = match LazyFrame::collect_all_with_engine(dsl, Engine::Auto, OptFlags::default()) {
+        Ok(f) => f,
+        // Find the table to blame by running each on its own.
+        Err(e) => {
+            for p in &plans {
+                for lf in queries(p) {
+                    lf.collect().map_err(|e| unreadable(p, e))?;
+                }
+            }
+            return Err(e.into());
+        }
+    };
+    let mut ledger = Ledger { tables: Vec::new() };
+    let mut aside = Vec::new();
+    for (p, chunk) in plans.iter().zip(frames.chunks(4)) {
+        let [read, used, rows, offsets] = chunk else {
+            return Err(Error::Internal("ledger: wrong number of results".into()));
+        };
+        let (t, frame) = tabulate(p, read, used, rows, offsets).map_err(|e| unreadable(p, e))?;
+        ledger.tables.push(t);
+        aside.push(SetAside {
+            table: p.name.clone(),
+            frame,
+        });
+    }
+    Ok((ledger, aside))
+}
+
+fn unreadable(p: &TablePlan, e: PolarsError) -> Error {
+    Error::Unreadable {
+        table: p.name.clone(),
+        file: p.location.display.clone(),
+        detail: crate::error::one_line(&e.to_string()),
+    }
+}
+
+/// Rows read (the scan alone), rows used, the set-aside rows, and where each file starts.
+fn queries(p: &TablePlan) -> [LazyFrame; 4] {
+    [
+        p.raw.clone().select([len().alias("n")]),
+        p.used().select([len().alias("n")]),
+        p.set_aside(),
+        p.raw
+            .clone()
+            .group_by([col(FILE_COL)])
+            .agg([col(INDEX_COL).min().alias("first")]),
+    ]
+}
+
+fn count(df: &DataFrame) -> PolarsResult<u64> {
+    let c = df.column("n")?.cast(&DataType::UInt64)?;
+    Ok(c.u64()?.get(0).unwrap_or(0))
+}
+
+fn tabulate(
+    p: &TablePlan,
+    read: &DataFrame,
+    used: &DataFrame,
+    rows: &DataFrame,
+    offsets: &DataFrame,
+) -> PolarsResult<(TableLedger, DataFrame)> {
+    let first: BTreeMap<String, u64> = {
+        let files = offsets.column(FILE_COL)?.cast(&DataType::String)?;
+        let starts = offsets.column("first")?.cast(&DataType::UInt64)?;
+        files
+            .str()?
+            .iter()
+            .zip(starts.u64()?.iter())
+            .filter_map(|(f, s)| Some((f?.to_string(), s?)))
+            .collect()
+    };
+    // Set-aside rows in scan order, with their row number within their file.
+    let rows = rows.sort([INDEX_COL], SortMultipleOptions::default())?;
+    let files = rows.column(FILE_COL)?.cast(&DataType::String)?;
+    let index = rows.column(INDEX_COL)?.cast(&DataType::UInt64)?;
+    let row_numbers: Vec<u64> = files
+        .str()?
+        .iter()
+        .zip(index.u64()?.iter())
+        .map(|(f, i)| {
+            let start = f.and_then(|f| first.get(f)).copied().unwrap_or(0);
+            i.unwrap_or(0) - start + 1
+        })
+        .collect();
+    let reasons = rows.column(REASON_COL)?.str()?.clone();
+    let mut counts: BTreeMap<Reason, (u64, Vec<usize>)> = BTreeMap::new();
+    for (i, r) in reasons.iter().enumerate() {
+        let Some(reason) = r.and_then(Reason::from_code) else {
+            continue;
+        };
+        let entry = counts.entry(reason).or_default();
+        entry.0 += 1;
+        if entry.1.len() < EXAMPLES_PER_REASON {
+            entry.1.push(i);
+        }
+    }
+    let data: Vec<&Column> = p
+        .data_columns
+        .iter()
+        .filter_map(|c| rows.column(c).ok())
+        .collect();
+    let reasons = counts
+        .into_iter()
+        .map(|(reason, (n, idx))| ReasonCount {
+            reason: reason.code().to_string(),
+            rows: n,
+            examples: idx
+                .into_iter()
+                .map(|i| Example {
+                    file: files
+                        .str()
+                        .ok()
+                        .and_then(|f| f.get(i))
+                        .unwrap_or("")
+                        .to_string(),
+                    row: row_numbers[i],
+                    values: data
+                        .iter()
+                        .map(|c| {
+                            let v = c
+                                .get(i)
+                                .map(|v| crate::output::cell_text(&v))
+                                .unwrap_or_default();
+                            format!("{}={}", c.name(), v)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+                .collect(),
+        })
+        .collect();
+    let mut frame = rows.drop(INDEX_COL)?;
+    frame.with_column(Column::new(INDEX_COL.into(), row_numbers))?;
+    let mut order = vec![
+        REASON_COL.to_string(),
+        FILE_COL.to_string(),
+        INDEX_COL.to_string(),
+    ];
+    order.extend(p.data_columns.iter().cloned());
+    let mut frame = frame.select(order)?;
+    // Friendly names, unless the table has columns of those names itself.
+    for (helper, name) in [
+        (REASON_COL, "reason"),
+        (FILE_COL, "file"),
+        (INDEX_COL, "row"),
+    ] {
+        if !p.data_columns.iter().any(|c| c == name) {
+            frame.rename(helper, name.into())?;
+        }
+    }
+    Ok((
+        TableLedger {
+            table: p.name.clone(),
+            location: p.location.display.clone(),
+            read: count(read)?,
+            used: count(used)?,
+            reasons,
+        },
+        frame,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_get_thousands_separators() {
+        assert_eq!(fmt_count(0), "0");
+        assert_eq!(fmt_count(999), "999");
+        assert_eq!(fmt_count(1000), "1,000");
+        assert_eq!(fmt_count(1234567), "1,234,567");
+    }
+}

@@ -1,0 +1,222 @@
+//! Judging every input row: used, or set aside with a reason (SPEC §7).
+//!
+//! `rules` builds, per table, a lazy plan whose rows carry their reason;
+//! `ledger` counts them (what `validate` prints and every report cites);
+//! `reason` names the defects.
+
+pub mod ledger;
+pub mod reason;
+pub mod rules;
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use crate::config::{DataSpec, LookupConfig, Settings};
+use crate::error::{Error, Result};
+use crate::input::schema::{TableKind, AT, CURRENCY, LEAD_ID, REP_ID, STAGE};
+use crate::input::{Inputs, KeyType};
+pub use ledger::Ledger;
+pub use reason::Reason;
+pub use rules::TablePlan;
+
+/// A data set whose rows have been judged: one plan per table and lookup.
+pub struct Checked {
+    pub source: String,
+    pub settings: Settings,
+    pub tables: BTreeMap<TableKind, TablePlan>,
+    pub lookups: Vec<(LookupConfig, TablePlan)>,
+    pub lead_key: KeyType,
+    /// Wide-export stages: (stage, true when only a flag is known).
+    pub wide_stages: Vec<(String, bool)>,
+    pub notes: Vec<String>,
+}
+
+impl Checked {
+    pub fn new(inputs: Inputs, spec: &DataSpec) -> Result<Checked> {
+        let mut notes = inputs.notes.clone();
+        let rates = spec.currency_rates.as_ref();
+        for kind in [TableKind::Deals, TableKind::Spend] {
+            if let Some(raw) = inputs.get(kind).filter(|r| r.has(CURRENCY)) {
+                let currencies =
+                    distinct_text(raw.frame.clone(), CURRENCY).map_err(|e| raw.unreadable(e))?;
+                if currencies.len() > 1 && rates.is_none() {
+                    return Err(Error::BadData {
+                        table: raw.name.clone(),
+                        file: raw.location.display.clone(),
+                        column: CURRENCY.into(),
+                        detail: format!(
+                            "more than one currency ({}); give [currency] rates in leadloop.toml",
+                            currencies.join(", ")
+                        ),
+                    });
+                }
+                if rates.is_some() {
+                    notes.push(format!(
+                        "{kind}: amounts converted with the config's currency rates"
+                    ));
+                }
+            }
+        }
+        let mut ctx = rules::RuleContext {
+            lead_key: inputs.lead_key,
+            leads: None,
+            currency_rates: rates,
+        };
+        let mut tables = BTreeMap::new();
+        for (kind, raw) in &inputs.tables {
+            let plan = rules::plan_table(*kind, raw, &spec.table_config(*kind), &ctx)?;
+            if *kind == TableKind::Leads {
+                ctx.leads = Some(rules::lead_reference(&plan));
+            }
+            tables.insert(*kind, plan);
+        }
+        if ctx.leads.is_none() {
+            let orphans: Vec<&str> = inputs
+                .tables
+                .keys()
+                .filter(|k| k.refers_to_leads())
+                .map(|k| k.name())
+                .collect();
+            if !orphans.is_empty() {
+                notes.push(format!(
+                    "no leads table: rows of {} are not checked against leads",
+                    orphans.join(", ")
+                ));
+            }
+        }
+        let lookups = inputs
+            .lookups
+            .iter()
+            .map(|(cfg, raw)| {
+                let key = cfg.lookup_key.as_deref().unwrap_or(&cfg.key);
+                (cfg.clone(), rules::plan_lookup(raw, key, &cfg.key))
+            })
+            .collect();
+        let wide_stages = spec
+            .table_config(TableKind::Leads)
+            .stages
+            .iter()
+            .filter(|_| tables.contains_key(&TableKind::Leads))
+            .map(|(s, w)| (s.clone(), w.at.is_none()))
+            .collect();
+        let settings = spec.settings.clone();
+        Ok(Checked {
+            source: spec.describe(),
+            settings,
+            tables,
+            lookups,
+            lead_key: inputs.lead_key,
+            wide_stages,
+            notes,
+        })
+    }
+
+    pub fn has(&self, kind: TableKind) -> bool {
+        self.tables.contains_key(&kind)
+    }
+
+    /// The used rows of a table, or `None` when the data set has no such table.
+    pub fn used(&self, kind: TableKind) -> Option<LazyFrame> {
+        self.tables.get(&kind).map(TablePlan::used)
+    }
+
+    /// The used rows of a table an analysis cannot do without.
+    pub fn require(&self, kind: TableKind, analysis: &str) -> Result<LazyFrame> {
+        self.used(kind).ok_or_else(|| Error::MissingTable {
+            table: kind.name().into(),
+            place: self.source.clone(),
+            hint: format!(" ({analysis} needs it)"),
+        })
+    }
+
+    /// Stage events from the handoffs table and from wide-export lead columns:
+    /// `lead_id, stage, at, rep_id` (`at` null for flag-only stages).
+    pub fn stage_events(&self) -> Option<LazyFrame> {
+        let mut parts = Vec::new();
+        if let Some(h) = self.used(TableKind::Handoffs) {
+            parts.push(h.select([col(LEAD_ID), col(STAGE), col(AT), col(REP_ID)]));
+        }
+        if let Some(leads) = self.tables.get(&TableKind::Leads) {
+            for (stage, flag_only) in &self.wide_stages {
+                let w = col(rules::wide(stage));
+                let keep = if *flag_only {
+                    w.clone()
+                } else {
+                    w.clone().is_not_null()
+                };
+                let at = if *flag_only {
+                    lit(NULL).cast(crate::input::time::ts_dtype())
+                } else {
+                    w
+                };
+                parts.push(
+                    leads
+                        .annotated
+                        .clone()
+                        .filter(col(crate::input::schema::REASON_COL).is_null().and(keep))
+                        .select([
+                            col(rules::parsed(LEAD_ID)).alias(LEAD_ID),
+                            lit(stage.clone()).alias(STAGE),
+                            at.alias(AT),
+                            lit(NULL).cast(DataType::String).alias(REP_ID),
+                        ]),
+                );
+            }
+        }
+        match parts.len() {
+            0 => None,
+            1 => parts.pop(),
+            _ => concat(parts, UnionArgs::default()).ok(),
+        }
+    }
+
+    /// Analyses this data set can feed, each with what it lacks (SPEC §4).
+    pub fn analyses(&self) -> Vec<(&'static str, Vec<String>)> {
+        let has = |k: TableKind| self.has(k);
+        let stages = has(TableKind::Handoffs) || !self.wide_stages.is_empty();
+        let need = |items: &[(bool, &str)]| -> Vec<String> {
+            items
+                .iter()
+                .filter(|(ok, _)| !ok)
+                .map(|(_, what)| what.to_string())
+                .collect()
+        };
+        let leads = (has(TableKind::Leads), "a leads table");
+        let stage = (stages, "handoffs (or wide stage columns)");
+        let deals = (has(TableKind::Deals), "a deals table");
+        let spend = (has(TableKind::Spend), "a spend table");
+        let handoffs = (has(TableKind::Handoffs), "a handoffs table with times");
+        vec![
+            ("bands", need(&[leads, stage])),
+            ("contact", need(&[leads, handoffs])),
+            ("roi", need(&[leads, spend])),
+            ("winloss", need(&[deals])),
+            ("velocity", need(&[leads, stage])),
+            ("score", need(&[leads])),
+            (
+                "recalibrate",
+                need(&[
+                    leads,
+                    (
+                        stages || deals.0,
+                        "an outcome: handoffs, wide stages or deals",
+                    ),
+                ]),
+            ),
+            ("export lead_funnel", need(&[leads])),
+        ]
+    }
+}
+
+fn distinct_text(frame: LazyFrame, column: &str) -> PolarsResult<Vec<String>> {
+    let df = frame
+        .select([col(column)
+            .cast(DataType::String)
+            .drop_nulls()
+            .unique()
+            .sort(Default::default())])
+        .collect()?;
+    let s = df.column(column)?.str()?.clone();
+    Ok(s.iter().flatten().map(str::to_string).collect())
+}

@@ -1,0 +1,406 @@
+//! One check per reason: turns a scanned table into a plan whose rows carry
+//! the canonical, typed columns (`__p_<name>`) and the reason the row is set
+//! aside (`__reason`, null when the row is used).
+//!
+//! Each row gets at most one reason: the first that applies in the order of
+//! [`Reason::ALL`] (row-level defects first, then references to other
+//! tables, then duplicate keys). Duplicate keys are judged among the rows
+//! that pass every other check, so an unusable first row does not hide a
+//! usable second one; of those, the first in file order is used (SPEC §3).
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::reason::Reason;
+use crate::config::TableConfig;
+use crate::error::{Error, Result};
+use crate::input::keys::KeyType;
+use crate::input::locate::Location;
+use crate::input::read::RawTable;
+use crate::input::schema::{
+    ColumnType, TableKind, AMOUNT, AT, CLOSED_AT, CREATED_AT, CURRENCY, DEAL_ID, DEAL_STATUSES,
+    DELETED_FLAGS, FILE_COL, HANDOFF_STAGES, INDEX_COL, LEAD_ID, REASON_COL, SCORE, STAGE, STATUS,
+};
+use crate::input::{time, values};
+
+/// Columns the lead reference frame carries into other tables' plans.
+const LEAD_KEY: &str = "__lk";
+const LEAD_CREATED: &str = "__lead_created";
+const LEAD_KNOWN: &str = "__lead_known";
+
+pub fn parsed(name: &str) -> String {
+    format!("__p_{name}")
+}
+
+pub fn wide(stage: &str) -> String {
+    format!("__w_{stage}")
+}
+
+/// A table's rows, judged: what is used and what is set aside, lazily.
+#[derive(Clone)]
+pub struct TablePlan {
+    pub name: String,
+    pub kind: Option<TableKind>,
+    pub location: Location,
+    /// The scan itself, for counting rows read.
+    pub raw: LazyFrame,
+    /// Data columns, typed `__p_*` columns, `__reason`, `__file`, `__index`.
+    pub annotated: LazyFrame,
+    /// The data columns as read (after renames), for quarantine files.
+    pub data_columns: Vec<String>,
+    used_select: Vec<Expr>,
+}
+
+impl TablePlan {
+    /// Used rows with canonical, typed columns and every other column as a dimension.
+    pub fn used(&self) -> LazyFrame {
+        self.annotated
+            .clone()
+            .filter(col(REASON_COL).is_null())
+            .select(self.used_select.clone())
+    }
+
+    /// Set-aside rows: `__reason`, `__file`, `__index` and the data as read.
+    pub fn set_aside(&self) -> LazyFrame {
+        let mut cols = vec![col(REASON_COL), col(FILE_COL), col(INDEX_COL)];
+        cols.extend(self.data_columns.iter().map(|c| col(c.as_str())));
+        self.annotated
+            .clone()
+            .filter(col(REASON_COL).is_not_null())
+            .select(cols)
+    }
+}
+
+/// What other tables need to know about the used leads.
+pub fn lead_reference(leads: &TablePlan) -> LazyFrame {
+    leads
+        .annotated
+        .clone()
+        .filter(col(REASON_COL).is_null())
+        .select([
+            col(parsed(LEAD_ID)).alias(LEAD_KEY),
+            col(parsed(CREATED_AT)).alias(LEAD_CREATED),
+            lit(true).alias(LEAD_KNOWN),
+        ])
+}
+
+struct Builder<'a> {
+    raw: &'a RawTable,
+    parsed: Vec<Expr>,
+    checks: Vec<(Reason, Expr)>,
+    used: Vec<Expr>,
+    canonical: Vec<&'static str>,
+}
+
+impl<'a> Builder<'a> {
+    fn check(&mut self, reason: Reason, bad: Expr) {
+        self.checks.push((reason, bad));
+    }
+
+    fn dtype(&self, column: &str) -> DataType {
+        self.raw.dtype(column).cloned().unwrap_or(DataType::Null)
+    }
+
+    fn bad_type(&self, column: &str, expected: &str) -> Error {
+        Error::BadData {
+            table: self.raw.name.clone(),
+            file: self.raw.location.display.clone(),
+            column: column.to_string(),
+            detail: format!("expected {expected}, found {}", self.dtype(column)),
+        }
+    }
+}
+
+/// Settings the rules need beyond the table itself.
+pub struct RuleContext<'a> {
+    pub lead_key: KeyType,
+    /// Used leads (`lead_reference`), when the data set has a leads table.
+    pub leads: Option<LazyFrame>,
+    pub currency_rates: Option<&'a BTreeMap<String, f64>>,
+}
+
+pub fn plan_table(
+    kind: TableKind,
+    raw: &RawTable,
+    cfg: &TableConfig,
+    ctx: &RuleContext,
+) -> Result<TablePlan> {
+    let mut b = Builder {
+        raw,
+        parsed: Vec::new(),
+        checks: Vec::new(),
+        used: Vec::new(),
+        canonical: Vec::new(),
+    };
+    let epoch = cfg.epoch_unit.unwrap_or_default();
+
+    for flag in DELETED_FLAGS.iter().filter(|f| raw.has(f)) {
+        let dtype = b.dtype(flag);
+        b.check(Reason::Deleted, values::parse_flag(col(*flag), &dtype));
+    }
+
+    for spec in kind.columns() {
+        let name = spec.name;
+        b.canonical.push(name);
+        let out = parsed(name);
+        if !raw.has(name) {
+            let ty = match spec.ty {
+                ColumnType::Id => ctx.lead_key.dtype(),
+                ColumnType::Timestamp => time::ts_dtype(),
+                ColumnType::Number => DataType::Float64,
+                ColumnType::Text => DataType::String,
+            };
+            b.parsed.push(lit(NULL).cast(ty).alias(out.as_str()));
+            continue;
+        }
+        let dtype = b.dtype(name);
+        let present = values::present(col(name), &dtype);
+        let declared_absent = cfg.absent.iter().any(|a| a == name);
+        match spec.ty {
+            ColumnType::Id => {
+                let key = if name == DEAL_ID {
+                    KeyType::of(&dtype)
+                } else {
+                    ctx.lead_key
+                };
+                b.parsed
+                    .push(key.cast(col(name), &dtype).alias(out.as_str()));
+                b.check(Reason::NullKey, present.not());
+            }
+            ColumnType::Timestamp => {
+                let e = time::parse_timestamp(col(name), &dtype, epoch).ok_or_else(|| {
+                    b.bad_type(name, "a timestamp, date, epoch number or ISO text")
+                })?;
+                b.parsed.push(e.alias(out.as_str()));
+                b.check(
+                    Reason::UnparseableTimestamp,
+                    present.clone().and(col(out.as_str()).is_null()),
+                );
+                if spec.not_null && !declared_absent {
+                    b.check(Reason::MissingTimestamp, present.not());
+                }
+            }
+            ColumnType::Number => {
+                let e = values::parse_number(col(name), &dtype)
+                    .ok_or_else(|| b.bad_type(name, "a number"))?;
+                b.parsed.push(e.alias(out.as_str()));
+                b.check(
+                    Reason::UnparseableNumber,
+                    present.clone().and(col(out.as_str()).is_null()),
+                );
+                if spec.not_null {
+                    let reason = if name == SCORE {
+                        Reason::MissingScore
+                    } else {
+                        Reason::MissingAmount
+                    };
+                    b.check(reason, present.not());
+                }
+            }
+            ColumnType::Text => {
+                let mut e = values::parse_text(col(name));
+                let map = match name {
+                    STAGE => Some(&cfg.stage_map),
+                    STATUS => Some(&cfg.status_map),
+                    _ => None,
+                };
+                if let Some(map) = map.filter(|m| !m.is_empty()) {
+                    let old: Vec<&str> = map.keys().map(String::as_str).collect();
+                    let new: Vec<&str> = map.values().map(String::as_str).collect();
+                    e = e.replace(
+                        lit(Series::new("old".into(), old)),
+                        lit(Series::new("new".into(), new)),
+                    );
+                }
+                b.parsed.push(e.alias(out.as_str()));
+            }
+        }
+    }
+
+    match kind {
+        TableKind::Leads => {
+            for (stage, w) in &cfg.stages {
+                let out = wide(stage);
+                if let Some(at) = &w.at {
+                    let dtype = b.dtype(at);
+                    let e = time::parse_timestamp(col(at.as_str()), &dtype, epoch)
+                        .ok_or_else(|| b.bad_type(at, "a timestamp"))?;
+                    b.parsed.push(e.alias(out.as_str()));
+                    b.check(
+                        Reason::UnparseableTimestamp,
+                        values::present(col(at.as_str()), &dtype).and(col(out.as_str()).is_null()),
+                    );
+                } else if let Some(flag) = &w.flag {
+                    let dtype = b.dtype(flag);
+                    b.parsed
+                        .push(values::parse_flag(col(flag.as_str()), &dtype).alias(out.as_str()));
+                }
+            }
+        }
+        TableKind::Handoffs => {
+            let stages = lit(Series::new("s".into(), HANDOFF_STAGES)).implode(false);
+            b.check(
+                Reason::UnknownStage,
+                col(parsed(STAGE))
+                    .is_in(stages, false)
+                    .fill_null(lit(false))
+                    .not(),
+            );
+        }
+        TableKind::Deals => {
+            let statuses = lit(Series::new("s".into(), DEAL_STATUSES)).implode(false);
+            let status = col(parsed(STATUS));
+            b.check(
+                Reason::InvalidStatus,
+                status
+                    .clone()
+                    .is_in(statuses, false)
+                    .fill_null(lit(false))
+                    .not(),
+            );
+            let won = status.clone().eq(lit("won"));
+            b.check(Reason::NegativeAmount, col(parsed(AMOUNT)).lt(lit(0.0)));
+            b.check(
+                Reason::WonWithoutClosedAt,
+                won.clone().and(col(parsed(CLOSED_AT)).is_null()),
+            );
+            b.check(
+                Reason::MissingAmount,
+                won.and(col(parsed(AMOUNT)).is_null()),
+            );
+            b.check(
+                Reason::ClosedBeforeCreated,
+                col(parsed(CLOSED_AT)).lt(col(parsed(CREATED_AT))),
+            );
+        }
+        TableKind::Spend => {
+            b.check(Reason::NegativeAmount, col(parsed(AMOUNT)).lt(lit(0.0)));
+        }
+        _ => {}
+    }
+
+    if let (true, Some(rates)) = (raw.has(CURRENCY), ctx.currency_rates) {
+        let codes: Vec<&str> = rates.keys().map(String::as_str).collect();
+        let factors: Vec<f64> = rates.values().copied().collect();
+        let rate = values::parse_text(col(CURRENCY)).replace_strict(
+            lit(Series::new("c".into(), codes)),
+            lit(Series::new("r".into(), factors)),
+            Some(lit(NULL).cast(DataType::Float64)),
+            Some(DataType::Float64),
+        );
+        b.parsed.push(rate.alias("__rate"));
+        b.check(
+            Reason::UnknownCurrency,
+            values::present(col(CURRENCY), &b.dtype(CURRENCY)).and(col("__rate").is_null()),
+        );
+    }
+
+    let mut frame = raw.frame.clone().with_columns(b.parsed.clone());
+    if let (true, Some(leads)) = (kind.refers_to_leads(), &ctx.leads) {
+        frame = frame.join(
+            leads.clone(),
+            [col(parsed(LEAD_ID))],
+            [col(LEAD_KEY)],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        );
+        b.check(Reason::UnknownLead, col(LEAD_KNOWN).is_null());
+        let created = col(LEAD_CREATED);
+        match kind {
+            TableKind::Handoffs => b.check(Reason::StageBeforeCreated, col(parsed(AT)).lt(created)),
+            TableKind::Deals => b.check(
+                Reason::StageBeforeCreated,
+                col(parsed(CREATED_AT))
+                    .lt(created.clone())
+                    .or(col(parsed(CLOSED_AT)).lt(created)),
+            ),
+            _ => {}
+        }
+    }
+
+    // One reason per row: the first in priority order.
+    b.checks.sort_by_key(|(r, _)| *r);
+    let mut reason = lit(NULL).cast(DataType::String);
+    for (r, bad) in b.checks.iter().rev() {
+        reason = when(bad.clone()).then(lit(r.code())).otherwise(reason);
+    }
+    frame = frame.with_column(reason.alias(REASON_COL));
+    if let Some(key) = kind.unique_key() {
+        frame = frame.with_column(duplicate_key(&parsed(key)).alias(REASON_COL));
+    }
+
+    // The used frame: canonical columns typed, other columns kept as dimensions.
+    let flags: Vec<&str> = DELETED_FLAGS.to_vec();
+    for spec in kind.columns() {
+        let mut e = col(parsed(spec.name));
+        if kind == TableKind::Deals && spec.name == CLOSED_AT {
+            // An open deal's close date is a forecast (Salesforce CloseDate), not a close.
+            e = when(col(parsed(STATUS)).eq(lit("open")))
+                .then(lit(NULL).cast(time::ts_dtype()))
+                .otherwise(e);
+        }
+        if spec.name == AMOUNT && raw.has(CURRENCY) && ctx.currency_rates.is_some() {
+            e = e * col("__rate");
+        }
+        b.used.push(e.alias(spec.name));
+    }
+    for c in &raw.columns {
+        if !b.canonical.contains(&c.as_str()) && !flags.contains(&c.as_str()) {
+            b.used.push(col(c.as_str()));
+        }
+    }
+    Ok(TablePlan {
+        name: kind.name().to_string(),
+        kind: Some(kind),
+        location: raw.location.clone(),
+        raw: raw.frame.clone(),
+        annotated: frame,
+        data_columns: raw.columns.clone(),
+        used_select: b.used,
+    })
+}
+
+/// `duplicate_key` for a later row whose key an earlier usable row already has.
+fn duplicate_key(key: &str) -> Expr {
+    let ok = col(REASON_COL).is_null();
+    let masked = when(ok.clone()).then(col(key)).otherwise(lit(NULL));
+    when(ok.and(masked.is_first_distinct().not()))
+        .then(lit(Reason::DuplicateKey.code()))
+        .otherwise(col(REASON_COL))
+}
+
+/// A lookup table: rows need a key, and the first row of each key is used.
+pub fn plan_lookup(raw: &RawTable, key: &str, join_column: &str) -> TablePlan {
+    let dtype = raw.dtype(key).cloned().unwrap_or(DataType::Null);
+    let k = parsed(join_column);
+    let frame = raw
+        .frame
+        .clone()
+        .with_column(KeyType::Text.cast(col(key), &dtype).alias(k.as_str()))
+        .with_column(
+            when(values::present(col(key), &dtype).not())
+                .then(lit(Reason::NullKey.code()))
+                .otherwise(lit(NULL).cast(DataType::String))
+                .alias(REASON_COL),
+        )
+        .with_column(duplicate_key(&k).alias(REASON_COL));
+    let mut used = vec![col(k.as_str()).alias(join_column)];
+    used.extend(
+        raw.columns
+            .iter()
+            .filter(|c| c.as_str() != key && c.as_str() != join_column)
+            .map(|c| col(c.as_str())),
+    );
+    TablePlan {
+        name: raw.name.clone(),
+        kind: None,
+        location: raw.location.clone(),
+        raw: raw.frame.clone(),
+        annotated: frame,
+        data_columns: raw.columns.clone(),
+        used_select: used,
+    }
+}

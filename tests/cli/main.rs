@@ -1,0 +1,137 @@
+//! The one integration-test binary (one link of polars). Each module covers
+//! one command or concern:
+//!
+//! - `validate`: the ledger on hand-worked fixtures, every reason, quarantine output.
+//! - `errors`: every exit path: 2 for unusable input or arguments, 1 for a failed write.
+//! - `generate`: determinism, bounded dirt, and validate agreeing with what was injected.
+//! - `real_data`: the public data sets in ../shared/real-data.
+//! - `properties`: laws that hold for any generated input.
+//! - `output`: renderers and --format, pinned by snapshots.
+
+mod errors;
+mod generate;
+mod output;
+mod properties;
+mod real_data;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub fn leadloop() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_leadloop"));
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// A file of the shared real data sets; fails clearly when they are missing.
+pub fn real_data(rel: &str) -> PathBuf {
+    let p = repo().join("../shared/real-data").join(rel);
+    assert!(
+        p.exists(),
+        "real data missing: {} (tests expect ../shared/real-data beside the checkout)",
+        p.display()
+    );
+    p
+}
+
+/// A scratch folder for one test.
+pub struct Scratch {
+    pub dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    pub fn new() -> Scratch {
+        Scratch {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    #[allow(clippy::disallowed_methods)]
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, content).expect("write");
+        p
+    }
+
+    /// Copies a fixture's files into this folder.
+    pub fn copy_fixture(&self, name: &str) {
+        for e in std::fs::read_dir(fixture(name)).expect("fixture") {
+            let e = e.expect("entry");
+            std::fs::copy(e.path(), self.join(&e.file_name().to_string_lossy())).expect("copy");
+        }
+    }
+
+    pub fn names(&self, rel: &str) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(self.join(rel))
+            .map(|d| {
+                d.map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+}
+
+/// Runs the library entry point in-process: (exit code, stdout, stderr).
+pub fn run_lib(args: &[&str]) -> (u8, String, String) {
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let mut full = vec!["leadloop"];
+    full.extend_from_slice(args);
+    let code = leadloop::main_with(full, &mut out, &mut err);
+    (
+        code,
+        String::from_utf8_lossy(&out).to_string(),
+        String::from_utf8_lossy(&err).to_string(),
+    )
+}
+
+/// Reads a data set and computes its ledger through the library.
+pub fn ledger_of(data: &Path) -> leadloop::quality::Ledger {
+    let spec = leadloop::config::DataSpec::open(data).expect("open");
+    let inputs = leadloop::input::load(&spec).expect("load");
+    let checked = leadloop::quality::Checked::new(inputs, &spec).expect("check");
+    leadloop::quality::ledger::compute(&checked)
+        .expect("ledger")
+        .0
+}
+
+/// Replaces temp paths so snapshots are the same on every machine.
+pub fn filters(scratch: &Path) -> Vec<(String, String)> {
+    vec![
+        (regex_escape(&scratch.display().to_string()), "[TMP]".into()),
+        (regex_escape(&repo().display().to_string()), "[REPO]".into()),
+    ]
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            if "\\.+*?()|[]{}^$".contains(c) {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
