@@ -133,9 +133,7 @@ pub fn generate(opts: &Options, progress: &Progress) -> Result<Summary> {
     let mut sinks: BTreeMap<&str, Sink> = BTreeMap::new();
     for name in TABLES {
         let target = opts.out.join(format!("{name}.{ext}"));
-        let tmp = tempfile::Builder::new()
-            .prefix(".leadloop-")
-            .suffix(".tmp")
+        let tmp = crate::output::atomic::staging()
             .tempfile_in(&opts.out)
             .map_err(|e| Error::Output {
                 path: target.clone(),
@@ -208,8 +206,7 @@ pub fn generate(opts: &Options, progress: &Progress) -> Result<Summary> {
         "rows": rows,
         "injected": injected,
     });
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".leadloop-")
+    let mut tmp = crate::output::atomic::staging()
         .tempfile_in(&opts.out)
         .map_err(|e| Error::Output {
             path: opts.out.clone(),

@@ -518,7 +518,7 @@ fn deals(
         let amount = (DEAL_MEAN[size] * (0.6 * normal(rng) - 0.18).exp() * 100.0).round() / 100.0;
         let cycle = days((45f64.ln() + 0.6 * normal(rng)).exp());
         let closed = created + cycle + hours(1.0);
-        let won = rng.random::<f64>() < sigmoid(-0.7 + 0.9 * z);
+        let won = rng.random::<f64>() < sigmoid(-1.5 + 0.9 * z);
         let d = &mut t.deals;
         d.deal_id.push(format!("D{}-{}", &id[1..], k + 1));
         d.lead_id.push(id.to_string());

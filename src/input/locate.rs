@@ -40,8 +40,30 @@ pub fn find_by_name(root: &Path, name: &str) -> Result<(Option<Location>, Vec<St
     Ok((Some(locate(name, first, None)?), notes))
 }
 
+/// `a/b/../c` -> `a/c`, without touching the disk (so links are not followed).
+pub fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
 /// Resolves a configured `path` (file, folder or glob).
 pub fn locate(table: &str, path: &Path, format: Option<FileFormat>) -> Result<Location> {
+    let path = &clean(path);
     let display = path.display().to_string();
     let text = path.to_string_lossy();
     let missing = |hint: &str| Error::MissingTable {
@@ -152,6 +174,16 @@ fn collect_parts(dir: &Path, out: &mut Vec<PathBuf>, hive: &mut bool) -> std::io
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_cleaned_lexically() {
+        assert_eq!(
+            clean(Path::new("a/b/../../c/./d.csv")),
+            PathBuf::from("c/d.csv")
+        );
+        assert_eq!(clean(Path::new("../x/../y")), PathBuf::from("../y"));
+        assert_eq!(clean(Path::new("./")), PathBuf::from("."));
+    }
 
     #[test]
     fn formats_from_extensions() {

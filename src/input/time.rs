@@ -138,7 +138,7 @@ mod tests {
             .collect()
             .unwrap();
         let ca = out.column("t").unwrap().cast(&DataType::Int64).unwrap();
-        ca.i64().unwrap().into_iter().collect()
+        ca.i64().unwrap().iter().collect()
     }
 
     // 2024-01-02T03:04:05Z = 1_704_164_645 s since the epoch (date -u -d ... +%s).

@@ -9,6 +9,19 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// A builder for staged files: hidden names, and the usual permissions
+/// (0666 less the umask) rather than tempfile's private 0600.
+pub fn staging() -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".leadloop-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    b
+}
+
 /// Writes `files` (name, bytes) into `dir`, all or nothing.
 pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
     let fail = |path: &Path, e: std::io::Error| Error::Output {
@@ -18,11 +31,7 @@ pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e))?;
     let mut staged = Vec::with_capacity(files.len());
     for (name, bytes) in files {
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".leadloop-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| fail(dir, e))?;
+        let mut tmp = staging().tempfile_in(dir).map_err(|e| fail(dir, e))?;
         tmp.write_all(bytes).map_err(|e| fail(&dir.join(name), e))?;
         tmp.as_file()
             .sync_all()

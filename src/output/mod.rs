@@ -21,8 +21,11 @@ use crate::error::{Error, Result};
 pub enum Format {
     /// Aligned text for a person.
     Table,
+    /// One CSV per table (on the terminal: each table after a `# name` line).
     Csv,
+    /// One object holding every table and the notes (with --out: one file per table).
     Json,
+    /// One Parquet file per table (needs --out).
     Parquet,
 }
 

@@ -123,6 +123,11 @@ fn shrink_text(widths: &mut [usize], shown: &[Shown], width: usize) {
 fn pad(s: &str, w: usize, right: bool) -> String {
     let n = s.chars().count();
     if n > w {
+        // A path keeps its end (the file name); other text keeps its start.
+        if s.contains('/') && !s.contains(' ') {
+            let cut: String = s.chars().skip(n + 1 - w).collect();
+            return format!("…{cut}");
+        }
         let cut: String = s.chars().take(w.saturating_sub(1)).collect();
         return format!("{cut}…");
     }

@@ -115,23 +115,3 @@ pub fn ledger_of(data: &Path) -> leadloop::quality::Ledger {
         .expect("ledger")
         .0
 }
-
-/// Replaces temp paths so snapshots are the same on every machine.
-pub fn filters(scratch: &Path) -> Vec<(String, String)> {
-    vec![
-        (regex_escape(&scratch.display().to_string()), "[TMP]".into()),
-        (regex_escape(&repo().display().to_string()), "[REPO]".into()),
-    ]
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            if "\\.+*?()|[]{}^$".contains(c) {
-                vec!['\\', c]
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}

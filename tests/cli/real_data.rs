@@ -51,7 +51,7 @@ fn olist_validate_runs_end_to_end() {
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("stage_before_created"), "{text}");
     assert!(
-        text.contains("8,850 read = 8,849 used + 1 set aside"),
+        text.contains("8,842 read = 8,841 used + 1 set aside"),
         "{text}"
     );
 }
