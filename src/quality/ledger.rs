@@ -115,18 +115,19 @@ pub fn compute(checked: &Checked) -> Result<(Ledger, Vec<SetAside>)> {
             dsl.push(lf.logical_plan);
         }
     }
-    let frames = match LazyFrame::collect_all_with_engine(dsl, Engine::Auto, OptFlags::default()) {
-        Ok(f) => f,
-        // Find the table to blame by running each on its own.
-        Err(e) => {
-            for p in &plans {
-                for lf in queries(p) {
-                    lf.collect().map_err(|e| unreadable(p, e))?;
+    let frames =
+        match LazyFrame::collect_all_with_engine(dsl, Engine::Streaming, OptFlags::default()) {
+            Ok(f) => f,
+            // Find the table to blame by running each on its own.
+            Err(e) => {
+                for p in &plans {
+                    for lf in queries(p) {
+                        lf.collect().map_err(|e| unreadable(p, e))?;
+                    }
                 }
+                return Err(e.into());
             }
-            return Err(e.into());
-        }
-    };
+        };
     let mut ledger = Ledger { tables: Vec::new() };
     let mut aside = Vec::new();
     for (p, chunk) in plans.iter().zip(frames.chunks(4)) {

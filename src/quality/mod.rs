@@ -132,7 +132,7 @@ impl Checked {
 
     /// Stage events from the handoffs table and from wide-export lead columns:
     /// `lead_id, stage, at, rep_id` (`at` null for flag-only stages).
-    pub fn stage_events(&self) -> Option<LazyFrame> {
+    pub fn stage_events(&self) -> Result<Option<LazyFrame>> {
         let mut parts = Vec::new();
         if let Some(h) = self.used(TableKind::Handoffs) {
             parts.push(h.select([col(LEAD_ID), col(STAGE), col(AT), col(REP_ID)]));
@@ -164,11 +164,11 @@ impl Checked {
                 );
             }
         }
-        match parts.len() {
+        Ok(match parts.len() {
             0 => None,
             1 => parts.pop(),
-            _ => concat(parts, UnionArgs::default()).ok(),
-        }
+            _ => Some(concat(parts, UnionArgs::default())?),
+        })
     }
 
     /// Analyses this data set can feed, each with what it lacks (SPEC §4).

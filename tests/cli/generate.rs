@@ -177,3 +177,41 @@ fn generated_data_looks_like_a_real_funnel() {
         .unwrap();
     assert!(min >= 1_730_419_200_000_000 && max < 1_793_491_200_000_000);
 }
+
+/// The first row of a key in file order is the one used: every injected
+/// duplicate comes after the chunk's 6,000 clean leads, so each row set
+/// aside as a duplicate must be numbered above 6,000.
+#[test]
+fn the_first_row_of_a_duplicated_key_is_used() {
+    use polars::prelude::*;
+    let s = Scratch::new();
+    generate(s.path(), 6000, 5, &["--dirty", "2"]);
+    let spec = leadloop::config::DataSpec::open(s.path()).unwrap();
+    let inputs = leadloop::input::load(&spec).unwrap();
+    let checked = leadloop::quality::Checked::new(inputs, &spec).unwrap();
+    let (_, aside) = leadloop::quality::ledger::compute(&checked).unwrap();
+    let leads = aside.iter().find(|a| a.table == "leads").unwrap();
+    let dups = leads
+        .frame
+        .clone()
+        .lazy()
+        .filter(col("reason").eq(lit("duplicate_key")))
+        .select([col("row").min().alias("first"), len().alias("n")])
+        .collect()
+        .unwrap();
+    let first = dups
+        .column("first")
+        .unwrap()
+        .cast(&DataType::UInt64)
+        .unwrap()
+        .u64()
+        .unwrap()
+        .get(0)
+        .unwrap();
+    let n = dups.column("n").unwrap().u32().unwrap().get(0).unwrap();
+    assert_eq!(n, 120);
+    assert!(
+        first > 6000,
+        "a clean lead was judged a duplicate (row {first})"
+    );
+}

@@ -79,3 +79,55 @@ fn x_education_validate_notes_the_missing_created_at() {
         "{out}"
     );
 }
+
+fn stage_event_counts(cfg: &Path) -> Vec<(String, u32, u32)> {
+    use polars::prelude::*;
+    let spec = leadloop::config::DataSpec::open(cfg).unwrap();
+    let inputs = leadloop::input::load(&spec).unwrap();
+    let checked = leadloop::quality::Checked::new(inputs, &spec).unwrap();
+    let events = checked
+        .stage_events()
+        .unwrap()
+        .expect("wide stages give events");
+    let df = events
+        .group_by([col("stage")])
+        .agg([len().alias("n"), col("at").null_count().alias("no_time")])
+        .sort(["stage"], Default::default())
+        .collect()
+        .unwrap();
+    let stage = df.column("stage").unwrap().str().unwrap().clone();
+    let n = df.column("n").unwrap().u32().unwrap().clone();
+    let no_time = df
+        .column("no_time")
+        .unwrap()
+        .cast(&DataType::UInt32)
+        .unwrap();
+    let no_time = no_time.u32().unwrap();
+    (0..df.height())
+        .map(|i| {
+            (
+                stage.get(i).unwrap().to_string(),
+                n.get(i).unwrap(),
+                no_time.get(i).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Olist: every lead is an MQL at its first_contact_date (a wide `at` stage).
+#[test]
+fn olist_wide_mql_stage_gives_one_timed_event_per_lead() {
+    assert_eq!(
+        stage_event_counts(&config("olist")),
+        [("mql".to_string(), 8000, 0)]
+    );
+}
+
+/// X Education: `Converted` = 1 for 3,561 leads (PROVENANCE.md), a flag-only `won` stage.
+#[test]
+fn x_education_converted_flag_gives_untimed_won_events() {
+    assert_eq!(
+        stage_event_counts(&config("x-education")),
+        [("won".to_string(), 3561, 3561)]
+    );
+}
