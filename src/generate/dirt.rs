@@ -244,7 +244,7 @@ fn copy_lead(t: &mut Tables, j: usize, id: Option<String>, created: Option<i64>,
 
 /// Bad spend rows: negative amounts and bad dates.
 pub fn inject_spend(
-    spend: &mut (Vec<Option<i64>>, Vec<String>, Vec<String>, Vec<f64>),
+    spend: &mut super::model::SpendRows,
     pct: f64,
     csv: bool,
     rng: &mut ChaCha8Rng,

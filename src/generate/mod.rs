@@ -57,7 +57,7 @@ const TABLES: [&str; 7] = [
 ];
 
 enum Writer {
-    Parquet(polars::io::parquet::write::BatchedWriter<File>),
+    Parquet(Box<polars::io::parquet::write::BatchedWriter<File>>),
     Csv(polars::io::csv::write::BatchedWriter<File>),
 }
 
@@ -81,9 +81,9 @@ impl Sink {
             })?;
             let schema = df.schema();
             self.writer = Some(match format {
-                FileFormat::Parquet => {
-                    Writer::Parquet(ParquetWriter::new(file).batched(schema).map_err(fail)?)
-                }
+                FileFormat::Parquet => Writer::Parquet(Box::new(
+                    ParquetWriter::new(file).batched(schema).map_err(fail)?,
+                )),
                 FileFormat::Csv => Writer::Csv(
                     CsvWriter::new(file)
                         .include_header(true)
@@ -170,13 +170,7 @@ pub fn generate(opts: &Options, progress: &Progress) -> Result<Summary> {
         progress.update(((c + 1) * CHUNK).min(opts.leads), opts.leads);
     }
     let mut rng = chunk_rng(opts.seed, u64::MAX);
-    let (date, source, campaign, amount) = model::spend(opts.leads, &mut rng);
-    let mut spend = (
-        date.into_iter().map(Some).collect::<Vec<_>>(),
-        source,
-        campaign,
-        amount,
-    );
+    let mut spend = model::spend(opts.leads, &mut rng);
     if dirty {
         dirt::inject_spend(&mut spend, opts.dirty_pct, csv, &mut rng, &mut injected);
     }

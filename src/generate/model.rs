@@ -460,7 +460,7 @@ fn touches(
     let before = rng.random_range(0..n);
     let push =
         |t: &mut Tables, at: i64, src: usize, campaign: Option<String>, rng: &mut ChaCha8Rng| {
-            if at >= END || at < START - 60 * DAY {
+            if !(START - 60 * DAY..END).contains(&at) {
                 return;
             }
             t.touches.lead_id.push(id.to_string());
@@ -545,9 +545,12 @@ fn deals(
     }
 }
 
+/// Spend rows as columns: date (µs), source, campaign_id, amount.
+pub type SpendRows = (Vec<Option<i64>>, Vec<String>, Vec<String>, Vec<f64>);
+
 /// Daily spend per source and campaign over the whole period, scaled so a
 /// source's cost per lead is about its `cost_per_lead` for `n` leads.
-pub fn spend(n: u64, rng: &mut ChaCha8Rng) -> (Vec<i64>, Vec<String>, Vec<String>, Vec<f64>) {
+pub fn spend(n: u64, rng: &mut ChaCha8Rng) -> SpendRows {
     let (mut date, mut source, mut campaign, mut amount) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let n_days = (END - START) / DAY;
@@ -562,7 +565,7 @@ pub fn spend(n: u64, rng: &mut ChaCha8Rng) -> (Vec<i64>, Vec<String>, Vec<String
             for k in 0..src.campaigns {
                 let base = per_day * src.weight / src.campaigns as f64 * src.cost_per_lead;
                 let value = base * (0.25 * normal(rng) - 0.03).exp();
-                date.push(START + d * DAY);
+                date.push(Some(START + d * DAY));
                 source.push(src.name.to_string());
                 campaign.push(campaign_name(s, k));
                 amount.push((value * 100.0).round() / 100.0);

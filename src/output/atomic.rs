@@ -44,8 +44,8 @@ pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>
 /// Renames staged temporary files into place; on failure undoes this run's renames.
 pub fn persist_all(staged: Vec<(tempfile::NamedTempFile, PathBuf)>) -> Result<Vec<PathBuf>> {
     let mut done: Vec<PathBuf> = Vec::new();
-    let mut rest = staged.into_iter();
-    while let Some((tmp, target)) = rest.next() {
+    // On an early return the staged files not yet renamed drop, which removes them.
+    for (tmp, target) in staged {
         if target.is_dir() {
             undo(&done);
             return Err(Error::Output {
@@ -55,7 +55,6 @@ pub fn persist_all(staged: Vec<(tempfile::NamedTempFile, PathBuf)>) -> Result<Ve
         }
         if let Err(e) = tmp.persist(&target) {
             undo(&done);
-            // `rest` and `e.file` drop here, removing their temporary files.
             return Err(Error::Output {
                 path: target,
                 detail: e.error.to_string(),

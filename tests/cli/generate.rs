@@ -186,9 +186,7 @@ fn the_first_row_of_a_duplicated_key_is_used() {
     use polars::prelude::*;
     let s = Scratch::new();
     generate(s.path(), 6000, 5, &["--dirty", "2"]);
-    let spec = leadloop::config::DataSpec::open(s.path()).unwrap();
-    let inputs = leadloop::input::load(&spec).unwrap();
-    let checked = leadloop::quality::Checked::new(inputs, &spec).unwrap();
+    let checked = checked_of(s.path());
     let (_, aside) = leadloop::quality::ledger::compute(&checked).unwrap();
     let leads = aside.iter().find(|a| a.table == "leads").unwrap();
     let dups = leads

@@ -106,12 +106,16 @@ pub fn run_lib(args: &[&str]) -> (u8, String, String) {
     )
 }
 
-/// Reads a data set and computes its ledger through the library.
-pub fn ledger_of(data: &Path) -> leadloop::quality::Ledger {
+/// Reads a data set and judges its rows through the library.
+pub fn checked_of(data: &Path) -> leadloop::quality::Checked {
     let spec = leadloop::config::DataSpec::open(data).expect("open");
     let inputs = leadloop::input::load(&spec).expect("load");
-    let checked = leadloop::quality::Checked::new(inputs, &spec).expect("check");
-    leadloop::quality::ledger::compute(&checked)
+    leadloop::quality::Checked::new(inputs, &spec).expect("check")
+}
+
+/// The ledger of a data set.
+pub fn ledger_of(data: &Path) -> leadloop::quality::Ledger {
+    leadloop::quality::ledger::compute(&checked_of(data))
         .expect("ledger")
         .0
 }

@@ -82,9 +82,7 @@ fn x_education_validate_notes_the_missing_created_at() {
 
 fn stage_event_counts(cfg: &Path) -> Vec<(String, u32, u32)> {
     use polars::prelude::*;
-    let spec = leadloop::config::DataSpec::open(cfg).unwrap();
-    let inputs = leadloop::input::load(&spec).unwrap();
-    let checked = leadloop::quality::Checked::new(inputs, &spec).unwrap();
+    let checked = checked_of(cfg);
     let events = checked
         .stage_events()
         .unwrap()
