@@ -11,6 +11,7 @@ const EXAMPLES: &str = "\
 Examples:
   leadloop validate                         account for every row of data-samples/
   leadloop --data exports/leadloop.toml validate --quarantine-out bad/
+  leadloop export lead_funnel --out exports/ write the per-lead fact table
   leadloop generate --leads 100000 --seed 7 --out demo/";
 
 /// Closed-loop funnel analytics: which leads convert, which sources pay
@@ -51,7 +52,22 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Validate(ValidateArgs),
+    Export(ExportArgs),
     Generate(GenerateArgs),
+}
+
+/// Write the per-lead fact table (or an input table's used rows) for BI tools.
+///
+/// `lead_funnel` has one row per lead: its dimensions, the first time at each
+/// stage, reach flags, score at first MQL and band, deal counts, won revenue
+/// and cohort months (SPEC §5). Parquet by default, or --format csv.
+///
+/// Example: leadloop export lead_funnel --out exports/
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// `lead_funnel`, or an input table (leads, deals, …) to export its used rows.
+    #[arg(value_name = "TABLE")]
+    pub table: String,
 }
 
 /// Account for every input row: how many were read, used and set aside, and why.

@@ -10,10 +10,12 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod funnel;
 pub mod generate;
 pub mod input;
 pub mod output;
 pub mod quality;
+pub mod stats;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -47,6 +49,7 @@ pub fn run(cli: &cli::Cli, stdout: &mut dyn Write) -> Result<()> {
     let ctx = commands::Context::from_cli(cli);
     match &cli.command {
         cli::Command::Validate(args) => commands::validate::run(&ctx, args, stdout),
+        cli::Command::Export(args) => commands::export::run(&ctx, args, stdout),
         cli::Command::Generate(args) => commands::generate::run(&ctx, args, stdout),
     }?;
     stdout.flush()?;

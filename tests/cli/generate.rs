@@ -213,3 +213,20 @@ fn the_first_row_of_a_duplicated_key_is_used() {
         "a clean lead was judged a duplicate (row {first})"
     );
 }
+
+/// The bundled data-samples/ was made with --dirty 0.5; validate sets aside
+/// exactly what its manifest says was injected.
+#[test]
+fn data_samples_ledger_matches_its_manifest() {
+    let dir = repo().join("data-samples");
+    assert_eq!(ledger_counts(&dir), injected(&dir));
+    let m = manifest(&dir);
+    assert_eq!(
+        (
+            m["leads"].as_u64(),
+            m["seed"].as_u64(),
+            m["dirty_pct"].as_f64()
+        ),
+        (Some(20_000), Some(42), Some(0.5))
+    );
+}

@@ -7,8 +7,10 @@
 //! - `real_data`: the public data sets in ../shared/real-data.
 //! - `properties`: laws that hold for any generated input.
 //! - `output`: renderers and --format, pinned by snapshots.
+//! - `funnel`: the lead_funnel fact table and `export`.
 
 mod errors;
+mod funnel;
 mod generate;
 mod output;
 mod properties;

@@ -1,0 +1,67 @@
+//! Score at first MQL and its band (SPEC §3): the last score with
+//! `scored_at` ≤ the lead's (cumulative) MQL time; for a lead never MQL'd,
+//! its latest score. Without a scores table, the leads' own `score` column.
+//! No score at all: band `unscored`. Ties in `scored_at` go to the later row.
+
+use polars::prelude::*;
+
+use crate::config::Bands;
+use crate::input::schema::{LEAD_ID, SCORE, SCORED_AT};
+
+pub fn with_band(
+    frame: LazyFrame,
+    scores: Option<LazyFrame>,
+    lead_columns: &[String],
+    bands: &Bands,
+) -> LazyFrame {
+    let frame = match scores {
+        Some(s) => {
+            let at_mql = s
+                .select([col(LEAD_ID), col(SCORED_AT), col(SCORE)])
+                .join(
+                    frame.clone().select([col(LEAD_ID), col("mql_at")]),
+                    [col(LEAD_ID)],
+                    [col(LEAD_ID)],
+                    JoinArgs::new(JoinType::Inner),
+                )
+                .filter(
+                    col("mql_at")
+                        .is_null()
+                        .or(col(SCORED_AT).lt_eq(col("mql_at"))),
+                )
+                .group_by([col(LEAD_ID)])
+                .agg([col(SCORE)
+                    .sort_by(
+                        [col(SCORED_AT)],
+                        SortMultipleOptions::default().with_maintain_order(true),
+                    )
+                    .last()
+                    .alias("score_at_mql")]);
+            frame.join(
+                at_mql,
+                [col(LEAD_ID)],
+                [col(LEAD_ID)],
+                JoinArgs {
+                    maintain_order: MaintainOrderJoin::Left,
+                    ..JoinArgs::new(JoinType::Left)
+                },
+            )
+        }
+        None if lead_columns.iter().any(|c| c == SCORE) => {
+            frame.with_column(col(SCORE).alias("score_at_mql"))
+        }
+        None => frame.with_column(lit(NULL).cast(DataType::Float64).alias("score_at_mql")),
+    };
+    frame.with_column(band_expr(col("score_at_mql"), bands).alias("band"))
+}
+
+/// The band of a score expression; null scores are `unscored`.
+pub fn band_expr(score: Expr, bands: &Bands) -> Expr {
+    let mut e = lit(bands.lowest.clone());
+    for (name, min) in bands.thresholds.iter().rev() {
+        e = when(score.clone().gt_eq(lit(*min)))
+            .then(lit(name.clone()))
+            .otherwise(e);
+    }
+    when(score.is_null()).then(lit("unscored")).otherwise(e)
+}
