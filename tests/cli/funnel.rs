@@ -208,3 +208,27 @@ fn export_needs_out_and_a_known_table() {
         .clone();
     assert!(String::from_utf8_lossy(&out).contains("export funnel: no such table"));
 }
+
+/// An opportunity export alone is a data set, but lead_funnel needs leads.
+#[test]
+fn lead_funnel_without_leads_is_a_missing_table() {
+    let sc = Scratch::new();
+    sc.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount\nD1,L1,2024-01-01,2024-02-01,won,10\n",
+    );
+    let out = leadloop()
+        .args(["--data", sc.path().to_str().unwrap(), "--out"])
+        .arg(sc.join("out"))
+        .args(["export", "lead_funnel"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("leads: no such table in"), "{err}");
+    assert!(err.contains("(lead_funnel needs it)"), "{err}");
+    assert!(!sc.join("out").exists());
+}
