@@ -52,8 +52,30 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Validate(ValidateArgs),
+    Bands(BandsArgs),
     Export(ExportArgs),
     Generate(GenerateArgs),
+}
+
+/// Does a higher score band really convert better, and is the difference real?
+///
+/// Per band of the score at first MQL: leads, MQLs, contacted, SQLs,
+/// opportunities, won leads and revenue, with mql_to_sql, sql_to_won and
+/// lead_to_won and their 95% Wilson intervals; a chi-square test across
+/// bands, the score's AUC for won, and any higher band that converts worse.
+///
+/// Example: leadloop bands --by source --window 90
+#[derive(Debug, Args)]
+pub struct BandsArgs {
+    /// Split by a lead column (repeatable); `month` is the first-MQL month.
+    #[arg(long, value_name = "DIM")]
+    pub by: Vec<String>,
+    /// Count a stage only if reached within DAYS of the first MQL; splits rows by maturity.
+    #[arg(long, value_name = "DAYS")]
+    pub window: Option<f64>,
+    /// Count recorded events only (no cumulative reach).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Write the per-lead fact table (or an input table's used rows) for BI tools.

@@ -6,6 +6,7 @@
 //! each table into used and set-aside rows; the command collects and hands a
 //! `Report` to `output`.
 
+pub mod analysis;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -49,6 +50,7 @@ pub fn run(cli: &cli::Cli, stdout: &mut dyn Write) -> Result<()> {
     let ctx = commands::Context::from_cli(cli);
     match &cli.command {
         cli::Command::Validate(args) => commands::validate::run(&ctx, args, stdout),
+        cli::Command::Bands(args) => commands::bands::run(&ctx, args, stdout),
         cli::Command::Export(args) => commands::export::run(&ctx, args, stdout),
         cli::Command::Generate(args) => commands::generate::run(&ctx, args, stdout),
     }?;

@@ -1,6 +1,7 @@
 //! One file per subcommand: arguments → options → analysis → output.
 //! Collecting (running the polars plans) happens here and nowhere else.
 
+pub mod bands;
 pub mod export;
 pub mod generate;
 pub mod validate;

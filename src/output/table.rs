@@ -236,7 +236,12 @@ fn number_cell(v: &AnyValue) -> Option<String> {
             if !f.is_finite() {
                 return Some(NULL_MARK.to_string());
             }
-            group_digits(&format!("{f:.2}"))
+            if f != 0.0 && f.abs() < 0.01 {
+                // Small values (p-values) keep their magnitude.
+                format!("{f:.2e}")
+            } else {
+                group_digits(&format!("{f:.2}"))
+            }
         }
         v if v.is_integer() => group_digits(&v.to_string()),
         _ => return None,

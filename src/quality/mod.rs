@@ -10,6 +10,7 @@ pub mod rules;
 
 use std::collections::BTreeMap;
 
+use polars::lazy::dsl::max_horizontal;
 use polars::prelude::*;
 
 use crate::config::{DataSpec, LookupConfig, Settings};
@@ -169,6 +170,30 @@ impl Checked {
             1 => parts.pop(),
             _ => Some(concat(parts, UnionArgs::default())?),
         })
+    }
+
+    /// The latest timestamp in any used row of any table (SPEC §3's default
+    /// `as_of`), in microseconds since the epoch; `None` for a data set without times.
+    pub fn latest_timestamp(&self) -> Result<Option<i64>> {
+        let mut parts = Vec::new();
+        for (kind, plan) in &self.tables {
+            let times: Vec<Expr> = kind
+                .columns()
+                .iter()
+                .filter(|c| c.ty == crate::input::schema::ColumnType::Timestamp)
+                .map(|c| col(c.name).cast(DataType::Int64).max())
+                .collect();
+            if !times.is_empty() {
+                parts.push(plan.used().select([max_horizontal(times)?.alias("t")]));
+            }
+        }
+        if parts.is_empty() {
+            return Ok(None);
+        }
+        let df = concat(parts, UnionArgs::default())?
+            .select([col("t").max()])
+            .collect()?;
+        Ok(df.column("t")?.i64()?.get(0))
     }
 
     /// Analyses this data set can feed, each with what it lacks (SPEC §4).

@@ -8,7 +8,9 @@
 //! - `properties`: laws that hold for any generated input.
 //! - `output`: renderers and --format, pinned by snapshots.
 //! - `funnel`: the lead_funnel fact table and `export`.
+//! - `bands`: conversion by score band.
 
+mod bands;
 mod errors;
 mod funnel;
 mod generate;

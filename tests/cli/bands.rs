@@ -1,0 +1,122 @@
+//! `bands`: hand-worked counts on the `ledger` fixture, the inversion on real
+//! data, and the printed table on data-samples/.
+
+use super::*;
+
+fn bands_json(args: &[&str]) -> serde_json::Value {
+    let out = leadloop()
+        .args(args)
+        .args(["--format", "json", "bands"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn row<'a>(v: &'a serde_json::Value, band: &str) -> &'a serde_json::Value {
+    v["tables"]["bands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["band"] == band)
+        .unwrap_or_else(|| panic!("no band {band}"))
+}
+
+/// ledger fixture (NOTES.md "lead_funnel"): L1 is band A and won; L2, L3, L9,
+/// L10 are unscored; L10 won; L2, L9, L10 reached SQL through their deals or
+/// handoffs; L3 has no events at all.
+#[test]
+fn ledger_fixture_bands_by_hand() {
+    let v = bands_json(&["--data", fixture("ledger").to_str().unwrap()]);
+    let counts = |r: &serde_json::Value| {
+        ["leads", "mql", "contacted", "sql", "opportunity", "won"].map(|c| r[c].as_u64().unwrap())
+    };
+    assert_eq!(counts(row(&v, "A")), [1, 1, 1, 1, 1, 1]);
+    assert_eq!(counts(row(&v, "unscored")), [4, 3, 0, 3, 3, 1]);
+    assert_eq!(counts(row(&v, "all")), [5, 4, 1, 4, 4, 2]);
+    assert_eq!(row(&v, "all")["revenue"], 3500.0);
+    let u = row(&v, "unscored");
+    assert_eq!(u["mql_to_sql"], 1.0);
+    assert!((u["sql_to_won"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-12);
+    assert_eq!(u["lead_to_won"], 0.25);
+    assert_eq!(row(&v, "all")["lead_to_won"], 0.4);
+    let bands: Vec<&str> = v["tables"]["bands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["band"].as_str().unwrap())
+        .collect();
+    assert_eq!(bands, ["A", "unscored", "all"]);
+    let notes = v["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().starts_with("30 input rows set aside")),
+        "{notes:?}"
+    );
+}
+
+/// PROVENANCE.md: by Asymmetrique Activity Index, High converts 245/821 =
+/// 29.8% but Medium 1,630/3,839 = 42.5% (Low 33/362, empty 1,653/4,218).
+#[test]
+fn x_education_flags_that_the_higher_band_converts_worse() {
+    let cfg = repo().join("tests/real-data/x-education/leadloop.toml");
+    real_data("x-education-lead-scoring/Leads.csv");
+    let v = bands_json(&["--data", cfg.to_str().unwrap()]);
+    for (band, leads, won) in [
+        ("A", 821, 245),
+        ("B", 3839, 1630),
+        ("C", 362, 33),
+        ("unscored", 4218, 1653),
+        ("all", 9240, 3561),
+    ] {
+        let r = row(&v, band);
+        assert_eq!(
+            (r["leads"].as_u64(), r["won"].as_u64()),
+            (Some(leads), Some(won)),
+            "{band}"
+        );
+    }
+    let inv = v["tables"]["inversions"].as_array().unwrap();
+    assert_eq!(inv.len(), 1, "{inv:?}");
+    assert_eq!(inv[0]["rate"], "lead_to_won");
+    assert_eq!(
+        (inv[0]["higher"].as_str(), inv[0]["lower"].as_str()),
+        (Some("A"), Some("B"))
+    );
+    assert_eq!(inv[0]["intervals_overlap"], false);
+}
+
+#[test]
+fn bands_on_data_samples() {
+    let out = leadloop()
+        .current_dir(repo())
+        .arg("bands")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    insta::assert_snapshot!("bands_data_samples", text);
+}
+
+#[test]
+fn bands_by_an_unknown_column_is_a_bad_argument() {
+    let out = leadloop()
+        .args([
+            "--data",
+            fixture("ledger").to_str().unwrap(),
+            "bands",
+            "--by",
+            "regionn",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("--by regionn"));
+}
