@@ -9,6 +9,7 @@ use crate::output::Format;
 
 const EXAMPLES: &str = "\
 Examples:
+  leadloop report                           every analysis of data-samples/ into reports/
   leadloop validate                         account for every row of data-samples/
   leadloop --data exports/leadloop.toml validate --quarantine-out bad/
   leadloop export lead_funnel --out exports/ write the per-lead fact table
@@ -51,6 +52,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run every analysis over the data set into one folder (default reports/).
+    ///
+    /// Writes each table as CSV (or Parquet with --format parquet), a
+    /// summary.json with the headline figures and the data-quality ledger,
+    /// and prints a short summary. All files are written together or not at all.
+    ///
+    /// Example: leadloop --data exports/ report --out reports/
+    Report,
     Validate(ValidateArgs),
     Bands(BandsArgs),
     Export(ExportArgs),

@@ -49,6 +49,7 @@ where
 pub fn run(cli: &cli::Cli, stdout: &mut dyn Write) -> Result<()> {
     let ctx = commands::Context::from_cli(cli);
     match &cli.command {
+        cli::Command::Report => commands::report::run(&ctx, stdout),
         cli::Command::Validate(args) => commands::validate::run(&ctx, args, stdout),
         cli::Command::Bands(args) => commands::bands::run(&ctx, args, stdout),
         cli::Command::Export(args) => commands::export::run(&ctx, args, stdout),

@@ -10,15 +10,9 @@ use crate::analysis::bands::{self, Options};
 use crate::cli::BandsArgs;
 use crate::error::{Error, Result};
 use crate::output::{self, Report};
-use crate::quality::ledger;
+use crate::quality::{ledger, Checked, Ledger};
 
 pub fn run(ctx: &Context, args: &BandsArgs, stdout: &mut dyn Write) -> Result<()> {
-    let report = report(ctx, args)?;
-    output::emit(&report, ctx.format, ctx.out.as_deref(), stdout)?;
-    Ok(())
-}
-
-pub fn report(ctx: &Context, args: &BandsArgs) -> Result<Report> {
     if let Some(w) = args.window {
         if !(w > 0.0 && w.is_finite()) {
             return Err(Error::bad_argument(format!(
@@ -27,7 +21,15 @@ pub fn report(ctx: &Context, args: &BandsArgs) -> Result<Report> {
         }
     }
     let checked = ctx.checked()?;
-    let funnel = crate::funnel::build(&checked)?;
+    let (ledger, _) = ledger::compute(&checked)?;
+    let report = report(&checked, &ledger, args)?;
+    output::emit(&report, ctx.format, ctx.out.as_deref(), stdout)?;
+    Ok(())
+}
+
+/// The bands report of a judged data set; `ledger` is cited in its notes.
+pub fn report(checked: &Checked, ledger: &Ledger, args: &BandsArgs) -> Result<Report> {
+    let funnel = crate::funnel::build(checked)?;
     let (as_of, as_of_note) = match checked.settings.as_of {
         Some(t) => (
             t.timestamp_micros(),
@@ -77,7 +79,6 @@ pub fn report(ctx: &Context, args: &BandsArgs) -> Result<Report> {
         .filter_map(|(s, w)| Some((s?, w.unwrap_or(false))))
         .collect();
     let auc = crate::stats::auc(&pairs);
-    let (ledger, _) = ledger::compute(&checked)?;
 
     let mut report = Report::new("bands");
     let plain = args.by.is_empty() && args.window.is_none();

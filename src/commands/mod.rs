@@ -4,6 +4,7 @@
 pub mod bands;
 pub mod export;
 pub mod generate;
+pub mod report;
 pub mod validate;
 
 use std::path::PathBuf;

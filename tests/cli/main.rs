@@ -9,6 +9,7 @@
 //! - `output`: renderers and --format, pinned by snapshots.
 //! - `funnel`: the lead_funnel fact table and `export`.
 //! - `bands`: conversion by score band.
+//! - `report`: every analysis into one folder.
 
 mod bands;
 mod errors;
@@ -17,6 +18,7 @@ mod generate;
 mod output;
 mod properties;
 mod real_data;
+mod report;
 mod validate;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,158 @@
+//! `leadloop report`: every analysis built so far over one data set, into
+//! one folder (default `reports/`): each table as CSV (or Parquet with
+//! `--format parquet`), a `summary.json` with the headline figures and the
+//! ledger, and a short printed summary. All files are written together or
+//! not at all. Analyses a data set cannot feed are skipped with a note.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use polars::prelude::*;
+use serde_json::json;
+
+use super::Context;
+use crate::cli::BandsArgs;
+use crate::error::{Error, Result};
+use crate::input::schema::TableKind;
+use crate::output::{self, Format, Report};
+use crate::quality::ledger::{self, fmt_count, Ledger};
+
+pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
+    let out = ctx.out.clone().unwrap_or_else(|| PathBuf::from("reports"));
+    let format = match ctx.format {
+        None | Some(Format::Csv) | Some(Format::Table) => Format::Csv,
+        Some(Format::Parquet) => Format::Parquet,
+        Some(Format::Json) => Format::Json,
+    };
+    let checked = ctx.checked()?;
+    let (ledger, _) = ledger::compute(&checked)?;
+    let mut reports = vec![super::validate::report(&checked, &ledger)?];
+    let mut skipped = Vec::new();
+    let mut headline = serde_json::Map::new();
+    if checked.has(TableKind::Leads) {
+        let bands = super::bands::report(
+            &checked,
+            &ledger,
+            &BandsArgs {
+                by: Vec::new(),
+                window: None,
+                strict: false,
+            },
+        )?;
+        headline.insert("bands".into(), bands_headline(&bands)?);
+        reports.push(bands);
+    } else {
+        skipped.push("bands (needs a leads table)");
+    }
+    let mut files = Vec::new();
+    for r in &reports {
+        files.extend(output::files(r, format)?);
+    }
+    let summary = json!({
+        "data": checked.source,
+        "analyses": reports.iter().map(|r| r.analysis.clone()).collect::<Vec<_>>(),
+        "skipped": skipped,
+        "headline": headline,
+        "ledger": ledger_json(&ledger),
+        "notes": reports.iter().flat_map(|r| r.notes.iter().cloned()).collect::<Vec<_>>(),
+    });
+    files.push((
+        "summary.json".into(),
+        serde_json::to_vec_pretty(&summary).map_err(|e| Error::Internal(e.to_string()))?,
+    ));
+    let written = output::atomic::write_all(&out, &files)?;
+
+    writeln!(stdout, "leadloop report: {}", checked.source)?;
+    writeln!(stdout, "- {}", ledger.summary())?;
+    if let Some(b) = headline.get("bands") {
+        writeln!(
+            stdout,
+            "- {} leads, {} won ({}); score AUC for won {}; {} band inversion(s)",
+            fmt_count(b["leads"].as_u64().unwrap_or(0)),
+            fmt_count(b["won"].as_u64().unwrap_or(0)),
+            b["lead_to_won"]
+                .as_f64()
+                .map_or("–".into(), |r| format!("{:.1}%", r * 100.0)),
+            b["auc_score_for_won"]
+                .as_f64()
+                .map_or("–".into(), |a| format!("{a:.2}")),
+            b["inversions"].as_u64().unwrap_or(0),
+        )?;
+    }
+    for s in &skipped {
+        writeln!(stdout, "- skipped {s}")?;
+    }
+    writeln!(
+        stdout,
+        "- wrote {} files to {}",
+        written.len(),
+        out.display()
+    )?;
+    Ok(())
+}
+
+fn ledger_json(ledger: &Ledger) -> serde_json::Value {
+    json!(ledger
+        .tables
+        .iter()
+        .map(|t| json!({
+            "table": t.table,
+            "location": t.location,
+            "read": t.read,
+            "used": t.used,
+            "set_aside": t.set_aside(),
+            "reasons": t.reasons.iter().map(|r| (r.reason.clone(), json!(r.rows))).collect::<serde_json::Map<_, _>>(),
+        }))
+        .collect::<Vec<_>>())
+}
+
+/// Headline figures of the bands report: its overall row, the AUC and the inversions.
+fn bands_headline(report: &Report) -> Result<serde_json::Value> {
+    let find = |name: &str| {
+        report
+            .tables
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| &t.frame)
+    };
+    let mut h = serde_json::Map::new();
+    if let Some(t) = find("bands") {
+        let band = t.column("band")?.str()?.clone();
+        if let Some(i) = (0..t.height()).find(|&i| band.get(i) == Some(crate::analysis::ALL_LABEL))
+        {
+            for c in [
+                "leads",
+                "mql",
+                "sql",
+                "won",
+                "revenue",
+                "mql_to_sql",
+                "lead_to_won",
+            ] {
+                let v = t.column(c)?.get(i)?;
+                h.insert(c.into(), output::json::value(&v));
+            }
+        }
+    }
+    if let Some(t) = find("tests") {
+        let name = t.column("test")?.str()?.clone();
+        let stat = t.column("statistic")?.f64()?.clone();
+        let p = t.column("p_value")?.f64()?.clone();
+        for i in 0..t.height() {
+            match name.get(i) {
+                Some("auc_score_for_won") => {
+                    h.insert("auc_score_for_won".into(), json!(stat.get(i)));
+                }
+                Some("chi_square_mql_to_sql_across_bands") => {
+                    h.insert("chi_square_p_value".into(), json!(p.get(i)));
+                }
+                _ => {}
+            }
+        }
+    }
+    h.insert(
+        "inversions".into(),
+        json!(find("inversions").map_or(0, DataFrame::height)),
+    );
+    Ok(serde_json::Value::Object(h))
+}

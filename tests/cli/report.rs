@@ -1,0 +1,88 @@
+//! `report`: every analysis into one folder, summary.json, all or nothing.
+
+use super::*;
+
+#[test]
+fn report_writes_every_table_and_a_summary() {
+    let s = Scratch::new();
+    leadloop()
+        .args(["--data", fixture("ledger").to_str().unwrap(), "--out"])
+        .arg(s.join("r"))
+        .arg("report")
+        .assert()
+        .success();
+    assert_eq!(
+        s.names("r"),
+        [
+            "bands.csv",
+            "bands_inversions.csv",
+            "bands_tests.csv",
+            "summary.json",
+            "validate.csv",
+            "validate_analyses.csv",
+            "validate_examples.csv",
+            "validate_reasons.csv"
+        ]
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(s.join("r/summary.json")).unwrap()).unwrap();
+    let ledger = v["ledger"].as_array().unwrap();
+    let sum = |k: &str| ledger.iter().map(|t| t[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!((sum("read"), sum("used"), sum("set_aside")), (48, 18, 30));
+    assert_eq!(v["headline"]["bands"]["leads"], 5);
+    assert_eq!(v["headline"]["bands"]["won"], 2);
+    assert_eq!(v["analyses"], serde_json::json!(["validate", "bands"]));
+}
+
+#[test]
+fn report_without_leads_skips_bands_with_a_note() {
+    let s = Scratch::new();
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount\nD1,L1,2024-01-01,2024-02-01,won,10\n",
+    );
+    let out = leadloop()
+        .args(["--data", s.path().to_str().unwrap(), "--out"])
+        .arg(s.join("r"))
+        .arg("report")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("skipped bands (needs a leads table)"));
+    assert!(!s.names("r").contains(&"bands.csv".to_string()));
+}
+
+#[test]
+fn a_failed_report_leaves_no_partial_folder() {
+    let s = Scratch::new();
+    std::fs::create_dir_all(s.join("r/summary.json")).unwrap();
+    leadloop()
+        .args(["--data", fixture("ledger").to_str().unwrap(), "--out"])
+        .arg(s.join("r"))
+        .arg("report")
+        .assert()
+        .code(1);
+    assert_eq!(s.names("r"), ["summary.json"]);
+}
+
+#[test]
+fn report_summary_on_data_samples() {
+    let s = Scratch::new();
+    let out = leadloop()
+        .current_dir(s.path())
+        .arg("--data")
+        .arg(repo().join("data-samples"))
+        .arg("report")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out)
+        .unwrap()
+        .replace(&repo().display().to_string(), "[REPO]");
+    insta::assert_snapshot!("report_data_samples", text);
+    assert_eq!(s.names("reports").len(), 8);
+}
