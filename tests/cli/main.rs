@@ -10,8 +10,10 @@
 //! - `funnel`: the lead_funnel fact table and `export`.
 //! - `bands`: conversion by score band.
 //! - `report`: every analysis into one folder.
+//! - `differential`: lead_funnel and bands against a row-by-row reference.
 
 mod bands;
+mod differential;
 mod errors;
 mod funnel;
 mod generate;
