@@ -43,6 +43,21 @@ fn validate_ledger(bencher: divan::Bencher, leads: u64) {
     bencher.bench(|| ledger(&dir));
 }
 
+#[divan::bench(args = [10_000, 100_000], sample_count = 5)]
+fn lead_funnel_build(bencher: divan::Bencher, leads: u64) {
+    let dir = data(leads);
+    bencher.bench(|| {
+        let spec = leadloop::config::DataSpec::open(&dir).expect("open");
+        let inputs = leadloop::input::load(&spec).expect("load");
+        let checked = leadloop::quality::Checked::new(inputs, &spec).expect("check");
+        leadloop::funnel::build(&checked)
+            .expect("plan")
+            .collect()
+            .expect("collect")
+            .height()
+    });
+}
+
 #[divan::bench(args = [10_000, 100_000], sample_count = 3)]
 fn generate(bencher: divan::Bencher, leads: u64) {
     let out = tempfile::tempdir().expect("tmp");

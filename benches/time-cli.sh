@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times the CLI end to end on generated data: wall time and peak RSS of
-# `generate` and `validate` at each size (default 1M and 10M leads).
+# `generate`, `validate`, `export lead_funnel` and `bands` at each size
+# (default 1M and 10M leads).
 #
 #   benches/time-cli.sh [SIZES...]     e.g. benches/time-cli.sh 1000000
 #
@@ -29,4 +30,7 @@ for n in "${sizes[@]}"; do
     measure "generate --leads $n" "$bin" generate --leads "$n" --seed 42 --dirty 0.5 --out "$dir"
     du -sh "$dir" | awk '{print "  size on disk: " $1}'
     measure "validate ($n leads)" "$bin" --data "$dir" validate
+    measure "export lead_funnel ($n)" "$bin" --data "$dir" --out "$dir-out" export lead_funnel
+    measure "bands ($n leads)" "$bin" --data "$dir" bands
+    rm -rf "$dir-out"
 done

@@ -29,7 +29,9 @@ pub fn run(ctx: &Context, args: &BandsArgs, stdout: &mut dyn Write) -> Result<()
 
 /// The bands report of a judged data set; `ledger` is cited in its notes.
 pub fn report(checked: &Checked, ledger: &Ledger, args: &BandsArgs) -> Result<Report> {
-    let funnel = crate::funnel::build(checked)?;
+    // SPEC §5: lead_funnel is built once per run; the bands table (detail and
+    // overall rows) and the AUC all read the one materialised table.
+    let funnel = crate::funnel::build(checked)?.collect()?.lazy();
     let (as_of, as_of_note) = match checked.settings.as_of {
         Some(t) => (
             t.timestamp_micros(),
@@ -61,16 +63,23 @@ pub fn report(checked: &Checked, ledger: &Ledger, args: &BandsArgs) -> Result<Re
         as_of,
         band_order: band_order.clone(),
     };
-    let table = bands::table(funnel.clone(), &opts)?.collect()?;
     let won = if args.strict {
         "recorded_won"
     } else {
         "reached_won"
     };
-    let scored = funnel
-        .select([col("score_at_mql"), col(won)])
-        .filter(col("score_at_mql").is_not_null())
-        .collect()?;
+    // One run for both results, so lead_funnel is computed once.
+    let plans = vec![
+        bands::table(funnel.clone(), &opts)?.logical_plan,
+        funnel
+            .select([col("score_at_mql"), col(won)])
+            .filter(col("score_at_mql").is_not_null())
+            .logical_plan,
+    ];
+    let mut results = LazyFrame::collect_all_with_engine(plans, Engine::Auto, OptFlags::default())?;
+    let (Some(scored), Some(table)) = (results.pop(), results.pop()) else {
+        return Err(Error::Internal("bands: expected two results".into()));
+    };
     let pairs: Vec<(f64, bool)> = scored
         .column("score_at_mql")?
         .f64()?
