@@ -176,3 +176,130 @@ fn olist_lead_to_won_by_source() {
         (Some(8000), Some(841))
     );
 }
+
+fn find<'a>(v: &'a serde_json::Value, band: &str, mature: Option<&str>) -> &'a serde_json::Value {
+    v["tables"]["bands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["band"] == band && mature.is_none_or(|m| r["mature"] == m))
+        .unwrap_or_else(|| panic!("no row {band} {mature:?}"))
+}
+
+/// The `funnel` fixture: NOTES.md "bands (no window)".
+#[test]
+fn funnel_fixture_bands_every_cell() {
+    let v = bands_json(&["--data", fixture("funnel").to_str().unwrap()]);
+    let want: [(&str, [u64; 6], f64, [(u64, u64); 3]); 6] = [
+        ("A", [2, 2, 0, 1, 1, 1], 2000.0, [(1, 2), (1, 1), (1, 2)]),
+        ("B", [2, 1, 0, 1, 1, 0], 0.0, [(1, 1), (0, 1), (0, 2)]),
+        ("C", [3, 3, 1, 2, 2, 2], 7000.0, [(2, 3), (2, 2), (2, 3)]),
+        ("D", [2, 2, 0, 1, 1, 0], 0.0, [(1, 2), (0, 1), (0, 2)]),
+        (
+            "unscored",
+            [2, 2, 1, 0, 0, 0],
+            0.0,
+            [(0, 2), (0, 0), (0, 2)],
+        ),
+        (
+            "all",
+            [11, 10, 2, 5, 5, 3],
+            9000.0,
+            [(5, 10), (3, 5), (3, 11)],
+        ),
+    ];
+    let bands: Vec<&str> = v["tables"]["bands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["band"].as_str().unwrap())
+        .collect();
+    assert_eq!(bands, ["A", "B", "C", "D", "unscored", "all"]);
+    for (band, counts, revenue, rates) in want {
+        let r = find(&v, band, None);
+        let got = ["leads", "mql", "contacted", "sql", "opportunity", "won"]
+            .map(|c| r[c].as_u64().unwrap());
+        assert_eq!(got, counts, "{band}");
+        assert_eq!(r["revenue"].as_f64().unwrap(), revenue, "{band}");
+        for ((name, (k, n)), _) in ["mql_to_sql", "sql_to_won", "lead_to_won"]
+            .iter()
+            .zip(rates)
+            .zip(0..)
+        {
+            let w = leadloop::stats::wilson(k, n);
+            match w {
+                None => assert!(
+                    r[*name].is_null() && r[format!("{name}_lo")].is_null(),
+                    "{band} {name}"
+                ),
+                Some(w) => {
+                    assert!(
+                        (r[*name].as_f64().unwrap() - k as f64 / n as f64).abs() < 1e-12,
+                        "{band} {name}"
+                    );
+                    assert!(
+                        (r[format!("{name}_lo")].as_f64().unwrap() - w.lo).abs() < 1e-12,
+                        "{band} {name}"
+                    );
+                    assert!(
+                        (r[format!("{name}_hi")].as_f64().unwrap() - w.hi).abs() < 1e-12,
+                        "{band} {name}"
+                    );
+                }
+            }
+        }
+    }
+    let inv: Vec<(String, String, String, bool)> = v["tables"]["inversions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["rate"].as_str().unwrap().into(),
+                i["higher"].as_str().unwrap().into(),
+                i["lower"].as_str().unwrap().into(),
+                i["intervals_overlap"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        inv,
+        [
+            ("mql_to_sql".into(), "A".into(), "B".into(), true),
+            ("lead_to_won".into(), "B".into(), "C".into(), true)
+        ]
+    );
+}
+
+/// The `funnel` fixture: NOTES.md "bands --window 30".
+#[test]
+fn funnel_fixture_bands_with_a_window() {
+    let out = leadloop()
+        .args([
+            "--data",
+            fixture("funnel").to_str().unwrap(),
+            "--format",
+            "json",
+            "bands",
+            "--window",
+            "30",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let counts = |band: &str, mature: &str| {
+        let r = find(&v, band, Some(mature));
+        (
+            ["leads", "mql", "contacted", "sql", "won"].map(|c| r[c].as_u64().unwrap()),
+            r["revenue"].as_f64().unwrap(),
+        )
+    };
+    assert_eq!(counts("A", "false"), ([1, 1, 0, 0, 0], 0.0));
+    assert_eq!(counts("A", "true"), ([1, 1, 0, 1, 1], 2000.0));
+    assert_eq!(counts("C", "true"), ([3, 3, 1, 1, 1], 2000.0));
+    assert_eq!(counts("all", "false"), ([1, 1, 0, 0, 0], 0.0));
+    assert_eq!(counts("all", "true"), ([10, 9, 2, 4, 2], 4000.0));
+}

@@ -232,3 +232,189 @@ fn lead_funnel_without_leads_is_a_missing_table() {
     assert!(err.contains("(lead_funnel needs it)"), "{err}");
     assert!(!sc.join("out").exists());
 }
+
+/// The `funnel` fixture: every case the NOTES.md table lists.
+#[test]
+fn funnel_fixture_lead_funnel_cells() {
+    let df = leadloop::funnel::build(&checked_of(&fixture("funnel")))
+        .unwrap()
+        .collect()
+        .unwrap();
+    let ids: Vec<String> = (1..=11).map(|i| format!("F{i:02}")).collect();
+    assert_eq!(
+        text(&df, "lead_id"),
+        ids.iter().map(|i| Some(i.clone())).collect::<Vec<_>>()
+    );
+    let t = |v: &str| Some(format!("2024-{v}"));
+    assert_eq!(
+        text(&df, "mql_at"),
+        vec![
+            t("01-02 10:00:00"),
+            t("01-03 09:00:00"),
+            t("01-05 12:00:00"),
+            t("01-06 10:00:00"),
+            None,
+            t("01-07 00:00:00"),
+            t("01-15 00:00:00"),
+            t("03-28 00:00:00"),
+            t("01-11 00:00:00"),
+            t("01-12 00:00:00"),
+            t("02-01 02:00:00")
+        ]
+    );
+    assert_eq!(
+        text(&df, "contacted_at"),
+        vec![
+            t("01-02 12:00:00"),
+            None,
+            None,
+            t("01-06 14:00:00"),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None
+        ]
+    );
+    assert_eq!(
+        text(&df, "sql_at"),
+        vec![
+            t("02-20 10:00:00"),
+            t("01-10 00:00:00"),
+            None,
+            None,
+            None,
+            t("01-09 00:00:00"),
+            t("01-15 00:00:00"),
+            None,
+            t("01-20 00:00:00"),
+            None,
+            None
+        ]
+    );
+    assert_eq!(
+        text(&df, "opportunity_at"),
+        vec![
+            t("02-25 00:00:00"),
+            t("01-10 00:00:00"),
+            None,
+            None,
+            None,
+            t("01-12 00:00:00"),
+            t("01-20 00:00:00"),
+            None,
+            t("01-20 00:00:00"),
+            None,
+            None
+        ]
+    );
+    assert_eq!(
+        text(&df, "won_at"),
+        vec![
+            t("03-10 00:00:00"),
+            t("02-01 00:00:00"),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            t("02-01 00:00:00"),
+            None,
+            None
+        ]
+    );
+    let strs = |v: &[&str]| v.iter().map(|x| Some(x.to_string())).collect::<Vec<_>>();
+    assert_eq!(
+        text(&df, "band"),
+        strs(&["C", "A", "C", "unscored", "B", "B", "D", "A", "C", "D", "unscored"])
+    );
+    assert_eq!(
+        text(&df, "score_at_mql"),
+        vec![
+            Some("30.0".into()),
+            Some("76.0".into()),
+            Some("40.0".into()),
+            None,
+            Some("60.0".into()),
+            Some("50.0".into()),
+            Some("20.0".into()),
+            Some("85.0".into()),
+            Some("26.0".into()),
+            Some("10.0".into()),
+            None
+        ]
+    );
+    let f = "false";
+    let tr = "true";
+    assert_eq!(
+        text(&df, "recorded_mql"),
+        strs(&[tr, tr, tr, tr, f, tr, f, tr, tr, tr, tr])
+    );
+    assert_eq!(
+        text(&df, "reached_mql"),
+        strs(&[tr, tr, tr, tr, f, tr, tr, tr, tr, tr, tr])
+    );
+    assert_eq!(
+        text(&df, "recorded_sql"),
+        strs(&[tr, f, f, f, f, tr, tr, f, f, f, f])
+    );
+    assert_eq!(
+        text(&df, "reached_sql"),
+        strs(&[tr, tr, f, f, f, tr, tr, f, tr, f, f])
+    );
+    assert_eq!(
+        text(&df, "contacted"),
+        strs(&[tr, f, f, tr, f, f, f, f, f, f, f])
+    );
+    assert_eq!(
+        text(&df, "deals"),
+        strs(&["1", "1", "0", "0", "0", "1", "1", "0", "2", "0", "0"])
+    );
+    assert_eq!(
+        text(&df, "deals_won"),
+        strs(&["1", "1", "0", "0", "0", "0", "0", "0", "2", "0", "0"])
+    );
+    assert_eq!(
+        text(&df, "deals_lost"),
+        strs(&["0", "0", "0", "0", "0", "0", "1", "0", "0", "0", "0"])
+    );
+    assert_eq!(
+        text(&df, "deals_open"),
+        strs(&["0", "0", "0", "0", "0", "1", "0", "0", "0", "0", "0"])
+    );
+    assert_eq!(
+        text(&df, "revenue"),
+        strs(&[
+            "5000.0", "2000.0", "0.0", "0.0", "0.0", "0.0", "0.0", "0.0", "2000.0", "0.0", "0.0"
+        ])
+    );
+    assert_eq!(
+        text(&df, "times_recycled"),
+        strs(&["1", "0", "0", "0", "0", "0", "0", "0", "0", "0", "0"])
+    );
+    let jan = "2024-01";
+    assert_eq!(
+        text(&df, "created_month"),
+        strs(&[jan, jan, jan, jan, jan, jan, jan, "2024-03", jan, jan, "2023-12"])
+    );
+    let m = |s: &str| Some(s.to_string());
+    assert_eq!(
+        text(&df, "mql_month"),
+        vec![
+            m(jan),
+            m(jan),
+            m(jan),
+            m(jan),
+            None,
+            m(jan),
+            m(jan),
+            m("2024-03"),
+            m(jan),
+            m(jan),
+            m(jan)
+        ]
+    );
+}
