@@ -43,6 +43,29 @@ fn validate_ledger(bencher: divan::Bencher, leads: u64) {
     bencher.bench(|| ledger(&dir));
 }
 
+/// The floor: decode every column of every table once, nothing else.
+#[divan::bench(args = [10_000, 100_000], sample_count = 5)]
+fn scan_floor(bencher: divan::Bencher, leads: u64) {
+    use polars::prelude::*;
+    let dir = data(leads);
+    bencher.bench(|| {
+        let mut rows = 0;
+        for t in [
+            "leads",
+            "scores",
+            "handoffs",
+            "activities",
+            "deals",
+            "spend",
+            "touches",
+        ] {
+            let f = std::fs::File::open(dir.join(format!("{t}.parquet"))).expect("open");
+            rows += ParquetReader::new(f).finish().expect("read").height();
+        }
+        rows
+    });
+}
+
 #[divan::bench(args = [10_000, 100_000], sample_count = 5)]
 fn lead_funnel_build(bencher: divan::Bencher, leads: u64) {
     let dir = data(leads);
