@@ -303,3 +303,48 @@ fn funnel_fixture_bands_with_a_window() {
     assert_eq!(counts("all", "false"), ([1, 1, 0, 0, 0], 0.0));
     assert_eq!(counts("all", "true"), ([10, 9, 2, 4, 2], 4000.0));
 }
+
+/// The `funnel` fixture by first-MQL month (NY): F08 is the only March MQL,
+/// F05 never MQL'd (month `(none)`), the other nine are January.
+#[test]
+fn funnel_fixture_bands_by_month() {
+    let out = leadloop()
+        .args([
+            "--data",
+            fixture("funnel").to_str().unwrap(),
+            "--format",
+            "json",
+            "bands",
+            "--by",
+            "month",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let rows = v["tables"]["bands"].as_array().unwrap();
+    let key = |r: &serde_json::Value| {
+        (
+            r["band"].as_str().unwrap().to_string(),
+            r["month"].as_str().unwrap().to_string(),
+            r["leads"].as_u64().unwrap(),
+        )
+    };
+    let got: Vec<(String, String, u64)> = rows.iter().map(key).collect();
+    let want: Vec<(String, String, u64)> = [
+        ("B", "(none)", 1),
+        ("A", "2024-01", 1),
+        ("B", "2024-01", 1),
+        ("C", "2024-01", 3),
+        ("D", "2024-01", 2),
+        ("unscored", "2024-01", 2),
+        ("A", "2024-03", 1),
+        ("all", "all", 11),
+    ]
+    .iter()
+    .map(|(b, m, n)| (b.to_string(), m.to_string(), *n))
+    .collect();
+    assert_eq!(got, want);
+}
