@@ -107,6 +107,18 @@ fn facts(opts: &Options) -> Vec<Expr> {
     ]
 }
 
+/// The summed columns, in output order (`__won_sql` feeds sql_to_won).
+const SUMMED: [&str; 8] = [
+    "leads",
+    "mql",
+    "contacted",
+    "sql",
+    "opportunity",
+    "won",
+    "__won_sql",
+    "revenue",
+];
+
 fn sums() -> Vec<Expr> {
     vec![
         len().cast(DataType::UInt32).alias("leads"),
@@ -140,17 +152,7 @@ fn rates() -> Vec<Expr> {
 
 /// The group columns: `by` (with `month` as the MQL month), then `mature` with a window.
 fn keys(opts: &Options) -> Vec<String> {
-    let mut k: Vec<String> = opts
-        .by
-        .iter()
-        .map(|b| {
-            if b == "month" {
-                "month".to_string()
-            } else {
-                b.clone()
-            }
-        })
-        .collect();
+    let mut k = opts.by.clone();
     if opts.window_days.is_some() {
         k.push("mature".into());
     }
@@ -227,20 +229,7 @@ pub fn table(funnel: LazyFrame, opts: &Options) -> Result<LazyFrame> {
     let mut order: Vec<String> = vec!["band".into()];
     order.extend(keys.iter().cloned());
     let mut cols: Vec<Expr> = order.iter().map(|c| col(c.as_str())).collect();
-    cols.extend(
-        [
-            "leads",
-            "mql",
-            "contacted",
-            "sql",
-            "opportunity",
-            "won",
-            "__won_sql",
-            "revenue",
-        ]
-        .iter()
-        .map(|c| col(*c)),
-    );
+    cols.extend(SUMMED.iter().map(|c| col(*c)));
     let all = concat(
         [detail.select(cols.clone()), overall.select(cols)],
         UnionArgs::default(),

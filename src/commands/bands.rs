@@ -68,7 +68,7 @@ pub fn report(checked: &Checked, ledger: &Ledger, args: &BandsArgs) -> Result<Re
     } else {
         "reached_won"
     };
-    // One run for both results, so lead_funnel is computed once.
+    // Both results in one run over the materialised lead_funnel.
     let plans = vec![
         bands::table(funnel.clone(), &opts)?.logical_plan,
         funnel

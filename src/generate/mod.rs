@@ -390,8 +390,7 @@ fn frames(t: Tables, csv: bool, dirty: bool) -> Result<Vec<(&'static str, DataFr
     ])
 }
 
-/// Default output folder check: refuse to scatter files into a folder that
-/// holds something other than a data set.
+/// `--out` must be a folder (or not exist yet), not a file.
 pub fn check_out(out: &Path) -> Result<()> {
     if out.is_file() {
         return Err(Error::bad_argument(format!(

@@ -4,15 +4,7 @@
 use super::*;
 
 fn bands_json(args: &[&str]) -> serde_json::Value {
-    let out = leadloop()
-        .args(args)
-        .args(["--format", "json", "bands"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).unwrap()
+    json_of(args.iter().copied().chain(["--format", "json", "bands"]))
 }
 
 fn row<'a>(v: &'a serde_json::Value, band: &str) -> &'a serde_json::Value {
@@ -128,22 +120,15 @@ fn bands_by_an_unknown_column_is_a_bad_argument() {
 fn olist_lead_to_won_by_source() {
     let cfg = repo().join("tests/real-data/olist/leadloop.toml");
     real_data("olist-marketing-funnel");
-    let out = leadloop()
-        .args([
-            "--data",
-            cfg.to_str().unwrap(),
-            "--format",
-            "json",
-            "bands",
-            "--by",
-            "source",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = json_of([
+        "--data",
+        cfg.to_str().unwrap(),
+        "--format",
+        "json",
+        "bands",
+        "--by",
+        "source",
+    ]);
     let rows = v["tables"]["bands"].as_array().unwrap();
     let get = |source: &str| {
         let r = rows
@@ -274,22 +259,15 @@ fn funnel_fixture_bands_every_cell() {
 /// The `funnel` fixture: NOTES.md "bands --window 30".
 #[test]
 fn funnel_fixture_bands_with_a_window() {
-    let out = leadloop()
-        .args([
-            "--data",
-            fixture("funnel").to_str().unwrap(),
-            "--format",
-            "json",
-            "bands",
-            "--window",
-            "30",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = json_of([
+        "--data",
+        fixture("funnel").to_str().unwrap(),
+        "--format",
+        "json",
+        "bands",
+        "--window",
+        "30",
+    ]);
     let counts = |band: &str, mature: &str| {
         let r = find(&v, band, Some(mature));
         (
@@ -308,22 +286,15 @@ fn funnel_fixture_bands_with_a_window() {
 /// F05 never MQL'd (month `(none)`), the other nine are January.
 #[test]
 fn funnel_fixture_bands_by_month() {
-    let out = leadloop()
-        .args([
-            "--data",
-            fixture("funnel").to_str().unwrap(),
-            "--format",
-            "json",
-            "bands",
-            "--by",
-            "month",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = json_of([
+        "--data",
+        fixture("funnel").to_str().unwrap(),
+        "--format",
+        "json",
+        "bands",
+        "--by",
+        "month",
+    ]);
     let rows = v["tables"]["bands"].as_array().unwrap();
     let key = |r: &serde_json::Value| {
         (

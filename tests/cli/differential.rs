@@ -252,22 +252,13 @@ fn lead_funnel_agrees_with_a_row_by_row_reference() {
             );
         }
         // bands counts from the reference agree with the bands table.
-        let v: serde_json::Value = {
-            let out = leadloop()
-                .args([
-                    "--data",
-                    s.path().to_str().unwrap(),
-                    "--format",
-                    "json",
-                    "bands",
-                ])
-                .assert()
-                .success()
-                .get_output()
-                .stdout
-                .clone();
-            serde_json::from_slice(&out).unwrap()
-        };
+        let v = json_of([
+            "--data",
+            s.path().to_str().unwrap(),
+            "--format",
+            "json",
+            "bands",
+        ]);
         for row in v["tables"]["bands"].as_array().unwrap() {
             let b = row["band"].as_str().unwrap();
             let mine: Vec<_> = want.values().filter(|w| b == "all" || w.4 == b).collect();

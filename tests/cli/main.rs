@@ -127,3 +127,19 @@ pub fn ledger_of(data: &Path) -> leadloop::quality::Ledger {
         .expect("ledger")
         .0
 }
+
+/// Runs leadloop, expects success, and parses its standard output as JSON.
+pub fn json_of<I, S>(args: I) -> serde_json::Value
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = leadloop()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("stdout is JSON")
+}

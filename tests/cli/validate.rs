@@ -192,20 +192,13 @@ fn quarantine_out_writes_set_aside_rows_with_reasons() {
 
 #[test]
 fn validate_json_is_one_object_with_every_table() {
-    let out = leadloop()
-        .args([
-            "--data",
-            fixture("ledger").to_str().unwrap(),
-            "--format",
-            "json",
-            "validate",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = json_of([
+        "--data",
+        fixture("ledger").to_str().unwrap(),
+        "--format",
+        "json",
+        "validate",
+    ]);
     assert_eq!(v["analysis"], "validate");
     let tables = v["tables"].as_object().unwrap();
     for t in ["validate", "reasons", "examples", "analyses"] {
@@ -224,20 +217,13 @@ fn validate_says_which_analyses_the_data_can_feed() {
         "deals.csv",
         "deal_id,lead_id,created_at,closed_at,status,amount\nD1,L1,2024-01-01,2024-02-01,won,10\n",
     );
-    let out = leadloop()
-        .args([
-            "--data",
-            s.path().to_str().unwrap(),
-            "--format",
-            "json",
-            "validate",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = json_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "validate",
+    ]);
     let rows = v["tables"]["analyses"].as_array().unwrap();
     let feeds = |a: &str| rows.iter().find(|r| r["analysis"] == a).unwrap()["feeds"].clone();
     assert_eq!(feeds("winloss"), "yes");
