@@ -6,7 +6,7 @@
 use polars::prelude::*;
 
 use crate::config::Bands;
-use crate::input::schema::{LEAD_ID, SCORE, SCORED_AT};
+use crate::input::schema::{LEAD_ROW, SCORE, SCORED_AT};
 
 pub fn with_band(
     frame: LazyFrame,
@@ -17,11 +17,11 @@ pub fn with_band(
     let frame = match scores {
         Some(s) => {
             let at_mql = s
-                .select([col(LEAD_ID), col(SCORED_AT), col(SCORE)])
+                .select([col(LEAD_ROW), col(SCORED_AT), col(SCORE)])
                 .join(
-                    frame.clone().select([col(LEAD_ID), col("mql_at")]),
-                    [col(LEAD_ID)],
-                    [col(LEAD_ID)],
+                    frame.clone().select([col(LEAD_ROW), col("mql_at")]),
+                    [col(LEAD_ROW)],
+                    [col(LEAD_ROW)],
                     JoinArgs::new(JoinType::Inner),
                 )
                 .filter(
@@ -29,18 +29,18 @@ pub fn with_band(
                         .is_null()
                         .or(col(SCORED_AT).lt_eq(col("mql_at"))),
                 )
-                .group_by([col(LEAD_ID)])
-                .agg([col(SCORE)
-                    .sort_by(
-                        [col(SCORED_AT)],
-                        SortMultipleOptions::default().with_maintain_order(true),
-                    )
-                    .last()
-                    .alias("score_at_mql")]);
+                // A stable sort by time, then the last row of each lead: polars
+                // keeps row order within a group, so a tie goes to the later row.
+                .sort(
+                    [SCORED_AT],
+                    SortMultipleOptions::default().with_maintain_order(true),
+                )
+                .group_by([col(LEAD_ROW)])
+                .agg([col(SCORE).last().alias("score_at_mql")]);
             frame.join(
                 at_mql,
-                [col(LEAD_ID)],
-                [col(LEAD_ID)],
+                [col(LEAD_ROW)],
+                [col(LEAD_ROW)],
                 JoinArgs {
                     maintain_order: MaintainOrderJoin::Left,
                     ..JoinArgs::new(JoinType::Left)

@@ -1,23 +1,29 @@
 //! First contact (SPEC §3): the earliest recorded contact — a `contacted`
-//! handoff or a sales activity — at or after the lead's first MQL time.
+//! stage event (a handoff, or a timed wide-export column) or a sales
+//! activity — at or after the lead's first MQL time.
 //! Contacts before the MQL do not count, and reaching SQL does not imply one.
 
 use polars::prelude::*;
 
 use crate::error::Result;
-use crate::input::schema::{TableKind, AT, LEAD_ID, STAGE};
+use crate::input::schema::{TableKind, AT, LEAD_ROW, STAGE};
 use crate::quality::Checked;
 
-pub fn with_first_contact(frame: LazyFrame, checked: &Checked) -> Result<LazyFrame> {
+/// `events` are `Checked::stage_events`; `frame` carries `mql_at`.
+pub fn with_first_contact(
+    frame: LazyFrame,
+    events: Option<LazyFrame>,
+    checked: &Checked,
+) -> Result<LazyFrame> {
     let mut parts = Vec::new();
-    if let Some(h) = checked.used(TableKind::Handoffs) {
+    if let Some(e) = events {
         parts.push(
-            h.filter(col(STAGE).eq(lit("contacted")))
-                .select([col(LEAD_ID), col(AT)]),
+            e.filter(col(STAGE).eq(lit("contacted")))
+                .select([col(LEAD_ROW), col(AT)]),
         );
     }
-    if let Some(a) = checked.used(TableKind::Activities) {
-        parts.push(a.select([col(LEAD_ID), col(AT)]));
+    if let Some(a) = checked.keyed(TableKind::Activities) {
+        parts.push(a.select([col(LEAD_ROW), col(AT)]));
     }
     let frame = match parts.len() {
         0 => frame.with_column(
@@ -29,18 +35,18 @@ pub fn with_first_contact(frame: LazyFrame, checked: &Checked) -> Result<LazyFra
             let contacts = concat(parts, UnionArgs::default())?;
             let first = contacts
                 .join(
-                    frame.clone().select([col(LEAD_ID), col("mql_at")]),
-                    [col(LEAD_ID)],
-                    [col(LEAD_ID)],
+                    frame.clone().select([col(LEAD_ROW), col("mql_at")]),
+                    [col(LEAD_ROW)],
+                    [col(LEAD_ROW)],
                     JoinArgs::new(JoinType::Inner),
                 )
                 .filter(col(AT).gt_eq(col("mql_at")))
-                .group_by([col(LEAD_ID)])
+                .group_by([col(LEAD_ROW)])
                 .agg([col(AT).min().alias("contacted_at")]);
             frame.join(
                 first,
-                [col(LEAD_ID)],
-                [col(LEAD_ID)],
+                [col(LEAD_ROW)],
+                [col(LEAD_ROW)],
                 JoinArgs {
                     maintain_order: MaintainOrderJoin::Left,
                     ..JoinArgs::new(JoinType::Left)

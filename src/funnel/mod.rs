@@ -21,8 +21,8 @@ pub mod stages;
 
 use polars::prelude::*;
 
-use crate::error::Result;
-use crate::input::schema::{TableKind, LEAD_ID};
+use crate::error::{Error, Result};
+use crate::input::schema::{TableKind, CREATED_AT, LEAD_ROW, SCORE};
 use crate::quality::Checked;
 
 /// The columns every lead_funnel has, in order, after the lead's own columns.
@@ -58,33 +58,56 @@ pub const COLUMNS: [&str; 27] = [
 
 /// The lazy plan of `lead_funnel` over the used rows of `checked`.
 pub fn build(checked: &Checked) -> Result<LazyFrame> {
-    let leads = checked.require(TableKind::Leads, "lead_funnel")?;
+    checked.require(TableKind::Leads, "lead_funnel").map(drop)?;
+    let leads = checked
+        .keyed(TableKind::Leads)
+        .ok_or_else(|| Error::Internal("lead_funnel: leads without row keys".into()))?;
     let lead_columns: Vec<String> = {
         let mut l = leads.clone();
         l.collect_schema()?
             .iter_names()
+            .filter(|n| n.as_str() != LEAD_ROW)
             .map(|n| n.to_string())
             .collect()
     };
-    let events = checked.stage_events()?;
-    let deals = checked.used(TableKind::Deals);
-    let frame = stages::with_stages(leads, events, deals)?;
-    let frame = first_contact::with_first_contact(frame, checked)?;
+    // Cached: stage facts and first contact both read the events.
+    let events = checked.stage_events()?.map(LazyFrame::cache);
+    let deals = checked.keyed(TableKind::Deals);
+    // The facts are computed on a narrow frame (the key, and what they read
+    // of the lead), then joined once onto the lead's columns.
+    let mut narrow = vec![col(LEAD_ROW), col(CREATED_AT)];
+    if lead_columns.iter().any(|c| c == SCORE) {
+        narrow.push(col(SCORE));
+    }
+    // Cached: first contact and the score at MQL both join back on it.
+    let frame = stages::with_stages(leads.clone().select(narrow), events.clone(), deals)?.cache();
+    let frame = first_contact::with_first_contact(frame, events, checked)?;
     let frame = band_at_mql::with_band(
         frame,
-        checked.used(TableKind::Scores),
+        checked.keyed(TableKind::Scores),
         &lead_columns,
         &checked.settings.bands,
     );
     let frame = cohort::with_months(frame, &checked.settings.timezone);
-    let mut select: Vec<Expr> = lead_columns
+    let mut facts = vec![col(LEAD_ROW)];
+    facts.extend(COLUMNS.iter().map(|c| col(*c)));
+    let select: Vec<Expr> = lead_columns
         .iter()
-        .filter(|c| c.as_str() != "score")
+        .filter(|c| c.as_str() != SCORE)
         .map(|c| col(c.as_str()))
+        .chain(COLUMNS.iter().map(|c| col(*c)))
         .collect();
-    select.extend(COLUMNS.iter().map(|c| col(*c)));
-    Ok(frame.select(select).sort(
-        [LEAD_ID],
-        SortMultipleOptions::default().with_maintain_order(true),
-    ))
+    // Rows stay in the order of the leads as read (every join keeps the left
+    // order), so the table is deterministic without a sort.
+    Ok(leads
+        .join(
+            frame.select(facts),
+            [col(LEAD_ROW)],
+            [col(LEAD_ROW)],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .select(select))
 }

@@ -14,7 +14,7 @@ use polars::lazy::dsl::min_horizontal;
 use polars::prelude::*;
 
 use crate::error::Result;
-use crate::input::schema::{AMOUNT, AT, CLOSED_AT, CREATED_AT, LEAD_ID, STAGE, STATUS};
+use crate::input::schema::{AMOUNT, AT, CLOSED_AT, CREATED_AT, LEAD_ROW, STAGE, STATUS};
 
 fn rec(stage: &str) -> String {
     format!("__{stage}_rec")
@@ -26,7 +26,7 @@ fn has(stage: &str) -> String {
 
 const STAGES: [&str; 5] = ["mql", "sal", "sql", "opportunity", "won"];
 
-/// Joins per-lead stage facts onto `leads`.
+/// Joins per-lead stage facts onto `leads`; all three carry [`LEAD_ROW`].
 pub fn with_stages(
     leads: LazyFrame,
     events: Option<LazyFrame>,
@@ -35,8 +35,8 @@ pub fn with_stages(
     let join = |l: LazyFrame, r: LazyFrame| {
         l.join(
             r,
-            [col(LEAD_ID)],
-            [col(LEAD_ID)],
+            [col(LEAD_ROW)],
+            [col(LEAD_ROW)],
             JoinArgs {
                 maintain_order: MaintainOrderJoin::Left,
                 ..JoinArgs::new(JoinType::Left)
@@ -65,7 +65,7 @@ pub fn with_stages(
             .alias("flag_only_stages"),
     );
     frame = match events {
-        Some(e) => join(frame, e.group_by([col(LEAD_ID)]).agg(aggs)),
+        Some(e) => join(frame, e.group_by([col(LEAD_ROW)]).agg(aggs)),
         None => frame.with_columns(
             STAGES
                 .iter()
@@ -101,7 +101,7 @@ pub fn with_stages(
         col(CLOSED_AT).filter(won).min().alias("__deal_won"),
     ];
     frame = match deals {
-        Some(d) => join(frame, d.group_by([col(LEAD_ID)]).agg(deal_aggs)),
+        Some(d) => join(frame, d.group_by([col(LEAD_ROW)]).agg(deal_aggs)),
         None => frame.with_columns([
             lit(0u32).alias("deals"),
             lit(0u32).alias("deals_won"),

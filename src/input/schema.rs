@@ -31,6 +31,10 @@ pub const DELETED_FLAGS: [&str; 3] = ["IsDeleted", "is_deleted", "_fivetran_dele
 pub const FILE_COL: &str = "__file";
 pub const INDEX_COL: &str = "__index";
 pub const REASON_COL: &str = "__reason";
+/// The row number of a used lead among the used leads (`u32`): every table
+/// that refers to leads carries it, so per-lead work joins and groups on an
+/// integer instead of the lead id.
+pub const LEAD_ROW: &str = "__lead_row";
 
 /// Handoff stages (SPEC §1).
 pub const HANDOFF_STAGES: [&str; 6] =

@@ -15,7 +15,7 @@ use polars::prelude::*;
 
 use crate::config::{DataSpec, LookupConfig, Settings};
 use crate::error::{Error, Result};
-use crate::input::schema::{TableKind, AT, CURRENCY, LEAD_ID, REP_ID, STAGE};
+use crate::input::schema::{TableKind, AT, CURRENCY, LEAD_ID, LEAD_ROW, REP_ID, STAGE};
 use crate::input::{Inputs, KeyType};
 pub use ledger::Ledger;
 pub use reason::Reason;
@@ -30,6 +30,10 @@ pub struct Checked {
     pub lead_key: KeyType,
     /// Wide-export stages: (stage, true when only a flag is known).
     pub wide_stages: Vec<(String, bool)>,
+    /// The used leads, materialised once (every table that refers to leads
+    /// is matched against them): their used columns, the wide-stage columns
+    /// (`__w_*`) and [`LEAD_ROW`] first.
+    leads_keyed: Option<DataFrame>,
     pub notes: Vec<String>,
 }
 
@@ -65,10 +69,26 @@ impl Checked {
             currency_rates: rates,
         };
         let mut tables = BTreeMap::new();
+        let mut leads_keyed = None;
+        let wide_columns: Vec<String> = spec
+            .table_config(TableKind::Leads)
+            .stages
+            .keys()
+            .map(|s| rules::wide(s))
+            .collect();
         for (kind, raw) in &inputs.tables {
             let plan = rules::plan_table(*kind, raw, &spec.table_config(*kind), &ctx)?;
             if *kind == TableKind::Leads {
-                ctx.leads = Some(rules::lead_reference(&plan));
+                // Materialised once: every table that refers to leads joins
+                // it instead of re-running the leads plan, and lead_funnel
+                // starts from it.
+                let df = plan
+                    .used_with(&wide_columns)
+                    .with_row_index(LEAD_ROW, None)
+                    .collect()
+                    .map_err(|e| raw.unreadable(e))?;
+                ctx.leads = Some(rules::lead_reference(df.clone().lazy()));
+                leads_keyed = Some(df);
             }
             tables.insert(*kind, plan);
         }
@@ -109,6 +129,7 @@ impl Checked {
             lookups,
             lead_key: inputs.lead_key,
             wide_stages,
+            leads_keyed,
             notes,
         })
     }
@@ -119,7 +140,35 @@ impl Checked {
 
     /// The used rows of a table, or `None` when the data set has no such table.
     pub fn used(&self, kind: TableKind) -> Option<LazyFrame> {
-        self.tables.get(&kind).map(TablePlan::used)
+        match (&self.leads_keyed, kind) {
+            (Some(df), TableKind::Leads) => {
+                let names: Vec<Expr> = df
+                    .get_column_names()
+                    .into_iter()
+                    .filter(|c| !c.starts_with("__"))
+                    .map(|c| col(c.as_str()))
+                    .collect();
+                Some(df.clone().lazy().select(names))
+            }
+            _ => self.tables.get(&kind).map(TablePlan::used),
+        }
+    }
+
+    /// The used rows of a table with [`LEAD_ROW`], the integer key per-lead
+    /// work joins on; `None` without that table or without a leads table.
+    pub fn keyed(&self, kind: TableKind) -> Option<LazyFrame> {
+        match kind {
+            TableKind::Leads => self.leads_keyed.clone().map(|df| {
+                let names: Vec<Expr> = df
+                    .get_column_names()
+                    .into_iter()
+                    .filter(|c| !c.starts_with("__w_"))
+                    .map(|c| col(c.as_str()))
+                    .collect();
+                df.lazy().select(names)
+            }),
+            _ => self.tables.get(&kind).and_then(TablePlan::used_keyed),
+        }
     }
 
     /// The used rows of a table an analysis cannot do without.
@@ -132,13 +181,28 @@ impl Checked {
     }
 
     /// Stage events from the handoffs table and from wide-export lead columns:
-    /// `lead_id, stage, at, rep_id` (`at` null for flag-only stages).
+    /// `lead_id, __lead_row, stage, at, rep_id` (`at` null for flag-only
+    /// stages; `__lead_row` null without a leads table).
     pub fn stage_events(&self) -> Result<Option<LazyFrame>> {
         let mut parts = Vec::new();
-        if let Some(h) = self.used(TableKind::Handoffs) {
-            parts.push(h.select([col(LEAD_ID), col(STAGE), col(AT), col(REP_ID)]));
+        let no_row = || lit(NULL).cast(IDX_DTYPE).alias(LEAD_ROW);
+        match (
+            self.keyed(TableKind::Handoffs),
+            self.used(TableKind::Handoffs),
+        ) {
+            (Some(h), _) => parts.push(h.select([
+                col(LEAD_ID),
+                col(LEAD_ROW),
+                col(STAGE),
+                col(AT),
+                col(REP_ID),
+            ])),
+            (None, Some(h)) => {
+                parts.push(h.select([col(LEAD_ID), no_row(), col(STAGE), col(AT), col(REP_ID)]))
+            }
+            (None, None) => {}
         }
-        if let Some(leads) = self.tables.get(&TableKind::Leads) {
+        if let Some(leads) = &self.leads_keyed {
             for (stage, flag_only) in &self.wide_stages {
                 let w = col(rules::wide(stage));
                 let keep = if *flag_only {
@@ -151,18 +215,13 @@ impl Checked {
                 } else {
                     w
                 };
-                parts.push(
-                    leads
-                        .annotated
-                        .clone()
-                        .filter(col(crate::input::schema::REASON_COL).is_null().and(keep))
-                        .select([
-                            col(rules::parsed(LEAD_ID)).alias(LEAD_ID),
-                            lit(stage.clone()).alias(STAGE),
-                            at.alias(AT),
-                            lit(NULL).cast(DataType::String).alias(REP_ID),
-                        ]),
-                );
+                parts.push(leads.clone().lazy().filter(keep).select([
+                    col(LEAD_ID),
+                    col(LEAD_ROW),
+                    lit(stage.clone()).alias(STAGE),
+                    at.alias(AT),
+                    lit(NULL).cast(DataType::String).alias(REP_ID),
+                ]));
             }
         }
         Ok(match parts.len() {

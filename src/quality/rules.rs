@@ -20,14 +20,14 @@ use crate::input::locate::Location;
 use crate::input::read::RawTable;
 use crate::input::schema::{
     ColumnType, TableKind, AMOUNT, AT, CLOSED_AT, CREATED_AT, CURRENCY, DEAL_ID, DEAL_STATUSES,
-    DELETED_FLAGS, FILE_COL, HANDOFF_STAGES, INDEX_COL, LEAD_ID, REASON_COL, SCORE, STAGE, STATUS,
+    DELETED_FLAGS, FILE_COL, HANDOFF_STAGES, INDEX_COL, LEAD_ID, LEAD_ROW, REASON_COL, SCORE,
+    STAGE, STATUS,
 };
 use crate::input::{time, values};
 
 /// Columns the lead reference frame carries into other tables' plans.
 const LEAD_KEY: &str = "__lk";
 const LEAD_CREATED: &str = "__lead_created";
-const LEAD_KNOWN: &str = "__lead_known";
 
 pub fn parsed(name: &str) -> String {
     format!("__p_{name}")
@@ -50,6 +50,9 @@ pub struct TablePlan {
     /// The data columns as read (after renames), for quarantine files.
     pub data_columns: Vec<String>,
     used_select: Vec<Expr>,
+    /// Whether used rows carry [`LEAD_ROW`] (a table that refers to leads,
+    /// in a data set with a leads table).
+    keyed: bool,
 }
 
 impl TablePlan {
@@ -59,6 +62,29 @@ impl TablePlan {
             .clone()
             .filter(col(REASON_COL).is_null())
             .select(self.used_select.clone())
+    }
+
+    /// Used rows with some helper columns (`__w_*`) beside the used columns.
+    pub fn used_with(&self, extra: &[String]) -> LazyFrame {
+        let mut select = self.used_select.clone();
+        select.extend(extra.iter().map(|c| col(c.as_str())));
+        self.annotated
+            .clone()
+            .filter(col(REASON_COL).is_null())
+            .select(select)
+    }
+
+    /// Used rows with [`LEAD_ROW`] beside the canonical columns, or `None`
+    /// when this table's rows were not matched to leads.
+    pub fn used_keyed(&self) -> Option<LazyFrame> {
+        self.keyed.then(|| {
+            let mut select = self.used_select.clone();
+            select.push(col(LEAD_ROW));
+            self.annotated
+                .clone()
+                .filter(col(REASON_COL).is_null())
+                .select(select)
+        })
     }
 
     /// Set-aside rows: `__reason`, `__file`, `__index` and the data as read.
@@ -72,17 +98,14 @@ impl TablePlan {
     }
 }
 
-/// What other tables need to know about the used leads.
-pub fn lead_reference(leads: &TablePlan) -> LazyFrame {
-    leads
-        .annotated
-        .clone()
-        .filter(col(REASON_COL).is_null())
-        .select([
-            col(parsed(LEAD_ID)).alias(LEAD_KEY),
-            col(parsed(CREATED_AT)).alias(LEAD_CREATED),
-            lit(true).alias(LEAD_KNOWN),
-        ])
+/// What other tables need to know about the used leads, from the used
+/// leads with their [`LEAD_ROW`] (see `Checked::leads_keyed`).
+pub fn lead_reference(leads_keyed: LazyFrame) -> LazyFrame {
+    leads_keyed.select([
+        col(LEAD_ID).alias(LEAD_KEY),
+        col(CREATED_AT).alias(LEAD_CREATED),
+        col(LEAD_ROW),
+    ])
 }
 
 struct Builder<'a> {
@@ -297,6 +320,7 @@ pub fn plan_table(
     }
 
     let mut frame = raw.frame.clone().with_columns(b.parsed.clone());
+    let keyed = kind.refers_to_leads() && ctx.leads.is_some();
     if let (true, Some(leads)) = (kind.refers_to_leads(), &ctx.leads) {
         frame = frame.join(
             leads.clone(),
@@ -307,7 +331,7 @@ pub fn plan_table(
                 ..JoinArgs::new(JoinType::Left)
             },
         );
-        b.check(Reason::UnknownLead, col(LEAD_KNOWN).is_null());
+        b.check(Reason::UnknownLead, col(LEAD_ROW).is_null());
         let created = col(LEAD_CREATED);
         match kind {
             TableKind::Handoffs => b.check(Reason::StageBeforeCreated, col(parsed(AT)).lt(created)),
@@ -360,6 +384,7 @@ pub fn plan_table(
         annotated: frame,
         data_columns: raw.columns.clone(),
         used_select: b.used,
+        keyed,
     })
 }
 
@@ -402,5 +427,6 @@ pub fn plan_lookup(raw: &RawTable, key: &str, join_column: &str) -> TablePlan {
         annotated: frame,
         data_columns: raw.columns.clone(),
         used_select: used,
+        keyed: false,
     }
 }
