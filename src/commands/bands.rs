@@ -21,7 +21,7 @@ pub fn run(ctx: &Context, args: &BandsArgs, stdout: &mut dyn Write) -> Result<()
         }
     }
     let checked = ctx.checked()?;
-    let (ledger, _) = ledger::compute(&checked)?;
+    let (ledger, _) = ledger::compute(&checked, true)?;
     let report = report(&checked, &ledger, args)?;
     output::emit(&report, ctx.format, ctx.out.as_deref(), stdout)?;
     Ok(())
@@ -32,22 +32,10 @@ pub fn report(checked: &Checked, ledger: &Ledger, args: &BandsArgs) -> Result<Re
     // SPEC §5: lead_funnel is built once per run; the bands table (detail and
     // overall rows) and the AUC all read the one materialised table.
     let funnel = crate::funnel::build(checked)?.collect()?.lazy();
-    let (as_of, as_of_note) = match checked.settings.as_of {
-        Some(t) => (
-            t.timestamp_micros(),
-            format!("as_of {}", t.format("%Y-%m-%d %H:%M UTC")),
-        ),
-        None => {
-            let t = checked.latest_timestamp()?.unwrap_or(0);
-            let shown = chrono::DateTime::from_timestamp_micros(t)
-                .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
-                .unwrap_or_default();
-            (
-                t,
-                format!("as_of {shown} (the latest timestamp in the data)"),
-            )
-        }
-    };
+    let super::AsOf {
+        micros: as_of,
+        note: as_of_note,
+    } = super::as_of(checked, ledger);
     let band_order: Vec<String> = checked
         .settings
         .bands

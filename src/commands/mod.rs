@@ -13,7 +13,7 @@ use crate::cli::Cli;
 use crate::config::DataSpec;
 use crate::error::Result;
 use crate::output::Format;
-use crate::quality::Checked;
+use crate::quality::{Checked, Ledger};
 
 /// What every command shares: the global options, not yet acted on.
 pub struct Context {
@@ -40,5 +40,34 @@ impl Context {
         spec.settings = spec.settings.with_as_of_arg(self.as_of.as_deref())?;
         let inputs = crate::input::load(&spec)?;
         Checked::new(inputs, &spec)
+    }
+}
+
+/// The `as_of` of a run (SPEC §3): `--as-of` or the config's, else the
+/// latest timestamp in the data; with the sentence reports cite.
+pub struct AsOf {
+    /// Microseconds since the epoch (UTC).
+    pub micros: i64,
+    pub note: String,
+}
+
+pub fn as_of(checked: &Checked, ledger: &Ledger) -> AsOf {
+    let shown = |t: i64| {
+        chrono::DateTime::from_timestamp_micros(t)
+            .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default()
+    };
+    match checked.settings.as_of {
+        Some(t) => AsOf {
+            micros: t.timestamp_micros(),
+            note: format!("as_of {}", shown(t.timestamp_micros())),
+        },
+        None => {
+            let t = ledger.latest.unwrap_or(0);
+            AsOf {
+                micros: t,
+                note: format!("as_of {} (the latest timestamp in the data)", shown(t)),
+            }
+        }
     }
 }

@@ -25,7 +25,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         Some(Format::Json) => Format::Json,
     };
     let checked = ctx.checked()?;
-    let (ledger, _) = ledger::compute(&checked)?;
+    let (ledger, _) = ledger::compute(&checked, true)?;
     let mut reports = vec![super::validate::report(&checked, &ledger)?];
     let mut skipped = Vec::new();
     let mut headline = serde_json::Map::new();

@@ -7,7 +7,7 @@
 //! recycled, and cohort months in the configured zone.
 //!
 //! Definitions (SPEC §3): see `stages` (first entry, cumulative reach),
-//! `first_contact`, `band_at_mql`, `cohort`.
+//! `first_contact`, `band_at_mql`, `rep` (the rep of an MQL), `cohort`.
 //!
 //! Edge cases: a lead with no events has every stage null and every flag
 //! false; a flag-only stage (wide export) sets its reach flag with a null
@@ -17,6 +17,7 @@
 pub mod band_at_mql;
 pub mod cohort;
 pub mod first_contact;
+pub mod rep;
 pub mod stages;
 
 use polars::prelude::*;
@@ -26,7 +27,7 @@ use crate::input::schema::{TableKind, CREATED_AT, LEAD_ROW, SCORE};
 use crate::quality::Checked;
 
 /// The columns every lead_funnel has, in order, after the lead's own columns.
-pub const COLUMNS: [&str; 27] = [
+pub const COLUMNS: [&str; 28] = [
     "mql_at",
     "contacted_at",
     "sal_at",
@@ -44,6 +45,7 @@ pub const COLUMNS: [&str; 27] = [
     "recorded_won",
     "score_at_mql",
     "band",
+    "rep",
     "deals",
     "deals_won",
     "deals_lost",
@@ -80,8 +82,10 @@ pub fn build(checked: &Checked) -> Result<LazyFrame> {
         narrow.push(col(SCORE));
     }
     // Cached: first contact and the score at MQL both join back on it.
-    let frame = stages::with_stages(leads.clone().select(narrow), events.clone(), deals)?.cache();
-    let frame = first_contact::with_first_contact(frame, events, checked)?;
+    let frame =
+        stages::with_stages(leads.clone().select(narrow), events.clone(), deals.clone())?.cache();
+    let frame = first_contact::with_first_contact(frame, events.clone(), checked)?;
+    let frame = rep::with_rep(frame, events, deals)?;
     let frame = band_at_mql::with_band(
         frame,
         checked.keyed(TableKind::Scores),

@@ -15,6 +15,11 @@ pub const EXAMPLES_PER_REASON: usize = 3;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ledger {
     pub tables: Vec<TableLedger>,
+    /// The latest timestamp in any used row of any table, in microseconds
+    /// since the epoch (SPEC §3's default `as_of`); `None` without times.
+    /// Computed in the same run as the counts, so the inputs are read once;
+    /// `None` too when not asked for (`compute(.., false)`).
+    pub latest: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,7 +108,9 @@ pub fn fmt_count(n: u64) -> String {
 }
 
 /// Counts every table in one pass over the inputs (polars shares the scans).
-pub fn compute(checked: &Checked) -> Result<(Ledger, Vec<SetAside>)> {
+/// `with_latest` also finds [`Ledger::latest`] (analyses need it for
+/// `as_of`; `validate` does not).
+pub fn compute(checked: &Checked, with_latest: bool) -> Result<(Ledger, Vec<SetAside>)> {
     let plans: Vec<&TablePlan> = checked
         .tables
         .values()
@@ -114,6 +121,13 @@ pub fn compute(checked: &Checked) -> Result<(Ledger, Vec<SetAside>)> {
         for lf in queries(p) {
             dsl.push(lf.logical_plan);
         }
+    }
+    let latest = match with_latest {
+        true => checked.latest_timestamp_plan()?,
+        false => None,
+    };
+    if let Some(l) = &latest {
+        dsl.push(l.clone().logical_plan);
     }
     let frames =
         match LazyFrame::collect_all_with_engine(dsl, Engine::Streaming, OptFlags::default()) {
@@ -128,7 +142,20 @@ pub fn compute(checked: &Checked) -> Result<(Ledger, Vec<SetAside>)> {
                 return Err(e.into());
             }
         };
-    let mut ledger = Ledger { tables: Vec::new() };
+    let mut frames = frames;
+    let latest = match latest {
+        Some(_) => {
+            let df = frames
+                .pop()
+                .ok_or_else(|| Error::Internal("ledger: no latest timestamp".into()))?;
+            df.column("t")?.i64()?.get(0)
+        }
+        None => None,
+    };
+    let mut ledger = Ledger {
+        tables: Vec::new(),
+        latest,
+    };
     let mut aside = Vec::new();
     for (p, chunk) in plans.iter().zip(frames.chunks(4)) {
         let [read, used, rows, offsets] = chunk else {

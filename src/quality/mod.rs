@@ -231,9 +231,10 @@ impl Checked {
         })
     }
 
-    /// The latest timestamp in any used row of any table (SPEC §3's default
-    /// `as_of`), in microseconds since the epoch; `None` for a data set without times.
-    pub fn latest_timestamp(&self) -> Result<Option<i64>> {
+    /// A one-row plan of `t`, the latest timestamp in any used row of any
+    /// table (SPEC §3's default `as_of`), in microseconds since the epoch;
+    /// `None` for a data set without time columns. `Ledger::latest` holds it.
+    pub fn latest_timestamp_plan(&self) -> Result<Option<LazyFrame>> {
         let mut parts = Vec::new();
         for (kind, plan) in &self.tables {
             let times: Vec<Expr> = kind
@@ -249,10 +250,9 @@ impl Checked {
         if parts.is_empty() {
             return Ok(None);
         }
-        let df = concat(parts, UnionArgs::default())?
-            .select([col("t").max()])
-            .collect()?;
-        Ok(df.column("t")?.i64()?.get(0))
+        Ok(Some(
+            concat(parts, UnionArgs::default())?.select([col("t").max()]),
+        ))
     }
 
     /// Analyses this data set can feed, each with what it lacks (SPEC §4).

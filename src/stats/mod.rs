@@ -5,12 +5,14 @@
 
 pub mod auc;
 pub mod chi_square;
+pub mod mantel_haenszel;
 pub mod quantile;
 pub mod two_proportion;
 pub mod wilson;
 
 pub use auc::auc;
 pub use chi_square::{chi_square_homogeneity, ChiSquare};
+pub use mantel_haenszel::{mantel_haenszel, OddsRatio, Stratum};
 pub use quantile::quantile;
 pub use two_proportion::{two_proportion_z, TwoProportion};
 pub use wilson::{wilson, wilson_bounds, Interval};

@@ -187,7 +187,7 @@ fn the_first_row_of_a_duplicated_key_is_used() {
     let s = Scratch::new();
     generate(s.path(), 6000, 5, &["--dirty", "2"]);
     let checked = checked_of(s.path());
-    let (_, aside) = leadloop::quality::ledger::compute(&checked).unwrap();
+    let (_, aside) = leadloop::quality::ledger::compute(&checked, false).unwrap();
     let leads = aside.iter().find(|a| a.table == "leads").unwrap();
     let dups = leads
         .frame

@@ -123,7 +123,7 @@ pub fn checked_of(data: &Path) -> leadloop::quality::Checked {
 
 /// The ledger of a data set.
 pub fn ledger_of(data: &Path) -> leadloop::quality::Ledger {
-    leadloop::quality::ledger::compute(&checked_of(data))
+    leadloop::quality::ledger::compute(&checked_of(data), false)
         .expect("ledger")
         .0
 }

@@ -1,0 +1,73 @@
+//! The rep of an MQL (SPEC §3): the `rep_id` of its first `mql` event, else
+//! of its first `sql` event, else of its first deal.
+//!
+//! Decision where the spec is silent: "first" is by time (a flag-only event
+//! with no time comes last; ties keep file order), and an event or deal with
+//! no `rep_id` is passed over, so a lead whose first `mql` row names no owner
+//! takes the owner of its next `mql` row, then of its `sql` rows, then of its
+//! deals. A lead with none of these has a null rep, shown as `(none)`.
+
+use polars::prelude::*;
+
+use crate::error::Result;
+use crate::input::schema::{AT, CREATED_AT, LEAD_ROW, REP_ID, STAGE};
+
+/// Joins `rep` onto `frame`; `events` are stage events, `deals` the used deals,
+/// all keyed by [`LEAD_ROW`].
+pub fn with_rep(
+    frame: LazyFrame,
+    events: Option<LazyFrame>,
+    deals: Option<LazyFrame>,
+) -> Result<LazyFrame> {
+    let mut parts = Vec::new();
+    if let Some(e) = events {
+        parts.push(
+            e.filter(col(STAGE).is_in(
+                lit(Series::new("s".into(), ["mql", "sql"])).implode(false),
+                false,
+            ))
+            .select([
+                col(LEAD_ROW),
+                when(col(STAGE).eq(lit("mql")))
+                    .then(lit(0u8))
+                    .otherwise(lit(1u8))
+                    .alias("__rank"),
+                col(AT).alias("__at"),
+                col(REP_ID).cast(DataType::String).alias("rep"),
+            ]),
+        );
+    }
+    if let Some(d) = deals {
+        parts.push(d.select([
+            col(LEAD_ROW),
+            lit(2u8).alias("__rank"),
+            col(CREATED_AT).alias("__at"),
+            col(REP_ID).cast(DataType::String).alias("rep"),
+        ]));
+    }
+    let reps = match parts.len() {
+        0 => return Ok(frame.with_column(lit(NULL).cast(DataType::String).alias("rep"))),
+        1 => parts.remove(0),
+        _ => concat(parts, UnionArgs::default())?,
+    };
+    let first = reps
+        .filter(col("rep").is_not_null())
+        .sort(
+            ["__rank", "__at"],
+            SortMultipleOptions::default()
+                .with_maintain_order(true)
+                .with_nulls_last(true),
+        )
+        // Row order within a group is kept, so `first` is the earliest.
+        .group_by([col(LEAD_ROW)])
+        .agg([col("rep").first()]);
+    Ok(frame.join(
+        first,
+        [col(LEAD_ROW)],
+        [col(LEAD_ROW)],
+        JoinArgs {
+            maintain_order: MaintainOrderJoin::Left,
+            ..JoinArgs::new(JoinType::Left)
+        },
+    ))
+}
