@@ -31,7 +31,7 @@ fn ledger(dir: &Path) -> u64 {
     let spec = leadloop::config::DataSpec::open(dir).expect("open");
     let inputs = leadloop::input::load(&spec).expect("load");
     let checked = leadloop::quality::Checked::new(inputs, &spec).expect("check");
-    leadloop::quality::ledger::compute(&checked)
+    leadloop::quality::ledger::compute(&checked, false)
         .expect("ledger")
         .0
         .set_aside_total()
