@@ -62,6 +62,7 @@ pub enum Command {
     Report,
     Validate(ValidateArgs),
     Bands(BandsArgs),
+    Contact(ContactArgs),
     Export(ExportArgs),
     Generate(GenerateArgs),
 }
@@ -85,6 +86,35 @@ pub struct BandsArgs {
     /// Count recorded events only (no cumulative reach).
     #[arg(long)]
     pub strict: bool,
+}
+
+/// How many MQLs sales never contacts, how fast it contacts the rest, and what that costs.
+///
+/// Per group of MQLs (by rep by default): MQLs, mature MQLs (SLA window
+/// elapsed), contacted, contacted within the SLA, never contacted, black hole
+/// (never contacted and older than --black-hole-days), contact and SLA rates
+/// with 95% intervals, median and p90 hours to first contact, and SQL rates
+/// of contacted and uncontacted MQLs. Then speed to lead: SQL rate by
+/// contact-speed bucket, overall and within each score band, with the
+/// band-adjusted (Mantel-Haenszel) odds ratio of SQL for contact within the
+/// SLA; and the MQL->SQL gap (never contacted / contacted not SQL / SQL).
+///
+/// Example: leadloop contact --by rep --sla-hours 4
+#[derive(Debug, Args)]
+pub struct ContactArgs {
+    /// Split by `rep` (the rep of the MQL), `source`, `band`, `month` (of the
+    /// first MQL) or any lead column; repeatable (groups are combinations).
+    /// Default: rep.
+    #[arg(long, value_name = "DIM")]
+    pub by: Vec<String>,
+    /// Hours within which an MQL should be contacted (default: the config's
+    /// sla_hours, 24).
+    #[arg(long, value_name = "H")]
+    pub sla_hours: Option<f64>,
+    /// An MQL never contacted for longer than D days is in the black hole
+    /// (default: the config's black_hole_days, 30).
+    #[arg(long, value_name = "D")]
+    pub black_hole_days: Option<f64>,
 }
 
 /// Write the per-lead fact table (or an input table's used rows) for BI tools.

@@ -25,8 +25,8 @@
 use polars::prelude::*;
 
 use super::{ALL_LABEL, NONE_LABEL};
-use crate::error::{Error, Result};
-use crate::stats::{self, wilson_bounds};
+use crate::error::Result;
+use crate::stats;
 
 pub const COLUMNS: [&str; 17] = [
     "band",
@@ -133,21 +133,14 @@ fn sums() -> Vec<Expr> {
 }
 
 fn rates() -> Vec<Expr> {
-    let mut out = Vec::new();
-    for (name, k, n) in [
+    [
         ("mql_to_sql", "sql", "mql"),
         ("sql_to_won", "__won_sql", "sql"),
         ("lead_to_won", "won", "leads"),
-    ] {
-        let (lo, hi) = wilson_bounds(col(k), col(n));
-        let rate = when(col(n).gt(lit(0u32)))
-            .then(col(k).cast(DataType::Float64) / col(n).cast(DataType::Float64))
-            .otherwise(lit(NULL).cast(DataType::Float64));
-        out.push(rate.alias(name));
-        out.push(lo.alias(format!("{name}_lo")));
-        out.push(hi.alias(format!("{name}_hi")));
-    }
-    out
+    ]
+    .into_iter()
+    .flat_map(|(name, k, n)| super::rate_with_bounds(name, col(k), col(n)))
+    .collect()
 }
 
 /// The group columns: `by` (with `month` as the MQL month), then `mature` with a window.
@@ -162,19 +155,7 @@ fn keys(opts: &Options) -> Vec<String> {
 /// The bands table as a lazy plan; `funnel` is `lead_funnel`.
 pub fn table(funnel: LazyFrame, opts: &Options) -> Result<LazyFrame> {
     let mut base = funnel;
-    let schema = base.collect_schema()?;
-    for b in &opts.by {
-        if b != "month" && !schema.contains(b) {
-            return Err(Error::bad_argument(format!(
-                "--by {b}: lead_funnel has no such column; columns: month, {}",
-                schema
-                    .iter_names()
-                    .map(|n| n.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )));
-        }
-    }
+    super::check_by(&mut base, &opts.by)?;
     let mut extra: Vec<Expr> = facts(opts);
     if opts.by.iter().any(|b| b == "month") {
         extra.push(col("mql_month").alias("month"));

@@ -4,8 +4,48 @@
 //! Analyses never read files or print.
 
 pub mod bands;
+pub mod contact;
+pub mod contact_gap;
+pub mod contact_speed;
 
 /// Label of a group whose key is null (SPEC §3).
 pub const NONE_LABEL: &str = "(none)";
 /// Label of the overall row that ends every grouped table (SPEC §3).
 pub const ALL_LABEL: &str = "all";
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::stats::wilson_bounds;
+
+/// `name`, `name_lo`, `name_hi`: `k / n` with its Wilson 95% bounds; null
+/// where `n` is 0.
+pub fn rate_with_bounds(name: &str, k: Expr, n: Expr) -> [Expr; 3] {
+    let (lo, hi) = wilson_bounds(k.clone(), n.clone());
+    let rate = when(n.clone().gt(lit(0u32)))
+        .then(k.cast(DataType::Float64) / n.cast(DataType::Float64))
+        .otherwise(lit(NULL).cast(DataType::Float64));
+    [
+        rate.alias(name),
+        lo.alias(format!("{name}_lo")),
+        hi.alias(format!("{name}_hi")),
+    ]
+}
+
+/// A one-line error unless every `--by` name is `month` or a column of `funnel`.
+pub fn check_by(funnel: &mut LazyFrame, by: &[String]) -> Result<()> {
+    let schema = funnel.collect_schema()?;
+    for b in by {
+        if b != "month" && !schema.contains(b) {
+            return Err(Error::bad_argument(format!(
+                "--by {b}: lead_funnel has no such column; columns: month, {}",
+                schema
+                    .iter_names()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
+    Ok(())
+}

@@ -22,28 +22,25 @@ pub fn run(ctx: &Context, args: &BandsArgs, stdout: &mut dyn Write) -> Result<()
     }
     let checked = ctx.checked()?;
     let (ledger, _) = ledger::compute(&checked, true)?;
-    let report = report(&checked, &ledger, args)?;
+    let funnel = super::lead_funnel(&checked)?;
+    let report = report(&checked, funnel, &ledger, args)?;
     output::emit(&report, ctx.format, ctx.out.as_deref(), stdout)?;
     Ok(())
 }
 
-/// The bands report of a judged data set; `ledger` is cited in its notes.
-pub fn report(checked: &Checked, ledger: &Ledger, args: &BandsArgs) -> Result<Report> {
-    // SPEC §5: lead_funnel is built once per run; the bands table (detail and
-    // overall rows) and the AUC all read the one materialised table.
-    let funnel = crate::funnel::build(checked)?.collect()?.lazy();
+/// The bands report of a judged data set; `funnel` is the materialised
+/// `lead_funnel` (SPEC §5: built once per run); `ledger` is cited in its notes.
+pub fn report(
+    checked: &Checked,
+    funnel: LazyFrame,
+    ledger: &Ledger,
+    args: &BandsArgs,
+) -> Result<Report> {
     let super::AsOf {
         micros: as_of,
         note: as_of_note,
     } = super::as_of(checked, ledger);
-    let band_order: Vec<String> = checked
-        .settings
-        .bands
-        .thresholds
-        .iter()
-        .map(|(b, _)| b.clone())
-        .chain([checked.settings.bands.lowest.clone()])
-        .collect();
+    let band_order = super::band_order(checked);
     let opts = Options {
         by: args.by.clone(),
         window_days: args.window,

@@ -2,6 +2,7 @@
 //! Collecting (running the polars plans) happens here and nowhere else.
 
 pub mod bands;
+pub mod contact;
 pub mod export;
 pub mod generate;
 pub mod report;
@@ -70,4 +71,22 @@ pub fn as_of(checked: &Checked, ledger: &Ledger) -> AsOf {
             }
         }
     }
+}
+
+/// `lead_funnel`, built once per run (SPEC §5) and held in memory, so every
+/// analysis of the run reads the same table without rebuilding it.
+pub fn lead_funnel(checked: &Checked) -> Result<polars::prelude::LazyFrame> {
+    use polars::prelude::IntoLazy;
+    Ok(crate::funnel::build(checked)?.collect()?.lazy())
+}
+
+/// Band names from best to worst, as configured (without `unscored`).
+pub fn band_order(checked: &Checked) -> Vec<String> {
+    let bands = &checked.settings.bands;
+    bands
+        .thresholds
+        .iter()
+        .map(|(b, _)| b.clone())
+        .chain([bands.lowest.clone()])
+        .collect()
 }

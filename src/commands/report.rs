@@ -11,7 +11,7 @@ use polars::prelude::*;
 use serde_json::json;
 
 use super::Context;
-use crate::cli::BandsArgs;
+use crate::cli::{BandsArgs, ContactArgs};
 use crate::error::{Error, Result};
 use crate::input::schema::TableKind;
 use crate::output::{self, Format, Report};
@@ -30,8 +30,10 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
     let mut skipped = Vec::new();
     let mut headline = serde_json::Map::new();
     if checked.has(TableKind::Leads) {
+        let funnel = super::lead_funnel(&checked)?;
         let bands = super::bands::report(
             &checked,
+            funnel.clone(),
             &ledger,
             &BandsArgs {
                 by: Vec::new(),
@@ -41,8 +43,25 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         )?;
         headline.insert("bands".into(), bands_headline(&bands)?);
         reports.push(bands);
+        if checked.has(TableKind::Handoffs) {
+            let contact = super::contact::report(
+                &checked,
+                funnel,
+                &ledger,
+                &ContactArgs {
+                    by: Vec::new(),
+                    sla_hours: None,
+                    black_hole_days: None,
+                },
+            )?;
+            headline.insert("contact".into(), contact_headline(&contact)?);
+            reports.push(contact);
+        } else {
+            skipped.push("contact (needs a handoffs table)");
+        }
     } else {
         skipped.push("bands (needs a leads table)");
+        skipped.push("contact (needs a leads table)");
     }
     let mut files = Vec::new();
     for r in &reports {
@@ -78,6 +97,13 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
                 .map_or("–".into(), |a| format!("{a:.2}")),
             b["inversions"].as_u64().unwrap_or(0),
         )?;
+    }
+    if let Some(c) = reports
+        .iter()
+        .find(|r| r.analysis == "contact")
+        .and_then(|r| r.headline.as_ref())
+    {
+        writeln!(stdout, "- contact: {c}")?;
     }
     for s in &skipped {
         writeln!(stdout, "- skipped {s}")?;
@@ -154,5 +180,46 @@ fn bands_headline(report: &Report) -> Result<serde_json::Value> {
         "inversions".into(),
         json!(find("inversions").map_or(0, DataFrame::height)),
     );
+    Ok(serde_json::Value::Object(h))
+}
+
+/// Headline figures of the contact report: its overall row and the
+/// band-adjusted odds ratio of SQL for contact within the SLA.
+fn contact_headline(report: &Report) -> Result<serde_json::Value> {
+    let mut h = serde_json::Map::new();
+    if let Some(s) = &report.headline {
+        h.insert("sentence".into(), json!(s));
+    }
+    if let Some(t) = report.tables.iter().find(|t| t.name == "contact").map(|t| &t.frame) {
+        let group = t.column("group")?.str()?.clone();
+        if let Some(i) = (0..t.height()).find(|&i| group.get(i) == Some(crate::analysis::ALL_LABEL))
+        {
+            for c in [
+                "mql",
+                "mature_mql",
+                "contacted",
+                "never_contacted",
+                "black_hole",
+                "contact_rate",
+                "sla_rate",
+                "median_hours_to_contact",
+                "mature_never_contacted",
+                "mature_never_rate",
+            ] {
+                h.insert(c.into(), output::json::value(&t.column(c)?.get(i)?));
+            }
+        }
+    }
+    if let Some(t) = report.tables.iter().find(|t| t.name == "speed_effect").map(|t| &t.frame) {
+        if t.height() == 2 {
+            for (c, key) in [
+                ("odds_ratio", "sla_odds_ratio_band_adjusted"),
+                ("lower_95", "sla_odds_ratio_lo"),
+                ("upper_95", "sla_odds_ratio_hi"),
+            ] {
+                h.insert(key.into(), output::json::value(&t.column(c)?.get(1)?));
+            }
+        }
+    }
     Ok(serde_json::Value::Object(h))
 }

@@ -14,6 +14,9 @@ pub fn report_value(report: &Report) -> Value {
     }
     let mut obj = Map::new();
     obj.insert("analysis".into(), Value::String(report.analysis.clone()));
+    if let Some(h) = &report.headline {
+        obj.insert("headline".into(), Value::String(h.clone()));
+    }
     obj.insert("tables".into(), Value::Object(tables));
     obj.insert(
         "notes".into(),

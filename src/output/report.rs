@@ -17,6 +17,8 @@ pub struct NamedTable {
 pub struct Report {
     /// The analysis (`validate`, `bands`, …): the stem of every file name.
     pub analysis: String,
+    /// One sentence a reader can repeat, printed before the tables.
+    pub headline: Option<String>,
     pub tables: Vec<NamedTable>,
     pub notes: Vec<String>,
 }
@@ -25,6 +27,7 @@ impl Report {
     pub fn new(analysis: &str) -> Report {
         Report {
             analysis: analysis.to_string(),
+            headline: None,
             tables: Vec::new(),
             notes: Vec::new(),
         }

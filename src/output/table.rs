@@ -22,6 +22,10 @@ struct Shown {
 
 pub fn render(report: &Report, width: usize) -> String {
     let mut out = String::new();
+    if let Some(h) = &report.headline {
+        out.push_str(&wrap(h, width, ""));
+        out.push('\n');
+    }
     for (i, t) in report.tables.iter().enumerate() {
         if i > 0 {
             out.push('\n');

@@ -1,0 +1,233 @@
+//! `contact`: how many MQLs sales never calls, and how fast it calls the
+//! rest (SPEC §4 "contact"). The speed-to-lead tables are in
+//! `contact_speed`, the MQL→SQL gap in `contact_gap`; all three read the
+//! per-MQL facts built here.
+//!
+//! Definitions (SPEC §3, §4):
+//! - An MQL is a lead that reached `mql` (cumulative), with its first MQL
+//!   time; first contact is its earliest `contacted` event (handoff or
+//!   activity) at or after that time (`lead_funnel.contacted_at`).
+//! - hours to contact = contacted_at − mql_at, in hours.
+//! - mature: the SLA window has elapsed by as_of (as_of − mql_at ≥
+//!   sla_hours); contacted_within_sla counts mature MQLs contacted within
+//!   sla_hours (≤); sla_rate = contacted_within_sla / mature_mql.
+//! - never_contacted = mql − contacted, including MQLs still inside their
+//!   SLA window; black_hole = never contacted and as_of − mql_at >
+//!   black_hole_days.
+//! - sql = the MQL reached SQL (cumulative); sql_rate_contacted and
+//!   sql_rate_uncontacted split it by whether the MQL was contacted.
+//! - The rep of an MQL is `lead_funnel.rep` (SPEC §3).
+//!
+//! Decisions where the spec is silent:
+//! - An MQL known only by a flag (a wide export with no date) has no time to
+//!   measure contact from, so it is left out (the command says how many).
+//! - Extra columns after SPEC's: every rate's `_lo`/`_hi`, and
+//!   `mature_never_contacted` with its rate over mature MQLs — the figure
+//!   the leading sentence quotes, since an MQL inside its SLA window has not
+//!   yet been missed.
+//! - `--by` values repeated: groups are their combinations, `group` is the
+//!   values joined by " / "; a null value is `(none)`; the table ends with
+//!   the overall row `all`. Rows are ordered by MQLs (most first), or by
+//!   group when a split is `month`.
+
+use polars::prelude::*;
+
+use super::{rate_with_bounds, ALL_LABEL, NONE_LABEL};
+use crate::error::Result;
+
+pub const HOUR_US: f64 = 3_600_000_000.0;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Lead_funnel columns to split by; `month` is the first-MQL month,
+    /// `rep` the rep of the MQL.
+    pub by: Vec<String>,
+    pub sla_hours: f64,
+    pub black_hole_days: f64,
+    /// Microseconds since the epoch (UTC).
+    pub as_of: i64,
+    /// Band names from best to worst (without `unscored`).
+    pub band_order: Vec<String>,
+}
+
+/// SPEC's columns, then the extra ones (see the module docs).
+pub const COLUMNS: [&str; 26] = [
+    "group",
+    "mql",
+    "mature_mql",
+    "contacted",
+    "contacted_within_sla",
+    "never_contacted",
+    "black_hole",
+    "contact_rate",
+    "contact_rate_lo",
+    "contact_rate_hi",
+    "sla_rate",
+    "sla_rate_lo",
+    "sla_rate_hi",
+    "median_hours_to_contact",
+    "p90_hours_to_contact",
+    "sql",
+    "sql_rate_contacted",
+    "sql_rate_contacted_lo",
+    "sql_rate_contacted_hi",
+    "sql_rate_uncontacted",
+    "sql_rate_uncontacted_lo",
+    "sql_rate_uncontacted_hi",
+    "mature_never_contacted",
+    "mature_never_rate",
+    "mature_never_rate_lo",
+    "mature_never_rate_hi",
+];
+
+/// Per-MQL facts: `group` (the `--by` label), `band`, `__hours`, `__mature`,
+/// `__within` (contacted within the SLA), `__black_hole`, `__sql` and
+/// `contacted`, one row per MQL with a first-MQL time.
+pub fn mqls(funnel: LazyFrame, opts: &Options) -> Result<LazyFrame> {
+    let mut funnel = funnel;
+    super::check_by(&mut funnel, &opts.by)?;
+    let keys: Vec<Expr> = opts
+        .by
+        .iter()
+        .map(|b| {
+            let c = if b == "month" { "mql_month" } else { b.as_str() };
+            col(c).cast(DataType::String).fill_null(lit(NONE_LABEL))
+        })
+        .collect();
+    let group = match keys.len() {
+        0 => lit(ALL_LABEL),
+        1 => keys[0].clone(),
+        _ => concat_str(keys, " / ", false),
+    };
+    let micros = |c: &str| {
+        col(c)
+            .cast(DataType::Datetime(TimeUnit::Microseconds, None))
+            .cast(DataType::Int64)
+            .cast(DataType::Float64)
+    };
+    let hours = (micros("contacted_at") - micros("mql_at")) / lit(HOUR_US);
+    let age_hours = (lit(opts.as_of as f64) - micros("mql_at")) / lit(HOUR_US);
+    Ok(funnel
+        .filter(col("reached_mql").and(col("mql_at").is_not_null()))
+        .select([
+            group.alias("group"),
+            col("band"),
+            col("contacted"),
+            hours.alias("__hours"),
+            age_hours.alias("__age_hours"),
+            col("reached_sql").alias("__sql"),
+        ])
+        .with_columns([
+            col("__age_hours")
+                .gt_eq(lit(opts.sla_hours))
+                .alias("__mature"),
+            col("contacted")
+                .and(col("__hours").lt_eq(lit(opts.sla_hours)))
+                .fill_null(lit(false))
+                .alias("__within"),
+            col("contacted")
+                .not()
+                .and(col("__age_hours").gt(lit(opts.black_hole_days * 24.0)))
+                .alias("__black_hole"),
+        ]))
+}
+
+fn count(e: Expr) -> Expr {
+    e.cast(DataType::UInt32).sum()
+}
+
+fn sums() -> Vec<Expr> {
+    let contacted = col("contacted");
+    vec![
+        len().cast(DataType::UInt32).alias("mql"),
+        count(col("__mature")).alias("mature_mql"),
+        count(contacted.clone()).alias("contacted"),
+        count(col("__mature").and(col("__within"))).alias("contacted_within_sla"),
+        count(col("__black_hole")).alias("black_hole"),
+        col("__hours")
+            .quantile(lit(0.5), QuantileMethod::Linear)
+            .alias("median_hours_to_contact"),
+        col("__hours")
+            .quantile(lit(0.9), QuantileMethod::Linear)
+            .alias("p90_hours_to_contact"),
+        count(col("__sql")).alias("sql"),
+        count(col("__sql").and(contacted.clone())).alias("__sql_contacted"),
+        count(col("__sql").and(contacted.clone().not())).alias("__sql_uncontacted"),
+        count(col("__mature").and(contacted.not())).alias("mature_never_contacted"),
+    ]
+}
+
+/// Orders groups: by MQLs (most first) then name, or by name when split by
+/// month; the overall row last.
+pub fn order(frame: LazyFrame, by: &[String]) -> LazyFrame {
+    let chronological = by.iter().any(|b| b == "month");
+    let mut keys = vec![col("group").eq(lit(ALL_LABEL))];
+    let mut desc = vec![false];
+    if !chronological {
+        keys.push(col("mql"));
+        desc.push(true);
+    }
+    keys.push(col("group"));
+    desc.push(false);
+    frame.sort_by_exprs(
+        keys,
+        SortMultipleOptions::default()
+            .with_order_descending_multi(desc)
+            .with_maintain_order(true),
+    )
+}
+
+/// Per group, then the overall row `all`.
+pub fn grouped(mqls: LazyFrame, aggs: Vec<Expr>) -> Result<LazyFrame> {
+    let detail = mqls.clone().group_by([col("group")]).agg(aggs.clone());
+    let overall = mqls
+        .select(aggs)
+        .with_column(lit(ALL_LABEL).alias("group"));
+    let mut names = vec![col("group")];
+    let mut probe = detail.clone();
+    names.extend(
+        probe
+            .collect_schema()?
+            .iter_names()
+            .filter(|n| n.as_str() != "group")
+            .map(|n| col(n.as_str())),
+    );
+    Ok(concat(
+        [detail.select(names.clone()), overall.select(names)],
+        UnionArgs::default(),
+    )?)
+}
+
+/// The contact table (SPEC's columns, then the extra ones); `mqls` from [`mqls`].
+pub fn table(mqls: LazyFrame, opts: &Options) -> Result<LazyFrame> {
+    let t = grouped(mqls, sums())?.with_column(
+        (col("mql") - col("contacted")).alias("never_contacted"),
+    );
+    let mut cols: Vec<Expr> = COLUMNS[..7].iter().map(|c| col(*c)).collect();
+    cols.extend(rate_with_bounds("contact_rate", col("contacted"), col("mql")));
+    cols.extend(rate_with_bounds(
+        "sla_rate",
+        col("contacted_within_sla"),
+        col("mature_mql"),
+    ));
+    cols.push(col("median_hours_to_contact"));
+    cols.push(col("p90_hours_to_contact"));
+    cols.push(col("sql"));
+    cols.extend(rate_with_bounds(
+        "sql_rate_contacted",
+        col("__sql_contacted"),
+        col("contacted"),
+    ));
+    cols.extend(rate_with_bounds(
+        "sql_rate_uncontacted",
+        col("__sql_uncontacted"),
+        col("never_contacted"),
+    ));
+    cols.push(col("mature_never_contacted"));
+    cols.extend(rate_with_bounds(
+        "mature_never_rate",
+        col("mature_never_contacted"),
+        col("mature_mql"),
+    ));
+    Ok(order(t.select(cols), &opts.by))
+}
