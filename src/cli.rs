@@ -97,7 +97,7 @@ pub struct BandsArgs {
 /// of contacted and uncontacted MQLs. Then speed to lead: SQL rate by
 /// contact-speed bucket, overall and within each score band, with the
 /// band-adjusted (Mantel-Haenszel) odds ratio of SQL for contact within the
-/// SLA; and the MQL->SQL gap (never contacted / contacted not SQL / SQL).
+/// SLA; and the MQL->SQL gap (SQL / contacted, not SQL / neither).
 ///
 /// Example: leadloop contact --by rep --sla-hours 4
 #[derive(Debug, Args)]

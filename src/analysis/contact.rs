@@ -90,7 +90,11 @@ pub fn mqls(funnel: LazyFrame, opts: &Options) -> Result<LazyFrame> {
         .by
         .iter()
         .map(|b| {
-            let c = if b == "month" { "mql_month" } else { b.as_str() };
+            let c = if b == "month" {
+                "mql_month"
+            } else {
+                b.as_str()
+            };
             col(c).cast(DataType::String).fill_null(lit(NONE_LABEL))
         })
         .collect();
@@ -180,9 +184,7 @@ pub fn order(frame: LazyFrame, by: &[String]) -> LazyFrame {
 /// Per group, then the overall row `all`.
 pub fn grouped(mqls: LazyFrame, aggs: Vec<Expr>) -> Result<LazyFrame> {
     let detail = mqls.clone().group_by([col("group")]).agg(aggs.clone());
-    let overall = mqls
-        .select(aggs)
-        .with_column(lit(ALL_LABEL).alias("group"));
+    let overall = mqls.select(aggs).with_column(lit(ALL_LABEL).alias("group"));
     let mut names = vec![col("group")];
     let mut probe = detail.clone();
     names.extend(
@@ -200,11 +202,14 @@ pub fn grouped(mqls: LazyFrame, aggs: Vec<Expr>) -> Result<LazyFrame> {
 
 /// The contact table (SPEC's columns, then the extra ones); `mqls` from [`mqls`].
 pub fn table(mqls: LazyFrame, opts: &Options) -> Result<LazyFrame> {
-    let t = grouped(mqls, sums())?.with_column(
-        (col("mql") - col("contacted")).alias("never_contacted"),
-    );
+    let t = grouped(mqls, sums())?
+        .with_column((col("mql") - col("contacted")).alias("never_contacted"));
     let mut cols: Vec<Expr> = COLUMNS[..7].iter().map(|c| col(*c)).collect();
-    cols.extend(rate_with_bounds("contact_rate", col("contacted"), col("mql")));
+    cols.extend(rate_with_bounds(
+        "contact_rate",
+        col("contacted"),
+        col("mql"),
+    ));
     cols.extend(rate_with_bounds(
         "sla_rate",
         col("contacted_within_sla"),

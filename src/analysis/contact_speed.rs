@@ -152,7 +152,8 @@ pub fn strata(counts: &DataFrame) -> Result<Vec<(String, Stratum)>> {
     let n = counts.column("n")?.u64()?.clone();
     let mut out: Vec<(String, Stratum)> = Vec::new();
     for i in 0..counts.height() {
-        let (Some(b), Some(w), Some(s), Some(k)) = (band.get(i), within.get(i), sql.get(i), n.get(i))
+        let (Some(b), Some(w), Some(s), Some(k)) =
+            (band.get(i), within.get(i), sql.get(i), n.get(i))
         else {
             return Err(Error::Internal("contact: null in odds-ratio counts".into()));
         };

@@ -42,11 +42,12 @@ pub fn report(
     ledger: &Ledger,
     args: &ContactArgs,
 ) -> Result<Report> {
-    checked.require(
-        crate::input::schema::TableKind::Handoffs,
-        "contact (first MQL and first contact times)",
-    )
-    .map(drop)?;
+    checked
+        .require(
+            crate::input::schema::TableKind::Handoffs,
+            "contact (first MQL and first contact times)",
+        )
+        .map(drop)?;
     let as_of = super::as_of(checked, ledger);
     let by = if args.by.is_empty() {
         vec!["rep".to_string()]
@@ -142,7 +143,11 @@ fn pct(v: f64) -> String {
 }
 
 /// The sentence a sales leader can repeat, from the overall row.
-fn headline(table: &DataFrame, effect: Option<OddsRatio>, opts: &contact::Options) -> Result<Option<String>> {
+fn headline(
+    table: &DataFrame,
+    effect: Option<OddsRatio>,
+    opts: &contact::Options,
+) -> Result<Option<String>> {
     let group = table.column("group")?.str()?.clone();
     let Some(i) = (0..table.height()).find(|&i| group.get(i) == Some(ALL_LABEL)) else {
         return Ok(None);
@@ -162,7 +167,9 @@ fn headline(table: &DataFrame, effect: Option<OddsRatio>, opts: &contact::Option
         u("black_hole")?,
     );
     if u("mql")? == 0 {
-        return Ok(Some("No MQLs with a time: nothing to measure contact from.".into()));
+        return Ok(Some(
+            "No MQLs with a time: nothing to measure contact from.".into(),
+        ));
     }
     let mut s = String::new();
     match (f("mature_never_rate")?, f("mature_never_rate_lo")?, f("mature_never_rate_hi")?) {

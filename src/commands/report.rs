@@ -190,7 +190,12 @@ fn contact_headline(report: &Report) -> Result<serde_json::Value> {
     if let Some(s) = &report.headline {
         h.insert("sentence".into(), json!(s));
     }
-    if let Some(t) = report.tables.iter().find(|t| t.name == "contact").map(|t| &t.frame) {
+    if let Some(t) = report
+        .tables
+        .iter()
+        .find(|t| t.name == "contact")
+        .map(|t| &t.frame)
+    {
         let group = t.column("group")?.str()?.clone();
         if let Some(i) = (0..t.height()).find(|&i| group.get(i) == Some(crate::analysis::ALL_LABEL))
         {
@@ -210,7 +215,12 @@ fn contact_headline(report: &Report) -> Result<serde_json::Value> {
             }
         }
     }
-    if let Some(t) = report.tables.iter().find(|t| t.name == "speed_effect").map(|t| &t.frame) {
+    if let Some(t) = report
+        .tables
+        .iter()
+        .find(|t| t.name == "speed_effect")
+        .map(|t| &t.frame)
+    {
         if t.height() == 2 {
             for (c, key) in [
                 ("odds_ratio", "sla_odds_ratio_band_adjusted"),

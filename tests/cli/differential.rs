@@ -8,12 +8,12 @@ use polars::prelude::*;
 
 use super::*;
 
-fn read(dir: &Path, table: &str) -> DataFrame {
+pub(super) fn read(dir: &Path, table: &str) -> DataFrame {
     let f = std::fs::File::open(dir.join(format!("{table}.parquet"))).unwrap();
     ParquetReader::new(f).finish().unwrap()
 }
 
-fn strs(df: &DataFrame, c: &str) -> Vec<Option<String>> {
+pub(super) fn strs(df: &DataFrame, c: &str) -> Vec<Option<String>> {
     df.column(c)
         .unwrap()
         .str()
@@ -24,7 +24,7 @@ fn strs(df: &DataFrame, c: &str) -> Vec<Option<String>> {
 }
 
 /// Microseconds since the epoch of any time column (physical UTC value).
-fn micros(df: &DataFrame, c: &str) -> Vec<Option<i64>> {
+pub(super) fn micros(df: &DataFrame, c: &str) -> Vec<Option<i64>> {
     let col = df.column(c).unwrap();
     let (scale, col) = match col.dtype() {
         DataType::Datetime(TimeUnit::Milliseconds, _) => {
@@ -82,7 +82,7 @@ fn band(score: Option<f64>) -> &'static str {
 }
 
 /// lead_id -> (mql_at, contacted_at, sql_at, won_at, band, deals, revenue)
-type Expected = HashMap<
+pub(super) type Expected = HashMap<
     String,
     (
         Option<i64>,
@@ -95,7 +95,7 @@ type Expected = HashMap<
     ),
 >;
 
-fn reference(dir: &Path) -> Expected {
+pub(super) fn reference(dir: &Path) -> Expected {
     let mut leads: HashMap<String, Lead> = HashMap::new();
     for id in strs(&read(dir, "leads"), "lead_id").into_iter().flatten() {
         leads.insert(id, Lead::default());

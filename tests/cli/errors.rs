@@ -271,4 +271,12 @@ fn help_and_version_succeed() {
         .stdout
         .clone();
     assert!(String::from_utf8(out).unwrap().contains("Example:"));
+    let out = leadloop()
+        .args(["contact", "--help"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("contact_help", String::from_utf8(out).unwrap());
 }

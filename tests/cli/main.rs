@@ -13,6 +13,7 @@
 //! - `differential`: lead_funnel and bands against a row-by-row reference.
 
 mod bands;
+mod contact;
 mod differential;
 mod errors;
 mod funnel;

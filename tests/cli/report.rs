@@ -17,6 +17,11 @@ fn report_writes_every_table_and_a_summary() {
             "bands.csv",
             "bands_inversions.csv",
             "bands_tests.csv",
+            "contact.csv",
+            "contact_gap.csv",
+            "contact_speed.csv",
+            "contact_speed_by_band.csv",
+            "contact_speed_effect.csv",
             "summary.json",
             "validate.csv",
             "validate_analyses.csv",
@@ -31,7 +36,12 @@ fn report_writes_every_table_and_a_summary() {
     assert_eq!((sum("read"), sum("used"), sum("set_aside")), (48, 18, 30));
     assert_eq!(v["headline"]["bands"]["leads"], 5);
     assert_eq!(v["headline"]["bands"]["won"], 2);
-    assert_eq!(v["analyses"], serde_json::json!(["validate", "bands"]));
+    assert_eq!(v["headline"]["contact"]["mql"], 4);
+    assert!(v["headline"]["contact"]["sentence"].is_string());
+    assert_eq!(
+        v["analyses"],
+        serde_json::json!(["validate", "bands", "contact"])
+    );
 }
 
 #[test]
@@ -84,5 +94,5 @@ fn report_summary_on_data_samples() {
         .unwrap()
         .replace(&repo().display().to_string(), "[REPO]");
     insta::assert_snapshot!("report_data_samples", text);
-    assert_eq!(s.names("reports").len(), 8);
+    assert_eq!(s.names("reports").len(), 13);
 }
