@@ -2,7 +2,8 @@
 //!
 //! Run: `cargo bench --bench pipeline` (release profile). Each size is
 //! generated once into a temporary folder; timings are for reading and
-//! judging every row (the ledger) and for generating itself. End-to-end CLI
+//! judging every row (the ledger), for building lead_funnel, for the
+//! contact analysis over it, and for generating itself. End-to-end CLI
 //! timings with peak memory at 1M and 10M leads: `benches/time-cli.sh`.
 
 use std::path::{Path, PathBuf};
@@ -78,6 +79,50 @@ fn lead_funnel_build(bencher: divan::Bencher, leads: u64) {
             .collect()
             .expect("collect")
             .height()
+    });
+}
+
+/// The contact analysis alone, over a lead_funnel already in memory (what
+/// `contact` adds beyond building lead_funnel).
+#[divan::bench(args = [10_000, 100_000], sample_count = 5)]
+fn contact_on_funnel(bencher: divan::Bencher, leads: u64) {
+    use leadloop::analysis::{contact, contact_gap, contact_speed};
+    use polars::prelude::*;
+    let dir = data(leads);
+    let spec = leadloop::config::DataSpec::open(&dir).expect("open");
+    let inputs = leadloop::input::load(&spec).expect("load");
+    let checked = leadloop::quality::Checked::new(inputs, &spec).expect("check");
+    let funnel = leadloop::funnel::build(&checked)
+        .expect("plan")
+        .collect()
+        .expect("collect");
+    let opts = contact::Options {
+        by: vec!["rep".into()],
+        sla_hours: 24.0,
+        black_hole_days: 30.0,
+        as_of: 1_790_000_000_000_000,
+        band_order: vec!["A".into(), "B".into(), "C".into(), "D".into()],
+    };
+    bencher.bench(|| {
+        let mqls = contact::mqls(funnel.clone().lazy(), &opts)
+            .expect("mqls")
+            .cache();
+        let plans = vec![
+            contact::table(mqls.clone(), &opts)
+                .expect("table")
+                .logical_plan,
+            contact_speed::table(mqls.clone())
+                .expect("speed")
+                .logical_plan,
+            contact_speed::by_band(mqls.clone(), &opts.band_order).logical_plan,
+            contact_speed::effect_counts(mqls.clone()).logical_plan,
+            contact_gap::table(mqls, &opts.by)
+                .expect("gap")
+                .logical_plan,
+        ];
+        LazyFrame::collect_all_with_engine(plans, Engine::Auto, OptFlags::default())
+            .expect("collect")
+            .len()
     });
 }
 
