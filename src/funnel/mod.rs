@@ -74,7 +74,8 @@ pub fn build(checked: &Checked) -> Result<LazyFrame> {
     };
     // Cached: stage facts and first contact both read the events.
     let events = checked.stage_events()?.map(LazyFrame::cache);
-    let deals = checked.keyed(TableKind::Deals);
+    // Cached: stage facts and the rep both read the deals.
+    let deals = checked.keyed(TableKind::Deals).map(LazyFrame::cache);
     // The facts are computed on a narrow frame (the key, and what they read
     // of the lead), then joined once onto the lead's columns.
     let mut narrow = vec![col(LEAD_ROW), col(CREATED_AT)];
