@@ -116,49 +116,33 @@ pub fn compute(checked: &Checked, with_latest: bool) -> Result<(Ledger, Vec<SetA
         .values()
         .chain(checked.lookups.iter().map(|(_, p)| p))
         .collect();
-    let mut dsl = Vec::new();
-    for p in &plans {
-        for lf in queries(p) {
-            dsl.push(lf.logical_plan);
-        }
-    }
-    let latest = match with_latest {
-        true => checked.latest_timestamp_plan()?,
-        false => None,
+    // One run per table, so peak memory is that of the largest table, not
+    // of all tables at once (each joins the used leads).
+    let mut ledger = Ledger {
+        tables: Vec::new(),
+        latest: None,
     };
-    if let Some(l) = &latest {
-        dsl.push(l.clone().logical_plan);
-    }
-    let frames =
-        match LazyFrame::collect_all_with_engine(dsl, Engine::Streaming, OptFlags::default()) {
-            Ok(f) => f,
-            // Find the table to blame by running each on its own.
-            Err(e) => {
-                for p in &plans {
-                    for lf in queries(p) {
-                        lf.collect().map_err(|e| unreadable(p, e))?;
-                    }
-                }
-                return Err(e.into());
-            }
+    let mut aside = Vec::new();
+    for p in &plans {
+        let mut dsl: Vec<DslPlan> = queries(p).into_iter().map(|lf| lf.logical_plan).collect();
+        let latest = match with_latest {
+            true => p.latest_plan()?,
+            false => None,
         };
-    let mut frames = frames;
-    let latest = match latest {
-        Some(_) => {
+        if let Some(l) = &latest {
+            dsl.push(l.clone().logical_plan);
+        }
+        let mut frames =
+            LazyFrame::collect_all_with_engine(dsl, Engine::Streaming, OptFlags::default())
+                .map_err(|e| unreadable(p, e))?;
+        if latest.is_some() {
             let df = frames
                 .pop()
                 .ok_or_else(|| Error::Internal("ledger: no latest timestamp".into()))?;
-            df.column("t")?.i64()?.get(0)
+            let t = df.column("t")?.i64()?.get(0);
+            ledger.latest = ledger.latest.max(t);
         }
-        None => None,
-    };
-    let mut ledger = Ledger {
-        tables: Vec::new(),
-        latest,
-    };
-    let mut aside = Vec::new();
-    for (p, chunk) in plans.iter().zip(frames.chunks(4)) {
-        let [read, used, rows, offsets] = chunk else {
+        let [read, used, rows, offsets] = frames.as_slice() else {
             return Err(Error::Internal("ledger: wrong number of results".into()));
         };
         let (t, frame) = tabulate(p, read, used, rows, offsets).map_err(|e| unreadable(p, e))?;

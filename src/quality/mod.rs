@@ -10,7 +10,6 @@ pub mod rules;
 
 use std::collections::BTreeMap;
 
-use polars::lazy::dsl::max_horizontal;
 use polars::prelude::*;
 
 use crate::config::{DataSpec, LookupConfig, Settings};
@@ -229,30 +228,6 @@ impl Checked {
             1 => parts.pop(),
             _ => Some(concat(parts, UnionArgs::default())?),
         })
-    }
-
-    /// A one-row plan of `t`, the latest timestamp in any used row of any
-    /// table (SPEC §3's default `as_of`), in microseconds since the epoch;
-    /// `None` for a data set without time columns. `Ledger::latest` holds it.
-    pub fn latest_timestamp_plan(&self) -> Result<Option<LazyFrame>> {
-        let mut parts = Vec::new();
-        for (kind, plan) in &self.tables {
-            let times: Vec<Expr> = kind
-                .columns()
-                .iter()
-                .filter(|c| c.ty == crate::input::schema::ColumnType::Timestamp)
-                .map(|c| col(c.name).cast(DataType::Int64).max())
-                .collect();
-            if !times.is_empty() {
-                parts.push(plan.used().select([max_horizontal(times)?.alias("t")]));
-            }
-        }
-        if parts.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(
-            concat(parts, UnionArgs::default())?.select([col("t").max()]),
-        ))
     }
 
     /// Analyses this data set can feed, each with what it lacks (SPEC §4).

@@ -64,6 +64,27 @@ impl TablePlan {
             .select(self.used_select.clone())
     }
 
+    /// A one-row plan of `t`: the latest timestamp in any used row of this
+    /// table, in microseconds since the epoch (SPEC §3's default `as_of` is
+    /// the latest over every table); `None` for a table without times.
+    pub fn latest_plan(&self) -> Result<Option<LazyFrame>> {
+        let Some(kind) = self.kind else {
+            return Ok(None);
+        };
+        let times: Vec<Expr> = kind
+            .columns()
+            .iter()
+            .filter(|c| c.ty == ColumnType::Timestamp)
+            .map(|c| col(c.name).cast(DataType::Int64).max())
+            .collect();
+        if times.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(self.used().select([
+            polars::lazy::dsl::max_horizontal(times)?.alias("t"),
+        ])))
+    }
+
     /// Used rows with some helper columns (`__w_*`) beside the used columns.
     pub fn used_with(&self, extra: &[String]) -> LazyFrame {
         let mut select = self.used_select.clone();
