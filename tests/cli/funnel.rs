@@ -333,6 +333,25 @@ fn funnel_fixture_lead_funnel_cells() {
         text(&df, "band"),
         strs(&["C", "A", "C", "unscored", "B", "B", "D", "A", "C", "D", "unscored"])
     );
+    // The rep of the MQL: its first mql row's rep (F07, a sales-sourced SQL,
+    // takes its sql row's; F05 has no events or deals).
+    let r = |v: &str| Some(v.to_string());
+    assert_eq!(
+        text(&df, "rep"),
+        vec![
+            r("r1"),
+            r("r2"),
+            r("r3"),
+            r("r1"),
+            None,
+            r("r2"),
+            r("r3"),
+            r("r1"),
+            r("r2"),
+            r("r3"),
+            r("r1")
+        ]
+    );
     assert_eq!(
         text(&df, "score_at_mql"),
         vec![
