@@ -63,6 +63,7 @@ pub enum Command {
     Validate(ValidateArgs),
     Bands(BandsArgs),
     Contact(ContactArgs),
+    Roi(RoiArgs),
     Export(ExportArgs),
     Generate(GenerateArgs),
 }
@@ -115,6 +116,37 @@ pub struct ContactArgs {
     /// (default: the config's black_hole_days, 30).
     #[arg(long, value_name = "D")]
     pub black_hole_days: Option<f64>,
+}
+
+/// Which sources pay back their spend, and does the answer depend on the attribution model?
+///
+/// Per source (or campaign), leads cohorted by created_at in the period:
+/// spend, leads, MQLs, SQLs, won, revenue, cost per lead / MQL / SQL, CAC,
+/// ROAS and ROI. Revenue and won follow --model: lead_source (default) gives
+/// a lead's revenue to its source; first_touch, last_touch, linear,
+/// position_based, u_shaped, w_shaped, full_path, time_decay and markov split
+/// each won deal over the sources of its touches. Won deals with no eligible
+/// touch are `unattributed`, and every model reconciles to closed-won revenue.
+/// --model all puts every model side by side with the spread between them.
+///
+/// Example: leadloop roi --model all --from 2025-01-01 --to 2025-06-30
+#[derive(Debug, Args)]
+pub struct RoiArgs {
+    /// Group by `source` (default) or `campaign_id`.
+    #[arg(long, value_name = "source|campaign_id", default_value = "source")]
+    pub by: String,
+    /// The attribution model, or `all` to compare every model.
+    #[arg(long, value_name = "M|all", default_value = "lead_source")]
+    pub model: String,
+    /// time_decay: a touch's weight halves every D days before the deal's creation.
+    #[arg(long, value_name = "D", default_value_t = 7.0)]
+    pub half_life_days: f64,
+    /// First day of the cohort and spend period (YYYY-MM-DD, inclusive).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Last day of the period (YYYY-MM-DD, inclusive).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
 }
 
 /// Write the per-lead fact table (or an input table's used rows) for BI tools.

@@ -3,10 +3,12 @@
 //! options to lazy tables; `commands/` collects them into a `Report`.
 //! Analyses never read files or print.
 
+pub mod attribution;
 pub mod bands;
 pub mod contact;
 pub mod contact_gap;
 pub mod contact_speed;
+pub mod roi;
 
 /// Label of a group whose key is null (SPEC §3).
 pub const NONE_LABEL: &str = "(none)";

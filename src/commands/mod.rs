@@ -6,6 +6,7 @@ pub mod contact;
 pub mod export;
 pub mod generate;
 pub mod report;
+pub mod roi;
 pub mod validate;
 
 use std::path::PathBuf;

@@ -1,0 +1,288 @@
+//! First-order Markov attribution with removal effects in closed form.
+//!
+//! Each cohort lead with touches is a path `(start) → s1 → … → sk →
+//! (conversion | null)`: its touches' sources in time order, up to its first
+//! won deal's creation when it has one (a converting path), all of them
+//! otherwise. Transition counts come from one polars aggregation; the rest is
+//! a small linear system over the states (start and the sources).
+//!
+//! With Q the transitions among transient states and r the probabilities of
+//! going straight to conversion, the conversion probability from each state
+//! solves (I − Q) x = r (absorbing-chain algebra). Removing a source s sends
+//! every transition into s to null: x_s is fixed at 0 and the system is
+//! solved without it. Removal effect RE(s) = 1 − x_start(without s) /
+//! x_start. Each won deal's credit is split over the distinct sources on its
+//! eligible path in proportion to their removal effects (equally if they
+//! are all zero). Exact and deterministic: no simulation.
+//!
+//! Decisions where the spec is silent: leads without touches have no path
+//! and add no transitions; repeated sources are kept (self-loops), as the
+//! ChannelAttribution package does by default.
+
+use polars::prelude::*;
+
+use super::{DEAL, GROUP, TOUCH};
+use crate::error::{Error, Result};
+use crate::input::schema::{AT, LEAD_ROW};
+
+pub const START: &str = "(start)";
+pub const CONVERSION: &str = "(conversion)";
+pub const NULL_STATE: &str = "(null)";
+
+/// Removal effects per source (group), and the chain's conversion probability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removal {
+    pub groups: Vec<String>,
+    pub effect: Vec<f64>,
+    pub conversion: f64,
+}
+
+/// Transition counts `from, to, n` over paths. `paths` has [`LEAD_ROW`],
+/// `at`, `__touch`, `__group` and `__converting` (bool), already cut at each
+/// converting lead's first won deal.
+pub fn transitions(paths: LazyFrame) -> Result<LazyFrame> {
+    let ordered = paths
+        .sort(
+            [LEAD_ROW, AT, TOUCH],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .cache();
+    let steps = ordered.clone().select([
+        col(GROUP)
+            .shift(lit(1))
+            .over([col(LEAD_ROW)])?
+            .fill_null(lit(START))
+            .alias("from"),
+        col(GROUP).alias("to"),
+    ]);
+    let ends = ordered
+        .group_by([col(LEAD_ROW)])
+        .agg([
+            col(GROUP).last().alias("from"),
+            col("__converting").first().alias("__c"),
+        ])
+        .select([
+            col("from"),
+            when(col("__c"))
+                .then(lit(CONVERSION))
+                .otherwise(lit(NULL_STATE))
+                .alias("to"),
+        ]);
+    Ok(concat([steps, ends], UnionArgs::default())?
+        .group_by([col("from"), col("to")])
+        .agg([len().cast(DataType::UInt64).alias("n")])
+        .sort(["from", "to"], SortMultipleOptions::default()))
+}
+
+/// Removal effects from collected [`transitions`].
+pub fn removal(counts: &DataFrame) -> Result<Removal> {
+    let from = counts.column("from")?.str()?.clone();
+    let to = counts.column("to")?.str()?.clone();
+    let n = counts.column("n")?.u64()?.clone();
+    let mut groups: Vec<String> = Vec::new();
+    for s in from.iter().chain(to.iter()).flatten() {
+        if ![START, CONVERSION, NULL_STATE].contains(&s) && !groups.iter().any(|g| g == s) {
+            groups.push(s.to_string());
+        }
+    }
+    groups.sort();
+    // State 0 is start; state k + 1 is groups[k].
+    let k = groups.len() + 1;
+    let index = |s: &str| -> Option<usize> {
+        match s {
+            START => Some(0),
+            _ => groups.iter().position(|g| g == s).map(|p| p + 1),
+        }
+    };
+    let mut count = vec![vec![0.0f64; k]; k];
+    let mut to_conv = vec![0.0f64; k];
+    let mut out = vec![0.0f64; k];
+    for i in 0..counts.height() {
+        let (Some(f), Some(t), Some(c)) = (from.get(i), to.get(i), n.get(i)) else {
+            return Err(Error::Internal("markov: null transition".into()));
+        };
+        let fi = index(f).ok_or_else(|| Error::Internal(format!("markov: state {f}")))?;
+        let c = c as f64;
+        out[fi] += c;
+        match t {
+            CONVERSION => to_conv[fi] += c,
+            NULL_STATE => {}
+            _ => {
+                let ti = index(t).ok_or_else(|| Error::Internal(format!("markov: state {t}")))?;
+                count[fi][ti] += c;
+            }
+        }
+    }
+    let p = |i: usize, j: usize| {
+        if out[i] > 0.0 {
+            count[i][j] / out[i]
+        } else {
+            0.0
+        }
+    };
+    let r = |i: usize| {
+        if out[i] > 0.0 {
+            to_conv[i] / out[i]
+        } else {
+            0.0
+        }
+    };
+    // Conversion probability from start with the states in `keep`.
+    let solve = |keep: &[usize]| -> f64 {
+        let m = keep.len();
+        let mut a = vec![vec![0.0f64; m + 1]; m];
+        for (row, &i) in keep.iter().enumerate() {
+            for (c, &j) in keep.iter().enumerate() {
+                a[row][c] = if i == j { 1.0 } else { 0.0 } - p(i, j);
+            }
+            a[row][m] = r(i);
+        }
+        gauss(&mut a)
+            .and_then(|x| x.first().copied())
+            .unwrap_or(0.0)
+    };
+    let all: Vec<usize> = (0..k).collect();
+    let conversion = solve(&all);
+    let effect = (1..k)
+        .map(|s| {
+            if conversion <= 0.0 {
+                return 0.0;
+            }
+            let keep: Vec<usize> = all.iter().copied().filter(|&i| i != s).collect();
+            (1.0 - solve(&keep) / conversion).max(0.0)
+        })
+        .collect();
+    Ok(Removal {
+        groups,
+        effect,
+        conversion,
+    })
+}
+
+/// Solves the augmented system `a` (m rows, m + 1 columns) by Gaussian
+/// elimination with partial pivoting; `None` if singular.
+fn gauss(a: &mut [Vec<f64>]) -> Option<Vec<f64>> {
+    let m = a.len();
+    for c in 0..m {
+        let pivot = (c..m).max_by(|&x, &y| a[x][c].abs().total_cmp(&a[y][c].abs()))?;
+        if a[pivot][c].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(c, pivot);
+        let pivot_row = a[c].clone();
+        for (r, row) in a.iter_mut().enumerate() {
+            let f = row[c] / pivot_row[c];
+            if r != c && f != 0.0 {
+                for (x, p) in row[c..].iter_mut().zip(&pivot_row[c..]) {
+                    *x -= f * p;
+                }
+            }
+        }
+    }
+    Some((0..m).map(|i| a[i][m] / a[i][i]).collect())
+}
+
+/// `__deal, __group, __credit`: each deal's distinct sources on its eligible
+/// path, credited in proportion to their removal effects.
+pub fn credits(rows: LazyFrame, removal: &Removal) -> Result<LazyFrame> {
+    let re = col(GROUP).replace_strict(
+        lit(Series::new("g".into(), removal.groups.clone())),
+        lit(Series::new("e".into(), removal.effect.clone())),
+        Some(lit(0.0)),
+        Some(DataType::Float64),
+    );
+    let total = col("__re").sum().over([col(DEAL)])?;
+    let count = len().cast(DataType::Float64).over([col(DEAL)])?;
+    Ok(rows
+        .group_by([col(DEAL), col(GROUP)])
+        .agg([len().alias("__touches")])
+        .with_column(re.alias("__re"))
+        .with_column(
+            when(total.clone().gt(lit(0.0)))
+                .then(col("__re") / total)
+                .otherwise(lit(1.0) / count)
+                .alias("__credit"),
+        )
+        .select([col(DEAL), col(GROUP), col("__credit")]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(rows: &[(&str, &str, u64)]) -> DataFrame {
+        df!(
+            "from" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+            "to" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "n" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        )
+        .unwrap()
+    }
+
+    /// Three channels worked by hand (tests/fixtures/roi/NOTES.md, "Markov"):
+    /// paths C1 → C2 → conv, C1 → null, C2 → C3 → null.
+    #[test]
+    fn three_paths_by_hand() {
+        let c = counts(&[
+            (START, "C1", 2),
+            (START, "C2", 1),
+            ("C1", "C2", 1),
+            ("C1", NULL_STATE, 1),
+            ("C2", CONVERSION, 1),
+            ("C2", "C3", 1),
+            ("C3", NULL_STATE, 1),
+        ]);
+        let r = removal(&c).unwrap();
+        assert_eq!(r.groups, ["C1", "C2", "C3"]);
+        // x_C3 = 0; x_C2 = 1/2; x_C1 = 1/2 · x_C2 = 1/4;
+        // x_start = 2/3 · 1/4 + 1/3 · 1/2 = 1/3.
+        assert!((r.conversion - 1.0 / 3.0).abs() < 1e-12);
+        // Without C1: x_start = 1/3 · 1/2 = 1/6 → RE 0.5.
+        // Without C2: nothing converts → RE 1. Without C3: unchanged → RE 0.
+        let want = [0.5, 1.0, 0.0];
+        for (got, w) in r.effect.iter().zip(want) {
+            assert!((got - w).abs() < 1e-12, "{:?}", r.effect);
+        }
+    }
+
+    /// S. Puzyrov, "Markov Chain Attribution – Simple Explanation Of Removal
+    /// Effect" (serhiipuzyrov.com, 2019): paths start > google ads > conv (×2),
+    /// start > mailing > conv, start > google ads > mailing > conv, start >
+    /// google ads > null. Its published transition table: start→ads 0.8,
+    /// start→mailing 0.2, ads→conv 0.5, ads→mailing 0.25, ads→null 0.25,
+    /// mailing→conv 1. From it: x_mailing = 1, x_ads = 0.5 + 0.25 = 0.75,
+    /// x_start = 0.8 · 0.75 + 0.2 = 0.8; without ads 0.2 (RE 0.75), without
+    /// mailing 0.8 · 0.5 = 0.4 (RE 0.5): credit 0.6 / 0.4 of each conversion.
+    #[test]
+    fn puzyrov_2019_worked_example() {
+        let c = counts(&[
+            (START, "google ads", 4),
+            (START, "mailing", 1),
+            ("google ads", CONVERSION, 2),
+            ("google ads", "mailing", 1),
+            ("google ads", NULL_STATE, 1),
+            ("mailing", CONVERSION, 2),
+        ]);
+        let r = removal(&c).unwrap();
+        assert_eq!(r.groups, ["google ads", "mailing"]);
+        assert!((r.conversion - 0.8).abs() < 1e-12);
+        assert!((r.effect[0] - 0.75).abs() < 1e-12, "{:?}", r.effect);
+        assert!((r.effect[1] - 0.5).abs() < 1e-12, "{:?}", r.effect);
+    }
+
+    #[test]
+    fn no_conversions_means_no_effects() {
+        let r = removal(&counts(&[(START, "A", 3), ("A", NULL_STATE, 3)])).unwrap();
+        assert_eq!(r.conversion, 0.0);
+        assert_eq!(r.effect, [0.0]);
+    }
+
+    #[test]
+    fn gauss_solves_a_small_system() {
+        // 2x + y = 5; x − y = 1 → x = 2, y = 1.
+        let mut a = vec![vec![2.0, 1.0, 5.0], vec![1.0, -1.0, 1.0]];
+        let x = gauss(&mut a).unwrap();
+        assert!((x[0] - 2.0).abs() < 1e-12 && (x[1] - 1.0).abs() < 1e-12);
+        assert_eq!(gauss(&mut [vec![0.0, 1.0]]), None);
+    }
+}

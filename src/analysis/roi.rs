@@ -1,0 +1,441 @@
+//! `roi`: which sources (or campaigns) pay back their spend, under each
+//! attribution model (SPEC §4 "roi").
+//!
+//! Definitions: leads are cohorted by `created_at` (its date in the
+//! configured zone) within `--from/--to` (inclusive; open-ended when not
+//! given), and spend is summed over the same dates. leads, mql and sql count
+//! the cohort's leads by their own source (cumulative reach). won and
+//! revenue come from the model: `lead_source` gives all of a lead's won
+//! revenue to its source and counts won *leads* (SPEC §3 "Counting"); a
+//! touch model splits each won deal of a cohort lead over sources, and `won`
+//! is then the sum of those credits (won deals). cost_per_lead/mql/sql =
+//! spend / count, cac = spend / won, roas = revenue / spend, roi = (revenue −
+//! spend) / spend; a zero denominator gives null, never infinity.
+//!
+//! Rows: every group with leads, spend or credit (a null key is `(none)`),
+//! then `unattributed` (won deals with no eligible touch, touch models only)
+//! and `all`. Decision where the spec is silent: a won deal's revenue counts
+//! in the cohort of its lead, whenever the deal closed.
+
+use polars::prelude::*;
+
+use super::attribution::{
+    self, Model, AMOUNT, DEAL, DEAL_CLOSED, DEAL_CREATED, GROUP, LEAD_CREATED, TOUCH,
+};
+use super::{ALL_LABEL, NONE_LABEL};
+use crate::error::Result;
+use crate::input::schema::{AT, CLOSED_AT, CREATED_AT, DATE, LEAD_ROW, STATUS};
+use crate::input::time::in_zone;
+
+pub const UNATTRIBUTED: &str = "unattributed";
+
+/// The columns after the group column (`source` or `campaign_id`).
+pub const COLUMNS: [&str; 12] = [
+    "spend",
+    "leads",
+    "mql",
+    "sql",
+    "won",
+    "revenue",
+    "cost_per_lead",
+    "cost_per_mql",
+    "cost_per_sql",
+    "cac",
+    "roas",
+    "roi",
+];
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `source` or `campaign_id`.
+    pub by: String,
+    /// First and last cohort day, as days since 1970-01-01 (inclusive).
+    pub from_day: Option<i32>,
+    pub to_day: Option<i32>,
+    pub timezone: String,
+    pub half_life_days: f64,
+}
+
+/// What `roi` reads: `lead_funnel`, the keyed used leads, deals, touches
+/// (all keyed by [`LEAD_ROW`]) and spend.
+#[derive(Clone)]
+pub struct Inputs {
+    pub funnel: LazyFrame,
+    pub leads: LazyFrame,
+    pub deals: Option<LazyFrame>,
+    pub touches: Option<LazyFrame>,
+    pub spend: LazyFrame,
+}
+
+fn in_period(day: Expr, opts: &Options) -> Expr {
+    let mut keep = lit(true);
+    if let Some(f) = opts.from_day {
+        keep = keep.and(day.clone().gt_eq(lit(f)));
+    }
+    if let Some(t) = opts.to_day {
+        keep = keep.and(day.lt_eq(lit(t)));
+    }
+    keep.fill_null(lit(false))
+}
+
+/// The lead's cohort day in the configured zone.
+fn cohort_day(created: Expr, opts: &Options) -> Expr {
+    in_zone(created, &opts.timezone)
+        .dt()
+        .date()
+        .cast(DataType::Int32)
+}
+
+fn key(c: &str) -> Expr {
+    col(c).cast(DataType::String).fill_null(lit(NONE_LABEL))
+}
+
+/// Spend per group over the period: `__group, spend`.
+fn spend(spend: LazyFrame, opts: &Options) -> LazyFrame {
+    // A spend date is a calendar day as written (midnight UTC).
+    spend
+        .filter(in_period(col(DATE).dt().date().cast(DataType::Int32), opts))
+        .group_by([key(&opts.by).alias(GROUP)])
+        .agg([col(crate::input::schema::AMOUNT).sum().alias("spend")])
+}
+
+/// Cohort counts per group: `__group, leads, mql, sql` and the lead_source
+/// `won` (leads) and `revenue`.
+fn cohort(funnel: LazyFrame, opts: &Options) -> LazyFrame {
+    let count = |c: &str| col(c).cast(DataType::UInt32).sum();
+    funnel
+        .filter(in_period(cohort_day(col(CREATED_AT), opts), opts))
+        .group_by([key(&opts.by).alias(GROUP)])
+        .agg([
+            len().cast(DataType::UInt32).alias("leads"),
+            count("reached_mql").alias("mql"),
+            count("reached_sql").alias("sql"),
+            count("reached_won")
+                .cast(DataType::Float64)
+                .alias("__ls_won"),
+            col("revenue").sum().alias("__ls_revenue"),
+        ])
+}
+
+/// Won deals of cohort leads: `__deal, __lead_row, __deal_created,
+/// __deal_closed, __lead_created, __amount`.
+pub fn won_deals(inputs: &Inputs, opts: &Options) -> Option<LazyFrame> {
+    let leads = inputs
+        .leads
+        .clone()
+        .filter(in_period(cohort_day(col(CREATED_AT), opts), opts))
+        .select([col(LEAD_ROW), col(CREATED_AT).alias(LEAD_CREATED)]);
+    inputs.deals.clone().map(|d| {
+        d.with_row_index(DEAL, None)
+            .filter(col(STATUS).eq(lit("won")))
+            .select([
+                col(DEAL),
+                col(LEAD_ROW),
+                col(CREATED_AT).alias(DEAL_CREATED),
+                col(CLOSED_AT).alias(DEAL_CLOSED),
+                col(crate::input::schema::AMOUNT).alias(AMOUNT),
+            ])
+            .join(
+                leads,
+                [col(LEAD_ROW)],
+                [col(LEAD_ROW)],
+                JoinArgs::new(JoinType::Inner),
+            )
+    })
+}
+
+/// Touches for attribution: `__lead_row, at, __group, __touch`.
+pub fn touches(inputs: &Inputs, opts: &Options) -> Option<LazyFrame> {
+    inputs.touches.clone().map(|t| {
+        t.with_row_index(TOUCH, None).select([
+            col(LEAD_ROW),
+            col(AT),
+            key(&opts.by).alias(GROUP),
+            col(TOUCH),
+        ])
+    })
+}
+
+/// Markov paths of cohort leads: touches, cut at each converting lead's first
+/// won deal (see `attribution::markov`).
+pub fn markov_paths(
+    deals: LazyFrame,
+    touches: LazyFrame,
+    inputs: &Inputs,
+    opts: &Options,
+) -> LazyFrame {
+    let cohort = inputs
+        .leads
+        .clone()
+        .filter(in_period(cohort_day(col(CREATED_AT), opts), opts))
+        .select([col(LEAD_ROW)]);
+    let first_won = deals
+        .group_by([col(LEAD_ROW)])
+        .agg([col(DEAL_CREATED).min().alias("__cutoff")]);
+    touches
+        .join(
+            cohort,
+            [col(LEAD_ROW)],
+            [col(LEAD_ROW)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .join(
+            first_won,
+            [col(LEAD_ROW)],
+            [col(LEAD_ROW)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .filter(col("__cutoff").is_null().or(col(AT).lt_eq(col("__cutoff"))))
+        .with_column(col("__cutoff").is_not_null().alias("__converting"))
+}
+
+/// Per group `__group, won, revenue` under a touch model, and the
+/// unattributed won deals `won, revenue` (one row).
+pub fn attributed(deals: LazyFrame, credits: LazyFrame) -> (LazyFrame, LazyFrame) {
+    let credits = credits.cache();
+    let amounts = deals.clone().select([col(DEAL), col(AMOUNT)]);
+    let per_group = credits
+        .clone()
+        .join(
+            amounts,
+            [col(DEAL)],
+            [col(DEAL)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col(GROUP)])
+        .agg([
+            col("__credit").sum().alias("won"),
+            (col("__credit") * col(AMOUNT)).sum().alias("revenue"),
+        ]);
+    let credited = credits
+        .select([col(DEAL)])
+        .unique(None, UniqueKeepStrategy::Any);
+    let unattributed = deals
+        .join(
+            credited,
+            [col(DEAL)],
+            [col(DEAL)],
+            JoinArgs::new(JoinType::Anti),
+        )
+        .select([
+            len().cast(DataType::Float64).alias("won"),
+            col(AMOUNT).sum().alias("revenue"),
+        ]);
+    (per_group, unattributed)
+}
+
+fn full_join(a: LazyFrame, b: LazyFrame) -> LazyFrame {
+    a.join(
+        b,
+        [col(GROUP)],
+        [col(GROUP)],
+        JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+    )
+}
+
+fn ratio(num: Expr, den: Expr) -> Expr {
+    let den = den.cast(DataType::Float64);
+    when(den.clone().gt(lit(0.0)))
+        .then(num.cast(DataType::Float64) / den)
+        .otherwise(lit(NULL).cast(DataType::Float64))
+}
+
+/// The roi table for one model. `model` is `None` for `lead_source`;
+/// otherwise the per-group and unattributed frames of [`attributed`].
+pub fn table(
+    inputs: &Inputs,
+    opts: &Options,
+    model: Option<(LazyFrame, LazyFrame)>,
+) -> Result<LazyFrame> {
+    let base = full_join(
+        cohort(inputs.funnel.clone(), opts),
+        spend(inputs.spend.clone(), opts),
+    );
+    let (rows, unattributed) = match model {
+        None => (
+            base.with_columns([
+                col("__ls_won").alias("won"),
+                col("__ls_revenue").alias("revenue"),
+            ]),
+            None,
+        ),
+        Some((per_group, un)) => (full_join(base, per_group), Some(un)),
+    };
+    let zero_u = |c: &str| col(c).fill_null(lit(0u32)).alias(c);
+    let zero_f = |c: &str| col(c).fill_null(lit(0.0)).alias(c);
+    let rows = rows.select([
+        col(GROUP),
+        zero_f("spend"),
+        zero_u("leads"),
+        zero_u("mql"),
+        zero_u("sql"),
+        zero_f("won"),
+        zero_f("revenue"),
+    ]);
+    let mut parts = vec![rows.clone().sort([GROUP], SortMultipleOptions::default())];
+    if let Some(un) = unattributed {
+        parts.push(un.select([
+            lit(UNATTRIBUTED).alias(GROUP),
+            lit(0.0).alias("spend"),
+            lit(0u32).cast(DataType::UInt32).alias("leads"),
+            lit(0u32).cast(DataType::UInt32).alias("mql"),
+            lit(0u32).cast(DataType::UInt32).alias("sql"),
+            col("won").fill_null(lit(0.0)),
+            col("revenue").fill_null(lit(0.0)),
+        ]));
+    }
+    let detail = concat(parts, UnionArgs::default())?.cache();
+    let total = detail.clone().select([
+        lit(ALL_LABEL).alias(GROUP),
+        col("spend").sum(),
+        col("leads").sum(),
+        col("mql").sum(),
+        col("sql").sum(),
+        col("won").sum(),
+        col("revenue").sum(),
+    ]);
+    let all = concat([detail, total], UnionArgs::default())?;
+    Ok(all.select([
+        col(GROUP).alias(opts.by.as_str()),
+        col("spend"),
+        col("leads"),
+        col("mql"),
+        col("sql"),
+        col("won"),
+        col("revenue"),
+        ratio(col("spend"), col("leads")).alias("cost_per_lead"),
+        ratio(col("spend"), col("mql")).alias("cost_per_mql"),
+        ratio(col("spend"), col("sql")).alias("cost_per_sql"),
+        ratio(col("spend"), col("won")).alias("cac"),
+        ratio(col("revenue"), col("spend")).alias("roas"),
+        ratio(col("revenue") - col("spend"), col("spend")).alias("roi"),
+    ]))
+}
+
+/// The models' names as `--model` takes them.
+pub fn model_names() -> Vec<&'static str> {
+    attribution::MODELS.iter().map(|m| m.name()).collect()
+}
+
+/// Whether `model` can run on these inputs (touch models need touches and deals).
+pub fn available(model: Model, inputs: &Inputs) -> bool {
+    !model.needs_touches() || (inputs.touches.is_some() && inputs.deals.is_some())
+}
+
+/// `--model all`: per group (the rows of each model's roi table, joined),
+/// `spend`, each model's `revenue_<model>` and `won_<model>`, then the
+/// revenue's min, max and spread across models, and `roi_sign_changes`: some
+/// model gives a positive roi and another a negative one.
+pub fn side_by_side(tables: &[(Model, LazyFrame)], by: &str) -> Result<LazyFrame> {
+    let mut joined: Option<LazyFrame> = None;
+    for (m, t) in tables {
+        let part = t.clone().select([
+            col(by),
+            col("spend").alias(format!("__spend_{}", m.name())),
+            col("revenue").alias(format!("revenue_{}", m.name())),
+            col("won").alias(format!("won_{}", m.name())),
+            col("roi").alias(format!("__roi_{}", m.name())),
+        ]);
+        joined = Some(match joined {
+            None => part,
+            Some(j) => j.join(
+                part,
+                [col(by)],
+                [col(by)],
+                JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+            ),
+        });
+    }
+    let Some(joined) = joined else {
+        return Err(crate::error::Error::Internal(
+            "roi: no model to compare".into(),
+        ));
+    };
+    let names: Vec<&str> = tables.iter().map(|(m, _)| m.name()).collect();
+    let revenue: Vec<Expr> = names
+        .iter()
+        .map(|n| col(format!("revenue_{n}")).fill_null(lit(0.0)))
+        .collect();
+    let roi = |cmp: fn(Expr) -> Expr| -> Result<Expr> {
+        Ok(polars::lazy::dsl::any_horizontal(
+            names
+                .iter()
+                .map(|n| cmp(col(format!("__roi_{n}"))).fill_null(lit(false)))
+                .collect::<Vec<_>>(),
+        )?)
+    };
+    let spend = polars::lazy::dsl::max_horizontal(
+        names
+            .iter()
+            .map(|n| col(format!("__spend_{n}")))
+            .collect::<Vec<_>>(),
+    )?;
+    let mut cols = vec![col(by), spend.fill_null(lit(0.0)).alias("spend")];
+    for n in &names {
+        cols.push(col(format!("revenue_{n}")).fill_null(lit(0.0)));
+        cols.push(col(format!("won_{n}")).fill_null(lit(0.0)));
+    }
+    let lo = polars::lazy::dsl::min_horizontal(revenue.clone())?;
+    let hi = polars::lazy::dsl::max_horizontal(revenue)?;
+    cols.extend([
+        lo.clone().alias("revenue_min"),
+        hi.clone().alias("revenue_max"),
+        (hi - lo).alias("revenue_spread"),
+        roi(|e| e.gt(lit(0.0)))?
+            .and(roi(|e| e.lt(lit(0.0)))?)
+            .alias("roi_sign_changes"),
+    ]);
+    // Groups first (by name), then unattributed, then all.
+    let special = |v: &str| col(by).eq(lit(v)).cast(DataType::UInt8);
+    Ok(joined.select(cols).sort_by_exprs(
+        [
+            special(UNATTRIBUTED) + special(ALL_LABEL) * lit(2u8),
+            col(by),
+        ],
+        SortMultipleOptions::default(),
+    ))
+}
+
+/// Keeps the leads created in the period (their date in the configured zone).
+pub fn cohort_filter(opts: &Options) -> Expr {
+    in_period(cohort_day(col(CREATED_AT), opts), opts)
+}
+
+/// Per model: `model, attributed_revenue, unattributed_revenue,
+/// closed_won_revenue, difference` (attributed + unattributed − closed-won:
+/// zero up to floating-point rounding) from collected roi tables.
+pub fn reconciliation(
+    tables: &[(Model, DataFrame)],
+    by: &str,
+    closed_won: f64,
+) -> Result<DataFrame> {
+    let (mut names, mut attributed, mut unattributed) = (Vec::new(), Vec::new(), Vec::new());
+    for (m, t) in tables {
+        let group = t.column(by)?.str()?.clone();
+        let revenue = t.column("revenue")?.f64()?.clone();
+        let (mut a, mut u) = (0.0, 0.0);
+        for i in 0..t.height() {
+            match group.get(i) {
+                Some(UNATTRIBUTED) => u += revenue.get(i).unwrap_or(0.0),
+                Some(ALL_LABEL) => {}
+                _ => a += revenue.get(i).unwrap_or(0.0),
+            }
+        }
+        names.push(m.name());
+        attributed.push(a);
+        unattributed.push(u);
+    }
+    let n = names.len();
+    let difference: Vec<f64> = attributed
+        .iter()
+        .zip(&unattributed)
+        .map(|(a, u)| a + u - closed_won)
+        .collect();
+    Ok(df!(
+        "model" => names,
+        "attributed_revenue" => attributed,
+        "unattributed_revenue" => unattributed,
+        "closed_won_revenue" => vec![closed_won; n],
+        "difference" => difference,
+    )?)
+}
