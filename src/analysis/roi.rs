@@ -262,7 +262,15 @@ pub fn table(
         Some((per_group, un)) => (full_join(base, per_group), Some(un)),
     };
     let zero_u = |c: &str| col(c).fill_null(lit(0u32)).alias(c);
-    let zero_f = |c: &str| col(c).fill_null(lit(0.0)).alias(c);
+    // Sums of fractional credits (and of amounts) depend in their last bits
+    // on the order polars adds them in; six decimals keep every printed
+    // figure the same from run to run, far below a cent.
+    let zero_f = |c: &str| {
+        col(c)
+            .fill_null(lit(0.0))
+            .round(6, RoundMode::HalfToEven)
+            .alias(c)
+    };
     let rows = rows.select([
         col(GROUP),
         zero_f("spend"),
@@ -380,7 +388,11 @@ pub fn side_by_side(tables: &[(Model, LazyFrame)], by: &str) -> Result<LazyFrame
     cols.extend([
         lo.clone().alias("revenue_min"),
         hi.clone().alias("revenue_max"),
-        (hi - lo).alias("revenue_spread"),
+        // Rounded to the cent: sums of fractional credits differ in the last
+        // bits from model to model, which is not a spread anyone should read.
+        (hi - lo)
+            .round(2, RoundMode::HalfToEven)
+            .alias("revenue_spread"),
         roi(|e| e.gt(lit(0.0)))?
             .and(roi(|e| e.lt(lit(0.0)))?)
             .alias("roi_sign_changes"),
@@ -402,8 +414,8 @@ pub fn cohort_filter(opts: &Options) -> Expr {
 }
 
 /// Per model: `model, attributed_revenue, unattributed_revenue,
-/// closed_won_revenue, difference` (attributed + unattributed − closed-won:
-/// zero up to floating-point rounding) from collected roi tables.
+/// closed_won_revenue, difference` (attributed + unattributed − closed-won,
+/// to the cent: zero unless revenue was lost) from collected roi tables.
 pub fn reconciliation(
     tables: &[(Model, DataFrame)],
     by: &str,
@@ -429,7 +441,8 @@ pub fn reconciliation(
     let difference: Vec<f64> = attributed
         .iter()
         .zip(&unattributed)
-        .map(|(a, u)| a + u - closed_won)
+        // To the cent: what is left is floating-point rounding of the credits.
+        .map(|(a, u)| ((a + u - closed_won) * 100.0).round() / 100.0 + 0.0)
         .collect();
     Ok(df!(
         "model" => names,

@@ -41,7 +41,7 @@ pub(super) fn micros(df: &DataFrame, c: &str) -> Vec<Option<i64>> {
         .collect()
 }
 
-fn floats(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
+pub(super) fn floats(df: &DataFrame, c: &str) -> Vec<Option<f64>> {
     df.column(c)
         .unwrap()
         .cast(&DataType::Float64)

@@ -22,6 +22,7 @@ mod output;
 mod properties;
 mod real_data;
 mod report;
+mod roi;
 mod validate;
 
 use std::path::{Path, PathBuf};

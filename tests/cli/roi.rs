@@ -1,0 +1,503 @@
+//! `roi`: every model's credit on the hand-worked fixture
+//! (tests/fixtures/roi/NOTES.md), the laws every attribution keeps, the
+//! lead_source table against a plain reference, exit paths and the printed
+//! tables.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+use proptest::prelude::*;
+use serde_json::Value;
+
+use super::*;
+use leadloop::analysis::attribution::{self, markov, Model, MODELS};
+
+fn roi_json(data: &Path, extra: &[&str]) -> Value {
+    let d = data.to_str().unwrap();
+    json_of(
+        ["--data", d, "--format", "json", "roi"]
+            .into_iter()
+            .chain(extra.iter().copied()),
+    )
+}
+
+fn row<'a>(v: &'a Value, table: &str, key: &str, value: &str) -> &'a Value {
+    v["tables"][table]
+        .as_array()
+        .unwrap_or_else(|| panic!("no table {table}"))
+        .iter()
+        .find(|r| r[key] == value)
+        .unwrap_or_else(|| panic!("{table}: no {key} = {value}"))
+}
+
+fn near(v: &Value, want: f64) -> bool {
+    v.as_f64().is_some_and(|x| (x - want).abs() < 1e-6)
+}
+
+#[test]
+fn roi_fixture_every_model_by_hand() {
+    let v = roi_json(&fixture("roi"), &["--model", "all"]);
+    let want: [(&str, [f64; 4]); 10] = [
+        ("lead_source", [4000.0, 2000.0, 6500.0, 0.0]),
+        ("first_touch", [4000.0, 2000.0, 6000.0, 0.0]),
+        ("last_touch", [3000.0, 6000.0, 3000.0, 0.0]),
+        ("linear", [5000.0, 4000.0, 3000.0, 0.0]),
+        ("position_based", [3800.0, 4300.0, 3900.0, 0.0]),
+        ("u_shaped", [7000.0, 2600.0, 2400.0, 0.0]),
+        ("w_shaped", [16400.0 / 3.0, 10900.0 / 3.0, 2900.0, 0.0]),
+        ("full_path", [4400.0, 2850.0, 3400.0, 1350.0]),
+        (
+            "time_decay",
+            [3495.767_400_3, 4583.935_659_5, 3920.296_940_2, 0.0],
+        ),
+        ("markov", [62600.0 / 11.0, 43000.0 / 11.0, 2400.0, 0.0]),
+    ];
+    for (model, revenue) in want {
+        for (source, r) in ["ads", "email", "events", "webinar"].iter().zip(revenue) {
+            let got = &row(&v, "models", "source", source)[format!("revenue_{model}")];
+            assert!(near(got, r), "{model} {source}: {got} vs {r}");
+        }
+        let un = &row(&v, "models", "source", "unattributed")[format!("revenue_{model}")];
+        let un_want = if model == "lead_source" { 0.0 } else { 500.0 };
+        assert!(near(un, un_want), "{model} unattributed {un}");
+        let rec = row(&v, "reconciliation", "model", model);
+        assert!(near(&rec["closed_won_revenue"], 12500.0));
+        assert!(near(&rec["difference"], 0.0), "{model}: {rec}");
+    }
+    // Won credit: linear ads 1 + 1/2 + 1/3 + 1/3; lead_source counts won leads.
+    assert!(near(
+        &row(&v, "models", "source", "ads")["won_linear"],
+        1.0 + 0.5 + 2.0 / 3.0
+    ));
+    assert!(near(
+        &row(&v, "models", "source", "events")["won_lead_source"],
+        2.0
+    ));
+    assert!(near(&row(&v, "models", "source", "all")["won_markov"], 5.0));
+    // Only full_path credits the webinar (its touch came after D4's creation).
+    let flags: Vec<(String, bool)> = v["tables"]["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["source"].as_str().unwrap().to_string(),
+                r["roi_sign_changes"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        flags.iter().all(|(s, f)| *f == (s == "webinar")),
+        "{flags:?}"
+    );
+    let w = row(&v, "models", "source", "webinar");
+    assert!(near(&w["revenue_spread"], 1350.0));
+
+    // The lead_source roi table, every cell (NOTES.md).
+    let cells = |source: &str| {
+        let r = row(&v, "roi", "source", source);
+        [
+            "spend",
+            "leads",
+            "mql",
+            "sql",
+            "won",
+            "revenue",
+            "cost_per_lead",
+            "cost_per_mql",
+            "cost_per_sql",
+            "cac",
+            "roas",
+            "roi",
+        ]
+        .map(|c| r[c].as_f64())
+    };
+    let s = |x: f64| Some(x);
+    assert_eq!(
+        cells("ads"),
+        [
+            s(1000.0),
+            s(3.0),
+            s(3.0),
+            s(2.0),
+            s(2.0),
+            s(4000.0),
+            s(1000.0 / 3.0),
+            s(1000.0 / 3.0),
+            s(500.0),
+            s(500.0),
+            s(4.0),
+            s(3.0)
+        ]
+    );
+    assert_eq!(
+        cells("email"),
+        [
+            s(50.0),
+            s(2.0),
+            s(2.0),
+            s(2.0),
+            s(1.0),
+            s(2000.0),
+            s(25.0),
+            s(25.0),
+            s(25.0),
+            s(50.0),
+            s(40.0),
+            s(39.0)
+        ]
+    );
+    assert_eq!(
+        cells("webinar"),
+        [
+            s(80.0),
+            s(0.0),
+            s(0.0),
+            s(0.0),
+            s(0.0),
+            s(0.0),
+            None,
+            None,
+            None,
+            None,
+            s(0.0),
+            s(-1.0)
+        ]
+    );
+    let all = cells("all");
+    assert_eq!(
+        all[..6],
+        [s(2130.0), s(7.0), s(7.0), s(6.0), s(5.0), s(12500.0)]
+    );
+    assert_eq!(all[9], s(426.0));
+}
+
+#[test]
+fn roi_fixture_single_model_has_an_unattributed_row() {
+    let v = roi_json(&fixture("roi"), &["--model", "u_shaped"]);
+    let un = row(&v, "roi", "source", "unattributed");
+    assert!(near(&un["revenue"], 500.0) && near(&un["won"], 1.0));
+    assert!(un["roi"].is_null(), "no spend, no roi: {un}");
+    assert!(near(&row(&v, "roi", "source", "ads")["revenue"], 7000.0));
+    assert!(near(&row(&v, "roi", "source", "ads")["won"], 2.5));
+    let notes = v["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n.as_str().unwrap().starts_with(
+            "u_shaped: attributed 12000.00 + unattributed 500.00 = closed-won 12500.00"
+        )),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn roi_fixture_period_and_campaigns() {
+    let v = roi_json(
+        &fixture("roi"),
+        &["--from", "2024-01-01", "--to", "2024-02-29"],
+    );
+    let ads = row(&v, "roi", "source", "ads");
+    assert_eq!(
+        (ads["leads"].as_u64(), ads["spend"].as_f64()),
+        (Some(2), Some(600.0))
+    );
+    let v = roi_json(
+        &fixture("roi"),
+        &["--by", "campaign_id", "--model", "first_touch"],
+    );
+    assert!(near(
+        &row(&v, "roi", "campaign_id", "c_expo")["revenue"],
+        6000.0
+    ));
+    assert!(near(&row(&v, "roi", "campaign_id", "c_web")["spend"], 80.0));
+}
+
+#[test]
+fn roi_exit_paths() {
+    let d = fixture("roi");
+    let d = d.to_str().unwrap();
+    for (args, needle) in [
+        (vec!["--model", "magic"], "--model magic: no such model"),
+        (
+            vec!["--by", "rep"],
+            "--by rep: roi groups by source or campaign_id",
+        ),
+        (
+            vec!["--from", "2024-13-01"],
+            "--from 2024-13-01: give a date",
+        ),
+        (vec!["--half-life-days", "0"], "--half-life-days 0"),
+        (
+            vec!["--from", "2024-03-01", "--to", "2024-01-01"],
+            "--from is after --to",
+        ),
+    ] {
+        let out = leadloop()
+            .args(["--data", d, "roi"])
+            .args(&args)
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    // No spend table: one line naming it; a touch model without touches too.
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-01T00:00:00Z,web\n",
+    );
+    let out = leadloop()
+        .args(["--data", s.path().to_str().unwrap(), "roi"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("spend"));
+    s.write("spend.csv", "date,source,amount\n2024-01-01,web,10\n");
+    let out = leadloop()
+        .args([
+            "--data",
+            s.path().to_str().unwrap(),
+            "roi",
+            "--model",
+            "linear",
+        ])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("touches"));
+    // `--model all` without touches runs lead_source and says what it left out.
+    let v = json_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "roi",
+        "--model",
+        "all",
+    ]);
+    assert!(v["notes"][0].as_str().unwrap().starts_with("lead_source"));
+    assert!(v["notes"].as_array().unwrap().iter().any(|n| n
+        .as_str()
+        .unwrap()
+        .starts_with("left out (no touches or deals table): first_touch")));
+}
+
+#[test]
+fn roi_printed_on_data_samples() {
+    for (name, args) in [
+        ("roi_data_samples", vec!["roi"]),
+        ("roi_all_data_samples", vec!["roi", "--model", "all"]),
+    ] {
+        let out = leadloop()
+            .args(["--data", repo().join("data-samples").to_str().unwrap()])
+            .args(&args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        insta::assert_snapshot!(name, String::from_utf8(out).unwrap());
+    }
+}
+
+/// lead_source roi on generated data against a plain reference from the files.
+#[test]
+fn roi_lead_source_agrees_with_a_row_by_row_reference() {
+    use super::differential::{floats, micros, read, strs};
+    let s = Scratch::new();
+    let (code, _, err) = run_lib(&[
+        "generate",
+        "--leads",
+        "3000",
+        "--seed",
+        "11",
+        "--out",
+        s.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    // Cohort: leads created in 2025 (UTC), spend dated in 2025.
+    let (lo, hi) = (1_735_689_600_000_000i64, 1_767_225_600_000_000i64);
+    let leads = read(s.path(), "leads");
+    let mut source_of: HashMap<String, String> = HashMap::new();
+    let mut want: HashMap<String, (u64, f64, f64)> = HashMap::new(); // leads, revenue, spend
+    for ((id, src), at) in strs(&leads, "lead_id")
+        .into_iter()
+        .zip(strs(&leads, "source"))
+        .zip(micros(&leads, "created_at"))
+    {
+        let (id, src, at) = (
+            id.unwrap(),
+            src.unwrap_or_else(|| "(none)".into()),
+            at.unwrap(),
+        );
+        if at >= lo && at < hi {
+            want.entry(src.clone()).or_default().0 += 1;
+            source_of.insert(id, src);
+        }
+    }
+    let deals = read(s.path(), "deals");
+    for ((id, status), amount) in strs(&deals, "lead_id")
+        .into_iter()
+        .zip(strs(&deals, "status"))
+        .zip(floats(&deals, "amount"))
+    {
+        if let (Some(src), Some("won")) = (source_of.get(&id.unwrap()), status.as_deref()) {
+            want.get_mut(src).unwrap().1 += amount.unwrap();
+        }
+    }
+    let spend = read(s.path(), "spend");
+    let dates = spend
+        .column("date")
+        .unwrap()
+        .cast(&DataType::Int32)
+        .unwrap();
+    for ((d, src), amount) in dates
+        .i32()
+        .unwrap()
+        .iter()
+        .zip(strs(&spend, "source"))
+        .zip(floats(&spend, "amount"))
+    {
+        let d = d.unwrap() as i64 * 86_400_000_000;
+        if d >= lo && d < hi {
+            want.entry(src.unwrap()).or_default().2 += amount.unwrap();
+        }
+    }
+    let v = roi_json(s.path(), &["--from", "2025-01-01", "--to", "2025-12-31"]);
+    let rows = v["tables"]["roi"].as_array().unwrap();
+    assert_eq!(rows.len(), want.len() + 1, "every source and all");
+    for (src, (n, revenue, spend)) in &want {
+        let r = row(&v, "roi", "source", src);
+        assert_eq!(r["leads"].as_u64().unwrap(), *n, "{src}");
+        assert!(
+            (r["revenue"].as_f64().unwrap() - revenue).abs() < 1e-6,
+            "{src}"
+        );
+        assert!((r["spend"].as_f64().unwrap() - spend).abs() < 1e-6, "{src}");
+    }
+}
+
+/// Random deals and touches for the attribution laws: distinct times per
+/// lead, so file order never breaks a tie.
+fn frames(deals: &[(u32, i64, i64)], touches: &[(u32, i64, u8)]) -> (LazyFrame, LazyFrame) {
+    let d = df!(
+        "__deal" => (0..deals.len() as u32).collect::<Vec<_>>(),
+        "__lead_row" => deals.iter().map(|d| d.0).collect::<Vec<_>>(),
+        "__deal_created" => deals.iter().map(|d| d.1).collect::<Vec<_>>(),
+        "__deal_closed" => deals.iter().map(|d| d.1 + d.2).collect::<Vec<_>>(),
+        "__lead_created" => deals.iter().map(|d| d.1 - 5_000).collect::<Vec<_>>(),
+        "__amount" => deals.iter().map(|d| 100.0 + d.2 as f64).collect::<Vec<_>>(),
+    )
+    .unwrap()
+    .lazy();
+    let ts = |c: &str| col(c).cast(DataType::Datetime(TimeUnit::Microseconds, None));
+    let d = d.with_columns([
+        ts("__deal_created"),
+        ts("__deal_closed"),
+        ts("__lead_created"),
+    ]);
+    let t = df!(
+        "__lead_row" => touches.iter().map(|t| t.0).collect::<Vec<_>>(),
+        "at" => touches.iter().map(|t| t.1).collect::<Vec<_>>(),
+        "__group" => touches.iter().map(|t| format!("s{}", t.2)).collect::<Vec<_>>(),
+        "__touch" => (0..touches.len() as u32).collect::<Vec<_>>(),
+    )
+    .unwrap()
+    .lazy()
+    .with_column(ts("at"));
+    (d, t)
+}
+
+fn credit_table(model: Model, d: LazyFrame, t: LazyFrame) -> DataFrame {
+    let removal = (model == Model::Markov).then(|| {
+        let paths = t
+            .clone()
+            .join(
+                d.clone()
+                    .group_by([col("__lead_row")])
+                    .agg([col("__deal_created").min().alias("__cutoff")]),
+                [col("__lead_row")],
+                [col("__lead_row")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .filter(
+                col("__cutoff")
+                    .is_null()
+                    .or(col("at").lt_eq(col("__cutoff"))),
+            )
+            .with_column(col("__cutoff").is_not_null().alias("__converting"));
+        let counts = markov::transitions(paths).unwrap().collect().unwrap();
+        markov::removal(&counts).unwrap()
+    });
+    attribution::credits(model, d, t, 7.0, removal.as_ref())
+        .unwrap()
+        .sort(["__deal", "__group"], Default::default())
+        .collect()
+        .unwrap()
+}
+
+fn by_deal(df: &DataFrame) -> Vec<(u32, String, f64)> {
+    let deal = df.column("__deal").unwrap().u32().unwrap().clone();
+    let group = df.column("__group").unwrap().str().unwrap().clone();
+    let credit = df.column("__credit").unwrap().f64().unwrap().clone();
+    (0..df.height())
+        .map(|i| {
+            (
+                deal.get(i).unwrap(),
+                group.get(i).unwrap().to_string(),
+                credit.get(i).unwrap(),
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Every model: each deal with an eligible touch gets credits that are
+    /// non-negative and sum to 1 (within 1e-9); permuting the touch rows
+    /// changes nothing.
+    #[test]
+    fn credits_sum_to_one_and_ignore_row_order(
+        leads in proptest::collection::vec((1u8..7, proptest::collection::vec((0u8..4, 0i64..50), 0..7)), 1..6),
+        seed in 0u64..1000,
+    ) {
+        let mut deals = Vec::new();
+        let mut touches = Vec::new();
+        for (lead, (days, ts)) in leads.iter().enumerate() {
+            let created = 1_000_000 + *days as i64 * 10_000;
+            deals.push((lead as u32, created, 20_000));
+            // Distinct times per lead: index-spaced.
+            for (k, (src, off)) in ts.iter().enumerate() {
+                touches.push((lead as u32, 900_000 + off * 1_000 + k as i64, *src));
+            }
+        }
+        let mut shuffled = touches.clone();
+        let n = shuffled.len();
+        for i in 0..n {
+            let j = ((seed as usize).wrapping_mul(31).wrapping_add(i * 17)) % n.max(1);
+            shuffled.swap(i, j);
+        }
+        for model in MODELS.iter().copied().filter(|m| *m != Model::LeadSource) {
+            let (d, t) = frames(&deals, &touches);
+            let got = by_deal(&credit_table(model, d, t));
+            let mut sums: HashMap<u32, f64> = HashMap::new();
+            for (deal, _, c) in &got {
+                prop_assert!(*c >= 0.0, "{} credit {}", model.name(), c);
+                *sums.entry(*deal).or_default() += c;
+            }
+            for (deal, s) in &sums {
+                prop_assert!((s - 1.0).abs() < 1e-9, "{} deal {}: {}", model.name(), deal, s);
+            }
+            let (d, t) = frames(&deals, &shuffled);
+            let again = by_deal(&credit_table(model, d, t));
+            prop_assert_eq!(got.len(), again.len());
+            for (a, b) in got.iter().zip(&again) {
+                prop_assert!(a.0 == b.0 && a.1 == b.1 && (a.2 - b.2).abs() < 1e-12, "{}", model.name());
+            }
+        }
+    }
+}
