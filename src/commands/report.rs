@@ -11,7 +11,7 @@ use polars::prelude::*;
 use serde_json::json;
 
 use super::Context;
-use crate::cli::{BandsArgs, ContactArgs};
+use crate::cli::{BandsArgs, ContactArgs, RoiArgs};
 use crate::error::{Error, Result};
 use crate::input::schema::TableKind;
 use crate::output::{self, Format, Report};
@@ -43,6 +43,25 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         )?;
         headline.insert("bands".into(), bands_headline(&bands)?);
         reports.push(bands);
+        if checked.has(TableKind::Spend) {
+            let touches = checked.has(TableKind::Touches) && checked.has(TableKind::Deals);
+            let roi = super::roi::report(
+                &checked,
+                funnel.clone(),
+                &ledger,
+                &RoiArgs {
+                    by: "source".into(),
+                    model: if touches { "all" } else { "lead_source" }.into(),
+                    half_life_days: 7.0,
+                    from: None,
+                    to: None,
+                },
+            )?;
+            headline.insert("roi".into(), roi_headline(&roi)?);
+            reports.push(roi);
+        } else {
+            skipped.push("roi (needs a spend table)");
+        }
         if checked.has(TableKind::Handoffs) {
             let contact = super::contact::report(
                 &checked,
@@ -62,6 +81,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
     } else {
         skipped.push("bands (needs a leads table)");
         skipped.push("contact (needs a leads table)");
+        skipped.push("roi (needs a leads table)");
     }
     let mut files = Vec::new();
     for r in &reports {
@@ -97,6 +117,24 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
                 .map_or("–".into(), |a| format!("{a:.2}")),
             b["inversions"].as_u64().unwrap_or(0),
         )?;
+    }
+    if let Some(r) = headline.get("roi") {
+        let money = |k: &str| {
+            r[k].as_f64()
+                .map_or("–".to_string(), |v| fmt_count(v.round() as u64))
+        };
+        let mut line = format!(
+            "- roi: spend {}, closed-won revenue {}, ROAS {}",
+            money("spend"),
+            money("revenue"),
+            r["roas"].as_f64().map_or("–".into(), |v| format!("{v:.2}"))
+        );
+        if let Some(n) = r["sources_whose_roi_sign_depends_on_model"].as_u64() {
+            line.push_str(&format!(
+                "; {n} source(s) profitable under one attribution model and not another"
+            ));
+        }
+        writeln!(stdout, "{line}")?;
     }
     if let Some(c) = reports
         .iter()
@@ -230,6 +268,39 @@ fn contact_headline(report: &Report) -> Result<serde_json::Value> {
                 h.insert(key.into(), output::json::value(&t.column(c)?.get(1)?));
             }
         }
+    }
+    Ok(serde_json::Value::Object(h))
+}
+
+/// Headline figures of the roi report: its overall row (lead_source) and how
+/// many sources change the sign of their roi between attribution models.
+fn roi_headline(report: &Report) -> Result<serde_json::Value> {
+    let mut h = serde_json::Map::new();
+    if let Some(t) = report
+        .tables
+        .iter()
+        .find(|t| t.name == "roi")
+        .map(|t| &t.frame)
+    {
+        let group = t.column("source")?.str()?.clone();
+        if let Some(i) = (0..t.height()).find(|&i| group.get(i) == Some(crate::analysis::ALL_LABEL))
+        {
+            for c in ["spend", "leads", "won", "revenue", "cac", "roas", "roi"] {
+                h.insert(c.into(), output::json::value(&t.column(c)?.get(i)?));
+            }
+        }
+    }
+    if let Some(t) = report
+        .tables
+        .iter()
+        .find(|t| t.name == "models")
+        .map(|t| &t.frame)
+    {
+        let flips = t.column("roi_sign_changes")?.bool()?.sum().unwrap_or(0);
+        h.insert(
+            "sources_whose_roi_sign_depends_on_model".into(),
+            json!(flips),
+        );
     }
     Ok(serde_json::Value::Object(h))
 }

@@ -22,6 +22,9 @@ fn report_writes_every_table_and_a_summary() {
             "contact_speed.csv",
             "contact_speed_by_band.csv",
             "contact_speed_effect.csv",
+            "roi.csv",
+            "roi_models.csv",
+            "roi_reconciliation.csv",
             "summary.json",
             "validate.csv",
             "validate_analyses.csv",
@@ -37,10 +40,11 @@ fn report_writes_every_table_and_a_summary() {
     assert_eq!(v["headline"]["bands"]["leads"], 5);
     assert_eq!(v["headline"]["bands"]["won"], 2);
     assert_eq!(v["headline"]["contact"]["mql"], 4);
+    assert_eq!(v["headline"]["roi"]["revenue"], 3500.0);
     assert!(v["headline"]["contact"]["sentence"].is_string());
     assert_eq!(
         v["analyses"],
-        serde_json::json!(["validate", "bands", "contact"])
+        serde_json::json!(["validate", "bands", "roi", "contact"])
     );
 }
 
@@ -94,5 +98,5 @@ fn report_summary_on_data_samples() {
         .unwrap()
         .replace(&repo().display().to_string(), "[REPO]");
     insta::assert_snapshot!("report_data_samples", text);
-    assert_eq!(s.names("reports").len(), 13);
+    assert_eq!(s.names("reports").len(), 16);
 }
