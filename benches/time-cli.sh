@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times the CLI end to end on generated data: wall time and peak RSS of
-# `generate`, `validate`, `export lead_funnel`, `bands` and `contact` at each size
+# `generate`, `validate`, `export lead_funnel`, `bands`, `contact` and
+# `roi --model all` at each size
 # (default 1M and 10M leads).
 #
 #   benches/time-cli.sh [SIZES...]     e.g. benches/time-cli.sh 1000000
@@ -38,5 +39,6 @@ for n in "${sizes[@]}"; do
     measure "export lead_funnel ($n)" "$bin" --data "$dir" --out "$dir-out" export lead_funnel
     measure "bands ($n leads)" "$bin" --data "$dir" bands
     measure "contact ($n leads)" "$bin" --data "$dir" contact
+    measure "roi --model all ($n leads)" "$bin" --data "$dir" roi --model all
     rm -rf "$dir-out"
 done
