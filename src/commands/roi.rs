@@ -117,8 +117,24 @@ pub fn report(
             });
         }
     }
-    let deals = roi::won_deals(&inputs, &opts).map(LazyFrame::cache);
-    let touches = roi::touches(&inputs, &opts).map(LazyFrame::cache);
+    // Won deals and touches are read and judged once, held in memory (narrow:
+    // keys, times, the group) and shared by every model, which then run one
+    // at a time so peak memory is one model's, not all of them at once.
+    let collect = |f: Option<LazyFrame>| -> Result<Option<LazyFrame>> {
+        Ok(match f {
+            Some(f) => Some(f.collect()?.lazy()),
+            None => None,
+        })
+    };
+    let needs_touches = chosen.iter().any(|m| m.needs_touches());
+    let (deals, touches) = if needs_touches {
+        (
+            collect(roi::won_deals(&inputs, &opts))?,
+            collect(roi::touches(&inputs, &opts))?,
+        )
+    } else {
+        (roi::won_deals(&inputs, &opts), None)
+    };
     let removal = match (&deals, &touches, chosen.contains(&Model::Markov)) {
         (Some(d), Some(t), true) => {
             let counts =
@@ -128,7 +144,7 @@ pub fn report(
         }
         _ => None,
     };
-    let mut plans = Vec::new();
+    let mut results = Vec::new();
     for m in &chosen {
         let model = match (m, &deals, &touches) {
             (Model::LeadSource, _, _) => None,
@@ -144,7 +160,7 @@ pub fn report(
             }
             _ => return Err(Error::Internal("roi: touch model without touches".into())),
         };
-        plans.push(roi::table(&inputs, &opts, model)?.logical_plan);
+        results.push(roi::table(&inputs, &opts, model)?.collect()?);
     }
     // Closed-won revenue of the cohort: every model must add up to it.
     let closed_won = match &deals {
@@ -157,11 +173,7 @@ pub fn report(
             .filter(roi::cohort_filter(&opts))
             .select([col("revenue").sum().alias("r")]),
     };
-    plans.push(closed_won.logical_plan);
-    let mut results = LazyFrame::collect_all_with_engine(plans, Engine::Auto, OptFlags::default())?;
-    let closed = results
-        .pop()
-        .ok_or_else(|| Error::Internal("roi: no closed-won total".into()))?;
+    let closed = closed_won.collect()?;
     let closed_won = closed.column("r")?.f64()?.get(0).unwrap_or(0.0);
     let tables: Vec<(Model, DataFrame)> = chosen.iter().copied().zip(results).collect();
     let reconciliation = roi::reconciliation(&tables, &opts.by, closed_won)?;

@@ -458,8 +458,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     /// Every model: each deal with an eligible touch gets credits that are
-    /// non-negative and sum to 1 (within 1e-9); permuting the touch rows
-    /// changes nothing.
+    /// non-negative and sum to 1 (within 1e-9); attributed + unattributed
+    /// revenue = closed-won revenue; permuting the touch rows changes nothing.
     #[test]
     fn credits_sum_to_one_and_ignore_row_order(
         leads in proptest::collection::vec((1u8..7, proptest::collection::vec((0u8..4, 0i64..50), 0..7)), 1..6),
@@ -492,6 +492,21 @@ proptest! {
             for (deal, s) in &sums {
                 prop_assert!((s - 1.0).abs() < 1e-9, "{} deal {}: {}", model.name(), deal, s);
             }
+            // attributed + unattributed = closed-won revenue.
+            let (d, t) = frames(&deals, &touches);
+            let credits = attribution::credits(model, d.clone(), t.clone(), 7.0, None).ok();
+            let credits = match (model, credits) {
+                (Model::Markov, _) => credit_table(model, d.clone(), t).lazy(),
+                (_, Some(c)) => c,
+                (_, None) => unreachable!("position and decay models need no removal effects"),
+            };
+            let (per_group, unattributed) = leadloop::analysis::roi::attributed(d.clone(), credits);
+            let attributed: f64 = per_group.select([col("revenue").sum()]).collect().unwrap()
+                .column("revenue").unwrap().f64().unwrap().get(0).unwrap_or(0.0);
+            let un: f64 = unattributed.collect().unwrap()
+                .column("revenue").unwrap().f64().unwrap().get(0).unwrap_or(0.0);
+            let closed: f64 = deals.iter().map(|d| 100.0 + d.2 as f64).sum();
+            prop_assert!((attributed + un - closed).abs() < 1e-6, "{}: {} + {} vs {}", model.name(), attributed, un, closed);
             let (d, t) = frames(&deals, &shuffled);
             let again = by_deal(&credit_table(model, d, t));
             prop_assert_eq!(got.len(), again.len());
