@@ -64,6 +64,7 @@ pub enum Command {
     Bands(BandsArgs),
     Contact(ContactArgs),
     Roi(RoiArgs),
+    Winloss(WinlossArgs),
     Export(ExportArgs),
     Generate(GenerateArgs),
 }
@@ -147,6 +148,30 @@ pub struct RoiArgs {
     /// Last day of the period (YYYY-MM-DD, inclusive).
     #[arg(long, value_name = "DATE")]
     pub to: Option<String>,
+}
+
+/// What moved win rate and revenue this month, and is it real?
+///
+/// Deals closed per month (won, lost, win rate with its 95% interval,
+/// revenue, average deal size, median cycle days) and loss reasons; then,
+/// for one month against a baseline, each segment's share of the change in
+/// win rate split into mix, rate and interaction with a p-value, and a
+/// revenue bridge (volume, win rate, deal size). Runs on a deals table
+/// alone; lead dimensions and lookups join in when present.
+///
+/// Example: leadloop winloss --month 2026-09 --baseline trailing3 --dims source,band
+#[derive(Debug, Args)]
+pub struct WinlossArgs {
+    /// The month to explain (YYYY-MM). Default: the latest month complete by as_of.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+    /// Compare with the previous month or the three months before (pooled).
+    #[arg(long, value_name = "previous|trailing3", default_value = "previous")]
+    pub baseline: String,
+    /// Dimensions, comma-separated. Default: source, band, rep, then every
+    /// other deal, lookup and lead column.
+    #[arg(long, value_name = "a,b,c")]
+    pub dims: Option<String>,
 }
 
 /// Write the per-lead fact table (or an input table's used rows) for BI tools.

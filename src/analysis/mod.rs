@@ -9,6 +9,7 @@ pub mod contact;
 pub mod contact_gap;
 pub mod contact_speed;
 pub mod roi;
+pub mod winloss;
 
 /// Label of a group whose key is null (SPEC §3).
 pub const NONE_LABEL: &str = "(none)";

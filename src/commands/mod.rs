@@ -8,6 +8,7 @@ pub mod generate;
 pub mod report;
 pub mod roi;
 pub mod validate;
+pub mod winloss;
 
 use std::path::PathBuf;
 

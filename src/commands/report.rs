@@ -11,7 +11,7 @@ use polars::prelude::*;
 use serde_json::json;
 
 use super::Context;
-use crate::cli::{BandsArgs, ContactArgs, RoiArgs};
+use crate::cli::{BandsArgs, ContactArgs, RoiArgs, WinlossArgs};
 use crate::error::{Error, Result};
 use crate::input::schema::TableKind;
 use crate::output::{self, Format, Report};
@@ -29,8 +29,11 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
     let mut reports = vec![super::validate::report(&checked, &ledger)?];
     let mut skipped = Vec::new();
     let mut headline = serde_json::Map::new();
-    if checked.has(TableKind::Leads) {
-        let funnel = super::lead_funnel(&checked)?;
+    let funnel = match checked.has(TableKind::Leads) {
+        true => Some(super::lead_funnel(&checked)?),
+        false => None,
+    };
+    if let Some(funnel) = funnel.clone() {
         let bands = super::bands::report(
             &checked,
             funnel.clone(),
@@ -82,6 +85,22 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         skipped.push("bands (needs a leads table)");
         skipped.push("contact (needs a leads table)");
         skipped.push("roi (needs a leads table)");
+    }
+    if checked.has(TableKind::Deals) {
+        let winloss = super::winloss::report(
+            &checked,
+            funnel,
+            &ledger,
+            &WinlossArgs {
+                month: None,
+                baseline: "previous".into(),
+                dims: None,
+            },
+        )?;
+        headline.insert("winloss".into(), winloss_headline(&winloss)?);
+        reports.push(winloss);
+    } else {
+        skipped.push("winloss (needs a deals table)");
     }
     let mut files = Vec::new();
     for r in &reports {
@@ -142,6 +161,13 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         .and_then(|r| r.headline.as_ref())
     {
         writeln!(stdout, "- contact: {c}")?;
+    }
+    if let Some(w) = reports
+        .iter()
+        .find(|r| r.analysis == "winloss")
+        .and_then(|r| r.headline.as_ref())
+    {
+        writeln!(stdout, "- winloss: {w}")?;
     }
     for s in &skipped {
         writeln!(stdout, "- skipped {s}")?;
@@ -301,6 +327,50 @@ fn roi_headline(report: &Report) -> Result<serde_json::Value> {
             "sources_whose_roi_sign_depends_on_model".into(),
             json!(flips),
         );
+    }
+    Ok(serde_json::Value::Object(h))
+}
+
+/// Headline figures of the winloss report: the month, its baseline, both
+/// win rates and revenues, and the sentence.
+fn winloss_headline(report: &Report) -> Result<serde_json::Value> {
+    let mut h = serde_json::Map::new();
+    if let Some(s) = &report.headline {
+        h.insert("sentence".into(), json!(s));
+    }
+    if let Some(t) = report
+        .tables
+        .iter()
+        .find(|t| t.name == "bridge")
+        .map(|t| &t.frame)
+    {
+        let factor = t.column("factor")?.str()?.clone();
+        let base = t.column("baseline")?.f64()?.clone();
+        let month = t.column("month")?.f64()?.clone();
+        for i in 0..t.height() {
+            let key = match factor.get(i) {
+                Some("win rate") => "win_rate",
+                Some("revenue") => "revenue",
+                Some("closed deals") => "closed_deals",
+                _ => continue,
+            };
+            h.insert(format!("{key}_baseline"), json!(base.get(i)));
+            h.insert(key.into(), json!(month.get(i)));
+        }
+    }
+    if let Some(t) = report
+        .tables
+        .iter()
+        .find(|t| t.name == "drivers")
+        .map(|t| &t.frame)
+    {
+        if let Some(m) = (t.height() > 0)
+            .then(|| t.column("month").and_then(|c| Ok(c.str()?.get(0))))
+            .transpose()?
+            .flatten()
+        {
+            h.insert("month".into(), json!(m));
+        }
     }
     Ok(serde_json::Value::Object(h))
 }

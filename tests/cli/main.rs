@@ -24,6 +24,7 @@ mod real_data;
 mod report;
 mod roi;
 mod validate;
+mod winloss;
 
 use std::path::{Path, PathBuf};
 

@@ -29,7 +29,11 @@ fn report_writes_every_table_and_a_summary() {
             "validate.csv",
             "validate_analyses.csv",
             "validate_examples.csv",
-            "validate_reasons.csv"
+            "validate_reasons.csv",
+            "winloss.csv",
+            "winloss_bridge.csv",
+            "winloss_drivers.csv",
+            "winloss_loss_reasons.csv"
         ]
     );
     let v: serde_json::Value =
@@ -44,7 +48,7 @@ fn report_writes_every_table_and_a_summary() {
     assert!(v["headline"]["contact"]["sentence"].is_string());
     assert_eq!(
         v["analyses"],
-        serde_json::json!(["validate", "bands", "roi", "contact"])
+        serde_json::json!(["validate", "bands", "roi", "contact", "winloss"])
     );
 }
 
@@ -98,5 +102,5 @@ fn report_summary_on_data_samples() {
         .unwrap()
         .replace(&repo().display().to_string(), "[REPO]");
     insta::assert_snapshot!("report_data_samples", text);
-    assert_eq!(s.names("reports").len(), 16);
+    assert_eq!(s.names("reports").len(), 20);
 }
