@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, args: &ExportArgs, stdout: &mut dyn Write) -> Result<(
             }
         },
     };
-    let frame = plan.collect()?;
+    let frame = super::streamed(plan)?;
     let bytes = match format {
         Format::Csv => output::csv::to_bytes(&frame)?,
         _ => output::parquet::to_bytes(&frame)?,

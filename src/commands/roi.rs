@@ -122,7 +122,7 @@ pub fn report(
     // at a time so peak memory is one model's, not all of them at once.
     let collect = |f: Option<LazyFrame>| -> Result<Option<LazyFrame>> {
         Ok(match f {
-            Some(f) => Some(f.collect()?.lazy()),
+            Some(f) => Some(super::streamed(f)?.lazy()),
             None => None,
         })
     };
