@@ -202,8 +202,15 @@ fn shown_columns(df: &DataFrame) -> Vec<Shown> {
         }
         let dtype = c.dtype();
         let right = dtype.is_primitive_numeric() || matches!(dtype, DataType::Decimal(..));
+        let float = matches!(dtype, DataType::Float64 | DataType::Float32);
         let cells = (0..df.height())
             .map(|i| {
+                if float && is_proportion(name) {
+                    return rate_cell(float_at(c, i), None, None);
+                }
+                if float && is_points(name) {
+                    return points_cell(float_at(c, i));
+                }
                 let v = c.get(i).unwrap_or(AnyValue::Null);
                 number_cell(&v).unwrap_or_else(|| cell_text(&v))
             })
@@ -215,6 +222,35 @@ fn shown_columns(df: &DataFrame) -> Vec<Shown> {
         });
     }
     out
+}
+
+/// A proportion without bounds, shown as a percentage: `share`, `*_share`,
+/// `*_rate`, `*_rate_base`.
+fn is_proportion(name: &str) -> bool {
+    name == "share"
+        || name.ends_with("_share")
+        || name.ends_with("_rate")
+        || name.ends_with("_rate_base")
+}
+
+/// A difference of proportions (winloss effects), shown in percentage points.
+fn is_points(name: &str) -> bool {
+    matches!(
+        name,
+        "mix_effect" | "rate_effect" | "interaction" | "contribution"
+    )
+}
+
+/// `+4.9 pts`, `−0.3 pts`.
+fn points_cell(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v.is_finite() => {
+            let p = format!("{:.1}", (v * 100.0).abs());
+            let sign = if v < 0.0 && p != "0.0" { "−" } else { "+" };
+            format!("{sign}{p} pts")
+        }
+        _ => NULL_MARK.to_string(),
+    }
 }
 
 fn float_at(c: &Column, i: usize) -> Option<f64> {
@@ -289,6 +325,25 @@ mod tests {
             "29.8% (26.8–33.0)"
         );
         assert_eq!(rate_cell(None, None, None), "–");
+    }
+
+    #[test]
+    fn shares_are_percentages_and_effects_are_points() {
+        let df = df!(
+            "share" => [0.5, 0.125],
+            "win_rate" => [Some(2.0 / 3.0), None],
+            "contribution" => [0.1, -0.0251],
+            "revenue" => [0.5, 2.0]
+        )
+        .unwrap();
+        let text = render(&Report::new("t").table("t", "T", df), 80);
+        assert!(text.contains("50.0%") && text.contains("12.5%"), "{text}");
+        assert!(text.contains("66.7%"), "{text}");
+        assert!(
+            text.contains("+10.0 pts") && text.contains("−2.5 pts"),
+            "{text}"
+        );
+        assert!(text.contains("0.50"), "revenue stays a number: {text}");
     }
 
     #[test]
