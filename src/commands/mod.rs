@@ -5,6 +5,7 @@ pub mod bands;
 pub mod contact;
 pub mod export;
 pub mod generate;
+mod headline;
 pub mod report;
 pub mod roi;
 pub mod validate;

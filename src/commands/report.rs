@@ -7,14 +7,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use polars::prelude::*;
 use serde_json::json;
 
 use super::Context;
 use crate::cli::{BandsArgs, ContactArgs, RoiArgs, WinlossArgs};
 use crate::error::{Error, Result};
 use crate::input::schema::TableKind;
-use crate::output::{self, Format, Report};
+use crate::output::{self, Format};
 use crate::quality::ledger::{self, fmt_count, Ledger};
 
 pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
@@ -44,7 +43,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
                 strict: false,
             },
         )?;
-        headline.insert("bands".into(), bands_headline(&bands)?);
+        headline.insert("bands".into(), super::headline::bands(&bands)?);
         reports.push(bands);
         if checked.has(TableKind::Spend) {
             let touches = checked.has(TableKind::Touches) && checked.has(TableKind::Deals);
@@ -60,7 +59,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
                     to: None,
                 },
             )?;
-            headline.insert("roi".into(), roi_headline(&roi)?);
+            headline.insert("roi".into(), super::headline::roi(&roi)?);
             reports.push(roi);
         } else {
             skipped.push("roi (needs a spend table)");
@@ -76,7 +75,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
                     black_hole_days: None,
                 },
             )?;
-            headline.insert("contact".into(), contact_headline(&contact)?);
+            headline.insert("contact".into(), super::headline::contact(&contact)?);
             reports.push(contact);
         } else {
             skipped.push("contact (needs a handoffs table)");
@@ -97,7 +96,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
                 dims: None,
             },
         )?;
-        headline.insert("winloss".into(), winloss_headline(&winloss)?);
+        headline.insert("winloss".into(), super::headline::winloss(&winloss)?);
         reports.push(winloss);
     } else {
         skipped.push("winloss (needs a deals table)");
@@ -194,183 +193,4 @@ fn ledger_json(ledger: &Ledger) -> serde_json::Value {
             "reasons": t.reasons.iter().map(|r| (r.reason.clone(), json!(r.rows))).collect::<serde_json::Map<_, _>>(),
         }))
         .collect::<Vec<_>>())
-}
-
-/// Headline figures of the bands report: its overall row, the AUC and the inversions.
-fn bands_headline(report: &Report) -> Result<serde_json::Value> {
-    let find = |name: &str| {
-        report
-            .tables
-            .iter()
-            .find(|t| t.name == name)
-            .map(|t| &t.frame)
-    };
-    let mut h = serde_json::Map::new();
-    if let Some(t) = find("bands") {
-        let band = t.column("band")?.str()?.clone();
-        if let Some(i) = (0..t.height()).find(|&i| band.get(i) == Some(crate::analysis::ALL_LABEL))
-        {
-            for c in [
-                "leads",
-                "mql",
-                "sql",
-                "won",
-                "revenue",
-                "mql_to_sql",
-                "lead_to_won",
-            ] {
-                let v = t.column(c)?.get(i)?;
-                h.insert(c.into(), output::json::value(&v));
-            }
-        }
-    }
-    if let Some(t) = find("tests") {
-        let name = t.column("test")?.str()?.clone();
-        let stat = t.column("statistic")?.f64()?.clone();
-        let p = t.column("p_value")?.f64()?.clone();
-        for i in 0..t.height() {
-            match name.get(i) {
-                Some("auc_score_for_won") => {
-                    h.insert("auc_score_for_won".into(), json!(stat.get(i)));
-                }
-                Some("chi_square_mql_to_sql_across_bands") => {
-                    h.insert("chi_square_p_value".into(), json!(p.get(i)));
-                }
-                _ => {}
-            }
-        }
-    }
-    h.insert(
-        "inversions".into(),
-        json!(find("inversions").map_or(0, DataFrame::height)),
-    );
-    Ok(serde_json::Value::Object(h))
-}
-
-/// Headline figures of the contact report: its overall row and the
-/// band-adjusted odds ratio of SQL for contact within the SLA.
-fn contact_headline(report: &Report) -> Result<serde_json::Value> {
-    let mut h = serde_json::Map::new();
-    if let Some(s) = &report.headline {
-        h.insert("sentence".into(), json!(s));
-    }
-    if let Some(t) = report
-        .tables
-        .iter()
-        .find(|t| t.name == "contact")
-        .map(|t| &t.frame)
-    {
-        let group = t.column("group")?.str()?.clone();
-        if let Some(i) = (0..t.height()).find(|&i| group.get(i) == Some(crate::analysis::ALL_LABEL))
-        {
-            for c in [
-                "mql",
-                "mature_mql",
-                "contacted",
-                "never_contacted",
-                "black_hole",
-                "contact_rate",
-                "sla_rate",
-                "median_hours_to_contact",
-                "mature_never_contacted",
-                "mature_never_rate",
-            ] {
-                h.insert(c.into(), output::json::value(&t.column(c)?.get(i)?));
-            }
-        }
-    }
-    if let Some(t) = report
-        .tables
-        .iter()
-        .find(|t| t.name == "speed_effect")
-        .map(|t| &t.frame)
-    {
-        if t.height() == 2 {
-            for (c, key) in [
-                ("odds_ratio", "sla_odds_ratio_band_adjusted"),
-                ("lower_95", "sla_odds_ratio_lo"),
-                ("upper_95", "sla_odds_ratio_hi"),
-            ] {
-                h.insert(key.into(), output::json::value(&t.column(c)?.get(1)?));
-            }
-        }
-    }
-    Ok(serde_json::Value::Object(h))
-}
-
-/// Headline figures of the roi report: its overall row (lead_source) and how
-/// many sources change the sign of their roi between attribution models.
-fn roi_headline(report: &Report) -> Result<serde_json::Value> {
-    let mut h = serde_json::Map::new();
-    if let Some(t) = report
-        .tables
-        .iter()
-        .find(|t| t.name == "roi")
-        .map(|t| &t.frame)
-    {
-        let group = t.column("source")?.str()?.clone();
-        if let Some(i) = (0..t.height()).find(|&i| group.get(i) == Some(crate::analysis::ALL_LABEL))
-        {
-            for c in ["spend", "leads", "won", "revenue", "cac", "roas", "roi"] {
-                h.insert(c.into(), output::json::value(&t.column(c)?.get(i)?));
-            }
-        }
-    }
-    if let Some(t) = report
-        .tables
-        .iter()
-        .find(|t| t.name == "models")
-        .map(|t| &t.frame)
-    {
-        let flips = t.column("roi_sign_changes")?.bool()?.sum().unwrap_or(0);
-        h.insert(
-            "sources_whose_roi_sign_depends_on_model".into(),
-            json!(flips),
-        );
-    }
-    Ok(serde_json::Value::Object(h))
-}
-
-/// Headline figures of the winloss report: the month, its baseline, both
-/// win rates and revenues, and the sentence.
-fn winloss_headline(report: &Report) -> Result<serde_json::Value> {
-    let mut h = serde_json::Map::new();
-    if let Some(s) = &report.headline {
-        h.insert("sentence".into(), json!(s));
-    }
-    if let Some(t) = report
-        .tables
-        .iter()
-        .find(|t| t.name == "bridge")
-        .map(|t| &t.frame)
-    {
-        let factor = t.column("factor")?.str()?.clone();
-        let base = t.column("baseline")?.f64()?.clone();
-        let month = t.column("month")?.f64()?.clone();
-        for i in 0..t.height() {
-            let key = match factor.get(i) {
-                Some("win rate") => "win_rate",
-                Some("revenue") => "revenue",
-                Some("closed deals") => "closed_deals",
-                _ => continue,
-            };
-            h.insert(format!("{key}_baseline"), json!(base.get(i)));
-            h.insert(key.into(), json!(month.get(i)));
-        }
-    }
-    if let Some(t) = report
-        .tables
-        .iter()
-        .find(|t| t.name == "drivers")
-        .map(|t| &t.frame)
-    {
-        if let Some(m) = (t.height() > 0)
-            .then(|| t.column("month").and_then(|c| Ok(c.str()?.get(0))))
-            .transpose()?
-            .flatten()
-        {
-            h.insert("month".into(), json!(m));
-        }
-    }
-    Ok(serde_json::Value::Object(h))
 }
