@@ -37,15 +37,7 @@ pub fn with_band(
                 )
                 .group_by([col(LEAD_ROW)])
                 .agg([col(SCORE).last().alias("score_at_mql")]);
-            frame.join(
-                at_mql,
-                [col(LEAD_ROW)],
-                [col(LEAD_ROW)],
-                JoinArgs {
-                    maintain_order: MaintainOrderJoin::Left,
-                    ..JoinArgs::new(JoinType::Left)
-                },
-            )
+            super::join_by_lead(frame, at_mql)
         }
         None if lead_columns.iter().any(|c| c == SCORE) => {
             frame.with_column(col(SCORE).alias("score_at_mql"))

@@ -43,15 +43,7 @@ pub fn with_first_contact(
                 .filter(col(AT).gt_eq(col("mql_at")))
                 .group_by([col(LEAD_ROW)])
                 .agg([col(AT).min().alias("contacted_at")]);
-            frame.join(
-                first,
-                [col(LEAD_ROW)],
-                [col(LEAD_ROW)],
-                JoinArgs {
-                    maintain_order: MaintainOrderJoin::Left,
-                    ..JoinArgs::new(JoinType::Left)
-                },
-            )
+            super::join_by_lead(frame, first)
         }
     };
     Ok(frame.with_column(col("contacted_at").is_not_null().alias("contacted")))

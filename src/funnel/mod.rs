@@ -58,6 +58,21 @@ pub const COLUMNS: [&str; 28] = [
     "has_created_at",
 ];
 
+/// `left` with the columns of `right` (one row per lead) beside each lead,
+/// joined on [`LEAD_ROW`]; the left order is kept (lead_funnel's rows stay in
+/// the leads' order).
+pub fn join_by_lead(left: LazyFrame, right: LazyFrame) -> LazyFrame {
+    left.join(
+        right,
+        [col(LEAD_ROW)],
+        [col(LEAD_ROW)],
+        JoinArgs {
+            maintain_order: MaintainOrderJoin::Left,
+            ..JoinArgs::new(JoinType::Left)
+        },
+    )
+}
+
 /// The lazy plan of `lead_funnel` over the used rows of `checked`.
 pub fn build(checked: &Checked) -> Result<LazyFrame> {
     checked.require(TableKind::Leads, "lead_funnel").map(drop)?;
@@ -104,15 +119,5 @@ pub fn build(checked: &Checked) -> Result<LazyFrame> {
         .collect();
     // Rows stay in the order of the leads as read (every join keeps the left
     // order), so the table is deterministic without a sort.
-    Ok(leads
-        .join(
-            frame.select(facts),
-            [col(LEAD_ROW)],
-            [col(LEAD_ROW)],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
-        .select(select))
+    Ok(join_by_lead(leads, frame.select(facts)).select(select))
 }

@@ -61,13 +61,5 @@ pub fn with_rep(
         // Row order within a group is kept, so `first` is the earliest.
         .group_by([col(LEAD_ROW)])
         .agg([col("rep").first()]);
-    Ok(frame.join(
-        first,
-        [col(LEAD_ROW)],
-        [col(LEAD_ROW)],
-        JoinArgs {
-            maintain_order: MaintainOrderJoin::Left,
-            ..JoinArgs::new(JoinType::Left)
-        },
-    ))
+    Ok(super::join_by_lead(frame, first))
 }

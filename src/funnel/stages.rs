@@ -32,17 +32,7 @@ pub fn with_stages(
     events: Option<LazyFrame>,
     deals: Option<LazyFrame>,
 ) -> Result<LazyFrame> {
-    let join = |l: LazyFrame, r: LazyFrame| {
-        l.join(
-            r,
-            [col(LEAD_ROW)],
-            [col(LEAD_ROW)],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        )
-    };
+    let join = super::join_by_lead;
     let mut frame = leads;
     let mut aggs: Vec<Expr> = Vec::new();
     for s in STAGES {
