@@ -272,16 +272,8 @@ fn contact_exit_paths() {
             "--by nope: lead_funnel has no such column",
         ),
     ] {
-        let out = leadloop()
-            .args(["--data", d, "contact"])
-            .args(&args)
-            .assert()
-            .code(2)
-            .get_output()
-            .clone();
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = fails_with_2(["--data", d, "contact"].iter().chain(&args));
         assert!(err.contains(needle), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{err}");
     }
     // A data set without handoffs: a one-line missing-table error.
     let s = Scratch::new();
@@ -289,13 +281,7 @@ fn contact_exit_paths() {
         "leads.csv",
         "lead_id,created_at,source\nL1,2024-01-01T00:00:00Z,web\n",
     );
-    let out = leadloop()
-        .args(["--data", s.path().to_str().unwrap(), "contact"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "contact"]);
     assert!(err.contains("handoffs"), "{err}");
 }
 
@@ -373,17 +359,7 @@ fn contact_agrees_with_a_row_by_row_reference() {
     // as_of: end of 2025-06-30 UTC, inside the generated two years.
     let as_of = 1_751_327_999_999_999i64;
     for seed in [5u64, 29] {
-        let s = Scratch::new();
-        let (code, _, err) = run_lib(&[
-            "generate",
-            "--leads",
-            "3000",
-            "--seed",
-            &seed.to_string(),
-            "--out",
-            s.path().to_str().unwrap(),
-        ]);
-        assert_eq!(code, 0, "{err}");
+        let s = generated(3000, seed);
         let funnel = super::differential::reference(s.path());
         let reps = reps(s.path());
         let mqls: Vec<Mql> = funnel
@@ -458,12 +434,7 @@ proptest! {
     /// add up to mql and their shares to 1; the speed buckets add up to all.
     #[test]
     fn contact_tables_add_up(seed in 0u64..10_000, n in 100u64..800, sla in 1u32..72, by in 0usize..4) {
-        let s = Scratch::new();
-        let (code, _, err) = run_lib(&[
-            "generate", "--leads", &n.to_string(), "--seed", &seed.to_string(),
-            "--out", s.path().to_str().unwrap(),
-        ]);
-        prop_assert_eq!(code, 0, "{}", err);
+        let s = generated(n, seed);
         let dim = ["rep", "source", "band", "month"][by];
         let v = contact_json(s.path(), &["--by", dim, "--sla-hours", &sla.to_string()]);
         for r in rows(&v, "contact") {

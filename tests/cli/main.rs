@@ -146,3 +146,32 @@ where
         .clone();
     serde_json::from_slice(&out).expect("stdout is JSON")
 }
+
+/// Runs leadloop, expects exit code 2 with one line on standard error, and
+/// returns that line.
+pub fn fails_with_2<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = leadloop().args(args).assert().code(2).get_output().clone();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    err
+}
+
+/// A scratch folder holding `leadloop generate --leads N --seed S` (clean data).
+pub fn generated(leads: u64, seed: u64) -> Scratch {
+    let s = Scratch::new();
+    let (code, _, err) = run_lib(&[
+        "generate",
+        "--leads",
+        &leads.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        s.path().to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    s
+}

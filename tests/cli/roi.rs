@@ -231,14 +231,7 @@ fn roi_exit_paths() {
             "--from is after --to",
         ),
     ] {
-        let out = leadloop()
-            .args(["--data", d, "roi"])
-            .args(&args)
-            .assert()
-            .code(2)
-            .get_output()
-            .clone();
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = fails_with_2(["--data", d, "roi"].iter().chain(&args));
         assert!(err.contains(needle), "{args:?}: {err}");
     }
     // No spend table: one line naming it; a touch model without touches too.
@@ -247,27 +240,11 @@ fn roi_exit_paths() {
         "leads.csv",
         "lead_id,created_at,source\nL1,2024-01-01T00:00:00Z,web\n",
     );
-    let out = leadloop()
-        .args(["--data", s.path().to_str().unwrap(), "roi"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("spend"));
+    assert!(fails_with_2(["--data", s.path().to_str().unwrap(), "roi"]).contains("spend"));
     s.write("spend.csv", "date,source,amount\n2024-01-01,web,10\n");
-    let out = leadloop()
-        .args([
-            "--data",
-            s.path().to_str().unwrap(),
-            "roi",
-            "--model",
-            "linear",
-        ])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("touches"));
+    let d = s.path().to_str().unwrap();
+    let err = fails_with_2(["--data", d, "roi", "--model", "linear"]);
+    assert!(err.contains("touches"), "{err}");
     // `--model all` without touches runs lead_source and says what it left out.
     let v = json_of([
         "--data",
@@ -307,17 +284,7 @@ fn roi_printed_on_data_samples() {
 #[test]
 fn roi_lead_source_agrees_with_a_row_by_row_reference() {
     use super::differential::{floats, micros, read, strs};
-    let s = Scratch::new();
-    let (code, _, err) = run_lib(&[
-        "generate",
-        "--leads",
-        "3000",
-        "--seed",
-        "11",
-        "--out",
-        s.path().to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
+    let s = generated(3000, 11);
     // Cohort: leads created in 2025 (UTC), spend dated in 2025.
     let (lo, hi) = (1_735_689_600_000_000i64, 1_767_225_600_000_000i64);
     let leads = read(s.path(), "leads");

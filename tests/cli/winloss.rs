@@ -237,29 +237,15 @@ fn winloss_exit_paths() {
             "--dims planet: no such deal, lead or lookup column",
         ),
     ] {
-        let out = leadloop()
-            .args(["--data", d, "winloss"])
-            .args(&args)
-            .assert()
-            .code(2)
-            .get_output()
-            .clone();
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = fails_with_2(["--data", d, "winloss"].iter().chain(&args));
         assert!(err.contains(needle), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1);
     }
     let s = Scratch::new();
     s.write(
         "leads.csv",
         "lead_id,created_at,source\nL1,2024-01-01T00:00:00Z,web\n",
     );
-    let out = leadloop()
-        .args(["--data", s.path().to_str().unwrap(), "winloss"])
-        .assert()
-        .code(2)
-        .get_output()
-        .clone();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("deals"));
+    assert!(fails_with_2(["--data", s.path().to_str().unwrap(), "winloss"]).contains("deals"));
 }
 
 #[test]
@@ -321,12 +307,7 @@ proptest! {
     /// revenue bridge adds up to the change in revenue.
     #[test]
     fn contributions_and_bridge_add_up(seed in 0u64..10_000, n in 300u64..1500) {
-        let s = Scratch::new();
-        let (code, _, err) = run_lib(&[
-            "generate", "--leads", &n.to_string(), "--seed", &seed.to_string(),
-            "--out", s.path().to_str().unwrap(),
-        ]);
-        prop_assert_eq!(code, 0, "{}", err);
+        let s = generated(n, seed);
         let v = winloss_json(s.path(), &["--month", "2026-06"]);
         let month = rows(&v, "winloss").iter().find(|r| r["month"] == "2026-06").cloned();
         let base = rows(&v, "winloss").iter().find(|r| r["month"] == "2026-05").cloned();
