@@ -9,23 +9,17 @@ use super::Context;
 use crate::analysis::bands::{self, Options};
 use crate::cli::BandsArgs;
 use crate::error::{Error, Result};
-use crate::output::{self, Report};
-use crate::quality::{ledger, Checked, Ledger};
+use crate::output::Report;
+use crate::quality::{Checked, Ledger};
 
 pub fn run(ctx: &Context, args: &BandsArgs, stdout: &mut dyn Write) -> Result<()> {
     if let Some(w) = args.window {
-        if !(w > 0.0 && w.is_finite()) {
-            return Err(Error::bad_argument(format!(
-                "--window {w}: give a positive number of days"
-            )));
-        }
+        super::positive("--window", w, " of days")?;
     }
     let checked = ctx.checked()?;
-    let (ledger, _) = ledger::compute(&checked, true)?;
-    let funnel = super::lead_funnel(&checked)?;
-    let report = report(&checked, funnel, &ledger, args)?;
-    output::emit(&report, ctx.format, ctx.out.as_deref(), stdout)?;
-    Ok(())
+    super::finish(ctx, &checked, stdout, |c, funnel, ledger| {
+        report(c, funnel, ledger, args)
+    })
 }
 
 /// The bands report of a judged data set; `funnel` is the materialised

@@ -9,9 +9,9 @@ use super::Context;
 use crate::analysis::{contact, contact_gap, contact_speed, ALL_LABEL};
 use crate::cli::ContactArgs;
 use crate::error::{Error, Result};
-use crate::output::{self, Report};
+use crate::output::Report;
 use crate::quality::ledger::fmt_count;
-use crate::quality::{ledger, Checked, Ledger};
+use crate::quality::{Checked, Ledger};
 use crate::stats::OddsRatio;
 
 pub fn run(ctx: &Context, args: &ContactArgs, stdout: &mut dyn Write) -> Result<()> {
@@ -20,19 +20,13 @@ pub fn run(ctx: &Context, args: &ContactArgs, stdout: &mut dyn Write) -> Result<
         ("--black-hole-days", args.black_hole_days),
     ] {
         if let Some(v) = v {
-            if !(v > 0.0 && v.is_finite()) {
-                return Err(Error::bad_argument(format!(
-                    "{flag} {v}: give a positive number"
-                )));
-            }
+            super::positive(flag, v, "")?;
         }
     }
     let checked = ctx.checked()?;
-    let (ledger, _) = ledger::compute(&checked, true)?;
-    let funnel = super::lead_funnel(&checked)?;
-    let report = report(&checked, funnel, &ledger, args)?;
-    output::emit(&report, ctx.format, ctx.out.as_deref(), stdout)?;
-    Ok(())
+    super::finish(ctx, &checked, stdout, |c, funnel, ledger| {
+        report(c, funnel, ledger, args)
+    })
 }
 
 /// The contact report; `funnel` is the materialised `lead_funnel`.

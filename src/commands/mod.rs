@@ -109,3 +109,29 @@ pub fn band_order(checked: &Checked) -> Vec<String> {
         .chain([bands.lowest.clone()])
         .collect()
 }
+
+/// A one-line argument error unless `v` is a positive, finite number.
+pub fn positive(flag: &str, v: f64, unit: &str) -> Result<()> {
+    if v > 0.0 && v.is_finite() {
+        return Ok(());
+    }
+    Err(crate::error::Error::bad_argument(format!(
+        "{flag} {v}: give a positive number{unit}"
+    )))
+}
+
+/// What every analysis of leads does once its arguments are checked: judge
+/// the rows (the ledger, with as_of), build lead_funnel once, make the
+/// report and print or write it.
+pub fn finish(
+    ctx: &Context,
+    checked: &Checked,
+    stdout: &mut dyn std::io::Write,
+    make: impl FnOnce(&Checked, polars::prelude::LazyFrame, &Ledger) -> Result<crate::output::Report>,
+) -> Result<()> {
+    let (ledger, _) = crate::quality::ledger::compute(checked, true)?;
+    let funnel = lead_funnel(checked)?;
+    let report = make(checked, funnel, &ledger)?;
+    crate::output::emit(&report, ctx.format, ctx.out.as_deref(), stdout)?;
+    Ok(())
+}

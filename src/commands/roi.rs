@@ -13,8 +13,8 @@ use crate::analysis::roi::{self, Inputs, Options};
 use crate::cli::RoiArgs;
 use crate::error::{Error, Result};
 use crate::input::schema::TableKind;
-use crate::output::{self, Report};
-use crate::quality::{ledger, Checked, Ledger};
+use crate::output::Report;
+use crate::quality::{Checked, Ledger};
 
 fn day(flag: &str, v: &Option<String>) -> Result<Option<i32>> {
     let Some(s) = v else { return Ok(None) };
@@ -48,12 +48,7 @@ fn options(checked: &Checked, args: &RoiArgs) -> Result<Options> {
             args.by
         )));
     }
-    if !(args.half_life_days > 0.0 && args.half_life_days.is_finite()) {
-        return Err(Error::bad_argument(format!(
-            "--half-life-days {}: give a positive number of days",
-            args.half_life_days
-        )));
-    }
+    super::positive("--half-life-days", args.half_life_days, " of days")?;
     let (from_day, to_day) = (day("--from", &args.from)?, day("--to", &args.to)?);
     if let (Some(f), Some(t)) = (from_day, to_day) {
         if f > t {
@@ -74,11 +69,9 @@ pub fn run(ctx: &Context, args: &RoiArgs, stdout: &mut dyn Write) -> Result<()> 
     let checked = ctx.checked()?;
     options(&checked, args)?;
     checked.require(TableKind::Spend, "roi").map(drop)?;
-    let (ledger, _) = ledger::compute(&checked, true)?;
-    let funnel = super::lead_funnel(&checked)?;
-    let report = report(&checked, funnel, &ledger, args)?;
-    output::emit(&report, ctx.format, ctx.out.as_deref(), stdout)?;
-    Ok(())
+    super::finish(ctx, &checked, stdout, |c, funnel, ledger| {
+        report(c, funnel, ledger, args)
+    })
 }
 
 /// The roi report; `funnel` is the materialised `lead_funnel`.
