@@ -287,18 +287,9 @@ fn contact_exit_paths() {
 
 #[test]
 fn contact_printed_on_data_samples() {
-    let out = leadloop()
-        .args([
-            "--data",
-            repo().join("data-samples").to_str().unwrap(),
-            "contact",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    insta::assert_snapshot!("contact_data_samples", String::from_utf8(out).unwrap());
+    let data = repo().join("data-samples");
+    let text = stdout_of(["--data", data.to_str().unwrap(), "contact"]);
+    insta::assert_snapshot!("contact_data_samples", text);
 }
 
 /// The reference per lead: (first MQL, first contact, reached SQL, rep).

@@ -137,14 +137,7 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let out = leadloop()
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("stdout is JSON")
+    serde_json::from_str(&stdout_of(args)).expect("stdout is JSON")
 }
 
 /// Runs leadloop, expects exit code 2 with one line on standard error, and
@@ -174,4 +167,19 @@ pub fn generated(leads: u64, seed: u64) -> Scratch {
     ]);
     assert_eq!(code, 0, "{err}");
     s
+}
+
+/// Runs leadloop, expects success, and returns its standard output.
+pub fn stdout_of<I, S>(args: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let out = leadloop()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    String::from_utf8(out.stdout).expect("utf-8 output")
 }

@@ -250,18 +250,9 @@ fn winloss_exit_paths() {
 
 #[test]
 fn winloss_printed_on_data_samples() {
-    let out = leadloop()
-        .args([
-            "--data",
-            repo().join("data-samples").to_str().unwrap(),
-            "winloss",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    insta::assert_snapshot!("winloss_data_samples", String::from_utf8(out).unwrap());
+    let data = repo().join("data-samples");
+    let text = stdout_of(["--data", data.to_str().unwrap(), "winloss"]);
+    insta::assert_snapshot!("winloss_data_samples", text);
 }
 
 /// `report` on an opportunity export alone: winloss, and a note for each
