@@ -26,6 +26,7 @@ use polars::prelude::*;
 
 use super::{ALL_LABEL, NONE_LABEL};
 use crate::error::Result;
+use crate::input::time::{micros, DAY_US};
 use crate::stats;
 
 pub const COLUMNS: [&str; 17] = [
@@ -47,8 +48,6 @@ pub const COLUMNS: [&str; 17] = [
     "lead_to_won_lo",
     "lead_to_won_hi",
 ];
-
-const DAY_US: f64 = 86_400_000_000.0;
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -163,14 +162,10 @@ pub fn table(funnel: LazyFrame, opts: &Options) -> Result<LazyFrame> {
     if let Some(d) = opts.window_days {
         let entry = col("mql_at").fill_null(col("created_at"));
         extra.push(
-            (lit(opts.as_of).cast(DataType::Int64)
-                - entry
-                    .cast(DataType::Datetime(TimeUnit::Microseconds, None))
-                    .cast(DataType::Int64))
-            .cast(DataType::Float64)
-            .gt_eq(lit(d * DAY_US))
-            .fill_null(lit(false))
-            .alias("mature"),
+            (lit(opts.as_of as f64) - micros(entry))
+                .gt_eq(lit(d * DAY_US))
+                .fill_null(lit(false))
+                .alias("mature"),
         );
     }
     base = base.with_columns(extra);

@@ -34,8 +34,7 @@ use polars::prelude::*;
 
 use super::{rate_with_bounds, ALL_LABEL, NONE_LABEL};
 use crate::error::Result;
-
-pub const HOUR_US: f64 = 3_600_000_000.0;
+use crate::input::time::{micros, HOUR_US};
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -103,14 +102,8 @@ pub fn mqls(funnel: LazyFrame, opts: &Options) -> Result<LazyFrame> {
         1 => keys[0].clone(),
         _ => concat_str(keys, " / ", false),
     };
-    let micros = |c: &str| {
-        col(c)
-            .cast(DataType::Datetime(TimeUnit::Microseconds, None))
-            .cast(DataType::Int64)
-            .cast(DataType::Float64)
-    };
-    let hours = (micros("contacted_at") - micros("mql_at")) / lit(HOUR_US);
-    let age_hours = (lit(opts.as_of as f64) - micros("mql_at")) / lit(HOUR_US);
+    let hours = (micros(col("contacted_at")) - micros(col("mql_at"))) / lit(HOUR_US);
+    let age_hours = (lit(opts.as_of as f64) - micros(col("mql_at"))) / lit(HOUR_US);
     Ok(funnel
         .filter(col("reached_mql").and(col("mql_at").is_not_null()))
         .select([

@@ -20,6 +20,18 @@ pub fn ts_dtype() -> DataType {
     DataType::Datetime(TS_UNIT, None)
 }
 
+/// Microseconds in an hour and in a day.
+pub const HOUR_US: f64 = 3_600_000_000.0;
+pub const DAY_US: f64 = 86_400_000_000.0;
+
+/// A time expression as microseconds since the epoch (UTC), as `f64`, for
+/// durations: `(micros(a) − micros(b)) / HOUR_US`.
+pub fn micros(time: Expr) -> Expr {
+    time.cast(ts_dtype())
+        .cast(DataType::Int64)
+        .cast(DataType::Float64)
+}
+
 /// Naive ISO forms, tried in this order.
 const NAIVE_FORMATS: [&str; 6] = [
     "%Y-%m-%dT%H:%M:%S%.f",

@@ -6,18 +6,11 @@ use polars::prelude::*;
 
 use super::DEAL_CREATED;
 use crate::input::schema::AT;
-
-const DAY_US: f64 = 86_400_000_000.0;
+use crate::input::time::{micros, DAY_US};
 
 /// Adds `__w` = 2^(−age/half-life), age in days before the deal's creation.
 pub fn weights(rows: LazyFrame, half_life_days: f64) -> LazyFrame {
-    let micros = |c: &str| {
-        col(c)
-            .cast(DataType::Datetime(TimeUnit::Microseconds, None))
-            .cast(DataType::Int64)
-            .cast(DataType::Float64)
-    };
-    let age_days = (micros(DEAL_CREATED) - micros(AT)) / lit(DAY_US);
+    let age_days = (micros(col(DEAL_CREATED)) - micros(col(AT))) / lit(DAY_US);
     // 2^(−x) = exp(−x · ln 2); age ≥ 0 for an eligible touch.
     rows.with_column(
         (lit(-std::f64::consts::LN_2) * age_days / lit(half_life_days))

@@ -21,20 +21,12 @@ use polars::prelude::*;
 
 use super::NONE_LABEL;
 use crate::input::schema::{AMOUNT, CLOSED_AT, CREATED_AT, STATUS};
-use crate::input::time::in_zone;
-
-const DAY_US: f64 = 86_400_000_000.0;
+use crate::input::time::{in_zone, micros, DAY_US};
 
 /// Closed deals: `month` (YYYY-MM), `__won` (bool), `__amount` (won
 /// revenue, 0 for lost), `__cycle_days`, every dimension as text (null as
 /// `(none)`), and `loss_reason`.
 pub fn closed(deals: LazyFrame, dims: &[String], timezone: &str) -> LazyFrame {
-    let micros = |c: &str| {
-        col(c)
-            .cast(DataType::Datetime(TimeUnit::Microseconds, None))
-            .cast(DataType::Int64)
-            .cast(DataType::Float64)
-    };
     let mut cols = vec![
         in_zone(col(CLOSED_AT), timezone)
             .dt()
@@ -45,7 +37,7 @@ pub fn closed(deals: LazyFrame, dims: &[String], timezone: &str) -> LazyFrame {
             .then(col(AMOUNT).fill_null(lit(0.0)))
             .otherwise(lit(0.0))
             .alias("__amount"),
-        ((micros(CLOSED_AT) - micros(CREATED_AT)) / lit(DAY_US)).alias("__cycle_days"),
+        ((micros(col(CLOSED_AT)) - micros(col(CREATED_AT))) / lit(DAY_US)).alias("__cycle_days"),
         col(crate::input::schema::LOSS_REASON)
             .cast(DataType::String)
             .fill_null(lit(NONE_LABEL))
