@@ -127,7 +127,7 @@ fn sums() -> Vec<Expr> {
         col("__opp").sum().alias("opportunity"),
         col("__won").sum().alias("won"),
         col("__won_sql").sum().alias("__won_sql"),
-        col("__revenue").sum().alias("revenue"),
+        super::stable(col("__revenue").sum()).alias("revenue"),
     ]
 }
 

@@ -32,7 +32,7 @@
 
 use polars::prelude::*;
 
-use super::{rate_with_bounds, ALL_LABEL, NONE_LABEL};
+use super::{count, rate_with_bounds, ALL_LABEL, NONE_LABEL};
 use crate::error::Result;
 use crate::input::time::{micros, HOUR_US};
 
@@ -127,10 +127,6 @@ pub fn mqls(funnel: LazyFrame, opts: &Options) -> Result<LazyFrame> {
                 .and(col("__age_hours").gt(lit(opts.black_hole_days * 24.0)))
                 .alias("__black_hole"),
         ]))
-}
-
-fn count(e: Expr) -> Expr {
-    e.cast(DataType::UInt32).sum()
 }
 
 fn sums() -> Vec<Expr> {

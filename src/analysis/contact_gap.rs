@@ -12,6 +12,7 @@
 use polars::prelude::*;
 
 use super::contact::{grouped, order};
+use super::count;
 use crate::error::Result;
 
 pub const COLUMNS: [&str; 8] = [
@@ -27,7 +28,6 @@ pub const COLUMNS: [&str; 8] = [
 
 /// The gap table; `mqls` from `contact::mqls`.
 pub fn table(mqls: LazyFrame, by: &[String]) -> Result<LazyFrame> {
-    let count = |e: Expr| e.cast(DataType::UInt32).sum();
     let sql = col("__sql");
     let t = grouped(
         mqls,

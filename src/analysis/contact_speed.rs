@@ -69,7 +69,7 @@ fn rank(column: &str, names: Vec<String>) -> Expr {
 fn sums() -> Vec<Expr> {
     vec![
         len().cast(DataType::UInt32).alias("mql"),
-        col("__sql").cast(DataType::UInt32).sum().alias("sql"),
+        super::count(col("__sql")).alias("sql"),
     ]
 }
 

@@ -21,6 +21,19 @@ use polars::prelude::*;
 use crate::error::{Error, Result};
 use crate::stats::wilson_bounds;
 
+/// How many rows of a group meet a boolean condition (`u32`).
+pub fn count(condition: Expr) -> Expr {
+    condition.cast(DataType::UInt32).sum()
+}
+
+/// A float rounded to six decimals. Sums of money and of fractional
+/// credits differ in their last bits with the order polars adds them in
+/// (threads); rounding far below a cent makes every printed figure the same
+/// on every run.
+pub fn stable(e: Expr) -> Expr {
+    e.round(6, RoundMode::HalfToEven)
+}
+
 /// `name`, `name_lo`, `name_hi`: `k / n` with its Wilson 95% bounds; null
 /// where `n` is 0.
 pub fn rate_with_bounds(name: &str, k: Expr, n: Expr) -> [Expr; 3] {

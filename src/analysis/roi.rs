@@ -102,7 +102,7 @@ fn spend(spend: LazyFrame, opts: &Options) -> LazyFrame {
 /// Cohort counts per group: `__group, leads, mql, sql` and the lead_source
 /// `won` (leads) and `revenue`.
 fn cohort(funnel: LazyFrame, opts: &Options) -> LazyFrame {
-    let count = |c: &str| col(c).cast(DataType::UInt32).sum();
+    let count = |c: &str| super::count(col(c));
     funnel
         .filter(in_period(cohort_day(col(CREATED_AT), opts), opts))
         .group_by([key(&opts.by).alias(GROUP)])
@@ -113,7 +113,7 @@ fn cohort(funnel: LazyFrame, opts: &Options) -> LazyFrame {
             count("reached_won")
                 .cast(DataType::Float64)
                 .alias("__ls_won"),
-            col("revenue").sum().alias("__ls_revenue"),
+            super::stable(col("revenue").sum()).alias("__ls_revenue"),
         ])
 }
 
@@ -262,15 +262,8 @@ pub fn table(
         Some((per_group, un)) => (full_join(base, per_group), Some(un)),
     };
     let zero_u = |c: &str| col(c).fill_null(lit(0u32)).alias(c);
-    // Sums of fractional credits (and of amounts) depend in their last bits
-    // on the order polars adds them in; six decimals keep every printed
-    // figure the same from run to run, far below a cent.
-    let zero_f = |c: &str| {
-        col(c)
-            .fill_null(lit(0.0))
-            .round(6, RoundMode::HalfToEven)
-            .alias(c)
-    };
+    // Sums of fractional credits: see `stable`.
+    let zero_f = |c: &str| super::stable(col(c).fill_null(lit(0.0))).alias(c);
     let rows = rows.select([
         col(GROUP),
         zero_f("spend"),

@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use crate::analysis::rate_with_bounds;
+use crate::analysis::{count, rate_with_bounds, stable};
 
 /// The monthly table; `closed` from [`super::closed`].
 pub fn table(closed: LazyFrame) -> LazyFrame {
@@ -24,14 +24,9 @@ pub fn table(closed: LazyFrame) -> LazyFrame {
         .group_by([col("month")])
         .agg([
             len().cast(DataType::UInt32).alias("closed"),
-            won.clone().cast(DataType::UInt32).sum().alias("won"),
-            won.clone().not().cast(DataType::UInt32).sum().alias("lost"),
-            // Six decimals: the sum's last bits depend on polars' order of
-            // addition; the printed cents must not.
-            col("__amount")
-                .sum()
-                .round(6, RoundMode::HalfToEven)
-                .alias("revenue"),
+            count(won.clone()).alias("won"),
+            count(won.clone().not()).alias("lost"),
+            stable(col("__amount").sum()).alias("revenue"),
             col("__cycle_days")
                 .filter(won)
                 .quantile(lit(0.5), QuantileMethod::Linear)
