@@ -104,7 +104,7 @@ fn spend(spend: LazyFrame, opts: &Options) -> LazyFrame {
 fn cohort(funnel: LazyFrame, opts: &Options) -> LazyFrame {
     let count = |c: &str| super::count(col(c));
     funnel
-        .filter(in_period(cohort_day(col(CREATED_AT), opts), opts))
+        .filter(cohort_filter(opts))
         .group_by([key(&opts.by).alias(GROUP)])
         .agg([
             len().cast(DataType::UInt32).alias("leads"),
@@ -123,7 +123,7 @@ pub fn won_deals(inputs: &Inputs, opts: &Options) -> Option<LazyFrame> {
     let leads = inputs
         .leads
         .clone()
-        .filter(in_period(cohort_day(col(CREATED_AT), opts), opts))
+        .filter(cohort_filter(opts))
         .select([col(LEAD_ROW), col(CREATED_AT).alias(LEAD_CREATED)]);
     inputs.deals.clone().map(|d| {
         d.with_row_index(DEAL, None)
@@ -167,7 +167,7 @@ pub fn markov_paths(
     let cohort = inputs
         .leads
         .clone()
-        .filter(in_period(cohort_day(col(CREATED_AT), opts), opts))
+        .filter(cohort_filter(opts))
         .select([col(LEAD_ROW)]);
     let first_won = deals
         .group_by([col(LEAD_ROW)])

@@ -83,10 +83,7 @@ pub fn report(
 ) -> Result<Report> {
     let opts = options(checked, args)?;
     let wanted = models(args)?;
-    checked.require(TableKind::Leads, "roi").map(drop)?;
-    let leads = checked
-        .keyed(TableKind::Leads)
-        .ok_or_else(|| Error::Internal("roi: leads without row keys".into()))?;
+    let leads = checked.require_keyed(TableKind::Leads, "roi")?;
     let inputs = Inputs {
         funnel,
         leads,

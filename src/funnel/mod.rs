@@ -22,7 +22,7 @@ pub mod stages;
 
 use polars::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::input::schema::{TableKind, CREATED_AT, LEAD_ROW, SCORE};
 use crate::quality::Checked;
 
@@ -75,10 +75,7 @@ pub fn join_by_lead(left: LazyFrame, right: LazyFrame) -> LazyFrame {
 
 /// The lazy plan of `lead_funnel` over the used rows of `checked`.
 pub fn build(checked: &Checked) -> Result<LazyFrame> {
-    checked.require(TableKind::Leads, "lead_funnel").map(drop)?;
-    let leads = checked
-        .keyed(TableKind::Leads)
-        .ok_or_else(|| Error::Internal("lead_funnel: leads without row keys".into()))?;
+    let leads = checked.require_keyed(TableKind::Leads, "lead_funnel")?;
     let lead_columns: Vec<String> = {
         let mut l = leads.clone();
         l.collect_schema()?

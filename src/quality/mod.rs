@@ -153,6 +153,18 @@ impl Checked {
         }
     }
 
+    /// [`Checked::keyed`] for a table an analysis cannot do without.
+    pub fn require_keyed(&self, kind: TableKind, analysis: &str) -> Result<LazyFrame> {
+        match self.keyed(kind) {
+            Some(frame) => Ok(frame),
+            // The table is missing (the user's error), or has no lead rows
+            // (a table that does not refer to leads: a bug).
+            None => Err(self.require(kind, analysis).err().unwrap_or_else(|| {
+                Error::Internal(format!("{analysis}: {} without lead row keys", kind.name()))
+            })),
+        }
+    }
+
     /// The used rows of a table with [`LEAD_ROW`], the integer key per-lead
     /// work joins on; `None` without that table or without a leads table.
     pub fn keyed(&self, kind: TableKind) -> Option<LazyFrame> {
@@ -184,22 +196,21 @@ impl Checked {
     /// stages; `__lead_row` null without a leads table).
     pub fn stage_events(&self) -> Result<Option<LazyFrame>> {
         let mut parts = Vec::new();
-        let no_row = || lit(NULL).cast(IDX_DTYPE).alias(LEAD_ROW);
-        match (
-            self.keyed(TableKind::Handoffs),
-            self.used(TableKind::Handoffs),
-        ) {
-            (Some(h), _) => parts.push(h.select([
+        // Without a leads table the handoffs have no lead row: a null column.
+        let handoffs = match self.keyed(TableKind::Handoffs) {
+            Some(h) => Some(h),
+            None => self
+                .used(TableKind::Handoffs)
+                .map(|h| h.with_column(lit(NULL).cast(IDX_DTYPE).alias(LEAD_ROW))),
+        };
+        if let Some(h) = handoffs {
+            parts.push(h.select([
                 col(LEAD_ID),
                 col(LEAD_ROW),
                 col(STAGE),
                 col(AT),
                 col(REP_ID),
-            ])),
-            (None, Some(h)) => {
-                parts.push(h.select([col(LEAD_ID), no_row(), col(STAGE), col(AT), col(REP_ID)]))
-            }
-            (None, None) => {}
+            ]));
         }
         if let Some(leads) = &self.leads_keyed {
             for (stage, flag_only) in &self.wide_stages {
