@@ -70,9 +70,9 @@ fn deals_with_dimensions(
 ) -> Result<(LazyFrame, Vec<String>)> {
     let deal_spec: Vec<&str> = TableKind::Deals.columns().iter().map(|c| c.name).collect();
     let keyed = checked.keyed(TableKind::Deals);
-    let mut frame = match (&keyed, &funnel) {
-        (Some(d), Some(_)) => d.clone(),
-        _ => checked.require(TableKind::Deals, "winloss")?,
+    let (mut frame, funnel) = match (keyed, funnel) {
+        (Some(d), Some(f)) => (d, Some(f)),
+        _ => (checked.require(TableKind::Deals, "winloss")?, None),
     };
     let mut names: Vec<String> = frame
         .collect_schema()?
@@ -86,38 +86,80 @@ fn deals_with_dimensions(
         .collect();
     frame = frame.with_column(col(REP_ID).cast(DataType::String).alias("rep"));
     names.push("rep".into());
-    let mut lead_extras = Vec::new();
-    if let (Some(_), Some(mut f)) = (&keyed, funnel) {
-        let lead_spec: Vec<&str> = TableKind::Leads.columns().iter().map(|c| c.name).collect();
-        // lead_funnel's own lead columns come before its facts (`mql_at` first).
-        let lead_cols: Vec<String> = f
-            .collect_schema()?
-            .iter_names()
-            .map(|n| n.to_string())
-            .take_while(|n| n != crate::funnel::COLUMNS[0])
-            .filter(|n| n != "lead_id" && n != "created_at")
-            .chain(["band".to_string()])
-            .collect();
-        let mut pick = vec![col(LEAD_ROW)];
-        for c in lead_cols {
-            if names.contains(&c) {
-                continue;
-            }
-            pick.push(col(c.as_str()));
-            if !lead_spec.contains(&c.as_str()) && c != "band" {
-                lead_extras.push(c.clone());
-            }
-            names.push(c);
+    let lead_extras = match funnel {
+        Some(f) => {
+            let (joined, extras) = join_lead_columns(frame, f, &mut names)?;
+            frame = joined;
+            extras
         }
-        // lead_funnel's rows are the used leads in order: row i is lead row i.
-        frame = frame.join(
-            f.with_row_index(LEAD_ROW, None).select(pick),
-            [col(LEAD_ROW)],
-            [col(LEAD_ROW)],
-            JoinArgs::new(JoinType::Left),
-        );
+        None => Vec::new(),
+    };
+    let (frame, lookup_cols) = join_lookups(checked, frame, &mut names)?;
+    let mut dims: Vec<String> = ["source", "band", "rep"]
+        .iter()
+        .filter(|d| names.iter().any(|n| n == *d))
+        .map(|d| d.to_string())
+        .collect();
+    for d in deal_extras
+        .into_iter()
+        .chain(lookup_cols)
+        .chain(lead_extras)
+    {
+        if !dims.contains(&d) {
+            dims.push(d);
+        }
     }
-    let mut lookup_cols = Vec::new();
+    Ok((frame, dims))
+}
+
+/// Joins the lead's own columns and band onto keyed deals (skipping names
+/// the deals already have); returns the lead columns that are dimensions
+/// beyond the canonical ones.
+fn join_lead_columns(
+    deals: LazyFrame,
+    mut funnel: LazyFrame,
+    names: &mut Vec<String>,
+) -> Result<(LazyFrame, Vec<String>)> {
+    let lead_spec: Vec<&str> = TableKind::Leads.columns().iter().map(|c| c.name).collect();
+    // lead_funnel's own lead columns come before its facts (`mql_at` first).
+    let lead_cols: Vec<String> = funnel
+        .collect_schema()?
+        .iter_names()
+        .map(|n| n.to_string())
+        .take_while(|n| n != crate::funnel::COLUMNS[0])
+        .filter(|n| n != "lead_id" && n != "created_at")
+        .chain(["band".to_string()])
+        .collect();
+    let mut pick = vec![col(LEAD_ROW)];
+    let mut extras = Vec::new();
+    for c in lead_cols {
+        if names.contains(&c) {
+            continue;
+        }
+        pick.push(col(c.as_str()));
+        if !lead_spec.contains(&c.as_str()) && c != "band" {
+            extras.push(c.clone());
+        }
+        names.push(c);
+    }
+    // lead_funnel's rows are the used leads in order: row i is lead row i.
+    let joined = deals.join(
+        funnel.with_row_index(LEAD_ROW, None).select(pick),
+        [col(LEAD_ROW)],
+        [col(LEAD_ROW)],
+        JoinArgs::new(JoinType::Left),
+    );
+    Ok((joined, extras))
+}
+
+/// Joins every lookup whose key is among `names` (its new columns only);
+/// returns the lookup columns added.
+fn join_lookups(
+    checked: &Checked,
+    mut frame: LazyFrame,
+    names: &mut Vec<String>,
+) -> Result<(LazyFrame, Vec<String>)> {
+    let mut added = Vec::new();
     for (cfg, plan) in &checked.lookups {
         if !names.contains(&cfg.key) {
             continue;
@@ -144,23 +186,9 @@ fn deals_with_dimensions(
                 JoinArgs::new(JoinType::Left),
             );
         names.extend(cols.iter().cloned());
-        lookup_cols.extend(cols);
+        added.extend(cols);
     }
-    let mut dims: Vec<String> = ["source", "band", "rep"]
-        .iter()
-        .filter(|d| names.iter().any(|n| n == *d))
-        .map(|d| d.to_string())
-        .collect();
-    for d in deal_extras
-        .into_iter()
-        .chain(lookup_cols)
-        .chain(lead_extras)
-    {
-        if !dims.contains(&d) {
-            dims.push(d);
-        }
-    }
-    Ok((frame, dims))
+    Ok((frame, added))
 }
 
 fn pct(v: f64) -> String {
