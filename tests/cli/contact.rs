@@ -10,18 +10,7 @@ use serde_json::Value;
 use super::*;
 
 fn contact_json(data: &Path, extra: &[&str]) -> Value {
-    let d = data.to_str().unwrap();
-    json_of(
-        ["--data", d, "--format", "json", "contact"]
-            .into_iter()
-            .chain(extra.iter().copied()),
-    )
-}
-
-fn rows<'a>(v: &'a Value, table: &str) -> &'a Vec<Value> {
-    v["tables"][table]
-        .as_array()
-        .unwrap_or_else(|| panic!("no table {table}"))
+    analysis_json(data, "contact", extra)
 }
 
 fn row<'a>(v: &'a Value, table: &str, key: &str, value: &str) -> &'a Value {

@@ -183,3 +183,20 @@ where
         .clone();
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
+
+/// `leadloop --data DATA --format json COMMAND EXTRA...`, parsed.
+pub fn analysis_json(data: &Path, command: &str, extra: &[&str]) -> serde_json::Value {
+    let d = data.to_str().expect("utf-8 path");
+    json_of(
+        ["--data", d, "--format", "json", command]
+            .into_iter()
+            .chain(extra.iter().copied()),
+    )
+}
+
+/// The rows of one table of a JSON report.
+pub fn rows<'a>(v: &'a serde_json::Value, table: &str) -> &'a Vec<serde_json::Value> {
+    v["tables"][table]
+        .as_array()
+        .unwrap_or_else(|| panic!("no table {table}"))
+}

@@ -13,12 +13,7 @@ use super::*;
 use leadloop::analysis::attribution::{self, markov, Model, MODELS};
 
 fn roi_json(data: &Path, extra: &[&str]) -> Value {
-    let d = data.to_str().unwrap();
-    json_of(
-        ["--data", d, "--format", "json", "roi"]
-            .into_iter()
-            .chain(extra.iter().copied()),
-    )
+    analysis_json(data, "roi", extra)
 }
 
 fn row<'a>(v: &'a Value, table: &str, key: &str, value: &str) -> &'a Value {

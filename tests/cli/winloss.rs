@@ -8,18 +8,7 @@ use serde_json::Value;
 use super::*;
 
 fn winloss_json(data: &Path, extra: &[&str]) -> Value {
-    let d = data.to_str().unwrap();
-    json_of(
-        ["--data", d, "--format", "json", "winloss"]
-            .into_iter()
-            .chain(extra.iter().copied()),
-    )
-}
-
-fn rows<'a>(v: &'a Value, table: &str) -> &'a Vec<Value> {
-    v["tables"][table]
-        .as_array()
-        .unwrap_or_else(|| panic!("no table {table}"))
+    analysis_json(data, "winloss", extra)
 }
 
 fn driver<'a>(v: &'a Value, dim: &str, value: &str) -> &'a Value {
