@@ -228,6 +228,8 @@ pub fn report(
     let tz = checked.settings.timezone.clone();
     let as_of = super::as_of(checked, ledger);
     let (frame, default_dims) = deals_with_dimensions(checked, funnel)?;
+    // Read once: the closed deals and the count of unplaced ones share it.
+    let frame = frame.cache();
     let dims = match &args.dims {
         None => default_dims,
         Some(list) => {
