@@ -86,7 +86,7 @@ fn lead_funnel_build(bencher: divan::Bencher, leads: u64) {
 /// `contact` adds beyond building lead_funnel).
 #[divan::bench(args = [10_000, 100_000], sample_count = 5)]
 fn contact_on_funnel(bencher: divan::Bencher, leads: u64) {
-    use leadloop::analysis::{contact, contact_gap, contact_speed};
+    use leadloop::analysis::contact::{self, gap, speed};
     use polars::prelude::*;
     let dir = data(leads);
     let spec = leadloop::config::DataSpec::open(&dir).expect("open");
@@ -96,7 +96,7 @@ fn contact_on_funnel(bencher: divan::Bencher, leads: u64) {
         .expect("plan")
         .collect()
         .expect("collect");
-    let opts = contact::Options {
+    let opts = contact::Params {
         by: vec!["rep".into()],
         sla_hours: 24.0,
         black_hole_days: 30.0,
@@ -111,14 +111,10 @@ fn contact_on_funnel(bencher: divan::Bencher, leads: u64) {
             contact::table(mqls.clone(), &opts)
                 .expect("table")
                 .logical_plan,
-            contact_speed::table(mqls.clone())
-                .expect("speed")
-                .logical_plan,
-            contact_speed::by_band(mqls.clone(), &opts.band_order).logical_plan,
-            contact_speed::effect_counts(mqls.clone()).logical_plan,
-            contact_gap::table(mqls, &opts.by)
-                .expect("gap")
-                .logical_plan,
+            speed::table(mqls.clone()).expect("speed").logical_plan,
+            speed::by_band(mqls.clone(), &opts.band_order).logical_plan,
+            speed::effect_counts(mqls.clone()).logical_plan,
+            gap::table(mqls, &opts.by).expect("gap").logical_plan,
         ];
         LazyFrame::collect_all_with_engine(plans, Engine::Auto, OptFlags::default())
             .expect("collect")

@@ -3,9 +3,39 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
+use crate::analysis::roi::{GroupBy, Models};
+use crate::analysis::winloss::{Baseline, Month};
+pub use crate::config::AsOfInput as AsOfArg;
 use crate::output::Format;
+
+/// A positive, finite number (`--window`, `--sla-hours`, …).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Positive(pub f64);
+
+impl std::str::FromStr for Positive {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Positive, String> {
+        match s.trim().parse::<f64>() {
+            Ok(v) if v > 0.0 && v.is_finite() => Ok(Positive(v)),
+            _ => Err("give a positive number".into()),
+        }
+    }
+}
+
+impl std::fmt::Display for Positive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A calendar date, `YYYY-MM-DD`.
+fn date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| "give a date as YYYY-MM-DD".into())
+}
 
 const EXAMPLES: &str = "\
 Examples:
@@ -36,7 +66,7 @@ pub struct Cli {
     /// Judge maturity as of the end of this day (YYYY-MM-DD, in the configured time zone).
     /// Default: the latest timestamp in the data.
     #[arg(long, global = true, value_name = "DATE")]
-    pub as_of: Option<String>,
+    pub as_of: Option<AsOfArg>,
 
     /// Output format. Default: a table on the terminal, CSV files with --out.
     #[arg(long, global = true, value_enum)]
@@ -84,7 +114,7 @@ pub struct BandsArgs {
     pub by: Vec<String>,
     /// Count a stage only if reached within DAYS of the first MQL; splits rows by maturity.
     #[arg(long, value_name = "DAYS")]
-    pub window: Option<f64>,
+    pub window: Option<Positive>,
     /// Count recorded events only (no cumulative reach).
     #[arg(long)]
     pub strict: bool,
@@ -112,11 +142,11 @@ pub struct ContactArgs {
     /// Hours within which an MQL should be contacted (default: the config's
     /// sla_hours, 24).
     #[arg(long, value_name = "H")]
-    pub sla_hours: Option<f64>,
+    pub sla_hours: Option<Positive>,
     /// An MQL never contacted for longer than D days is in the black hole
     /// (default: the config's black_hole_days, 30).
     #[arg(long, value_name = "D")]
-    pub black_hole_days: Option<f64>,
+    pub black_hole_days: Option<Positive>,
 }
 
 /// Which sources pay back their spend, and does the answer depend on the attribution model?
@@ -133,21 +163,21 @@ pub struct ContactArgs {
 /// Example: leadloop roi --model all --from 2025-01-01 --to 2025-06-30
 #[derive(Debug, Args)]
 pub struct RoiArgs {
-    /// Group by `source` (default) or `campaign_id`.
-    #[arg(long, value_name = "source|campaign_id", default_value = "source")]
-    pub by: String,
+    /// Group by `source` or `campaign_id`.
+    #[arg(long, value_enum, default_value_t = GroupBy::Source)]
+    pub by: GroupBy,
     /// The attribution model, or `all` to compare every model.
-    #[arg(long, value_name = "M|all", default_value = "lead_source")]
-    pub model: String,
+    #[arg(long, value_enum, value_name = "M|all", default_value_t = Models::One(crate::analysis::attribution::Model::LeadSource), hide_possible_values = true)]
+    pub model: Models,
     /// time_decay: a touch's weight halves every D days before the deal's creation.
-    #[arg(long, value_name = "D", default_value_t = 7.0)]
-    pub half_life_days: f64,
+    #[arg(long, value_name = "D", default_value_t = Positive(crate::analysis::roi::DEFAULT_HALF_LIFE_DAYS))]
+    pub half_life_days: Positive,
     /// First day of the cohort and spend period (YYYY-MM-DD, inclusive).
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub from: Option<NaiveDate>,
     /// Last day of the period (YYYY-MM-DD, inclusive).
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    pub to: Option<NaiveDate>,
 }
 
 /// What moved win rate and revenue this month, and is it real?
@@ -164,14 +194,14 @@ pub struct RoiArgs {
 pub struct WinlossArgs {
     /// The month to explain (YYYY-MM). Default: the latest month complete by as_of.
     #[arg(long, value_name = "YYYY-MM")]
-    pub month: Option<String>,
+    pub month: Option<Month>,
     /// Compare with the previous month or the three months before (pooled).
-    #[arg(long, value_name = "previous|trailing3", default_value = "previous")]
-    pub baseline: String,
+    #[arg(long, value_enum, default_value_t = Baseline::Previous)]
+    pub baseline: Baseline,
     /// Dimensions, comma-separated. Default: source, band, rep, then every
     /// other deal, lookup and lead column.
-    #[arg(long, value_name = "a,b,c")]
-    pub dims: Option<String>,
+    #[arg(long, value_name = "a,b,c", value_delimiter = ',')]
+    pub dims: Option<Vec<String>>,
 }
 
 /// Write the per-lead fact table (or an input table's used rows) for BI tools.

@@ -21,12 +21,14 @@ pub enum Error {
         place: String,
         hint: String,
     },
-    /// A required column is missing from a table.
-    #[error("{table} ({file}): no column \"{column}\"; found: {found}")]
+    /// A required column is missing from a table (under its export name
+    /// when the config or a preset named it, saying which).
+    #[error("{table} ({file}): no column \"{column}\"{}; found: {found}", named_by.as_ref().map(|r| format!(" ({r})")).unwrap_or_default())]
     MissingColumn {
         table: String,
         file: String,
         column: String,
+        named_by: Option<Box<NamedBy>>,
         found: String,
     },
     /// A file exists but cannot be read as the format it claims to be.
@@ -69,6 +71,40 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Where the name of a missing column came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamedBy {
+    /// A rename to the canonical column `to`, by the config or a preset.
+    Rename { to: String, by: Source },
+    /// A wide-export stage's column in the config.
+    WideStage { stage: String },
+}
+
+/// Who wrote a setting: the user's leadloop.toml or a shipped preset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Config,
+    Preset(&'static str),
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Config => f.write_str("the config"),
+            Source::Preset(p) => write!(f, "the {p} preset"),
+        }
+    }
+}
+
+impl std::fmt::Display for NamedBy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NamedBy::Rename { to, by } => write!(f, "renamed to \"{to}\" by {by}"),
+            NamedBy::WideStage { stage } => write!(f, "stage {stage} in the config"),
+        }
+    }
+}
 
 impl Error {
     /// 2 for input, configuration and argument errors; 1 for everything else.
@@ -133,6 +169,7 @@ mod tests {
             table: "deals".into(),
             file: "d.parquet".into(),
             column: "amount".into(),
+            named_by: None,
             found: "deal_id".into(),
         };
         assert_eq!(missing.exit_code(), 2);
@@ -151,11 +188,26 @@ mod tests {
             table: "deals".into(),
             file: "data-samples/deals.parquet".into(),
             column: "amount".into(),
+            named_by: None,
             found: "deal_id, lead_id, status".into(),
         };
         assert_eq!(
             e.to_string(),
             "deals (data-samples/deals.parquet): no column \"amount\"; found: deal_id, lead_id, status"
+        );
+        let renamed = Error::MissingColumn {
+            table: "leads".into(),
+            file: "Lead.csv".into(),
+            column: "Lead_Score__c".into(),
+            named_by: Some(Box::new(NamedBy::Rename {
+                to: "score".into(),
+                by: Source::Preset("salesforce"),
+            })),
+            found: "Id".into(),
+        };
+        assert_eq!(
+            renamed.to_string(),
+            "leads (Lead.csv): no column \"Lead_Score__c\" (renamed to \"score\" by the salesforce preset); found: Id"
         );
     }
 

@@ -1,10 +1,14 @@
 //! leadloop: closed-loop funnel analytics over marketing-automation and CRM
 //! extracts. The binary is a thin shell over [`run`].
 //!
-//! How a run flows: `cli` parses the arguments; `commands/x.rs` turns them
-//! into options; `input` gives one lazy frame per table; `quality` splits
-//! each table into used and set-aside rows; the command collects and hands a
-//! `Report` to `output`.
+//! How a run flows: `cli` parses the arguments (typed, each checked once);
+//! `commands/x.rs` turns them into an analysis' options; `input` gives one
+//! lazy frame per table; `quality` splits each table into used and set-aside
+//! rows; `funnel` builds lead_funnel; the analysis plans, the runner in
+//! `commands` collects, the analysis finishes its `Report`, and `output`
+//! renders it.
+
+#![forbid(unsafe_code)]
 
 pub mod analysis;
 pub mod cli;
@@ -75,6 +79,10 @@ fn clap_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) ->
             let _ = write!(stderr, "{}", e.render());
             error::EXIT_BAD_INPUT
         }
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let _ = writeln!(stderr, "leadloop: {} (see leadloop --help)", bad_value(&e));
+            error::EXIT_BAD_INPUT
+        }
         _ => {
             let text = e.render().to_string();
             let line = text
@@ -88,5 +96,35 @@ fn clap_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) ->
             let _ = writeln!(stderr, "leadloop: {line} (see leadloop --help)");
             error::EXIT_BAD_INPUT
         }
+    }
+}
+
+/// `--flag value: what to give instead`, from clap's error for a value a
+/// flag does not take (a value parser's message, or the flag's choices).
+fn bad_value(e: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        _ => String::new(),
+    };
+    let arg = text(ContextKind::InvalidArg);
+    let flag = arg.split([' ', '=']).next().unwrap_or(&arg);
+    let value = text(ContextKind::InvalidValue);
+    let reason = match e.get(ContextKind::ValidValue) {
+        Some(ContextValue::Strings(choices)) => format!("give {}", one_of(choices)),
+        _ => std::error::Error::source(e)
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "not a value this flag takes".into()),
+    };
+    format!("{flag} {value}: {reason}")
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn one_of(choices: &[String]) -> String {
+    match choices {
+        [] => String::new(),
+        [only] => only.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }

@@ -1,13 +1,13 @@
-//! The analyses (SPEC §4). Each is a function from what it reads (the
-//! `lead_funnel` plan, plus other tables where the spec says so) and its
-//! options to lazy tables; `commands/` collects them into a `Report`.
-//! Analyses never read files or print.
+//! The analyses (SPEC §4). Each owns its whole computation, from what it
+//! reads (`lead_funnel`, plus other tables where the spec says so) and its
+//! typed options to its `Report` and headline figures; `plan` is the seam
+//! through which the runner in `commands/` collects its plans. Analyses
+//! never collect, read files or print.
 
 pub mod attribution;
 pub mod bands;
 pub mod contact;
-pub mod contact_gap;
-pub mod contact_speed;
+pub mod plan;
 pub mod roi;
 pub mod winloss;
 
@@ -17,6 +17,8 @@ pub const NONE_LABEL: &str = "(none)";
 pub const ALL_LABEL: &str = "all";
 
 use polars::prelude::*;
+
+pub use plan::{Analysis, Finished, Inputs, Step, Summary};
 
 use crate::error::{Error, Result};
 use crate::stats::wilson_bounds;
@@ -64,4 +66,57 @@ pub fn check_by(funnel: &mut LazyFrame, by: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One row of a collected table, its cells read by column name.
+pub struct Row<'a> {
+    frame: &'a DataFrame,
+    i: usize,
+}
+
+impl<'a> Row<'a> {
+    /// The first row whose text column `key` is `value`.
+    pub fn find(frame: &'a DataFrame, key: &str, value: &str) -> Result<Option<Row<'a>>> {
+        let keys = frame.column(key)?.str()?;
+        Ok((0..frame.height())
+            .find(|&i| keys.get(i) == Some(value))
+            .map(|i| Row { frame, i }))
+    }
+
+    /// Row `i` (none past the end).
+    pub fn at(frame: &'a DataFrame, i: usize) -> Option<Row<'a>> {
+        (i < frame.height()).then_some(Row { frame, i })
+    }
+
+    /// A count (0 when null).
+    pub fn count(&self, column: &str) -> Result<u64> {
+        Ok(self
+            .frame
+            .column(column)?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .get(self.i)
+            .unwrap_or(0))
+    }
+
+    /// A number, `None` when null.
+    pub fn float(&self, column: &str) -> Result<Option<f64>> {
+        Ok(self
+            .frame
+            .column(column)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .get(self.i))
+    }
+
+    /// A text cell, `None` when null.
+    pub fn text(&self, column: &str) -> Result<Option<String>> {
+        Ok(self
+            .frame
+            .column(column)?
+            .cast(&DataType::String)?
+            .str()?
+            .get(self.i)
+            .map(str::to_string))
+    }
 }

@@ -8,7 +8,6 @@ use crate::cli::ExportArgs;
 use crate::error::{Error, Result};
 use crate::input::schema::TableKind;
 use crate::output::{self, Format};
-use crate::quality::ledger::fmt_count;
 
 pub fn run(ctx: &Context, args: &ExportArgs, stdout: &mut dyn Write) -> Result<()> {
     let out = ctx
@@ -18,7 +17,8 @@ pub fn run(ctx: &Context, args: &ExportArgs, stdout: &mut dyn Write) -> Result<(
     let format = ctx.format.unwrap_or(Format::Parquet);
     if !matches!(format, Format::Parquet | Format::Csv) {
         return Err(Error::bad_argument(format!(
-            "export writes parquet or csv, not {format:?}"
+            "--format {}: export writes parquet or csv",
+            format.name()
         )));
     }
     let checked = ctx.checked()?;
@@ -46,7 +46,7 @@ pub fn run(ctx: &Context, args: &ExportArgs, stdout: &mut dyn Write) -> Result<(
             stdout,
             "wrote {} ({} rows)",
             p.display(),
-            fmt_count(frame.height() as u64)
+            crate::output::format::count(frame.height() as u64)
         )?;
     }
     Ok(())

@@ -1,28 +1,35 @@
-//! One file per subcommand: arguments → options → analysis → output.
-//! Collecting (running the polars plans) happens here and nowhere else.
+//! One file per subcommand: its arguments become an analysis' options, and
+//! the runner here does the rest — judge the inputs, build `lead_funnel`
+//! once, collect every plan the analysis hands back, and print or write its
+//! report. Collecting (running the polars plans) happens here and nowhere
+//! else.
 
 pub mod bands;
 pub mod contact;
 pub mod export;
 pub mod generate;
-mod headline;
 pub mod report;
 pub mod roi;
 pub mod validate;
 pub mod winloss;
 
+use std::io::Write;
 use std::path::PathBuf;
 
-use crate::cli::Cli;
+use polars::prelude::*;
+
+use crate::analysis::{Analysis, Finished, Inputs, Step};
+use crate::cli::{AsOfArg, Cli};
 use crate::config::DataSpec;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::input::schema::TableKind;
 use crate::output::Format;
-use crate::quality::{Checked, Ledger};
+use crate::quality::{ledger, Checked};
 
 /// What every command shares: the global options, not yet acted on.
 pub struct Context {
     pub data: PathBuf,
-    pub as_of: Option<String>,
+    pub as_of: Option<AsOfArg>,
     pub format: Option<Format>,
     pub out: Option<PathBuf>,
 }
@@ -31,7 +38,7 @@ impl Context {
     pub fn from_cli(cli: &Cli) -> Context {
         Context {
             data: cli.data.clone(),
-            as_of: cli.as_of.clone(),
+            as_of: cli.as_of,
             format: cli.format,
             out: cli.out.clone(),
         }
@@ -41,97 +48,100 @@ impl Context {
     /// beyond schemas until a command collects).
     pub fn checked(&self) -> Result<Checked> {
         let mut spec = DataSpec::open(&self.data)?;
-        spec.settings = spec.settings.with_as_of_arg(self.as_of.as_deref())?;
+        if let Some(a) = &self.as_of {
+            spec.settings.as_of = Some(a.resolve(&spec.settings.timezone)?);
+        }
         let inputs = crate::input::load(&spec)?;
         Checked::new(inputs, &spec)
     }
 }
 
-/// The `as_of` of a run (SPEC §3): `--as-of` or the config's, else the
-/// latest timestamp in the data; with the sentence reports cite.
-pub struct AsOf {
-    /// Microseconds since the epoch (UTC).
-    pub micros: i64,
-    pub note: String,
+/// Runs one analysis as its own command: judge, build lead_funnel, run,
+/// print or write.
+pub fn analyse(ctx: &Context, analysis: &dyn Analysis, stdout: &mut dyn Write) -> Result<()> {
+    let checked = ctx.checked()?;
+    require(&checked, analysis)?;
+    let (ledger, _) = ledger::compute(&checked, true)?;
+    let funnel = lead_funnel_if_any(&checked)?;
+    let inputs = Inputs::new(&checked, funnel, &ledger);
+    let finished = run(analysis, &inputs)?;
+    crate::output::emit(&finished.report, ctx.format, ctx.out.as_deref(), stdout)?;
+    Ok(())
 }
 
-pub fn as_of(checked: &Checked, ledger: &Ledger) -> AsOf {
-    let shown = |t: i64| {
-        chrono::DateTime::from_timestamp_micros(t)
-            .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_default()
-    };
-    match checked.settings.as_of {
-        Some(t) => AsOf {
-            micros: t.timestamp_micros(),
-            note: format!("as_of {}", shown(t.timestamp_micros())),
-        },
-        None => {
-            let t = ledger.latest.unwrap_or(0);
-            AsOf {
-                micros: t,
-                note: format!("as_of {} (the latest timestamp in the data)", shown(t)),
+/// The first table `analysis` needs that the data set lacks, as the
+/// one-line missing-table error.
+pub fn require(checked: &Checked, analysis: &dyn Analysis) -> Result<()> {
+    for kind in analysis.requires() {
+        checked.require(*kind, analysis.name()).map(drop)?;
+    }
+    Ok(())
+}
+
+/// The first table `analysis` needs that the data set lacks.
+pub fn lacks(checked: &Checked, analysis: &dyn Analysis) -> Option<TableKind> {
+    analysis
+        .requires()
+        .iter()
+        .copied()
+        .find(|k| !checked.has(*k))
+}
+
+/// Runs an analysis to its end, collecting each step's plans.
+pub fn run(analysis: &dyn Analysis, inputs: &Inputs) -> Result<Finished> {
+    let mut step = analysis.start(inputs)?;
+    loop {
+        match step {
+            Step::Done(finished) => return Ok(finished),
+            Step::Collect {
+                plans,
+                streaming,
+                then,
+            } => {
+                let frames = collect(plans, streaming)?;
+                step = then(frames)?;
             }
         }
     }
 }
 
-/// `lead_funnel`, built once per run (SPEC §5) and held in memory, so every
-/// analysis of the run reads the same table without rebuilding it.
-pub fn lead_funnel(checked: &Checked) -> Result<polars::prelude::LazyFrame> {
-    use polars::prelude::IntoLazy;
-    Ok(streamed(crate::funnel::build(checked)?)?.lazy())
-}
-
-/// Collects a plan with polars' streaming engine: it runs the joins and
-/// group-bys of large inputs in batches (at 10M leads, lead_funnel for
-/// `bands` took 106 s / 12.1 GB in memory and 77 s / 9.6 GB streamed,
-/// with the same result).
-pub fn streamed(plan: polars::prelude::LazyFrame) -> Result<polars::prelude::DataFrame> {
-    use polars::prelude::{Engine, LazyFrame, OptFlags};
-    let mut frames = LazyFrame::collect_all_with_engine(
-        vec![plan.logical_plan],
-        Engine::Streaming,
+/// Collects plans in one run (sharing common subplans), in memory or with
+/// polars' streaming engine (it runs the joins and group-bys of large
+/// inputs in batches: at 10M leads, lead_funnel for `bands` took 106 s /
+/// 12.1 GB in memory and 77 s / 9.6 GB streamed, with the same result).
+pub fn collect(plans: Vec<LazyFrame>, streaming: bool) -> Result<Vec<DataFrame>> {
+    let engine = match streaming {
+        true => Engine::Streaming,
+        false => Engine::Auto,
+    };
+    let n = plans.len();
+    let frames = LazyFrame::collect_all_with_engine(
+        plans.into_iter().map(|p| p.logical_plan).collect(),
+        engine,
         OptFlags::default(),
     )?;
-    frames
-        .pop()
-        .ok_or_else(|| crate::error::Error::Internal("streaming collect: no table".into()))
-}
-
-/// Band names from best to worst, as configured (without `unscored`).
-pub fn band_order(checked: &Checked) -> Vec<String> {
-    let bands = &checked.settings.bands;
-    bands
-        .thresholds
-        .iter()
-        .map(|(b, _)| b.clone())
-        .chain([bands.lowest.clone()])
-        .collect()
-}
-
-/// A one-line argument error unless `v` is a positive, finite number.
-pub fn positive(flag: &str, v: f64, unit: &str) -> Result<()> {
-    if v > 0.0 && v.is_finite() {
-        return Ok(());
+    if frames.len() != n {
+        return Err(Error::Internal(format!(
+            "collect: {n} plans gave {} tables",
+            frames.len()
+        )));
     }
-    Err(crate::error::Error::bad_argument(format!(
-        "{flag} {v}: give a positive number{unit}"
-    )))
+    Ok(frames)
 }
 
-/// What every analysis of leads does once its arguments are checked: judge
-/// the rows (the ledger, with as_of), build lead_funnel once, make the
-/// report and print or write it.
-pub fn finish(
-    ctx: &Context,
-    checked: &Checked,
-    stdout: &mut dyn std::io::Write,
-    make: impl FnOnce(&Checked, polars::prelude::LazyFrame, &Ledger) -> Result<crate::output::Report>,
-) -> Result<()> {
-    let (ledger, _) = crate::quality::ledger::compute(checked, true)?;
-    let funnel = lead_funnel(checked)?;
-    let report = make(checked, funnel, &ledger)?;
-    crate::output::emit(&report, ctx.format, ctx.out.as_deref(), stdout)?;
-    Ok(())
+/// Collects one plan with the streaming engine.
+pub fn streamed(plan: LazyFrame) -> Result<DataFrame> {
+    collect(vec![plan], true)?
+        .pop()
+        .ok_or_else(|| Error::Internal("streaming collect: no table".into()))
+}
+
+/// `lead_funnel`, built once per run (SPEC §5) and held in memory, so every
+/// analysis of the run reads the same table without rebuilding it; `None`
+/// without a leads table.
+pub fn lead_funnel_if_any(checked: &Checked) -> Result<Option<LazyFrame>> {
+    match checked.has(TableKind::Leads) {
+        true => Ok(Some(streamed(crate::funnel::build(checked)?)?.lazy())),
+        false => Ok(None),
+    }
 }

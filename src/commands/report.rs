@@ -1,6 +1,6 @@
-//! `leadloop report`: every analysis built so far over one data set, into
-//! one folder (default `reports/`): each table as CSV (or Parquet with
-//! `--format parquet`), a `summary.json` with the headline figures and the
+//! `leadloop report`: every analysis over one data set, into one folder
+//! (default `reports/`): each table as CSV (or Parquet with `--format
+//! parquet`), a `summary.json` with each analysis' headline figures and the
 //! ledger, and a short printed summary. All files are written together or
 //! not at all. Analyses a data set cannot feed are skipped with a note.
 
@@ -10,11 +10,20 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::Context;
-use crate::cli::{BandsArgs, ContactArgs, RoiArgs, WinlossArgs};
+use crate::analysis::{bands, contact, roi, winloss, Analysis, Inputs};
 use crate::error::{Error, Result};
-use crate::input::schema::TableKind;
 use crate::output::{self, Format};
-use crate::quality::ledger::{self, fmt_count, Ledger};
+use crate::quality::ledger::{self, Ledger};
+
+/// Every analysis `report` runs, in order, each as its options' default.
+fn analyses() -> Vec<Box<dyn Analysis>> {
+    vec![
+        Box::new(bands::Options::default()),
+        Box::new(roi::Options::default()),
+        Box::new(contact::Options::default()),
+        Box::new(winloss::Options::default()),
+    ]
+}
 
 pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
     let out = ctx.out.clone().unwrap_or_else(|| PathBuf::from("reports"));
@@ -25,81 +34,21 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
     };
     let checked = ctx.checked()?;
     let (ledger, _) = ledger::compute(&checked, true)?;
+    let funnel = super::lead_funnel_if_any(&checked)?;
+    let inputs = Inputs::new(&checked, funnel, &ledger);
     let mut reports = vec![super::validate::report(&checked, &ledger)?];
+    let mut lines = Vec::new();
     let mut skipped = Vec::new();
     let mut headline = serde_json::Map::new();
-    let funnel = match checked.has(TableKind::Leads) {
-        true => Some(super::lead_funnel(&checked)?),
-        false => None,
-    };
-    if let Some(funnel) = funnel.clone() {
-        let bands = super::bands::report(
-            &checked,
-            funnel.clone(),
-            &ledger,
-            &BandsArgs {
-                by: Vec::new(),
-                window: None,
-                strict: false,
-            },
-        )?;
-        headline.insert("bands".into(), super::headline::bands(&bands)?);
-        reports.push(bands);
-        if checked.has(TableKind::Spend) {
-            let touches = checked.has(TableKind::Touches) && checked.has(TableKind::Deals);
-            let roi = super::roi::report(
-                &checked,
-                funnel.clone(),
-                &ledger,
-                &RoiArgs {
-                    by: "source".into(),
-                    model: if touches { "all" } else { "lead_source" }.into(),
-                    half_life_days: 7.0,
-                    from: None,
-                    to: None,
-                },
-            )?;
-            headline.insert("roi".into(), super::headline::roi(&roi)?);
-            reports.push(roi);
-        } else {
-            skipped.push("roi (needs a spend table)");
+    for analysis in analyses() {
+        if let Some(kind) = super::lacks(&checked, analysis.as_ref()) {
+            skipped.push(format!("{} (needs a {kind} table)", analysis.name()));
+            continue;
         }
-        if checked.has(TableKind::Handoffs) {
-            let contact = super::contact::report(
-                &checked,
-                funnel,
-                &ledger,
-                &ContactArgs {
-                    by: Vec::new(),
-                    sla_hours: None,
-                    black_hole_days: None,
-                },
-            )?;
-            headline.insert("contact".into(), super::headline::contact(&contact)?);
-            reports.push(contact);
-        } else {
-            skipped.push("contact (needs a handoffs table)");
-        }
-    } else {
-        skipped.push("bands (needs a leads table)");
-        skipped.push("contact (needs a leads table)");
-        skipped.push("roi (needs a leads table)");
-    }
-    if checked.has(TableKind::Deals) {
-        let winloss = super::winloss::report(
-            &checked,
-            funnel,
-            &ledger,
-            &WinlossArgs {
-                month: None,
-                baseline: "previous".into(),
-                dims: None,
-            },
-        )?;
-        headline.insert("winloss".into(), super::headline::winloss(&winloss)?);
-        reports.push(winloss);
-    } else {
-        skipped.push("winloss (needs a deals table)");
+        let finished = super::run(analysis.as_ref(), &inputs)?;
+        headline.insert(analysis.name().into(), finished.summary.json());
+        lines.extend(finished.summary.line());
+        reports.push(finished.report);
     }
     let mut files = Vec::new();
     for r in &reports {
@@ -121,52 +70,8 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
 
     writeln!(stdout, "leadloop report: {}", checked.source)?;
     writeln!(stdout, "- {}", ledger.summary())?;
-    if let Some(b) = headline.get("bands") {
-        writeln!(
-            stdout,
-            "- {} leads, {} won ({}); score AUC for won {}; {} band inversion(s)",
-            fmt_count(b["leads"].as_u64().unwrap_or(0)),
-            fmt_count(b["won"].as_u64().unwrap_or(0)),
-            b["lead_to_won"]
-                .as_f64()
-                .map_or("–".into(), |r| format!("{:.1}%", r * 100.0)),
-            b["auc_score_for_won"]
-                .as_f64()
-                .map_or("–".into(), |a| format!("{a:.2}")),
-            b["inversions"].as_u64().unwrap_or(0),
-        )?;
-    }
-    if let Some(r) = headline.get("roi") {
-        let money = |k: &str| {
-            r[k].as_f64()
-                .map_or("–".to_string(), |v| fmt_count(v.round() as u64))
-        };
-        let mut line = format!(
-            "- roi: spend {}, closed-won revenue {}, ROAS {}",
-            money("spend"),
-            money("revenue"),
-            r["roas"].as_f64().map_or("–".into(), |v| format!("{v:.2}"))
-        );
-        if let Some(n) = r["sources_whose_roi_sign_depends_on_model"].as_u64() {
-            line.push_str(&format!(
-                "; {n} source(s) profitable under one attribution model and not another"
-            ));
-        }
-        writeln!(stdout, "{line}")?;
-    }
-    if let Some(c) = reports
-        .iter()
-        .find(|r| r.analysis == "contact")
-        .and_then(|r| r.headline.as_ref())
-    {
-        writeln!(stdout, "- contact: {c}")?;
-    }
-    if let Some(w) = reports
-        .iter()
-        .find(|r| r.analysis == "winloss")
-        .and_then(|r| r.headline.as_ref())
-    {
-        writeln!(stdout, "- winloss: {w}")?;
+    for line in lines {
+        writeln!(stdout, "- {line}")?;
     }
     for s in &skipped {
         writeln!(stdout, "- skipped {s}")?;

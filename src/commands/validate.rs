@@ -9,7 +9,7 @@ use super::Context;
 use crate::cli::ValidateArgs;
 use crate::error::{Error, Result};
 use crate::output::{self, Format, Report};
-use crate::quality::ledger::{self, fmt_count, Ledger, SetAside};
+use crate::quality::ledger::{self, Ledger, SetAside};
 use crate::quality::Checked;
 
 pub fn run(ctx: &Context, args: &ValidateArgs, stdout: &mut dyn Write) -> Result<()> {
@@ -120,9 +120,9 @@ pub fn report(checked: &Checked, ledger: &Ledger) -> Result<Report> {
     let read: u64 = t.iter().map(|t| t.read).sum();
     report.notes.push(format!(
         "every row accounted for: {} read = {} used + {} set aside",
-        fmt_count(read),
-        fmt_count(read - ledger.set_aside_total()),
-        fmt_count(ledger.set_aside_total())
+        crate::output::format::count(read),
+        crate::output::format::count(read - ledger.set_aside_total()),
+        crate::output::format::count(ledger.set_aside_total())
     ));
     report.notes.extend(checked.notes.iter().cloned());
     report.notes.extend(lookup_notes(checked)?);
@@ -133,9 +133,7 @@ pub fn report(checked: &Checked, ledger: &Ledger) -> Result<Report> {
 fn lookup_notes(checked: &Checked) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     for (cfg, plan) in &checked.lookups {
-        let Some(target) =
-            crate::input::schema::TableKind::from_name(&cfg.join_to).and_then(|k| checked.used(k))
-        else {
+        let Some(target) = checked.used(cfg.join_to.kind()) else {
             continue;
         };
         let key = cfg.key.as_str();
@@ -161,8 +159,8 @@ fn lookup_notes(checked: &Checked) -> Result<Vec<String>> {
         notes.push(format!(
             "lookup {}: {} {} rows with a {key} that has no match in {} (kept; the lookup's columns are empty for them)",
             cfg.name,
-            fmt_count(n),
-            cfg.join_to,
+            crate::output::format::count(n),
+            cfg.join_to.kind(),
             cfg.name
         ));
     }

@@ -12,7 +12,9 @@
 //! - A preset (`preset = "salesforce"` or `"hubspot"`) supplies renames and
 //!   stage/status mappings; anything the file sets itself wins.
 
+pub mod presets;
 pub mod settings;
+pub mod zone;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,12 +23,14 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::input::schema::{TableKind, HANDOFF_STAGES, WIDE_STAGES};
-pub use settings::{Bands, Settings};
+pub use presets::Preset;
+pub use settings::{AsOfInput, Bands, Settings};
+pub use zone::Zone;
 
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
-    pub preset: Option<String>,
+    pub preset: Option<Preset>,
     pub timezone: Option<String>,
     pub as_of: Option<String>,
     pub sla_hours: Option<f64>,
@@ -80,7 +84,7 @@ impl TablesConfig {
         }
     }
 
-    fn slot(&mut self, kind: TableKind) -> &mut Option<TableConfig> {
+    pub(super) fn slot(&mut self, kind: TableKind) -> &mut Option<TableConfig> {
         match kind {
             TableKind::Leads => &mut self.leads,
             TableKind::Scores => &mut self.scores,
@@ -89,6 +93,23 @@ impl TablesConfig {
             TableKind::Deals => &mut self.deals,
             TableKind::Spend => &mut self.spend,
             TableKind::Touches => &mut self.touches,
+        }
+    }
+}
+
+/// The table a lookup joins to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JoinTo {
+    Leads,
+    Deals,
+}
+
+impl JoinTo {
+    pub fn kind(self) -> TableKind {
+        match self {
+            JoinTo::Leads => TableKind::Leads,
+            JoinTo::Deals => TableKind::Deals,
         }
     }
 }
@@ -123,6 +144,13 @@ pub struct TableConfig {
     pub null_values: Vec<String>,
     #[serde(default)]
     pub rename: BTreeMap<String, String>,
+    /// The export names whose rename came from the preset (not the user's
+    /// config), so an error can say where a name came from.
+    #[serde(skip)]
+    pub preset_renames: std::collections::BTreeSet<String>,
+    /// The preset merged into this table's settings, if any.
+    #[serde(skip)]
+    pub preset: Option<Preset>,
     #[serde(default)]
     pub constants: BTreeMap<String, String>,
     #[serde(default)]
@@ -155,8 +183,8 @@ pub struct LookupConfig {
     pub path: String,
     pub format: Option<FileFormat>,
     pub separator: Option<String>,
-    /// `leads` or `deals`.
-    pub join_to: String,
+    /// The table whose rows the lookup's columns describe.
+    pub join_to: JoinTo,
     /// The column in `join_to` holding the key.
     pub key: String,
     /// The key column in the lookup (default: same as `key`).
@@ -216,7 +244,7 @@ impl DataSpec {
             detail: e.to_string(),
         })?;
         let file = parse_config(&text, path)?;
-        let file = apply_preset(file, path)?;
+        let file = presets::apply(file)?;
         check_semantics(&file, path)?;
         let root = path
             .parent()
@@ -260,66 +288,6 @@ fn line_of(text: &str, offset: usize) -> usize {
         .filter(|b| **b == b'\n')
         .count()
         + 1
-}
-
-const SALESFORCE: &str = include_str!("presets/salesforce.toml");
-const HUBSPOT: &str = include_str!("presets/hubspot.toml");
-
-fn apply_preset(mut file: ConfigFile, path: &Path) -> Result<ConfigFile> {
-    let Some(name) = file.preset.clone() else {
-        return Ok(file);
-    };
-    let text = match name.as_str() {
-        "salesforce" => SALESFORCE,
-        "hubspot" => HUBSPOT,
-        other => {
-            return Err(Error::BadConfig {
-                file: path.to_path_buf(),
-                line: None,
-                detail: format!("preset \"{other}\" is unknown; presets: salesforce, hubspot"),
-            })
-        }
-    };
-    let preset = parse_config(text, Path::new(&format!("preset {name}")))?;
-    for kind in TableKind::ALL {
-        if let Some(base) = preset.tables.get(kind) {
-            let slot = file.tables.slot(kind);
-            let mine = slot.take().unwrap_or_default();
-            *slot = Some(merge_table(base.clone(), mine));
-        }
-    }
-    Ok(file)
-}
-
-/// The user's settings win over the preset's; maps are merged key by key.
-fn merge_table(base: TableConfig, mine: TableConfig) -> TableConfig {
-    let merge = |mut a: BTreeMap<String, String>, b: BTreeMap<String, String>| {
-        a.extend(b);
-        a
-    };
-    let mut stages = base.stages;
-    stages.extend(mine.stages);
-    TableConfig {
-        path: mine.path.or(base.path),
-        format: mine.format.or(base.format),
-        separator: mine.separator.or(base.separator),
-        null_values: if mine.null_values.is_empty() {
-            base.null_values
-        } else {
-            mine.null_values
-        },
-        rename: merge(base.rename, mine.rename),
-        constants: merge(base.constants, mine.constants),
-        absent: if mine.absent.is_empty() {
-            base.absent
-        } else {
-            mine.absent
-        },
-        epoch_unit: mine.epoch_unit.or(base.epoch_unit),
-        stages,
-        stage_map: merge(base.stage_map, mine.stage_map),
-        status_map: merge(base.status_map, mine.status_map),
-    }
 }
 
 /// Checks serde cannot: names of stages, statuses and absent columns.
@@ -385,14 +353,6 @@ fn check_semantics(file: &ConfigFile, path: &Path) -> Result<()> {
             }
         }
     }
-    for (i, l) in file.lookups.iter().enumerate() {
-        if l.join_to != "leads" && l.join_to != "deals" {
-            return Err(bad(format!(
-                "lookups[{i}] ({}): join_to must be \"leads\" or \"deals\", got \"{}\"",
-                l.name, l.join_to
-            )));
-        }
-    }
     Ok(())
 }
 
@@ -417,22 +377,6 @@ mod tests {
     fn wrong_type_names_its_line() {
         let msg = parse("\n\nsla_hours = \"soon\"\n").unwrap_err().to_string();
         assert!(msg.contains("line 3"), "{msg}");
-    }
-
-    #[test]
-    fn presets_parse_and_merge_under_the_users_settings() {
-        for text in [SALESFORCE, HUBSPOT] {
-            parse(text).expect("preset parses");
-        }
-        let file = parse(
-            "preset = \"salesforce\"\n[tables.leads]\npath = \"Lead.csv\"\nrename = { Id = \"lead_id\", Owner = \"rep_id\" }\n",
-        )
-        .unwrap();
-        let merged = apply_preset(file, Path::new("x.toml")).unwrap();
-        let leads = merged.tables.leads.unwrap();
-        assert_eq!(leads.path.as_deref(), Some("Lead.csv"));
-        assert_eq!(leads.rename["CreatedDate"], "created_at");
-        assert_eq!(leads.rename["Owner"], "rep_id");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
-use super::ConfigFile;
+use super::{ConfigFile, Zone};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,8 +46,8 @@ impl Bands {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    /// IANA zone in which reporting periods (months, `--as-of` days) are cut.
-    pub timezone: String,
+    /// The zone in which reporting periods (months, `--as-of` days) are cut.
+    pub timezone: Zone,
     /// Fixed `as_of`; `None` means the latest timestamp in the data.
     pub as_of: Option<DateTime<Utc>>,
     pub sla_hours: f64,
@@ -62,10 +62,16 @@ impl Settings {
             line: None,
             detail,
         };
-        let timezone = file.timezone.clone().unwrap_or_else(|| "UTC".into());
-        parse_timezone(&timezone).map_err(|e| bad(format!("timezone: {e}")))?;
+        let timezone = match &file.timezone {
+            Some(name) => Zone::parse(name).map_err(|e| bad(format!("timezone: {e}")))?,
+            None => Zone::UTC,
+        };
         let as_of = match &file.as_of {
-            Some(s) => Some(parse_as_of(s, &timezone).map_err(|e| bad(format!("as_of: {e}")))?),
+            Some(s) => Some(
+                s.parse::<AsOfInput>()
+                    .and_then(|a| a.in_zone(&timezone))
+                    .map_err(|e| bad(format!("as_of: {e}")))?,
+            ),
             None => None,
         };
         let sla_hours = file.sla_hours.unwrap_or(24.0);
@@ -107,46 +113,61 @@ impl Settings {
             bands,
         })
     }
+}
 
-    /// `--as-of` given on the command line overrides the config.
-    pub fn with_as_of_arg(mut self, arg: Option<&str>) -> Result<Settings> {
-        if let Some(s) = arg {
-            self.as_of = Some(
-                parse_as_of(s, &self.timezone)
-                    .map_err(|e| Error::bad_argument(format!("--as-of {s}: {e}")))?,
-            );
+/// An `as_of` as written (SPEC §3): a date (the end of that day), a local
+/// date-time, or an instant with its offset; parsed once, placed in the
+/// configured zone later.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AsOfInput {
+    Date(NaiveDate),
+    Local(NaiveDateTime),
+    Instant(DateTime<Utc>),
+}
+
+impl std::str::FromStr for AsOfInput {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<AsOfInput, String> {
+        let s = s.trim();
+        if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+            return Ok(AsOfInput::Instant(dt.with_timezone(&Utc)));
         }
-        Ok(self)
-    }
-}
-
-pub fn parse_timezone(name: &str) -> std::result::Result<chrono_tz::Tz, String> {
-    name.parse::<chrono_tz::Tz>()
-        .map_err(|_| format!("\"{name}\" is not an IANA time zone (e.g. UTC, Europe/Berlin)"))
-}
-
-/// SPEC §3: a date means the end of that day in the configured zone; a
-/// date-time without a zone is read in that zone too.
-pub fn parse_as_of(s: &str, timezone: &str) -> std::result::Result<DateTime<Utc>, String> {
-    let tz = parse_timezone(timezone)?;
-    let s = s.trim();
-    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        return Ok(dt.with_timezone(&Utc));
-    }
-    let naive = if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        let end = NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999)
-            .ok_or_else(|| "end of day".to_string())?;
-        d.and_time(end)
-    } else {
+        if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            return Ok(AsOfInput::Date(d));
+        }
         ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
             .iter()
             .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-            .ok_or_else(|| format!("\"{s}\" is not a date (YYYY-MM-DD) or date-time"))?
-    };
-    tz.from_local_datetime(&naive)
-        .latest()
-        .map(|d| d.with_timezone(&Utc))
-        .ok_or_else(|| format!("\"{s}\" does not exist in {timezone}"))
+            .map(AsOfInput::Local)
+            .ok_or_else(|| format!("\"{s}\" is not a date (YYYY-MM-DD) or date-time"))
+    }
+}
+
+impl AsOfInput {
+    /// The instant it names in `zone`: a date means the end of that day there.
+    pub fn in_zone(self, zone: &Zone) -> std::result::Result<DateTime<Utc>, String> {
+        let naive = match self {
+            AsOfInput::Instant(t) => return Ok(t),
+            AsOfInput::Local(t) => t,
+            AsOfInput::Date(d) => {
+                let end = NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999)
+                    .ok_or_else(|| "end of day".to_string())?;
+                d.and_time(end)
+            }
+        };
+        zone.tz()
+            .from_local_datetime(&naive)
+            .latest()
+            .map(|d| d.with_timezone(&Utc))
+            .ok_or_else(|| format!("{naive} does not exist in {zone}"))
+    }
+
+    /// [`AsOfInput::in_zone`] for `--as-of`, its error naming the flag.
+    pub fn resolve(self, zone: &Zone) -> Result<DateTime<Utc>> {
+        self.in_zone(zone)
+            .map_err(|e| Error::bad_argument(format!("--as-of: {e}")))
+    }
 }
 
 #[cfg(test)]
@@ -163,6 +184,10 @@ mod tests {
         assert_eq!(b.names(), ["A", "B", "C", "D"]);
     }
 
+    fn parse_as_of(s: &str, zone: &str) -> std::result::Result<DateTime<Utc>, String> {
+        s.parse::<AsOfInput>()?.in_zone(&Zone::parse(zone)?)
+    }
+
     #[test]
     fn as_of_date_is_end_of_day_in_the_zone() {
         let utc = parse_as_of("2024-03-31", "UTC").unwrap();
@@ -175,6 +200,6 @@ mod tests {
     #[test]
     fn bad_as_of_and_zone_are_reported() {
         assert!(parse_as_of("31/03/2024", "UTC").is_err());
-        assert!(parse_timezone("Mars/Olympus").is_err());
+        assert!(Zone::parse("Mars/Olympus").is_err());
     }
 }

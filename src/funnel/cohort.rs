@@ -3,11 +3,12 @@
 
 use polars::prelude::*;
 
+use crate::config::Zone;
 use crate::input::schema::CREATED_AT;
 use crate::input::time::in_zone;
 
-pub fn with_months(frame: LazyFrame, timezone: &str) -> LazyFrame {
-    let month = |c: &str| in_zone(col(c), timezone).dt().to_string("%Y-%m");
+pub fn with_months(frame: LazyFrame, zone: &Zone) -> LazyFrame {
+    let month = |c: &str| in_zone(col(c), zone).dt().to_string("%Y-%m");
     frame.with_columns([
         month(CREATED_AT).alias("created_month"),
         month("mql_at").alias("mql_month"),

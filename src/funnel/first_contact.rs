@@ -6,14 +6,15 @@
 use polars::prelude::*;
 
 use crate::error::Result;
-use crate::input::schema::{TableKind, AT, LEAD_ROW, STAGE};
-use crate::quality::Checked;
+use crate::input::schema::{AT, LEAD_ROW, STAGE};
 
-/// `events` are `Checked::stage_events`; `frame` carries `mql_at`.
+/// `frame` carries [`LEAD_ROW`] and `mql_at`; `events` are
+/// `events::stage_events`; `activities` the sales activities keyed by lead
+/// row. Adds `contacted_at` and `contacted`.
 pub fn with_first_contact(
     frame: LazyFrame,
     events: Option<LazyFrame>,
-    checked: &Checked,
+    activities: Option<LazyFrame>,
 ) -> Result<LazyFrame> {
     let mut parts = Vec::new();
     if let Some(e) = events {
@@ -22,7 +23,7 @@ pub fn with_first_contact(
                 .select([col(LEAD_ROW), col(AT)]),
         );
     }
-    if let Some(a) = checked.keyed(TableKind::Activities) {
+    if let Some(a) = activities {
         parts.push(a.select([col(LEAD_ROW), col(AT)]));
     }
     let frame = match parts.len() {

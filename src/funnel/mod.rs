@@ -6,7 +6,8 @@
 //! score at first MQL and its band, deal counts and won revenue, times
 //! recycled, and cohort months in the configured zone.
 //!
-//! Definitions (SPEC §3): see `stages` (first entry, cumulative reach),
+//! Definitions (SPEC §3): see `events` (stage entries from handoffs and
+//! wide exports), `stages` (first entry, cumulative reach),
 //! `first_contact`, `band_at_mql`, `rep` (the rep of an MQL), `cohort`.
 //!
 //! Edge cases: a lead with no events has every stage null and every flag
@@ -16,6 +17,7 @@
 
 pub mod band_at_mql;
 pub mod cohort;
+pub mod events;
 pub mod first_contact;
 pub mod rep;
 pub mod stages;
@@ -85,7 +87,12 @@ pub fn build(checked: &Checked) -> Result<LazyFrame> {
             .collect()
     };
     // Cached: stage facts and first contact both read the events.
-    let events = checked.stage_events()?.map(LazyFrame::cache);
+    let events = events::stage_events(
+        checked.handoffs_keyed(),
+        checked.leads_wide(),
+        &checked.wide_stages,
+    )?
+    .map(LazyFrame::cache);
     // Cached: stage facts and the rep both read the deals.
     let deals = checked.keyed(TableKind::Deals).map(LazyFrame::cache);
     // The facts are computed on a narrow frame (the key, and what they read
@@ -97,7 +104,11 @@ pub fn build(checked: &Checked) -> Result<LazyFrame> {
     // Cached: first contact and the score at MQL both join back on it.
     let frame =
         stages::with_stages(leads.clone().select(narrow), events.clone(), deals.clone())?.cache();
-    let frame = first_contact::with_first_contact(frame, events.clone(), checked)?;
+    let frame = first_contact::with_first_contact(
+        frame,
+        events.clone(),
+        checked.keyed(TableKind::Activities),
+    )?;
     let frame = rep::with_rep(frame, events, deals)?;
     let frame = band_at_mql::with_band(
         frame,

@@ -14,6 +14,7 @@
 
 pub mod dirt;
 pub mod model;
+pub mod world;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -288,10 +289,9 @@ fn frames(t: Tables, csv: bool, dirty: bool) -> Result<Vec<(&'static str, DataFr
     let utc = DataType::Datetime(TimeUnit::Microseconds, Some(TimeZone::UTC));
     let naive_us = DataType::Datetime(TimeUnit::Microseconds, None);
     let naive_ms = DataType::Datetime(TimeUnit::Milliseconds, None);
-    // SAFETY of `new_unchecked`: a valid IANA zone name.
     let ny = DataType::Datetime(
         TimeUnit::Microseconds,
-        Some(unsafe { TimeZone::new_unchecked("America/New_York") }),
+        Some(TimeZone::from_chrono(&chrono_tz::America::New_York)),
     );
 
     let l = t.leads;

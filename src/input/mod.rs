@@ -64,7 +64,10 @@ pub fn load(spec: &DataSpec) -> Result<Inputs> {
                     return Err(Error::MissingColumn {
                         table: raw.name.clone(),
                         file: raw.location.display.clone(),
-                        column: format!("{column}\" (stage {stage} in the config"),
+                        column: column.clone(),
+                        named_by: Some(Box::new(crate::error::NamedBy::WideStage {
+                            stage: stage.clone(),
+                        })),
                         found: raw.columns.join(", "),
                     });
                 }
@@ -99,9 +102,9 @@ pub fn load(spec: &DataSpec) -> Result<Inputs> {
         if !raw.has(key) {
             return Err(raw.missing_column(key));
         }
-        let Some(target) = TableKind::from_name(&l.join_to).and_then(|k| tables.get(&k)) else {
+        let Some(target) = tables.get(&l.join_to.kind()) else {
             return Err(Error::MissingTable {
-                table: l.join_to.clone(),
+                table: l.join_to.kind().name().into(),
                 place: spec.describe(),
                 hint: format!(" (lookup {} joins to it)", l.name),
             });

@@ -11,7 +11,7 @@ use polars::prelude::*;
 use super::locate::Location;
 use super::schema::{FILE_COL, INDEX_COL};
 use crate::config::{FileFormat, TableConfig};
-use crate::error::{Error, Result};
+use crate::error::{Error, NamedBy, Result, Source};
 
 /// A table as scanned, before any row is judged.
 #[derive(Clone)]
@@ -48,6 +48,7 @@ impl RawTable {
             table: self.name.clone(),
             file: self.location.display.clone(),
             column: column.to_string(),
+            named_by: None,
             found: self.columns.join(", "),
         }
     }
@@ -96,7 +97,14 @@ pub fn scan(
             return Err(Error::MissingColumn {
                 table: name.to_string(),
                 file: location.display.clone(),
-                column: format!("{src}\" (renamed to \"{dst}\" by the config"),
+                column: src.clone(),
+                named_by: Some(Box::new(NamedBy::Rename {
+                    to: dst.clone(),
+                    by: match cfg.preset_renames.contains(src) {
+                        true => Source::Preset(cfg.preset.map_or("", |p| p.name())),
+                        false => Source::Config,
+                    },
+                })),
                 found: found.join(", "),
             });
         };

@@ -125,15 +125,13 @@ fn parse_text(expr: Expr) -> Expr {
     coalesce(&tries)
 }
 
-/// The zone-aware form of a parsed timestamp in `timezone`, for cutting
+/// The zone-aware form of a parsed timestamp in `zone`, for cutting
 /// months and days where the user lives.
-pub fn in_zone(ts: Expr, timezone: &str) -> Expr {
-    // SAFETY of `new_unchecked`: the zone was validated by `config::settings::parse_timezone`.
-    let tz = unsafe { TimeZone::new_unchecked(timezone) };
+pub fn in_zone(ts: Expr, zone: &crate::config::Zone) -> Expr {
     ts.dt()
         .replace_time_zone(Some(TimeZone::UTC), lit("raise"), NonExistent::Raise)
         .dt()
-        .convert_time_zone(tz)
+        .convert_time_zone(zone.polars())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod atomic;
 pub mod csv;
+pub mod format;
 pub mod json;
 pub mod parquet;
 pub mod progress;
@@ -13,6 +14,7 @@ pub mod table;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use format::Unit;
 pub use report::{cell_text, NamedTable, Report};
 
 use crate::error::{Error, Result};
@@ -30,6 +32,16 @@ pub enum Format {
 }
 
 impl Format {
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Parquet => "parquet",
+        }
+    }
+
     pub fn ext(self) -> &'static str {
         match self {
             Format::Table | Format::Csv => "csv",

@@ -4,6 +4,8 @@
 
 use polars::prelude::*;
 
+use super::format::Unit;
+
 #[derive(Debug, Clone)]
 pub struct NamedTable {
     /// Short name; the analysis' main table has the analysis' own name.
@@ -11,6 +13,23 @@ pub struct NamedTable {
     /// A heading for people.
     pub title: String,
     pub frame: DataFrame,
+    /// The unit of each column that declares one; the others are counts
+    /// (integers), numbers (floats) or text, by their type.
+    pub units: Vec<(String, Unit)>,
+}
+
+impl NamedTable {
+    /// The declared unit of `column`, else the one its type implies.
+    pub fn unit(&self, column: &str) -> Unit {
+        if let Some((_, u)) = self.units.iter().find(|(c, _)| c == column) {
+            return *u;
+        }
+        match self.frame.column(column).map(|c| c.dtype().clone()) {
+            Ok(d) if d.is_integer() => Unit::Count,
+            Ok(d) if d.is_primitive_numeric() || matches!(d, DataType::Decimal(..)) => Unit::Number,
+            _ => Unit::Text,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -38,7 +57,17 @@ impl Report {
             name: name.to_string(),
             title: title.to_string(),
             frame,
+            units: Vec::new(),
         });
+        self
+    }
+
+    /// Declares the units of columns of the table added last.
+    pub fn units(mut self, units: &[(&str, Unit)]) -> Report {
+        if let Some(t) = self.tables.last_mut() {
+            t.units
+                .extend(units.iter().map(|(c, u)| ((*c).to_string(), *u)));
+        }
         self
     }
 

@@ -5,11 +5,11 @@
 
 use polars::prelude::*;
 
+use super::format::{self, Unit};
 use super::report::{cell_text, NamedTable, Report};
 
 pub const DEFAULT_WIDTH: usize = 80;
 const GAP: &str = "  ";
-const NULL_MARK: &str = "–";
 /// Text columns are cut (with `…`) no shorter than this.
 const MIN_TEXT: usize = 16;
 
@@ -44,7 +44,7 @@ pub fn render(report: &Report, width: usize) -> String {
 fn render_table(t: &NamedTable, width: usize, out: &mut String) {
     out.push_str(&t.title);
     out.push('\n');
-    let shown = shown_columns(&t.frame);
+    let shown = shown_columns(t);
     if t.frame.height() == 0 {
         out.push_str("(no rows)\n");
         return;
@@ -161,29 +161,30 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
     out
 }
 
-/// Columns as a person sees them: `x`, `x_lo`, `x_hi` become one rate column.
-fn shown_columns(df: &DataFrame) -> Vec<Shown> {
+/// Columns as a person sees them, each by its declared [`Unit`]; a
+/// [`Unit::Rate`] column `x` with `x_lo` and `x_hi` beside it shows them as
+/// its bounds, in one column.
+fn shown_columns(t: &NamedTable) -> Vec<Shown> {
+    let df = &t.frame;
     let names: Vec<String> = df
         .get_column_names()
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let is_rate = |n: &str| {
-        names.iter().any(|m| *m == format!("{n}_lo"))
-            && names.iter().any(|m| *m == format!("{n}_hi"))
-    };
+    let has = |n: &str| names.iter().any(|m| m == n);
+    let bounded =
+        |n: &str| t.unit(n) == Unit::Rate && has(&format!("{n}_lo")) && has(&format!("{n}_hi"));
     let mut out = Vec::new();
     for name in &names {
-        if let Some(base) = name
+        let is_bound = name
             .strip_suffix("_lo")
             .or_else(|| name.strip_suffix("_hi"))
-        {
-            if is_rate(base) {
-                continue;
-            }
+            .is_some_and(bounded);
+        if is_bound {
+            continue;
         }
         let Ok(c) = df.column(name) else { continue };
-        if is_rate(name) {
+        if bounded(name) {
             let (Ok(lo), Ok(hi)) = (
                 df.column(&format!("{name}_lo")),
                 df.column(&format!("{name}_hi")),
@@ -191,7 +192,7 @@ fn shown_columns(df: &DataFrame) -> Vec<Shown> {
                 continue;
             };
             let cells = (0..df.height())
-                .map(|i| rate_cell(float_at(c, i), float_at(lo, i), float_at(hi, i)))
+                .map(|i| format::rate(float_at(c, i), float_at(lo, i), float_at(hi, i)))
                 .collect();
             out.push(Shown {
                 header: name.clone(),
@@ -200,132 +201,37 @@ fn shown_columns(df: &DataFrame) -> Vec<Shown> {
             });
             continue;
         }
-        let dtype = c.dtype();
-        let right = dtype.is_primitive_numeric() || matches!(dtype, DataType::Decimal(..));
-        let float = matches!(dtype, DataType::Float64 | DataType::Float32);
+        let unit = t.unit(name);
         let cells = (0..df.height())
             .map(|i| {
-                if float && is_proportion(name) {
-                    return rate_cell(float_at(c, i), None, None);
-                }
-                if float && is_points(name) {
-                    return points_cell(float_at(c, i));
-                }
                 let v = c.get(i).unwrap_or(AnyValue::Null);
-                number_cell(&v).unwrap_or_else(|| cell_text(&v))
+                match (&v, unit) {
+                    (AnyValue::Null, _) => format::NULL_MARK.to_string(),
+                    (_, Unit::Text) => cell_text(&v),
+                    (v, Unit::Count) if v.is_integer() => format::group_digits(&v.to_string()),
+                    (v, _) => match v.extract::<f64>() {
+                        Some(f) => format::cell(unit, Some(f)),
+                        None => cell_text(v),
+                    },
+                }
             })
             .collect();
         out.push(Shown {
             header: name.clone(),
             cells,
-            right,
+            right: unit != Unit::Text,
         });
     }
     out
-}
-
-/// A proportion without bounds, shown as a percentage: `share`, `*_share`,
-/// `*_rate`, `*_rate_base`.
-fn is_proportion(name: &str) -> bool {
-    name == "share"
-        || name.ends_with("_share")
-        || name.ends_with("_rate")
-        || name.ends_with("_rate_base")
-}
-
-/// A difference of proportions (winloss effects), shown in percentage points.
-fn is_points(name: &str) -> bool {
-    matches!(
-        name,
-        "mix_effect" | "rate_effect" | "interaction" | "contribution"
-    )
-}
-
-/// `+4.9 pts`, `−0.3 pts`.
-fn points_cell(v: Option<f64>) -> String {
-    match v {
-        Some(v) if v.is_finite() => {
-            let p = format!("{:.1}", (v * 100.0).abs());
-            let sign = if v < 0.0 && p != "0.0" { "−" } else { "+" };
-            format!("{sign}{p} pts")
-        }
-        _ => NULL_MARK.to_string(),
-    }
 }
 
 fn float_at(c: &Column, i: usize) -> Option<f64> {
     c.get(i).ok().and_then(|v| v.extract::<f64>())
 }
 
-/// `29.8% (26.8–33.0)`; a rate with no denominator shows as `–`.
-pub fn rate_cell(p: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
-    match (p, lo, hi) {
-        (Some(p), Some(lo), Some(hi)) if p.is_finite() => {
-            format!("{:.1}% ({:.1}–{:.1})", p * 100.0, lo * 100.0, hi * 100.0)
-        }
-        (Some(p), _, _) if p.is_finite() => format!("{:.1}%", p * 100.0),
-        _ => NULL_MARK.to_string(),
-    }
-}
-
-fn number_cell(v: &AnyValue) -> Option<String> {
-    Some(match v {
-        AnyValue::Null => NULL_MARK.to_string(),
-        AnyValue::Float32(_) | AnyValue::Float64(_) => {
-            let f = v.extract::<f64>()?;
-            if !f.is_finite() {
-                return Some(NULL_MARK.to_string());
-            }
-            if f != 0.0 && f.abs() < 0.01 {
-                // Small values (p-values) keep their magnitude.
-                format!("{f:.2e}")
-            } else {
-                group_digits(&format!("{f:.2}"))
-            }
-        }
-        v if v.is_integer() => group_digits(&v.to_string()),
-        _ => return None,
-    })
-}
-
-/// `1234567.50` -> `1,234,567.50`.
-pub fn group_digits(s: &str) -> String {
-    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn digits_are_grouped() {
-        assert_eq!(group_digits("1234567.5"), "1,234,567.5");
-        assert_eq!(group_digits("-1000"), "-1,000");
-        assert_eq!(group_digits("12"), "12");
-    }
-
-    #[test]
-    fn rates_show_their_bounds() {
-        assert_eq!(
-            rate_cell(Some(0.2984), Some(0.268), Some(0.33)),
-            "29.8% (26.8–33.0)"
-        );
-        assert_eq!(rate_cell(None, None, None), "–");
-    }
 
     #[test]
     fn shares_are_percentages_and_effects_are_points() {
@@ -336,7 +242,12 @@ mod tests {
             "revenue" => [0.5, 2.0]
         )
         .unwrap();
-        let text = render(&Report::new("t").table("t", "T", df), 80);
+        let report = Report::new("t").table("t", "T", df).units(&[
+            ("share", Unit::Rate),
+            ("win_rate", Unit::Rate),
+            ("contribution", Unit::Points),
+        ]);
+        let text = render(&report, 80);
         assert!(text.contains("50.0%") && text.contains("12.5%"), "{text}");
         assert!(text.contains("66.7%"), "{text}");
         assert!(
@@ -344,6 +255,23 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("0.50"), "revenue stays a number: {text}");
+    }
+
+    #[test]
+    fn bounds_join_their_rate_only_when_it_is_declared_a_rate() {
+        let df = df!(
+            "x" => [0.5], "x_lo" => [0.25], "x_hi" => [0.75],
+            "p_value" => [0.0001]
+        )
+        .unwrap();
+        let plain = render(&Report::new("t").table("t", "T", df.clone()), 80);
+        assert!(plain.contains("x_lo"), "{plain}");
+        let declared = Report::new("t")
+            .table("t", "T", df)
+            .units(&[("x", Unit::Rate), ("p_value", Unit::PValue)]);
+        let text = render(&declared, 80);
+        assert!(text.contains("50.0% (25.0–75.0)"), "{text}");
+        assert!(!text.contains("x_lo") && text.contains("< 0.001"), "{text}");
     }
 
     #[test]

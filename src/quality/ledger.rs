@@ -81,30 +81,24 @@ impl Ledger {
             .tables
             .iter()
             .filter(|t| t.set_aside() > 0)
-            .map(|t| format!("{} {}", fmt_count(t.set_aside()), t.table))
+            .map(|t| {
+                format!(
+                    "{} {}",
+                    crate::output::format::count(t.set_aside()),
+                    t.table
+                )
+            })
             .collect();
         if parts.is_empty() {
             "no input rows were set aside".into()
         } else {
             format!(
                 "{} input rows set aside ({}); `leadloop validate` lists them",
-                fmt_count(self.set_aside_total()),
+                crate::output::format::count(self.set_aside_total()),
                 parts.join(", ")
             )
         }
     }
-}
-
-pub fn fmt_count(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// Counts every table in one pass over the inputs (polars shares the scans).
@@ -287,17 +281,4 @@ fn tabulate(
         },
         frame,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_get_thousands_separators() {
-        assert_eq!(fmt_count(0), "0");
-        assert_eq!(fmt_count(999), "999");
-        assert_eq!(fmt_count(1000), "1,000");
-        assert_eq!(fmt_count(1234567), "1,234,567");
-    }
 }

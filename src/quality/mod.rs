@@ -14,7 +14,7 @@ use polars::prelude::*;
 
 use crate::config::{DataSpec, LookupConfig, Settings};
 use crate::error::{Error, Result};
-use crate::input::schema::{TableKind, AT, CURRENCY, LEAD_ID, LEAD_ROW, REP_ID, STAGE};
+use crate::input::schema::{TableKind, CURRENCY, LEAD_ROW};
 use crate::input::{Inputs, KeyType};
 pub use ledger::Ledger;
 pub use reason::Reason;
@@ -191,54 +191,21 @@ impl Checked {
         })
     }
 
-    /// Stage events from the handoffs table and from wide-export lead columns:
-    /// `lead_id, __lead_row, stage, at, rep_id` (`at` null for flag-only
-    /// stages; `__lead_row` null without a leads table).
-    pub fn stage_events(&self) -> Result<Option<LazyFrame>> {
-        let mut parts = Vec::new();
-        // Without a leads table the handoffs have no lead row: a null column.
-        let handoffs = match self.keyed(TableKind::Handoffs) {
+    /// The handoffs' used rows with [`LEAD_ROW`] (a null column without a
+    /// leads table).
+    pub fn handoffs_keyed(&self) -> Option<LazyFrame> {
+        match self.keyed(TableKind::Handoffs) {
             Some(h) => Some(h),
             None => self
                 .used(TableKind::Handoffs)
                 .map(|h| h.with_column(lit(NULL).cast(IDX_DTYPE).alias(LEAD_ROW))),
-        };
-        if let Some(h) = handoffs {
-            parts.push(h.select([
-                col(LEAD_ID),
-                col(LEAD_ROW),
-                col(STAGE),
-                col(AT),
-                col(REP_ID),
-            ]));
         }
-        if let Some(leads) = &self.leads_keyed {
-            for (stage, flag_only) in &self.wide_stages {
-                let w = col(rules::wide(stage));
-                let keep = if *flag_only {
-                    w.clone()
-                } else {
-                    w.clone().is_not_null()
-                };
-                let at = if *flag_only {
-                    lit(NULL).cast(crate::input::time::ts_dtype())
-                } else {
-                    w
-                };
-                parts.push(leads.clone().lazy().filter(keep).select([
-                    col(LEAD_ID),
-                    col(LEAD_ROW),
-                    lit(stage.clone()).alias(STAGE),
-                    at.alias(AT),
-                    lit(NULL).cast(DataType::String).alias(REP_ID),
-                ]));
-            }
-        }
-        Ok(match parts.len() {
-            0 => None,
-            1 => parts.pop(),
-            _ => Some(concat(parts, UnionArgs::default())?),
-        })
+    }
+
+    /// The used leads with their wide-export stage columns (named by
+    /// [`rules::wide`]) and [`LEAD_ROW`]; `None` without leads.
+    pub fn leads_wide(&self) -> Option<LazyFrame> {
+        self.leads_keyed.clone().map(IntoLazy::lazy)
     }
 
     /// Analyses this data set can feed, each with what it lacks (SPEC §4).

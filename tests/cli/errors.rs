@@ -62,7 +62,7 @@ fn missing_renamed_column_says_the_config_renamed_it() {
         "validate",
     ]);
     assert!(
-        err.contains("no column \"Prospect ID\" (renamed to \"lead_id\" by the config\""),
+        err.contains("no column \"Prospect ID\" (renamed to \"lead_id\" by the config);"),
         "{err}"
     );
 }

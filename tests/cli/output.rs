@@ -1,6 +1,6 @@
 //! Renderers, pinned on one small report, and --format / --out through the CLI.
 
-use leadloop::output::{self, Format, Report};
+use leadloop::output::{self, Format, Report, Unit};
 use polars::prelude::*;
 
 use super::*;
@@ -17,6 +17,7 @@ fn sample() -> Report {
     .unwrap();
     Report::new("bands")
         .table("bands", "Conversion by band", df)
+        .units(&[("revenue", Unit::Money), ("mql_to_sql", Unit::Rate)])
         .note("2 input rows set aside")
 }
 

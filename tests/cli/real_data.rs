@@ -83,10 +83,13 @@ fn x_education_validate_notes_the_missing_created_at() {
 fn stage_event_counts(cfg: &Path) -> Vec<(String, u32, u32)> {
     use polars::prelude::*;
     let checked = checked_of(cfg);
-    let events = checked
-        .stage_events()
-        .unwrap()
-        .expect("wide stages give events");
+    let events = leadloop::funnel::events::stage_events(
+        checked.handoffs_keyed(),
+        checked.leads_wide(),
+        &checked.wide_stages,
+    )
+    .unwrap()
+    .expect("wide stages give events");
     let df = events
         .group_by([col("stage")])
         .agg([len().alias("n"), col("at").null_count().alias("no_time")])

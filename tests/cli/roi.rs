@@ -211,10 +211,13 @@ fn roi_exit_paths() {
     let d = fixture("roi");
     let d = d.to_str().unwrap();
     for (args, needle) in [
-        (vec!["--model", "magic"], "--model magic: no such model"),
+        (
+            vec!["--model", "magic"],
+            "--model magic: give lead_source, first_touch, last_touch, linear, position_based, u_shaped, w_shaped, full_path, time_decay, markov or all",
+        ),
         (
             vec!["--by", "rep"],
-            "--by rep: roi groups by source or campaign_id",
+            "--by rep: give source or campaign_id",
         ),
         (
             vec!["--from", "2024-13-01"],

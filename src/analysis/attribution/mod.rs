@@ -49,7 +49,9 @@ pub const MODELS: [Model; 10] = [
     Model::Markov,
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An attribution model, as `--model` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
 pub enum Model {
     LeadSource,
     FirstTouch,
@@ -77,10 +79,6 @@ impl Model {
             Model::TimeDecay => "time_decay",
             Model::Markov => "markov",
         }
-    }
-
-    pub fn from_name(name: &str) -> Option<Model> {
-        MODELS.iter().copied().find(|m| m.name() == name)
     }
 
     /// Whether the model reads the touches table.

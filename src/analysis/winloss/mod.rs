@@ -7,28 +7,121 @@
 //!   split per segment of each dimension into mix, rate and interaction.
 //! - `bridge`: the change in revenue split into volume, win-rate and
 //!   deal-size effects (symmetric Shapley split).
+//! - `dimensions`: the deals with every dimension they can have.
+//! - `headline`: the figures and the sentence a leader reads aloud.
 //!
 //! Definitions: a closed deal is `won` or `lost` with a `closed_at`; its
 //! month is that of `closed_at` in the configured zone. Decision where the
 //! spec is silent: a lost deal without `closed_at` has no month and is left
-//! out (the command says how many).
+//! out (with a note saying how many); the default month is the latest
+//! calendar month complete by as_of (as_of at the very end of a month makes
+//! that month complete).
 
 pub mod bridge;
+pub mod dimensions;
 pub mod drivers;
+mod headline;
 pub mod monthly;
 
+use chrono::{Datelike, Duration, TimeZone};
 use polars::prelude::*;
 
-use super::NONE_LABEL;
-use crate::input::schema::{AMOUNT, CLOSED_AT, CREATED_AT, STATUS};
+pub use headline::WinlossSummary;
+
+use super::plan::{take, Analysis, Inputs, Step};
+use super::{Row, NONE_LABEL};
+use crate::config::Zone;
+use crate::error::{Error, Result};
+use crate::input::schema::{TableKind, AMOUNT, CLOSED_AT, CREATED_AT, STATUS};
 use crate::input::time::{in_zone, micros, DAY_US};
+use crate::output::format::{self, Unit};
+use crate::output::Report;
+
+/// What the month is compared with (`--baseline`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Baseline {
+    /// The month before.
+    #[default]
+    Previous,
+    /// The three months before, pooled (compared as a monthly average).
+    Trailing3,
+}
+
+impl Baseline {
+    /// The baseline months of `month`.
+    pub fn months(self, month: Month) -> Vec<Month> {
+        match self {
+            Baseline::Previous => vec![month.plus(-1)],
+            Baseline::Trailing3 => vec![month.plus(-3), month.plus(-2), month.plus(-1)],
+        }
+    }
+}
+
+/// What the user chose (`leadloop winloss` flags); the default is `report`'s run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The month to explain; default the latest month complete by as_of.
+    pub month: Option<Month>,
+    pub baseline: Baseline,
+    /// Dimensions; default source, band, rep, then every other deal,
+    /// lookup and lead column.
+    pub dims: Option<Vec<String>>,
+}
+
+/// A calendar month (`YYYY-MM`), as months since year 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Month(i32);
+
+impl Month {
+    pub fn plus(self, months: i32) -> Month {
+        Month(self.0 + months)
+    }
+
+    /// The latest calendar month complete by `as_of` in `zone`.
+    pub fn complete_by(as_of_micros: i64, zone: &Zone) -> Result<Month> {
+        let t = chrono::Utc
+            .timestamp_micros(as_of_micros)
+            .single()
+            .ok_or_else(|| Error::Internal("as_of out of range".into()))?
+            + Duration::microseconds(1);
+        let local = t.with_timezone(&zone.tz());
+        // The month that `as_of` (plus its last microsecond) falls in is not
+        // complete unless as_of is its very end; the one before always is.
+        Ok(Month(local.year() * 12 + local.month0() as i32 - 1))
+    }
+}
+
+impl std::str::FromStr for Month {
+    type Err = String;
+
+    fn from_str(name: &str) -> std::result::Result<Month, String> {
+        let bad = || "give a month as YYYY-MM".to_string();
+        let (y, m) = name.trim().split_once('-').ok_or_else(bad)?;
+        let (y, m): (i32, i32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        match (1..=12).contains(&m) && y.to_string().len() == 4 {
+            true => Ok(Month(y * 12 + m - 1)),
+            false => Err(bad()),
+        }
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}",
+            self.0.div_euclid(12),
+            self.0.rem_euclid(12) + 1
+        )
+    }
+}
 
 /// Closed deals: `month` (YYYY-MM), `__won` (bool), `__amount` (won
 /// revenue, 0 for lost), `__cycle_days`, every dimension as text (null as
 /// `(none)`), and `loss_reason`.
-pub fn closed(deals: LazyFrame, dims: &[String], timezone: &str) -> LazyFrame {
+pub fn closed(deals: LazyFrame, dims: &[String], zone: &Zone) -> LazyFrame {
     let mut cols = vec![
-        in_zone(col(CLOSED_AT), timezone)
+        in_zone(col(CLOSED_AT), zone)
             .dt()
             .to_string("%Y-%m")
             .alias("month"),
@@ -59,20 +152,167 @@ pub fn closed(deals: LazyFrame, dims: &[String], timezone: &str) -> LazyFrame {
         .select(cols)
 }
 
-/// `YYYY-MM` of a month index (months since year 0).
-pub fn month_name(index: i32) -> String {
-    format!(
-        "{:04}-{:02}",
-        index.div_euclid(12),
-        index.rem_euclid(12) + 1
-    )
+/// Units of the monthly table's columns.
+const UNITS: [(&str, Unit); 4] = [
+    ("win_rate", Unit::Rate),
+    ("revenue", Unit::Money),
+    ("avg_deal_size", Unit::Money),
+    ("median_cycle_days", Unit::Days),
+];
+
+impl Analysis for Options {
+    fn name(&self) -> &'static str {
+        "winloss"
+    }
+
+    fn requires(&self) -> &'static [TableKind] {
+        &[TableKind::Deals]
+    }
+
+    fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
+        let checked = inputs.checked;
+        let zone = *inputs.zone();
+        let (frame, default_dims) =
+            dimensions::deals_with_dimensions(checked, inputs.funnel_if_any())?;
+        // Read once: the closed deals and the count of unplaced ones share it.
+        let frame = frame.cache();
+        let dims = match &self.dims {
+            None => default_dims,
+            Some(dims) => {
+                let schema = frame.clone().collect_schema()?;
+                for d in dims {
+                    if !schema.contains(d) {
+                        return Err(Error::bad_argument(format!(
+                            "--dims {d}: no such deal, lead or lookup column; dimensions: {}",
+                            schema
+                                .iter_names()
+                                .filter(|n| !n.starts_with("__"))
+                                .map(|n| n.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )));
+                    }
+                }
+                dims.clone()
+            }
+        };
+        let month = match self.month {
+            Some(m) => m,
+            None => Month::complete_by(inputs.as_of.micros, &zone)?,
+        };
+        let base = self.baseline.months(month);
+        let names = |ms: &[Month]| ms.iter().map(Month::to_string).collect::<Vec<_>>();
+        let closed = closed(frame.clone(), &dims, &zone).cache();
+        let unplaced = frame
+            .filter(col(STATUS).eq(lit("lost")).and(col(CLOSED_AT).is_null()))
+            .select([len().cast(DataType::UInt64).alias("n")]);
+        let plans = vec![
+            monthly::table(closed.clone()),
+            monthly::loss_reasons(closed.clone())?,
+            drivers::table(closed, &dims, &month.to_string(), &names(&base))?,
+            unplaced,
+        ];
+        Ok(Step::collect(plans, move |frames| {
+            self.finish(inputs, frames, month, &base, &dims)
+        }))
+    }
 }
 
-/// The month index of `YYYY-MM`, or `None`.
-pub fn month_index(name: &str) -> Option<i32> {
-    let (y, m) = name.split_once('-')?;
-    let (y, m): (i32, i32) = (y.parse().ok()?, m.parse().ok()?);
-    (1..=12).contains(&m).then_some(y * 12 + m - 1)
+impl Options {
+    fn finish<'a>(
+        &self,
+        inputs: &Inputs,
+        frames: Vec<DataFrame>,
+        month: Month,
+        base: &[Month],
+        dims: &[String],
+    ) -> Result<Step<'a>> {
+        let [months, reasons, driver_table, unplaced] = take(frames, "winloss")?;
+        let driver_table = drivers::with_p_values(driver_table)?;
+        let (p1, p0) = (
+            headline::period(&months, &[month])?,
+            headline::period(&months, base)?,
+        );
+        let b = bridge::bridge(p0, p1);
+        let bridge_table = df!(
+            "factor" => ["closed deals", "win rate", "average won deal size", "revenue"],
+            "baseline" => [b.base[0], b.base[1], b.base[2], p0.revenue],
+            "month" => [b.month[0], b.month[1], b.month[2], p1.revenue],
+            "effect" => [b.volume, b.win_rate, b.deal_size, p1.revenue - p0.revenue],
+        )?;
+        let base_label = match base {
+            [only] => only.to_string(),
+            [first, .., last] => format!("{first} to {last} (monthly average)"),
+            [] => String::new(),
+        };
+        let summary = WinlossSummary::new(
+            month,
+            headline::sentence(&month.to_string(), &base_label, p0, p1, &b, &driver_table)?,
+            p0,
+            p1,
+            &b,
+        );
+        let mut report = Report::new("winloss");
+        report.headline = summary.sentence.clone();
+        report = report
+            .table("winloss", "Deals closed per month", months)
+            .units(&UNITS)
+            .table(
+                "loss_reasons",
+                "Loss reasons, share of each month's lost deals",
+                reasons,
+            )
+            .units(&[("share", Unit::Rate)])
+            .table(
+                "drivers",
+                &format!("What moved win rate in {month} against {base_label}, by segment"),
+                driver_table,
+            )
+            .units(&[
+                ("win_rate", Unit::Rate),
+                ("win_rate_base", Unit::Rate),
+                ("mix_effect", Unit::Points),
+                ("rate_effect", Unit::Points),
+                ("interaction", Unit::Points),
+                ("contribution", Unit::Points),
+                ("p_value", Unit::PValue),
+            ])
+            .table(
+                "bridge",
+                &format!("Revenue bridge, {month} against {base_label} (Shapley split)"),
+                bridge_table,
+            );
+        report.notes.push(format!(
+            "month {month} ({}); baseline {base_label}; dimensions: {}",
+            if self.month.is_some() {
+                "--month"
+            } else {
+                "the latest month complete by as_of"
+            },
+            dims.join(", ")
+        ));
+        report.notes.push(
+            "contribution = w1·r1 − w0·r0 = mix + rate + interaction; within a dimension the contributions add up to the change in win rate; p_value: two-proportion z-test of the segment's win rate against the baseline's".into(),
+        );
+        report.notes.push(
+            "revenue bridge: revenue = closed deals × win rate × average won deal size; the three effects are the symmetric Shapley split of the change and add up to it".into(),
+        );
+        let unplaced = Row::at(&unplaced, 0).map_or(Ok(0), |r| r.count("n"))?;
+        if unplaced > 0 {
+            report.notes.push(format!(
+                "{} lost deals have no closed_at: they have no month and are left out",
+                format::count(unplaced)
+            ));
+        }
+        if !inputs.checked.has(TableKind::Leads) {
+            report
+                .notes
+                .push("no leads table: dimensions come from the deals (and lookups) alone".into());
+        }
+        report.notes.push(inputs.as_of.note.clone());
+        report.notes.push(inputs.ledger_summary.clone());
+        Ok(Step::done(report, summary))
+    }
 }
 
 #[cfg(test)]
@@ -81,9 +321,27 @@ mod tests {
 
     #[test]
     fn months_round_trip() {
-        assert_eq!(month_index("2024-01"), Some(2024 * 12));
-        assert_eq!(month_name(2024 * 12 - 1), "2023-12");
-        assert_eq!(month_index("2024-13"), None);
-        assert_eq!(month_index("May"), None);
+        let jan: Month = "2024-01".parse().unwrap();
+        assert_eq!(jan, Month(2024 * 12));
+        assert_eq!(jan.plus(-1).to_string(), "2023-12");
+        assert!("2024-13".parse::<Month>().is_err());
+        assert!("May".parse::<Month>().is_err());
+        assert_eq!(
+            Baseline::Trailing3.months(jan),
+            ["2023-10", "2023-11", "2023-12"].map(|m| m.parse::<Month>().unwrap())
+        );
+    }
+
+    #[test]
+    fn the_default_month_is_the_latest_complete_one() {
+        let end_of_march = chrono::Utc
+            .with_ymd_and_hms(2024, 3, 31, 23, 59, 59)
+            .unwrap()
+            .timestamp_micros()
+            + 999_999;
+        let m = Month::complete_by(end_of_march, &Zone::UTC).unwrap();
+        assert_eq!(m.to_string(), "2024-03");
+        let m = Month::complete_by(end_of_march - 1, &Zone::UTC).unwrap();
+        assert_eq!(m.to_string(), "2024-02");
     }
 }

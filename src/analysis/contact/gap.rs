@@ -11,8 +11,8 @@
 
 use polars::prelude::*;
 
-use super::contact::{grouped, order};
-use super::count;
+use super::mqls::{grouped, order};
+use crate::analysis::count;
 use crate::error::Result;
 
 pub const COLUMNS: [&str; 8] = [

@@ -20,8 +20,8 @@
 
 use polars::prelude::*;
 
-use super::contact::grouped;
-use super::rate_with_bounds;
+use super::mqls::grouped;
+use crate::analysis::rate_with_bounds;
 use crate::error::{Error, Result};
 use crate::stats::{mantel_haenszel, OddsRatio, Stratum};
 
@@ -69,7 +69,7 @@ fn rank(column: &str, names: Vec<String>) -> Expr {
 fn sums() -> Vec<Expr> {
     vec![
         len().cast(DataType::UInt32).alias("mql"),
-        super::count(col("__sql")).alias("sql"),
+        crate::analysis::count(col("__sql")).alias("sql"),
     ]
 }
 
@@ -82,7 +82,7 @@ pub fn table(mqls: LazyFrame) -> Result<LazyFrame> {
     let counts = grouped(mature, sums())?;
     let names: Vec<&str> = bucket_names()
         .into_iter()
-        .chain([super::ALL_LABEL])
+        .chain([crate::analysis::ALL_LABEL])
         .collect();
     let all = df!("group" => names.clone())?.lazy().join(
         counts,
@@ -94,7 +94,7 @@ pub fn table(mqls: LazyFrame) -> Result<LazyFrame> {
         },
     );
     let total = col("mql")
-        .filter(col("group").eq(lit(super::ALL_LABEL)))
+        .filter(col("group").eq(lit(crate::analysis::ALL_LABEL)))
         .first();
     let mut cols = vec![
         col("group").alias("bucket"),

@@ -1,43 +1,15 @@
-//! `contact`: how many MQLs sales never calls, and how fast it calls the
-//! rest (SPEC §4 "contact"). The speed-to-lead tables are in
-//! `contact_speed`, the MQL→SQL gap in `contact_gap`; all three read the
-//! per-MQL facts built here.
-//!
-//! Definitions (SPEC §3, §4):
-//! - An MQL is a lead that reached `mql` (cumulative), with its first MQL
-//!   time; first contact is its earliest `contacted` event (handoff or
-//!   activity) at or after that time (`lead_funnel.contacted_at`).
-//! - hours to contact = contacted_at − mql_at, in hours.
-//! - mature: the SLA window has elapsed by as_of (as_of − mql_at ≥
-//!   sla_hours); contacted_within_sla counts mature MQLs contacted within
-//!   sla_hours (≤); sla_rate = contacted_within_sla / mature_mql.
-//! - never_contacted = mql − contacted, including MQLs still inside their
-//!   SLA window; black_hole = never contacted and as_of − mql_at >
-//!   black_hole_days.
-//! - sql = the MQL reached SQL (cumulative); sql_rate_contacted and
-//!   sql_rate_uncontacted split it by whether the MQL was contacted.
-//! - The rep of an MQL is `lead_funnel.rep` (SPEC §3).
-//!
-//! Decisions where the spec is silent:
-//! - An MQL known only by a flag (a wide export with no date) has no time to
-//!   measure contact from, so it is left out (the command says how many).
-//! - Extra columns after SPEC's: every rate's `_lo`/`_hi`, and
-//!   `mature_never_contacted` with its rate over mature MQLs — the figure
-//!   the leading sentence quotes, since an MQL inside its SLA window has not
-//!   yet been missed.
-//! - `--by` values repeated: groups are their combinations, `group` is the
-//!   values joined by " / "; a null value is `(none)`; the table ends with
-//!   the overall row `all`. Rows are ordered by MQLs (most first), or by
-//!   group when a split is `month`.
+//! The per-MQL facts every contact table reads, and the contact table itself.
 
 use polars::prelude::*;
 
-use super::{count, rate_with_bounds, ALL_LABEL, NONE_LABEL};
+use crate::analysis::{count, rate_with_bounds, ALL_LABEL, NONE_LABEL};
 use crate::error::Result;
 use crate::input::time::{micros, HOUR_US};
 
+/// The settings the per-MQL facts are built with: the user's options
+/// resolved against the config and the run.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub struct Params {
     /// Lead_funnel columns to split by; `month` is the first-MQL month,
     /// `rep` the rep of the MQL.
     pub by: Vec<String>,
@@ -82,9 +54,9 @@ pub const COLUMNS: [&str; 26] = [
 /// Per-MQL facts: `group` (the `--by` label), `band`, `__hours`, `__mature`,
 /// `__within` (contacted within the SLA), `__black_hole`, `__sql` and
 /// `contacted`, one row per MQL with a first-MQL time.
-pub fn mqls(funnel: LazyFrame, opts: &Options) -> Result<LazyFrame> {
+pub fn mqls(funnel: LazyFrame, opts: &Params) -> Result<LazyFrame> {
     let mut funnel = funnel;
-    super::check_by(&mut funnel, &opts.by)?;
+    crate::analysis::check_by(&mut funnel, &opts.by)?;
     let keys: Vec<Expr> = opts
         .by
         .iter()
@@ -190,7 +162,7 @@ pub fn grouped(mqls: LazyFrame, aggs: Vec<Expr>) -> Result<LazyFrame> {
 }
 
 /// The contact table (SPEC's columns, then the extra ones); `mqls` from [`mqls`].
-pub fn table(mqls: LazyFrame, opts: &Options) -> Result<LazyFrame> {
+pub fn table(mqls: LazyFrame, opts: &Params) -> Result<LazyFrame> {
     let t = grouped(mqls, sums())?
         .with_column((col("mql") - col("contacted")).alias("never_contacted"));
     let mut cols: Vec<Expr> = COLUMNS[..7].iter().map(|c| col(*c)).collect();

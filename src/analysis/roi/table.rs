@@ -1,28 +1,14 @@
-//! `roi`: which sources (or campaigns) pay back their spend, under each
-//! attribution model (SPEC §4 "roi").
-//!
-//! Definitions: leads are cohorted by `created_at` (its date in the
-//! configured zone) within `--from/--to` (inclusive; open-ended when not
-//! given), and spend is summed over the same dates. leads, mql and sql count
-//! the cohort's leads by their own source (cumulative reach). won and
-//! revenue come from the model: `lead_source` gives all of a lead's won
-//! revenue to its source and counts won *leads* (SPEC §3 "Counting"); a
-//! touch model splits each won deal of a cohort lead over sources, and `won`
-//! is then the sum of those credits (won deals). cost_per_lead/mql/sql =
-//! spend / count, cac = spend / won, roas = revenue / spend, roi = (revenue −
-//! spend) / spend; a zero denominator gives null, never infinity.
-//!
-//! Rows: every group with leads, spend or credit (a null key is `(none)`),
-//! then `unattributed` (won deals with no eligible touch, touch models only)
-//! and `all`. Decision where the spec is silent: a won deal's revenue counts
-//! in the cohort of its lead, whenever the deal closed.
+//! The roi table of one model as a lazy plan, the inputs the touch models
+//! share (won deals, touches, Markov paths), the side-by-side table of every
+//! model, and the reconciliation to closed-won revenue.
 
 use polars::prelude::*;
 
-use super::attribution::{
-    self, Model, AMOUNT, DEAL, DEAL_CLOSED, DEAL_CREATED, GROUP, LEAD_CREATED, TOUCH,
+use super::Params;
+use crate::analysis::attribution::{
+    Model, AMOUNT, DEAL, DEAL_CLOSED, DEAL_CREATED, GROUP, LEAD_CREATED, TOUCH,
 };
-use super::{ALL_LABEL, NONE_LABEL};
+use crate::analysis::{ALL_LABEL, NONE_LABEL};
 use crate::error::Result;
 use crate::input::schema::{AT, CLOSED_AT, CREATED_AT, DATE, LEAD_ROW, STATUS};
 use crate::input::time::in_zone;
@@ -45,21 +31,10 @@ pub const COLUMNS: [&str; 12] = [
     "roi",
 ];
 
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// `source` or `campaign_id`.
-    pub by: String,
-    /// First and last cohort day, as days since 1970-01-01 (inclusive).
-    pub from_day: Option<i32>,
-    pub to_day: Option<i32>,
-    pub timezone: String,
-    pub half_life_days: f64,
-}
-
 /// What `roi` reads: `lead_funnel`, the keyed used leads, deals, touches
 /// (all keyed by [`LEAD_ROW`]) and spend.
 #[derive(Clone)]
-pub struct Inputs {
+pub struct RoiInputs {
     pub funnel: LazyFrame,
     pub leads: LazyFrame,
     pub deals: Option<LazyFrame>,
@@ -67,7 +42,7 @@ pub struct Inputs {
     pub spend: LazyFrame,
 }
 
-fn in_period(day: Expr, opts: &Options) -> Expr {
+fn in_period(day: Expr, opts: &Params) -> Expr {
     let mut keep = lit(true);
     if let Some(f) = opts.from_day {
         keep = keep.and(day.clone().gt_eq(lit(f)));
@@ -79,8 +54,8 @@ fn in_period(day: Expr, opts: &Options) -> Expr {
 }
 
 /// The lead's cohort day in the configured zone.
-fn cohort_day(created: Expr, opts: &Options) -> Expr {
-    in_zone(created, &opts.timezone)
+fn cohort_day(created: Expr, opts: &Params) -> Expr {
+    in_zone(created, &opts.zone)
         .dt()
         .date()
         .cast(DataType::Int32)
@@ -91,21 +66,21 @@ fn key(c: &str) -> Expr {
 }
 
 /// Spend per group over the period: `__group, spend`.
-fn spend(spend: LazyFrame, opts: &Options) -> LazyFrame {
+fn spend(spend: LazyFrame, opts: &Params) -> LazyFrame {
     // A spend date is a calendar day as written (midnight UTC).
     spend
         .filter(in_period(col(DATE).dt().date().cast(DataType::Int32), opts))
-        .group_by([key(&opts.by).alias(GROUP)])
+        .group_by([key(opts.by.column()).alias(GROUP)])
         .agg([col(crate::input::schema::AMOUNT).sum().alias("spend")])
 }
 
 /// Cohort counts per group: `__group, leads, mql, sql` and the lead_source
 /// `won` (leads) and `revenue`.
-fn cohort(funnel: LazyFrame, opts: &Options) -> LazyFrame {
-    let count = |c: &str| super::count(col(c));
+fn cohort(funnel: LazyFrame, opts: &Params) -> LazyFrame {
+    let count = |c: &str| crate::analysis::count(col(c));
     funnel
         .filter(cohort_filter(opts))
-        .group_by([key(&opts.by).alias(GROUP)])
+        .group_by([key(opts.by.column()).alias(GROUP)])
         .agg([
             len().cast(DataType::UInt32).alias("leads"),
             count("reached_mql").alias("mql"),
@@ -113,13 +88,13 @@ fn cohort(funnel: LazyFrame, opts: &Options) -> LazyFrame {
             count("reached_won")
                 .cast(DataType::Float64)
                 .alias("__ls_won"),
-            super::stable(col("revenue").sum()).alias("__ls_revenue"),
+            crate::analysis::stable(col("revenue").sum()).alias("__ls_revenue"),
         ])
 }
 
 /// Won deals of cohort leads: `__deal, __lead_row, __deal_created,
 /// __deal_closed, __lead_created, __amount`.
-pub fn won_deals(inputs: &Inputs, opts: &Options) -> Option<LazyFrame> {
+pub fn won_deals(inputs: &RoiInputs, opts: &Params) -> Option<LazyFrame> {
     let leads = inputs
         .leads
         .clone()
@@ -145,12 +120,12 @@ pub fn won_deals(inputs: &Inputs, opts: &Options) -> Option<LazyFrame> {
 }
 
 /// Touches for attribution: `__lead_row, at, __group, __touch`.
-pub fn touches(inputs: &Inputs, opts: &Options) -> Option<LazyFrame> {
+pub fn touches(inputs: &RoiInputs, opts: &Params) -> Option<LazyFrame> {
     inputs.touches.clone().map(|t| {
         t.with_row_index(TOUCH, None).select([
             col(LEAD_ROW),
             col(AT),
-            key(&opts.by).alias(GROUP),
+            key(opts.by.column()).alias(GROUP),
             col(TOUCH),
         ])
     })
@@ -161,8 +136,8 @@ pub fn touches(inputs: &Inputs, opts: &Options) -> Option<LazyFrame> {
 pub fn markov_paths(
     deals: LazyFrame,
     touches: LazyFrame,
-    inputs: &Inputs,
-    opts: &Options,
+    inputs: &RoiInputs,
+    opts: &Params,
 ) -> LazyFrame {
     let cohort = inputs
         .leads
@@ -243,8 +218,8 @@ fn ratio(num: Expr, den: Expr) -> Expr {
 /// The roi table for one model. `model` is `None` for `lead_source`;
 /// otherwise the per-group and unattributed frames of [`attributed`].
 pub fn table(
-    inputs: &Inputs,
-    opts: &Options,
+    inputs: &RoiInputs,
+    opts: &Params,
     model: Option<(LazyFrame, LazyFrame)>,
 ) -> Result<LazyFrame> {
     let base = full_join(
@@ -263,7 +238,7 @@ pub fn table(
     };
     let zero_u = |c: &str| col(c).fill_null(lit(0u32)).alias(c);
     // Sums of fractional credits: see `stable`.
-    let zero_f = |c: &str| super::stable(col(c).fill_null(lit(0.0))).alias(c);
+    let zero_f = |c: &str| crate::analysis::stable(col(c).fill_null(lit(0.0))).alias(c);
     let rows = rows.select([
         col(GROUP),
         zero_f("spend"),
@@ -297,7 +272,7 @@ pub fn table(
     ]);
     let all = concat([detail, total], UnionArgs::default())?;
     Ok(all.select([
-        col(GROUP).alias(opts.by.as_str()),
+        col(GROUP).alias(opts.by.column()),
         col("spend"),
         col("leads"),
         col("mql"),
@@ -313,13 +288,8 @@ pub fn table(
     ]))
 }
 
-/// The models' names as `--model` takes them.
-pub fn model_names() -> Vec<&'static str> {
-    attribution::MODELS.iter().map(|m| m.name()).collect()
-}
-
 /// Whether `model` can run on these inputs (touch models need touches and deals).
-pub fn available(model: Model, inputs: &Inputs) -> bool {
+pub fn available(model: Model, inputs: &RoiInputs) -> bool {
     !model.needs_touches() || (inputs.touches.is_some() && inputs.deals.is_some())
 }
 
@@ -402,7 +372,7 @@ pub fn side_by_side(tables: &[(Model, LazyFrame)], by: &str) -> Result<LazyFrame
 }
 
 /// Keeps the leads created in the period (their date in the configured zone).
-pub fn cohort_filter(opts: &Options) -> Expr {
+pub fn cohort_filter(opts: &Params) -> Expr {
     in_period(cohort_day(col(CREATED_AT), opts), opts)
 }
 

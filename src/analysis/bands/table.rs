@@ -1,30 +1,10 @@
-//! `bands`: does a higher score band really convert better? (SPEC §4 "bands")
-//!
-//! What it computes: per band (× `--by` lead columns, `month` = first-MQL
-//! month) the leads, MQLs, contacted, SQLs, opportunities, won leads and won
-//! revenue, and mql_to_sql, sql_to_won, lead_to_won with Wilson 95% bounds;
-//! then a chi-square test of mql_to_sql across the scored bands, the AUC of
-//! the score at MQL for `won`, and every adjacent pair of scored bands where
-//! the higher band converts worse.
-//!
-//! Definitions: reach is cumulative (SPEC §3) unless `--strict`, which
-//! counts recorded events only. Rates are conditional: mql_to_sql is SQLs
-//! among MQLs (both reached), sql_to_won is won among SQLs.
-//!
-//! Edge cases (decisions where the spec is silent):
-//! - `--window DAYS` counts a stage only if it was reached within DAYS of
-//!   the first MQL; a stage with no time (a wide export's flag) is then not
-//!   counted. With a window, rows are split by `mature`: a lead is mature
-//!   when its first MQL (or, never MQL'd, its creation) is at least DAYS
-//!   before as_of, and immature leads are never added into mature totals.
-//! - The overall row of each split has band `all` (and `all` in every `--by`
-//!   column); a null group key is `(none)`.
-//! - The chi-square test and inversions use the scored bands only
-//!   (`unscored` has no place in the order) and the overall rows.
+//! The bands table as a lazy plan over `lead_funnel`, and what is read off
+//! its collected overall rows: inversions and the chi-square test.
 
 use polars::prelude::*;
 
-use super::{ALL_LABEL, NONE_LABEL};
+use super::Options;
+use crate::analysis::{ALL_LABEL, NONE_LABEL};
 use crate::error::Result;
 use crate::input::time::{micros, DAY_US};
 use crate::stats;
@@ -48,18 +28,6 @@ pub const COLUMNS: [&str; 17] = [
     "lead_to_won_lo",
     "lead_to_won_hi",
 ];
-
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Lead columns to split by; `month` means the first-MQL month.
-    pub by: Vec<String>,
-    pub window_days: Option<f64>,
-    pub strict: bool,
-    /// Microseconds since the epoch (UTC).
-    pub as_of: i64,
-    /// Band names from best to worst (without `unscored`).
-    pub band_order: Vec<String>,
-}
 
 /// The per-lead 0/1 facts the table sums.
 fn facts(opts: &Options) -> Vec<Expr> {
@@ -127,7 +95,7 @@ fn sums() -> Vec<Expr> {
         col("__opp").sum().alias("opportunity"),
         col("__won").sum().alias("won"),
         col("__won_sql").sum().alias("__won_sql"),
-        super::stable(col("__revenue").sum()).alias("revenue"),
+        crate::analysis::stable(col("__revenue").sum()).alias("revenue"),
     ]
 }
 
@@ -138,7 +106,7 @@ fn rates() -> Vec<Expr> {
         ("lead_to_won", "won", "leads"),
     ]
     .into_iter()
-    .flat_map(|(name, k, n)| super::rate_with_bounds(name, col(k), col(n)))
+    .flat_map(|(name, k, n)| crate::analysis::rate_with_bounds(name, col(k), col(n)))
     .collect()
 }
 
@@ -151,10 +119,16 @@ fn keys(opts: &Options) -> Vec<String> {
     k
 }
 
-/// The bands table as a lazy plan; `funnel` is `lead_funnel`.
-pub fn table(funnel: LazyFrame, opts: &Options) -> Result<LazyFrame> {
+/// The bands table as a lazy plan; `funnel` is `lead_funnel`, `as_of` in
+/// microseconds since the epoch, `band_order` the bands best first.
+pub fn table(
+    funnel: LazyFrame,
+    opts: &Options,
+    as_of: i64,
+    band_order: &[String],
+) -> Result<LazyFrame> {
     let mut base = funnel;
-    super::check_by(&mut base, &opts.by)?;
+    crate::analysis::check_by(&mut base, &opts.by)?;
     let mut extra: Vec<Expr> = facts(opts);
     if opts.by.iter().any(|b| b == "month") {
         extra.push(col("mql_month").alias("month"));
@@ -162,7 +136,7 @@ pub fn table(funnel: LazyFrame, opts: &Options) -> Result<LazyFrame> {
     if let Some(d) = opts.window_days {
         let entry = col("mql_at").fill_null(col("created_at"));
         extra.push(
-            (lit(opts.as_of as f64) - micros(entry))
+            (lit(as_of as f64) - micros(entry))
                 .gt_eq(lit(d * DAY_US))
                 .fill_null(lit(false))
                 .alias("mature"),
@@ -211,7 +185,7 @@ pub fn table(funnel: LazyFrame, opts: &Options) -> Result<LazyFrame> {
         UnionArgs::default(),
     )?;
     // Band order: configured bands best first, then unscored, then all.
-    let mut names: Vec<String> = opts.band_order.clone();
+    let mut names: Vec<String> = band_order.to_vec();
     names.push("unscored".into());
     names.push(ALL_LABEL.into());
     let ranks: Vec<u32> = (0..names.len() as u32).collect();

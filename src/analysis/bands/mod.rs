@@ -1,0 +1,235 @@
+//! `bands`: does a higher score band really convert better? (SPEC §4 "bands")
+//!
+//! What it computes: per band (× `--by` lead columns, `month` = first-MQL
+//! month) the leads, MQLs, contacted, SQLs, opportunities, won leads and won
+//! revenue, and mql_to_sql, sql_to_won, lead_to_won with Wilson 95% bounds;
+//! then a chi-square test of mql_to_sql across the scored bands, the AUC of
+//! the score at MQL for `won`, and every adjacent pair of scored bands where
+//! the higher band converts worse.
+//!
+//! Definitions: reach is cumulative (SPEC §3) unless `--strict`, which
+//! counts recorded events only. Rates are conditional: mql_to_sql is SQLs
+//! among MQLs (both reached), sql_to_won is won among SQLs.
+//!
+//! Edge cases (decisions where the spec is silent):
+//! - `--window DAYS` counts a stage only if it was reached within DAYS of
+//!   the first MQL; a stage with no time (a wide export's flag) is then not
+//!   counted. With a window, rows are split by `mature`: a lead is mature
+//!   when its first MQL (or, never MQL'd, its creation) is at least DAYS
+//!   before as_of, and immature leads are never added into mature totals.
+//! - The overall row of each split has band `all` (and `all` in every `--by`
+//!   column); a null group key is `(none)`.
+//! - The chi-square test and inversions use the scored bands only
+//!   (`unscored` has no place in the order) and the overall rows.
+
+mod table;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+pub use table::{chi_square, inversions, table, Inversion, COLUMNS};
+
+use super::plan::{take, Analysis, Inputs, Step, Summary};
+use super::{Row, ALL_LABEL};
+use crate::error::Result;
+use crate::input::schema::TableKind;
+use crate::output::format::{self, Unit};
+use crate::output::Report;
+
+/// What the user chose (`leadloop bands` flags); the default is `report`'s run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Lead columns to split by; `month` means the first-MQL month.
+    pub by: Vec<String>,
+    /// Count a stage only if reached within this many days of the first MQL.
+    pub window_days: Option<f64>,
+    /// Recorded events only (no cumulative reach).
+    pub strict: bool,
+}
+
+/// Units of the bands table's columns (the counts are integers).
+pub const UNITS: [(&str, Unit); 4] = [
+    ("revenue", Unit::Money),
+    ("mql_to_sql", Unit::Rate),
+    ("sql_to_won", Unit::Rate),
+    ("lead_to_won", Unit::Rate),
+];
+
+/// The headline figures of `bands` (its overall row and its tests).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BandsSummary {
+    pub leads: u64,
+    pub mql: u64,
+    pub sql: u64,
+    pub won: u64,
+    pub revenue: Option<f64>,
+    pub mql_to_sql: Option<f64>,
+    pub lead_to_won: Option<f64>,
+    pub auc_score_for_won: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chi_square_p_value: Option<f64>,
+    pub inversions: usize,
+}
+
+impl Summary for BandsSummary {
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    fn line(&self) -> Option<String> {
+        Some(format!(
+            "{} leads, {} won ({}); score AUC for won {}; {} band inversion(s)",
+            format::count(self.leads),
+            format::count(self.won),
+            self.lead_to_won.map_or("–".into(), format::pct),
+            self.auc_score_for_won
+                .map_or("–".into(), |a| format!("{a:.2}")),
+            self.inversions,
+        ))
+    }
+}
+
+impl Analysis for Options {
+    fn name(&self) -> &'static str {
+        "bands"
+    }
+
+    fn requires(&self) -> &'static [TableKind] {
+        &[TableKind::Leads]
+    }
+
+    fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
+        let funnel = inputs.funnel("bands")?;
+        let band_order = inputs.band_order();
+        let won = if self.strict {
+            "recorded_won"
+        } else {
+            "reached_won"
+        };
+        // Both results in one run over the materialised lead_funnel.
+        let plans = vec![
+            table(funnel.clone(), self, inputs.as_of.micros, &band_order)?,
+            funnel
+                .select([col("score_at_mql"), col(won)])
+                .filter(col("score_at_mql").is_not_null()),
+        ];
+        Ok(Step::collect(plans, move |frames| {
+            let [table, scored] = take(frames, "bands")?;
+            self.finish(inputs, table, scored, won, &band_order)
+        }))
+    }
+}
+
+impl Options {
+    fn plain(&self) -> bool {
+        self.by.is_empty() && self.window_days.is_none()
+    }
+
+    fn finish<'a>(
+        &self,
+        inputs: &Inputs,
+        table: DataFrame,
+        scored: DataFrame,
+        won: &str,
+        band_order: &[String],
+    ) -> Result<Step<'a>> {
+        let pairs: Vec<(f64, bool)> = scored
+            .column("score_at_mql")?
+            .f64()?
+            .iter()
+            .zip(scored.column(won)?.bool()?.iter())
+            .filter_map(|(s, w)| Some((s?, w.unwrap_or(false))))
+            .collect();
+        let auc = crate::stats::auc(&pairs);
+        let mut summary = BandsSummary {
+            auc_score_for_won: auc,
+            ..BandsSummary::default()
+        };
+        if let Some(all) = Row::find(&table, "band", ALL_LABEL)? {
+            summary.leads = all.count("leads")?;
+            summary.mql = all.count("mql")?;
+            summary.sql = all.count("sql")?;
+            summary.won = all.count("won")?;
+            summary.revenue = all.float("revenue")?;
+            summary.mql_to_sql = all.float("mql_to_sql")?;
+            summary.lead_to_won = all.float("lead_to_won")?;
+        }
+
+        let (mut test_names, mut stat, mut df_col, mut p) = (
+            vec!["auc_score_for_won"],
+            vec![auc],
+            vec![None::<u64>],
+            vec![None::<f64>],
+        );
+        let chi = match self.plain() {
+            true => Some(chi_square(&table, band_order)?),
+            false => None,
+        };
+        if let Some(chi) = chi {
+            test_names.push("chi_square_mql_to_sql_across_bands");
+            stat.push(chi.map(|c| c.statistic));
+            df_col.push(chi.map(|c| c.df));
+            p.push(chi.map(|c| c.p_value));
+            summary.chi_square_p_value = chi.map(|c| c.p_value);
+        }
+        let mut report = Report::new("bands")
+            .table(
+                "bands",
+                "Conversion by score band (at first MQL)",
+                table.clone(),
+            )
+            .units(&UNITS)
+            .table(
+                "tests",
+                "Does the score separate outcomes?",
+                df!("test" => test_names, "statistic" => stat, "df" => df_col, "p_value" => p)?,
+            )
+            .units(&[("p_value", Unit::PValue)]);
+        if self.plain() {
+            let inv = inversions(&table, band_order)?;
+            summary.inversions = inv.len();
+            report = report
+                .table(
+                    "inversions",
+                    "Higher bands that convert worse than the band below",
+                    df!(
+                        "rate" => inv.iter().map(|i| i.rate).collect::<Vec<_>>(),
+                        "higher" => inv.iter().map(|i| i.higher.clone()).collect::<Vec<_>>(),
+                        "lower" => inv.iter().map(|i| i.lower.clone()).collect::<Vec<_>>(),
+                        "higher_rate" => inv.iter().map(|i| i.higher_rate).collect::<Vec<_>>(),
+                        "lower_rate" => inv.iter().map(|i| i.lower_rate).collect::<Vec<_>>(),
+                        "intervals_overlap" => inv.iter().map(|i| i.intervals_overlap).collect::<Vec<_>>(),
+                    )?,
+                )
+                .units(&[("higher_rate", Unit::Rate), ("lower_rate", Unit::Rate)]);
+            for i in &inv {
+                report.notes.push(format!(
+                    "band {} converts worse than band {} on {} ({} vs {}); their 95% intervals {}",
+                    i.higher,
+                    i.lower,
+                    i.rate,
+                    format::pct(i.higher_rate),
+                    format::pct(i.lower_rate),
+                    if i.intervals_overlap {
+                        "overlap, so this may be noise"
+                    } else {
+                        "do not overlap"
+                    }
+                ));
+            }
+        }
+        report.notes.push(inputs.as_of.note.clone());
+        if self.strict {
+            report
+                .notes
+                .push("--strict: only recorded events count (no cumulative reach)".into());
+        }
+        if let Some(w) = self.window_days {
+            report.notes.push(format!(
+                "--window {w}: a stage counts only if reached within {w} days of the first MQL; rows with mature = false are cohorts whose window has not elapsed by as_of, never added into mature totals; stages known only by a flag are not counted"
+            ));
+        }
+        report.notes.push(inputs.ledger_summary.clone());
+        Ok(Step::done(report, summary))
+    }
+}

@@ -1,0 +1,180 @@
+//! The seam between an analysis and the command that runs it.
+//!
+//! An analysis owns its whole computation: from what it reads ([`Inputs`]:
+//! the judged data set, `lead_funnel`, as_of) and its typed options to lazy
+//! plans, and from the collected frames to its [`Report`] and a typed
+//! [`Summary`] (the headline figures `report` prints and writes to
+//! summary.json). It never collects, reads files or prints: it hands the
+//! runner (`commands::run`) a [`Step`], either finished or "collect these
+//! plans, then continue with the frames". An analysis whose later plans
+//! depend on earlier results (roi: Markov removal effects solved in Rust
+//! between two collects) simply returns several steps.
+
+use polars::prelude::*;
+
+use crate::config::Zone;
+use crate::error::{Error, Result};
+use crate::input::schema::TableKind;
+use crate::output::Report;
+use crate::quality::{Checked, Ledger};
+
+/// What an analysis reads: the judged data set, `lead_funnel` (materialised
+/// once per run when the data set has leads), and the run's as_of.
+pub struct Inputs<'a> {
+    pub checked: &'a Checked,
+    funnel: Option<LazyFrame>,
+    pub as_of: AsOf,
+    /// The ledger's one-line summary, which every report cites in its notes.
+    pub ledger_summary: String,
+}
+
+impl<'a> Inputs<'a> {
+    pub fn new(checked: &'a Checked, funnel: Option<LazyFrame>, ledger: &Ledger) -> Inputs<'a> {
+        Inputs {
+            checked,
+            funnel,
+            as_of: AsOf::of(checked, ledger),
+            ledger_summary: ledger.summary(),
+        }
+    }
+
+    /// `lead_funnel`, or the missing-leads error naming `analysis`.
+    pub fn funnel(&self, analysis: &str) -> Result<LazyFrame> {
+        match &self.funnel {
+            Some(f) => Ok(f.clone()),
+            None => Err(self
+                .checked
+                .require(TableKind::Leads, analysis)
+                .err()
+                .unwrap_or_else(|| Error::Internal(format!("{analysis}: no lead_funnel")))),
+        }
+    }
+
+    /// `lead_funnel` when the data set has leads.
+    pub fn funnel_if_any(&self) -> Option<LazyFrame> {
+        self.funnel.clone()
+    }
+
+    /// Band names from best to worst, as configured (without `unscored`).
+    pub fn band_order(&self) -> Vec<String> {
+        self.checked.settings.bands.names()
+    }
+
+    /// The zone reporting periods are cut in.
+    pub fn zone(&self) -> &Zone {
+        &self.checked.settings.timezone
+    }
+}
+
+/// The `as_of` of a run (SPEC §3): `--as-of` or the config's, else the
+/// latest timestamp in the data; with the sentence reports cite.
+#[derive(Debug, Clone)]
+pub struct AsOf {
+    /// Microseconds since the epoch (UTC).
+    pub micros: i64,
+    pub note: String,
+}
+
+impl AsOf {
+    pub fn of(checked: &Checked, ledger: &Ledger) -> AsOf {
+        let shown = |t: i64| {
+            chrono::DateTime::from_timestamp_micros(t)
+                .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or_default()
+        };
+        match checked.settings.as_of {
+            Some(t) => AsOf {
+                micros: t.timestamp_micros(),
+                note: format!("as_of {}", shown(t.timestamp_micros())),
+            },
+            None => {
+                let t = ledger.latest.unwrap_or(0);
+                AsOf {
+                    micros: t,
+                    note: format!("as_of {} (the latest timestamp in the data)", shown(t)),
+                }
+            }
+        }
+    }
+}
+
+/// The headline figures of a finished analysis, typed by the analysis.
+pub trait Summary {
+    /// The figures as summary.json holds them under `headline.<analysis>`.
+    fn json(&self) -> serde_json::Value;
+    /// The line `report` prints for this analysis, if any.
+    fn line(&self) -> Option<String>;
+}
+
+/// A finished analysis: its report and its headline figures.
+pub struct Finished {
+    pub report: Report,
+    pub summary: Box<dyn Summary>,
+}
+
+/// The rest of an analysis once its plans are collected.
+pub type Then<'a> = Box<dyn FnOnce(Vec<DataFrame>) -> Result<Step<'a>> + 'a>;
+
+/// Where an analysis stands: finished, or waiting for plans to be collected.
+pub enum Step<'a> {
+    Done(Finished),
+    Collect {
+        plans: Vec<LazyFrame>,
+        /// Collect with polars' streaming engine (large joins over every
+        /// lead or touch) rather than in memory.
+        streaming: bool,
+        then: Then<'a>,
+    },
+}
+
+impl<'a> Step<'a> {
+    /// Collect `plans` in memory (in one run, sharing common subplans), then `then`.
+    pub fn collect(
+        plans: Vec<LazyFrame>,
+        then: impl FnOnce(Vec<DataFrame>) -> Result<Step<'a>> + 'a,
+    ) -> Step<'a> {
+        Step::Collect {
+            plans,
+            streaming: false,
+            then: Box::new(then),
+        }
+    }
+
+    /// Collect `plans` with the streaming engine, then `then`.
+    pub fn stream(
+        plans: Vec<LazyFrame>,
+        then: impl FnOnce(Vec<DataFrame>) -> Result<Step<'a>> + 'a,
+    ) -> Step<'a> {
+        Step::Collect {
+            plans,
+            streaming: true,
+            then: Box::new(then),
+        }
+    }
+
+    pub fn done(report: Report, summary: impl Summary + 'static) -> Step<'a> {
+        Step::Done(Finished {
+            report,
+            summary: Box::new(summary),
+        })
+    }
+}
+
+/// Collected frames in the order their plans were given, taken by count.
+pub fn take<const N: usize>(frames: Vec<DataFrame>, analysis: &str) -> Result<[DataFrame; N]> {
+    let got = frames.len();
+    <[DataFrame; N]>::try_from(frames)
+        .map_err(|_| Error::Internal(format!("{analysis}: expected {N} results, got {got}")))
+}
+
+/// One analysis: a name, the tables it cannot do without, and its plan.
+/// The options type implements it, so `Options::default()` is the analysis
+/// as `report` runs it.
+pub trait Analysis {
+    /// The stem of its files and its key in summary.json.
+    fn name(&self) -> &'static str;
+    /// Tables it cannot do without, in the order a missing one is reported.
+    fn requires(&self) -> &'static [TableKind];
+    /// Its plan over `inputs`.
+    fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>>;
+}

@@ -1,0 +1,431 @@
+//! `roi`: which sources (or campaigns) pay back their spend, under each
+//! attribution model (SPEC §4 "roi").
+//!
+//! Definitions: leads are cohorted by `created_at` (its date in the
+//! configured zone) within `--from/--to` (inclusive; open-ended when not
+//! given), and spend is summed over the same dates. leads, mql and sql count
+//! the cohort's leads by their own source (cumulative reach). won and
+//! revenue come from the model: `lead_source` gives all of a lead's won
+//! revenue to its source and counts won *leads* (SPEC §3 "Counting"); a
+//! touch model splits each won deal of a cohort lead over sources, and `won`
+//! is then the sum of those credits (won deals). cost_per_lead/mql/sql =
+//! spend / count, cac = spend / won, roas = revenue / spend, roi = (revenue −
+//! spend) / spend; a zero denominator gives null, never infinity.
+//!
+//! Rows: every group with leads, spend or credit (a null key is `(none)`),
+//! then `unattributed` (won deals with no eligible touch, touch models only)
+//! and `all`. Decision where the spec is silent: a won deal's revenue counts
+//! in the cohort of its lead, whenever the deal closed.
+
+mod choices;
+mod table;
+
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::Serialize;
+
+pub use choices::{GroupBy, Models};
+pub use table::{
+    attributed, available, cohort_filter, markov_paths, reconciliation, side_by_side, touches,
+    won_deals, RoiInputs, COLUMNS, UNATTRIBUTED,
+};
+
+use super::attribution::{self, markov, Model};
+use super::plan::{take, Analysis, Inputs, Step, Summary};
+use super::{Row, ALL_LABEL};
+use crate::config::Zone;
+use crate::error::{Error, Result};
+use crate::input::schema::TableKind;
+use crate::output::format::{self, Unit};
+use crate::output::Report;
+
+/// What the user chose (`leadloop roi` flags). The default is `report`'s
+/// run: every model the data set can feed, side by side.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub by: GroupBy,
+    pub model: Models,
+    /// time_decay's half-life in days (positive).
+    pub half_life_days: f64,
+    /// First and last cohort day (inclusive); open-ended when `None`.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// time_decay's half-life unless `--half-life-days` says otherwise (SPEC §4).
+pub const DEFAULT_HALF_LIFE_DAYS: f64 = 7.0;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            by: GroupBy::Source,
+            model: Models::All,
+            half_life_days: DEFAULT_HALF_LIFE_DAYS,
+            from: None,
+            to: None,
+        }
+    }
+}
+
+/// The options resolved for a run: days since the epoch and the zone.
+#[derive(Debug, Clone)]
+pub struct Params {
+    pub by: GroupBy,
+    /// First and last cohort day, as days since 1970-01-01 (inclusive).
+    pub from_day: Option<i32>,
+    pub to_day: Option<i32>,
+    pub zone: Zone,
+    pub half_life_days: f64,
+}
+
+/// Units of the roi table's columns.
+const UNITS: [(&str, Unit); 9] = [
+    ("spend", Unit::Money),
+    ("won", Unit::Number),
+    ("revenue", Unit::Money),
+    ("cost_per_lead", Unit::Money),
+    ("cost_per_mql", Unit::Money),
+    ("cost_per_sql", Unit::Money),
+    ("cac", Unit::Money),
+    ("roas", Unit::Number),
+    ("roi", Unit::Number),
+];
+
+/// The headline figures of `roi`: its overall row (the first model) and how
+/// many sources' roi changes sign between models.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RoiSummary {
+    pub spend: Option<f64>,
+    pub leads: u64,
+    pub won: Option<f64>,
+    pub revenue: Option<f64>,
+    pub cac: Option<f64>,
+    pub roas: Option<f64>,
+    pub roi: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources_whose_roi_sign_depends_on_model: Option<u64>,
+}
+
+impl Summary for RoiSummary {
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    fn line(&self) -> Option<String> {
+        let money = |v: Option<f64>| v.map_or("–".to_string(), format::money);
+        let mut line = format!(
+            "roi: spend {}, closed-won revenue {}, ROAS {}",
+            money(self.spend),
+            money(self.revenue),
+            self.roas.map_or("–".into(), |v| format!("{v:.2}"))
+        );
+        if let Some(n) = self.sources_whose_roi_sign_depends_on_model {
+            line.push_str(&format!(
+                "; {n} source(s) profitable under one attribution model and not another"
+            ));
+        }
+        Some(line)
+    }
+}
+
+fn day(d: Option<NaiveDate>) -> Option<i32> {
+    d.map(|d| (d - NaiveDate::default()).num_days() as i32)
+}
+
+impl Analysis for Options {
+    fn name(&self) -> &'static str {
+        "roi"
+    }
+
+    fn requires(&self) -> &'static [TableKind] {
+        &[TableKind::Leads, TableKind::Spend]
+    }
+
+    fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
+        if let (Some(f), Some(t)) = (self.from, self.to) {
+            if f > t {
+                return Err(Error::bad_argument("--from is after --to"));
+            }
+        }
+        let checked = inputs.checked;
+        let params = Params {
+            by: self.by,
+            from_day: day(self.from),
+            to_day: day(self.to),
+            zone: *inputs.zone(),
+            half_life_days: self.half_life_days,
+        };
+        let data = RoiInputs {
+            funnel: inputs.funnel("roi")?,
+            leads: checked.require_keyed(TableKind::Leads, "roi")?,
+            deals: checked.keyed(TableKind::Deals),
+            touches: checked.keyed(TableKind::Touches),
+            spend: checked.require(TableKind::Spend, "roi")?,
+        };
+        let all = self.model == Models::All;
+        let wanted = match self.model {
+            Models::All => attribution::MODELS.to_vec(),
+            Models::One(m) => vec![m],
+        };
+        let (mut chosen, mut skipped) = (Vec::new(), Vec::new());
+        for m in wanted {
+            if available(m, &data) {
+                chosen.push(m);
+            } else if all {
+                skipped.push(m.name());
+            } else {
+                return Err(Error::MissingTable {
+                    table: "touches".into(),
+                    place: checked.source.clone(),
+                    hint: format!(" (--model {} needs touches and deals)", m.name()),
+                });
+            }
+        }
+        let run = Run {
+            options: self,
+            inputs,
+            params,
+            data,
+            chosen,
+            skipped,
+        };
+        // Won deals and touches are read and judged once, held in memory
+        // (narrow: keys, times, the group) and shared by every model.
+        if run.chosen.iter().any(|m| m.needs_touches()) {
+            let (Some(deals), Some(touches)) = (
+                won_deals(&run.data, &run.params),
+                touches(&run.data, &run.params),
+            ) else {
+                return Err(Error::Internal("roi: touch model without touches".into()));
+            };
+            Ok(Step::stream(vec![deals, touches], move |frames| {
+                let [deals, touches] = take(frames, "roi")?;
+                run.with_touches(deals.lazy(), touches.lazy())
+            }))
+        } else {
+            let deals = won_deals(&run.data, &run.params);
+            run.models(
+                Shared {
+                    deals,
+                    touches: None,
+                    removal: None,
+                },
+                Vec::new(),
+            )
+        }
+    }
+}
+
+/// One roi run: the options, what it reads, and the models it can run.
+struct Run<'a> {
+    options: &'a Options,
+    inputs: &'a Inputs<'a>,
+    params: Params,
+    data: RoiInputs,
+    chosen: Vec<Model>,
+    skipped: Vec<&'static str>,
+}
+
+/// What every model of a run shares: won deals, touches and, for Markov,
+/// the removal effects.
+struct Shared {
+    deals: Option<LazyFrame>,
+    touches: Option<LazyFrame>,
+    removal: Option<markov::Removal>,
+}
+
+impl<'a> Run<'a> {
+    /// Markov's transition counts are collected and its removal effects
+    /// solved (in Rust) before any credit plan can be built.
+    fn with_touches(self, deals: LazyFrame, touches: LazyFrame) -> Result<Step<'a>> {
+        let shared = Shared {
+            deals: Some(deals.clone()),
+            touches: Some(touches.clone()),
+            removal: None,
+        };
+        if !self.chosen.contains(&Model::Markov) {
+            return self.models(shared, Vec::new());
+        }
+        let paths = markov_paths(deals, touches, &self.data, &self.params);
+        let plan = markov::transitions(paths)?;
+        Ok(Step::collect(vec![plan], move |frames| {
+            let [counts] = take(frames, "roi")?;
+            let removal = markov::removal(&counts)?;
+            self.models(
+                Shared {
+                    removal: Some(removal),
+                    ..shared
+                },
+                Vec::new(),
+            )
+        }))
+    }
+
+    /// The models run one at a time, so peak memory is one model's.
+    fn models(self, shared: Shared, mut done: Vec<DataFrame>) -> Result<Step<'a>> {
+        let Some(&m) = self.chosen.get(done.len()) else {
+            return self.closed_won(shared, done);
+        };
+        let model = match (m, &shared.deals, &shared.touches) {
+            (Model::LeadSource, _, _) => None,
+            (_, Some(d), Some(t)) => {
+                let credits = attribution::credits(
+                    m,
+                    d.clone(),
+                    t.clone(),
+                    self.params.half_life_days,
+                    shared.removal.as_ref(),
+                )?;
+                Some(attributed(d.clone(), credits))
+            }
+            _ => return Err(Error::Internal("roi: touch model without touches".into())),
+        };
+        let plan = table::table(&self.data, &self.params, model)?;
+        Ok(Step::collect(vec![plan], move |frames| {
+            let [t] = take(frames, "roi")?;
+            done.push(t);
+            self.models(shared, done)
+        }))
+    }
+
+    /// Closed-won revenue of the cohort (every model must add up to it) and,
+    /// with several models, the side-by-side table.
+    fn closed_won(self, shared: Shared, tables: Vec<DataFrame>) -> Result<Step<'a>> {
+        let closed_won = match &shared.deals {
+            Some(d) => d
+                .clone()
+                .select([col(attribution::AMOUNT).sum().alias("r")]),
+            None => self
+                .data
+                .funnel
+                .clone()
+                .filter(cohort_filter(&self.params))
+                .select([col("revenue").sum().alias("r")]),
+        };
+        let tables: Vec<(Model, DataFrame)> = self.chosen.iter().copied().zip(tables).collect();
+        let mut plans = vec![closed_won];
+        if tables.len() > 1 {
+            let lazy: Vec<(Model, LazyFrame)> =
+                tables.iter().map(|(m, t)| (*m, t.clone().lazy())).collect();
+            plans.push(side_by_side(&lazy, self.params.by.column())?);
+        }
+        Ok(Step::collect(plans, move |mut frames| {
+            let side = match frames.len() {
+                2 => frames.pop(),
+                _ => None,
+            };
+            let [closed] = take(frames, "roi")?;
+            let closed_won = Row::at(&closed, 0)
+                .map_or(Ok(None), |r| r.float("r"))?
+                .unwrap_or(0.0);
+            self.finish(tables, side, closed_won)
+        }))
+    }
+
+    fn finish(
+        self,
+        tables: Vec<(Model, DataFrame)>,
+        side: Option<DataFrame>,
+        closed_won: f64,
+    ) -> Result<Step<'a>> {
+        let by = self.params.by.column();
+        let reconciliation = reconciliation(&tables, by, closed_won)?;
+        let period = match (self.options.from, self.options.to) {
+            (None, None) => "all leads".to_string(),
+            (f, t) => format!(
+                "leads created {} to {}",
+                f.map_or("the start".into(), |d| d.to_string()),
+                t.map_or("the end".into(), |d| d.to_string())
+            ),
+        };
+        let (main_model, main) = tables
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::Internal("roi: no model".into()))?;
+        let mut summary = RoiSummary::default();
+        if let Some(all) = Row::find(&main, by, ALL_LABEL)? {
+            summary = RoiSummary {
+                spend: all.float("spend")?,
+                leads: all.count("leads")?,
+                won: all.float("won")?,
+                revenue: all.float("revenue")?,
+                cac: all.float("cac")?,
+                roas: all.float("roas")?,
+                roi: all.float("roi")?,
+                sources_whose_roi_sign_depends_on_model: None,
+            };
+        }
+        let mut report = Report::new("roi")
+            .table(
+                "roi",
+                &format!(
+                    "Return on spend by {by} ({period}; model {})",
+                    main_model.name()
+                ),
+                main,
+            )
+            .units(&UNITS);
+        if let Some(side) = side {
+            let flips = side.column("roi_sign_changes")?.bool()?.sum().unwrap_or(0);
+            summary.sources_whose_roi_sign_depends_on_model = Some(flips as u64);
+            let money: Vec<String> = side
+                .get_column_names()
+                .iter()
+                .filter(|c| c.as_str() != by && c.as_str() != "roi_sign_changes")
+                .filter(|c| !c.starts_with("won_"))
+                .map(|c| c.to_string())
+                .collect();
+            let units: Vec<(&str, Unit)> =
+                money.iter().map(|c| (c.as_str(), Unit::Money)).collect();
+            report = report
+                .table(
+                    "models",
+                    &format!("Attributed revenue and won credit by {by}, every model side by side"),
+                    side,
+                )
+                .units(&units);
+        }
+        report = report
+            .table(
+                "reconciliation",
+                "Attributed + unattributed = closed-won revenue, per model",
+                reconciliation.clone(),
+            )
+            .units(&[
+                ("attributed_revenue", Unit::Money),
+                ("unattributed_revenue", Unit::Money),
+                ("closed_won_revenue", Unit::Money),
+                ("difference", Unit::Money),
+            ]);
+        for i in 0..reconciliation.height() {
+            let Some(r) = Row::at(&reconciliation, i) else {
+                continue;
+            };
+            report.notes.push(format!(
+                "{}: attributed {:.2} + unattributed {:.2} = closed-won {:.2}",
+                r.text("model")?.unwrap_or_default(),
+                r.float("attributed_revenue")?.unwrap_or(0.0),
+                r.float("unattributed_revenue")?.unwrap_or(0.0),
+                closed_won
+            ));
+        }
+        if !self.skipped.is_empty() {
+            report.notes.push(format!(
+                "left out (no touches or deals table): {}",
+                self.skipped.join(", ")
+            ));
+        }
+        report.notes.push(
+            "won: leads with a won deal under lead_source; under a touch model, won deals credited (fractions)"
+                .into(),
+        );
+        if self.chosen.contains(&Model::TimeDecay) {
+            report.notes.push(format!(
+                "time_decay half-life {} days",
+                self.params.half_life_days
+            ));
+        }
+        report.notes.push(self.inputs.ledger_summary.clone());
+        Ok(Step::done(report, summary))
+    }
+}

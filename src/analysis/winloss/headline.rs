@@ -1,0 +1,135 @@
+//! What a leader reads aloud: the two periods' totals (from the monthly
+//! table), the change in win rate and revenue with the bridge, and the three
+//! largest drivers.
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::bridge::{Bridge, Period};
+use super::Month;
+use crate::analysis::plan::Summary;
+use crate::analysis::Row;
+use crate::error::Result;
+use crate::output::format;
+
+/// The headline figures of `winloss`: the month, both periods' closed
+/// deals, win rates and revenues, and the sentence.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct WinlossSummary {
+    pub sentence: Option<String>,
+    pub month: Option<String>,
+    pub closed_deals: f64,
+    pub closed_deals_baseline: f64,
+    pub win_rate: f64,
+    pub win_rate_baseline: f64,
+    pub revenue: f64,
+    pub revenue_baseline: f64,
+}
+
+impl WinlossSummary {
+    pub fn new(month: Month, sentence: String, p0: Period, p1: Period, b: &Bridge) -> Self {
+        WinlossSummary {
+            sentence: Some(sentence),
+            month: Some(month.to_string()),
+            closed_deals: b.month[0],
+            closed_deals_baseline: b.base[0],
+            win_rate: b.month[1],
+            win_rate_baseline: b.base[1],
+            revenue: p1.revenue,
+            revenue_baseline: p0.revenue,
+        }
+    }
+}
+
+impl Summary for WinlossSummary {
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+
+    fn line(&self) -> Option<String> {
+        self.sentence.as_ref().map(|s| format!("winloss: {s}"))
+    }
+}
+
+/// The totals of `months` (a pooled baseline as a monthly average) from the
+/// collected monthly table.
+pub fn period(table: &DataFrame, months: &[Month]) -> Result<Period> {
+    let mut p = Period {
+        deals: 0.0,
+        won: 0.0,
+        revenue: 0.0,
+    };
+    let wanted: Vec<String> = months.iter().map(Month::to_string).collect();
+    for i in 0..table.height() {
+        let Some(row) = Row::at(table, i) else {
+            continue;
+        };
+        if !row.text("month")?.is_some_and(|m| wanted.contains(&m)) {
+            continue;
+        }
+        let (won, lost) = (row.float("won")?, row.float("lost")?);
+        p.deals += won.unwrap_or(0.0) + lost.unwrap_or(0.0);
+        p.won += won.unwrap_or(0.0);
+        p.revenue += row.float("revenue")?.unwrap_or(0.0);
+    }
+    let k = months.len().max(1) as f64;
+    Ok(Period {
+        deals: p.deals / k,
+        won: p.won / k,
+        revenue: p.revenue / k,
+    })
+}
+
+/// The change, the bridge, the three largest drivers.
+pub fn sentence(
+    month: &str,
+    base: &str,
+    p0: Period,
+    p1: Period,
+    b: &Bridge,
+    drivers: &DataFrame,
+) -> Result<String> {
+    if p1.deals == 0.0 {
+        return Ok(format!("No deals closed in {month}."));
+    }
+    let (r0, r1) = (b.base[1], b.month[1]);
+    let verb = if r1 < r0 {
+        "fell"
+    } else if r1 > r0 {
+        "rose"
+    } else {
+        "held"
+    };
+    let mut s = format!(
+        "Win rate {verb} from {} ({base}) to {} in {month} ({} points); revenue {} → {} ({}: volume {}, win rate {}, deal size {}).",
+        format::pct(r0),
+        format::pct(r1),
+        format::points(r1 - r0),
+        format::money(p0.revenue),
+        format::money(p1.revenue),
+        format::signed_money(p1.revenue - p0.revenue),
+        format::signed_money(b.volume),
+        format::signed_money(b.win_rate),
+        format::signed_money(b.deal_size),
+    );
+    let parts = (0..drivers.height().min(3))
+        .filter_map(|i| Row::at(drivers, i))
+        .map(|row| {
+            let sig = match row.float("p_value")? {
+                Some(v) if v < 0.05 => format::p_clause(v),
+                Some(v) => format!("p = {v:.2}, not significant"),
+                None => "no test: absent from one period".into(),
+            };
+            Ok(format!(
+                "{} = {} ({} points, {sig})",
+                row.text("dimension")?.unwrap_or_default(),
+                row.text("value")?.unwrap_or_default(),
+                format::points(row.float("contribution")?.unwrap_or(0.0))
+            ))
+        })
+        .collect::<Result<Vec<String>>>()?;
+    if !parts.is_empty() {
+        s.push_str(&format!(" Largest drivers: {}.", parts.join("; ")));
+    }
+    Ok(s)
+}
