@@ -88,10 +88,22 @@ impl AsOf {
                 note: format!("as_of {}", shown(t.timestamp_micros())),
             },
             None => {
-                let t = ledger.latest.unwrap_or(0);
+                // The end of the day of the latest timestamp, in the zone
+                // (SPEC §3): an export cut at midnight makes its last month
+                // complete.
+                let latest = ledger.latest.unwrap_or(0);
+                let zone = checked.settings.timezone;
+                let end = chrono::DateTime::from_timestamp_micros(latest)
+                    .map(|t| t.with_timezone(&zone.tz()).date_naive())
+                    .and_then(|d| crate::config::settings::end_of_day(d, &zone).ok())
+                    .map_or(latest, |t| t.timestamp_micros());
                 AsOf {
-                    micros: t,
-                    note: format!("as_of {} (the latest timestamp in the data)", shown(t)),
+                    micros: end,
+                    note: format!(
+                        "as_of {} (the end of the day of the latest timestamp in the data, {})",
+                        shown(end),
+                        shown(latest)
+                    ),
                 }
             }
         }
@@ -167,14 +179,60 @@ pub fn take<const N: usize>(frames: Vec<DataFrame>, analysis: &str) -> Result<[D
         .map_err(|_| Error::Internal(format!("{analysis}: expected {N} results, got {got}")))
 }
 
-/// One analysis: a name, the tables it cannot do without, and its plan.
+/// Something an analysis cannot do without.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Table(TableKind),
+    /// Stage events: a handoffs table, or stage columns of a wide export.
+    StageEvents,
+}
+
+impl Need {
+    pub fn met(self, checked: &Checked) -> bool {
+        match self {
+            Need::Table(kind) => checked.has(kind),
+            Need::StageEvents => {
+                checked.has(TableKind::Handoffs) || !checked.wide_stages.is_empty()
+            }
+        }
+    }
+
+    /// What the data set lacks, as `report` lists it (`a leads table`).
+    pub fn describe(self) -> String {
+        match self {
+            Need::Table(kind) => format!("a {kind} table"),
+            Need::StageEvents => {
+                "stage events: a handoffs table or stage columns in leadloop.toml".into()
+            }
+        }
+    }
+
+    /// The one-line missing-input error for `analysis`.
+    pub fn error(self, checked: &Checked, analysis: &str) -> Error {
+        match self {
+            Need::Table(kind) => checked
+                .require(kind, analysis)
+                .err()
+                .unwrap_or_else(|| Error::Internal(format!("{analysis}: {kind} is there"))),
+            Need::StageEvents => Error::MissingTable {
+                table: "handoffs".into(),
+                place: checked.source.clone(),
+                hint: format!(
+                    " ({analysis} needs stage events: a handoffs table, or the leads' stage columns under [tables.leads.stages] in leadloop.toml)"
+                ),
+            },
+        }
+    }
+}
+
+/// One analysis: a name, what it cannot do without, and its plan.
 /// The options type implements it, so `Options::default()` is the analysis
 /// as `report` runs it.
 pub trait Analysis {
     /// The stem of its files and its key in summary.json.
     fn name(&self) -> &'static str;
-    /// Tables it cannot do without, in the order a missing one is reported.
-    fn requires(&self) -> &'static [TableKind];
+    /// What it cannot do without, in the order a missing one is reported.
+    fn requires(&self) -> &'static [Need];
     /// Its plan over `inputs`.
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>>;
 }

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 
 use polars::prelude::*;
 
+use crate::analysis::plan::Need;
 use crate::analysis::{Analysis, Finished, Inputs, Step};
 use crate::cli::{AsOfArg, Cli};
 use crate::config::DataSpec;
@@ -69,22 +70,22 @@ pub fn analyse(ctx: &Context, analysis: &dyn Analysis, stdout: &mut dyn Write) -
     Ok(())
 }
 
-/// The first table `analysis` needs that the data set lacks, as the
-/// one-line missing-table error.
+/// The first thing `analysis` needs that the data set lacks, as the
+/// one-line missing-input error.
 pub fn require(checked: &Checked, analysis: &dyn Analysis) -> Result<()> {
-    for kind in analysis.requires() {
-        checked.require(*kind, analysis.name()).map(drop)?;
+    match lacks(checked, analysis) {
+        Some(need) => Err(need.error(checked, analysis.name())),
+        None => Ok(()),
     }
-    Ok(())
 }
 
-/// The first table `analysis` needs that the data set lacks.
-pub fn lacks(checked: &Checked, analysis: &dyn Analysis) -> Option<TableKind> {
+/// The first thing `analysis` needs that the data set lacks.
+pub fn lacks(checked: &Checked, analysis: &dyn Analysis) -> Option<Need> {
     analysis
         .requires()
         .iter()
         .copied()
-        .find(|k| !checked.has(*k))
+        .find(|n| !n.met(checked))
 }
 
 /// Runs an analysis to its end, collecting each step's plans.

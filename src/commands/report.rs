@@ -41,8 +41,8 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
     let mut skipped = Vec::new();
     let mut headline = serde_json::Map::new();
     for analysis in analyses() {
-        if let Some(kind) = super::lacks(&checked, analysis.as_ref()) {
-            skipped.push(format!("{} (needs a {kind} table)", analysis.name()));
+        if let Some(need) = super::lacks(&checked, analysis.as_ref()) {
+            skipped.push(format!("{} (needs {})", analysis.name(), need.describe()));
             continue;
         }
         let finished = super::run(analysis.as_ref(), &inputs)?;

@@ -115,6 +115,23 @@ impl Settings {
     }
 }
 
+/// The end of day `d` in `zone` (SPEC §3): an exact instant, midnight at
+/// the start of the next day (the earliest instant of it, where a DST change
+/// skips midnight), so durations to it are whole seconds.
+pub fn end_of_day(d: NaiveDate, zone: &Zone) -> std::result::Result<DateTime<Utc>, String> {
+    let next = d.succ_opt().ok_or_else(|| format!("{d} has no next day"))?;
+    let tz = zone.tz();
+    // Midnight may not exist (a DST jump at 00:00): the first instant of
+    // the day is then the earliest valid time after it.
+    (0..=180)
+        .find_map(|m| {
+            let t = next.and_time(NaiveTime::MIN) + chrono::Duration::minutes(m);
+            tz.from_local_datetime(&t).earliest()
+        })
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| format!("the start of {next} does not exist in {zone}"))
+}
+
 /// An `as_of` as written (SPEC §3): a date (the end of that day), a local
 /// date-time, or an instant with its offset; parsed once, placed in the
 /// configured zone later.
@@ -150,11 +167,7 @@ impl AsOfInput {
         let naive = match self {
             AsOfInput::Instant(t) => return Ok(t),
             AsOfInput::Local(t) => t,
-            AsOfInput::Date(d) => {
-                let end = NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999)
-                    .ok_or_else(|| "end of day".to_string())?;
-                d.and_time(end)
-            }
+            AsOfInput::Date(d) => return end_of_day(d, zone),
         };
         zone.tz()
             .from_local_datetime(&naive)
@@ -190,11 +203,19 @@ mod tests {
 
     #[test]
     fn as_of_date_is_end_of_day_in_the_zone() {
+        // The end of a day is midnight at the start of the next (SPEC §3).
         let utc = parse_as_of("2024-03-31", "UTC").unwrap();
-        assert_eq!(utc.to_rfc3339(), "2024-03-31T23:59:59.999999+00:00");
-        // São Paulo is UTC−3 (no DST in 2024): end of day is 02:59:59.999999 UTC next day.
+        assert_eq!(utc.to_rfc3339(), "2024-04-01T00:00:00+00:00");
+        // São Paulo is UTC−3 (no DST in 2024): its midnight is 03:00 UTC.
         let sp = parse_as_of("2024-03-31", "America/Sao_Paulo").unwrap();
-        assert_eq!(sp.to_rfc3339(), "2024-04-01T02:59:59.999999+00:00");
+        assert_eq!(sp.to_rfc3339(), "2024-04-01T03:00:00+00:00");
+        // Havana skips from 00:00 to 01:00 on 2024-03-10: the day starts at 01:00.
+        let havana = end_of_day(
+            NaiveDate::from_ymd_opt(2024, 3, 9).unwrap(),
+            &Zone::parse("America/Havana").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(havana.to_rfc3339(), "2024-03-10T05:00:00+00:00");
     }
 
     #[test]

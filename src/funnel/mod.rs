@@ -60,6 +60,22 @@ pub const COLUMNS: [&str; 28] = [
     "has_created_at",
 ];
 
+/// The stages some input of `checked` can record directly (SPEC §1): every
+/// handoff stage with a handoffs table, each configured wide-export stage,
+/// `opportunity` and `won` with a deals table. A stage outside this set is
+/// reached only through a later one (cumulative reach).
+pub fn recordable_stages(checked: &Checked) -> Vec<String> {
+    let mut stages: Vec<String> = Vec::new();
+    if checked.has(TableKind::Handoffs) {
+        stages.extend(crate::input::schema::HANDOFF_STAGES.map(String::from));
+    }
+    stages.extend(checked.wide_stages.iter().map(|(s, _)| s.clone()));
+    if checked.has(TableKind::Deals) {
+        stages.extend(["opportunity".to_string(), "won".to_string()]);
+    }
+    stages
+}
+
 /// `left` with the columns of `right` (one row per lead) beside each lead,
 /// joined on [`LEAD_ROW`]; the left order is kept (lead_funnel's rows stay in
 /// the leads' order).

@@ -1,11 +1,12 @@
-//! The rep of an MQL (SPEC §3): the `rep_id` of its first `mql` event, else
+//! The rep of an MQL (SPEC §3): its owner at the moment it became an MQL —
+//! the `rep_id` of its first `mql` event, even when that is null (an MQL
+//! routed to nobody is `(none)`, the routing failure `contact` exists to
+//! show). Only a lead with no `mql` event (sales-sourced) takes the `rep_id`
 //! of its first `sql` event, else of its first deal.
 //!
 //! Decision where the spec is silent: "first" is by time (a flag-only event
-//! with no time comes last; ties keep file order), and an event or deal with
-//! no `rep_id` is passed over, so a lead whose first `mql` row names no owner
-//! takes the owner of its next `mql` row, then of its `sql` rows, then of its
-//! deals. A lead with none of these has a null rep, shown as `(none)`.
+//! with no time comes last; ties keep file order). A lead with none of these
+//! has a null rep, shown as `(none)`.
 
 use polars::prelude::*;
 
@@ -50,8 +51,9 @@ pub fn with_rep(
         1 => parts.remove(0),
         _ => concat(parts, UnionArgs::default())?,
     };
+    // The first row of the lead's best kind (mql, else sql, else deal),
+    // whatever its rep: a null owner at the MQL is the answer, not a gap.
     let first = reps
-        .filter(col("rep").is_not_null())
         .sort(
             ["__rank", "__at"],
             SortMultipleOptions::default()

@@ -155,6 +155,38 @@ pub fn setting(v: f64) -> String {
     }
 }
 
+/// `frame` with every timestamp column as RFC 3339 text in UTC with a `Z`
+/// (`2024-01-24T06:06:47.193Z`), so CSV and JSON readers (BI tools, which
+/// read a naive time as local) get the instant leadloop means. Times are
+/// UTC inside leadloop (naive columns are UTC); a zoned column is converted.
+pub fn rfc3339_times(
+    frame: &polars::prelude::DataFrame,
+) -> polars::prelude::PolarsResult<polars::prelude::DataFrame> {
+    use polars::prelude::*;
+    let exprs: Vec<Expr> = frame
+        .columns()
+        .iter()
+        .map(|c| {
+            let name = c.name().as_str();
+            match c.dtype() {
+                DataType::Datetime(_, tz) => {
+                    let utc = match tz {
+                        Some(_) => col(name)
+                            .dt()
+                            .convert_time_zone(TimeZone::UTC)
+                            .dt()
+                            .replace_time_zone(None, lit("raise"), NonExistent::Raise),
+                        None => col(name),
+                    };
+                    utc.dt().to_string("%Y-%m-%dT%H:%M:%S%.fZ").alias(name)
+                }
+                _ => col(name),
+            }
+        })
+        .collect();
+    frame.clone().lazy().select(exprs).collect()
+}
+
 /// One cell of a column of `unit`, from its value as a float (integers,
 /// rates and money all arrive as `f64`; `None` is a null).
 pub fn cell(unit: Unit, v: Option<f64>) -> String {
@@ -218,6 +250,44 @@ mod tests {
         assert_eq!(signed_money(32_527.0), "+32,527");
         assert_eq!(signed_money(-0.2), "+0");
         assert_eq!(money_cents(1_234.5), "1,234.50");
+    }
+
+    #[test]
+    fn times_are_rfc3339_utc() {
+        use polars::prelude::*;
+        let t = Series::new(
+            "t".into(),
+            [1_706_076_407_193_000i64, 1_706_076_407_000_000],
+        )
+        .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+        .unwrap();
+        let ny = t
+            .cast(&DataType::Datetime(
+                TimeUnit::Microseconds,
+                Some(TimeZone::UTC),
+            ))
+            .unwrap()
+            .with_name("ny".into());
+        let df = DataFrame::new_infer_height(vec![t.into(), ny.into()]).unwrap();
+        let out = rfc3339_times(&df).unwrap();
+        let text = |c: &str| {
+            out.column(c)
+                .unwrap()
+                .str()
+                .unwrap()
+                .get(0)
+                .map(String::from)
+        };
+        assert_eq!(text("t").as_deref(), Some("2024-01-24T06:06:47.193Z"));
+        assert_eq!(text("ny").as_deref(), Some("2024-01-24T06:06:47.193Z"));
+        let whole = out
+            .column("t")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(1)
+            .map(String::from);
+        assert_eq!(whole.as_deref(), Some("2024-01-24T06:06:47Z"));
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub fn to_bytes(value: &Value) -> Result<Vec<u8>> {
 }
 
 pub fn rows(frame: &DataFrame) -> Value {
+    // Times as RFC 3339 text in UTC (`…Z`), as in CSV.
+    let frame = &super::format::rfc3339_times(frame).unwrap_or_else(|_| frame.clone());
     let columns = frame.columns();
     let mut out = Vec::with_capacity(frame.height());
     for i in 0..frame.height() {

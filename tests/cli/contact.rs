@@ -48,7 +48,8 @@ fn contact_fixture_every_cell_by_hand() {
         .iter()
         .map(|r| r["group"].as_str().unwrap())
         .collect();
-    assert_eq!(groups, ["r1", "r2", "all"]);
+    // C12's first `mql` row names no rep: routed to nobody (SPEC §3, issue 13).
+    assert_eq!(groups, ["r1", "r2", "(none)", "all"]);
     // (group, counts, contact_rate, sla_rate, median, p90, sql|contacted, sql|uncontacted, mature_never_rate)
     let want = [
         (
@@ -58,8 +59,8 @@ fn contact_fixture_every_cell_by_hand() {
         ),
         (
             "r2",
-            [6, 5, 3, 2, 3, 1, 3, 2],
-            [3.0 / 6.0, 2.0 / 5.0, 24.0, 28.8, 1.0, 0.0, 2.0 / 5.0],
+            [5, 4, 2, 1, 3, 1, 2, 2],
+            [2.0 / 5.0, 1.0 / 4.0, 27.0, 29.4, 1.0, 0.0, 2.0 / 4.0],
         ),
         (
             "all",
@@ -75,6 +76,11 @@ fn contact_fixture_every_cell_by_hand() {
             ],
         ),
     ];
+    // (none) = C12 alone: contacted at 4 h, an SQL; no uncontacted MQL.
+    let none = row(&v, "contact", "group", "(none)");
+    assert_eq!(counts(none, &COUNTS), [1, 1, 1, 1, 0, 0, 1, 0]);
+    assert!(none["sql_rate_uncontacted"].is_null());
+    assert!(close(&none["median_hours_to_contact"], 4.0));
     for (group, c, f) in want {
         let r = row(&v, "contact", "group", group);
         assert_eq!(counts(r, &COUNTS), c, "{group}");
@@ -180,7 +186,8 @@ fn contact_fixture_every_cell_by_hand() {
     // The gap.
     for (group, c, shares) in [
         ("r1", [6, 3, 3, 0], [0.5, 0.5, 0.0]),
-        ("r2", [6, 3, 0, 3], [0.5, 0.0, 0.5]),
+        ("r2", [5, 2, 0, 3], [0.4, 0.0, 0.6]),
+        ("(none)", [1, 1, 0, 0], [1.0, 0.0, 0.0]),
         ("all", [12, 6, 3, 3], [0.5, 0.25, 0.25]),
     ] {
         let r = row(&v, "gap", "group", group);

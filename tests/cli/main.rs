@@ -11,6 +11,7 @@
 //! - `bands`: conversion by score band.
 //! - `report`: every analysis into one folder.
 //! - `differential`: lead_funnel and bands against a row-by-row reference.
+//! - `regression`: one test per reported defect, under the issue it came from.
 
 mod bands;
 mod contact;
@@ -21,6 +22,7 @@ mod generate;
 mod output;
 mod properties;
 mod real_data;
+mod regression;
 mod report;
 mod roi;
 mod validate;

@@ -23,6 +23,7 @@ fn report_writes_every_table_and_a_summary() {
             "contact_speed_by_band.csv",
             "contact_speed_effect.csv",
             "roi.csv",
+            "roi_markov.csv",
             "roi_models.csv",
             "roi_reconciliation.csv",
             "summary.json",
@@ -102,5 +103,5 @@ fn report_summary_on_data_samples() {
         .unwrap()
         .replace(&repo().display().to_string(), "[REPO]");
     insta::assert_snapshot!("report_data_samples", text);
-    assert_eq!(s.names("reports").len(), 20);
+    assert_eq!(s.names("reports").len(), 21);
 }

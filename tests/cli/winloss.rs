@@ -179,10 +179,19 @@ fn winloss_default_dimensions_and_baselines() {
         .iter()
         .map(|r| r["dimension"].as_str().unwrap())
         .collect();
-    // rep (the deal's owner), the deal's own columns, the lookup's column.
+    // rep (the deal's owner), the deal's own columns, the lookup's column;
+    // account_id is an id, not a segment (issue 13): left out, with a note.
     assert_eq!(
         dims.into_iter().collect::<Vec<_>>(),
-        ["account_id", "region", "rep", "segment"]
+        ["region", "rep", "segment"]
+    );
+    let notes = v["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("account_id (an id or a loader's column)")),
+        "{notes:?}"
     );
     // trailing3: only January has deals, so the effects are January's; the
     // bridge compares with the monthly average (NOTES.md).
@@ -301,6 +310,11 @@ proptest! {
             prop_assert!((s - change).abs() < 1e-12, "{}: {} vs {}", d, s, change);
         }
         let bridge = rows(&v, "bridge");
+        if month.is_none() || base.is_none() {
+            // A period without closed deals: nothing to compare (issue 13).
+            prop_assert!(bridge.is_empty() && rows(&v, "drivers").is_empty());
+            return Ok(());
+        }
         let parts: f64 = bridge[..3].iter().map(|r| r["effect"].as_f64().unwrap()).sum();
         let total = bridge[3]["effect"].as_f64().unwrap();
         prop_assert!((parts - total).abs() <= 1e-9 * total.abs().max(1.0), "{} vs {}", parts, total);

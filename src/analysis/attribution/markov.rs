@@ -34,7 +34,34 @@ pub const NULL_STATE: &str = "(null)";
 pub struct Removal {
     pub groups: Vec<String>,
     pub effect: Vec<f64>,
+    /// Transitions out of each group: how often it appears on a path.
+    pub transitions: Vec<u64>,
     pub conversion: f64,
+}
+
+impl Removal {
+    /// `source, transitions, removal_effect, share` (the effect over the sum
+    /// of effects; null when every effect is 0), largest effect first: what
+    /// ChannelAttribution and DP6's `markov_model` report, to compare with.
+    pub fn table(&self, by: &str) -> Result<DataFrame> {
+        let total: f64 = self.effect.iter().sum();
+        let mut order: Vec<usize> = (0..self.groups.len()).collect();
+        order.sort_by(|&a, &b| {
+            self.effect[b]
+                .total_cmp(&self.effect[a])
+                .then_with(|| self.groups[a].cmp(&self.groups[b]))
+        });
+        let share: Vec<Option<f64>> = order
+            .iter()
+            .map(|&i| (total > 0.0).then(|| self.effect[i] / total))
+            .collect();
+        Ok(df!(
+            by => order.iter().map(|&i| self.groups[i].clone()).collect::<Vec<_>>(),
+            "transitions" => order.iter().map(|&i| self.transitions[i]).collect::<Vec<_>>(),
+            "removal_effect" => order.iter().map(|&i| self.effect[i]).collect::<Vec<_>>(),
+            "share" => share,
+        )?)
+    }
 }
 
 /// Transition counts `from, to, n` over paths. `paths` has [`LEAD_ROW`],
@@ -153,6 +180,7 @@ pub fn removal(counts: &DataFrame) -> Result<Removal> {
         })
         .collect();
     Ok(Removal {
+        transitions: (1..k).map(|s| out[s] as u64).collect(),
         groups,
         effect,
         conversion,

@@ -29,7 +29,7 @@ use serde::Serialize;
 
 pub use table::{chi_square, inversions, table, Inversion, COLUMNS};
 
-use super::plan::{take, Analysis, Inputs, Step, Summary};
+use super::plan::{take, Analysis, Inputs, Need, Step, Summary};
 use super::{Row, ALL_LABEL};
 use crate::error::Result;
 use crate::input::schema::TableKind;
@@ -54,6 +54,41 @@ pub const UNITS: [(&str, Unit); 4] = [
     ("sql_to_won", Unit::Rate),
     ("lead_to_won", Unit::Rate),
 ];
+
+/// Each rate with the stages that can put a lead in its denominator
+/// without its numerator, and the stages that put it in its numerator.
+const RATE_STAGES: [(&str, &[&str], &[&str]); 3] = [
+    ("mql_to_sql", &["mql"], &["sql", "opportunity", "won"]),
+    ("sql_to_won", &["sql", "opportunity"], &["won"]),
+    ("lead_to_won", &["lead"], &["won"]),
+];
+
+/// The rates this data set cannot measure: where no input records a stage
+/// of the denominator short of the numerator (every lead counted is counted
+/// there only through a later stage, so the rate is 100% by construction),
+/// or none records the numerator's stages (0% by construction).
+fn unmeasurable(recordable: &[String]) -> Vec<(&'static str, String)> {
+    let has = |stages: &[&str]| {
+        stages
+            .iter()
+            .any(|s| *s == "lead" || recordable.iter().any(|r| r == s))
+    };
+    let mut out = Vec::new();
+    for (rate, from, to) in RATE_STAGES {
+        if !has(from) {
+            out.push((rate, format!(
+                "no input records {} short of a later stage, so every lead it counts would count as converted (100% by construction)",
+                from.join(" or ")
+            )));
+        } else if !has(to) {
+            out.push((
+                rate,
+                format!("no input records {} (0% by construction)", to.join(", ")),
+            ));
+        }
+    }
+    out
+}
 
 /// The headline figures of `bands` (its overall row and its tests).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -94,28 +129,34 @@ impl Analysis for Options {
         "bands"
     }
 
-    fn requires(&self) -> &'static [TableKind] {
-        &[TableKind::Leads]
+    fn requires(&self) -> &'static [Need] {
+        &[Need::Table(TableKind::Leads), Need::StageEvents]
     }
 
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
         let funnel = inputs.funnel("bands")?;
         let band_order = inputs.band_order();
+        let unmeasurable = unmeasurable(&crate::funnel::recordable_stages(inputs.checked));
         let won = if self.strict {
             "recorded_won"
         } else {
             "reached_won"
         };
         // Both results in one run over the materialised lead_funnel.
+        let nulls: Vec<Expr> = unmeasurable
+            .iter()
+            .flat_map(|(r, _)| [r.to_string(), format!("{r}_lo"), format!("{r}_hi")])
+            .map(|c| lit(NULL).cast(DataType::Float64).alias(c))
+            .collect();
         let plans = vec![
-            table(funnel.clone(), self, inputs.as_of.micros, &band_order)?,
+            table(funnel.clone(), self, inputs.as_of.micros, &band_order)?.with_columns(nulls),
             funnel
                 .select([col("score_at_mql"), col(won)])
                 .filter(col("score_at_mql").is_not_null()),
         ];
         Ok(Step::collect(plans, move |frames| {
             let [table, scored] = take(frames, "bands")?;
-            self.finish(inputs, table, scored, won, &band_order)
+            self.finish(inputs, table, scored, won, &band_order, &unmeasurable)
         }))
     }
 }
@@ -132,7 +173,9 @@ impl Options {
         scored: DataFrame,
         won: &str,
         band_order: &[String],
+        unmeasurable: &[(&str, String)],
     ) -> Result<Step<'a>> {
+        let measurable = |rate: &str| !unmeasurable.iter().any(|(r, _)| *r == rate);
         let pairs: Vec<(f64, bool)> = scored
             .column("score_at_mql")?
             .f64()?
@@ -161,7 +204,7 @@ impl Options {
             vec![None::<u64>],
             vec![None::<f64>],
         );
-        let chi = match self.plain() {
+        let chi = match self.plain() && measurable("mql_to_sql") {
             true => Some(chi_square(&table, band_order)?),
             false => None,
         };
@@ -186,7 +229,10 @@ impl Options {
             )
             .units(&[("p_value", Unit::PValue)]);
         if self.plain() {
-            let inv = inversions(&table, band_order)?;
+            let inv: Vec<Inversion> = inversions(&table, band_order)?
+                .into_iter()
+                .filter(|i| measurable(i.rate))
+                .collect();
             summary.inversions = inv.len();
             report = report
                 .table(
@@ -217,6 +263,11 @@ impl Options {
                     }
                 ));
             }
+        }
+        for (rate, why) in unmeasurable {
+            report.notes.push(format!(
+                "{rate} is not measurable on this data set and is left empty: {why}"
+            ));
         }
         report.notes.push(inputs.as_of.note.clone());
         if self.strict {

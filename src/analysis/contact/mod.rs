@@ -40,7 +40,7 @@ use serde::Serialize;
 
 pub use mqls::{mqls, table, Params, COLUMNS};
 
-use super::plan::{take, Analysis, Inputs, Step, Summary};
+use super::plan::{take, Analysis, Inputs, Need, Step, Summary};
 use super::{Row, ALL_LABEL};
 use crate::error::Result;
 use crate::input::schema::TableKind;
@@ -111,8 +111,11 @@ impl Analysis for Options {
         "contact"
     }
 
-    fn requires(&self) -> &'static [TableKind] {
-        &[TableKind::Leads, TableKind::Handoffs]
+    fn requires(&self) -> &'static [Need] {
+        &[
+            Need::Table(TableKind::Leads),
+            Need::Table(TableKind::Handoffs),
+        ]
     }
 
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {

@@ -31,7 +31,7 @@ pub use table::{
 };
 
 use super::attribution::{self, markov, Model};
-use super::plan::{take, Analysis, Inputs, Step, Summary};
+use super::plan::{take, Analysis, Inputs, Need, Step, Summary};
 use super::{Row, ALL_LABEL};
 use crate::config::Zone;
 use crate::error::{Error, Result};
@@ -137,8 +137,8 @@ impl Analysis for Options {
         "roi"
     }
 
-    fn requires(&self) -> &'static [TableKind] {
-        &[TableKind::Leads, TableKind::Spend]
+    fn requires(&self) -> &'static [Need] {
+        &[Need::Table(TableKind::Leads), Need::Table(TableKind::Spend)]
     }
 
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
@@ -318,7 +318,7 @@ impl<'a> Run<'a> {
             let closed_won = Row::at(&closed, 0)
                 .map_or(Ok(None), |r| r.float("r"))?
                 .unwrap_or(0.0);
-            self.finish(tables, side, closed_won)
+            self.finish(tables, side, closed_won, shared.removal)
         }))
     }
 
@@ -327,6 +327,7 @@ impl<'a> Run<'a> {
         tables: Vec<(Model, DataFrame)>,
         side: Option<DataFrame>,
         closed_won: f64,
+        removal: Option<markov::Removal>,
     ) -> Result<Step<'a>> {
         let by = self.params.by.column();
         let reconciliation = reconciliation(&tables, by, closed_won)?;
@@ -397,6 +398,18 @@ impl<'a> Run<'a> {
                 ("closed_won_revenue", Unit::Money),
                 ("difference", Unit::Money),
             ]);
+        if let Some(removal) = &removal {
+            report = report
+                .table(
+                    "markov",
+                    &format!(
+                        "Markov removal effects by {by} (conversion probability of the chain {})",
+                        format::pct(removal.conversion)
+                    ),
+                    removal.table(by)?,
+                )
+                .units(&[("removal_effect", Unit::Rate), ("share", Unit::Rate)]);
+        }
         for i in 0..reconciliation.height() {
             let Some(r) = Row::at(&reconciliation, i) else {
                 continue;

@@ -137,3 +137,125 @@ fn join_lookups(
     }
     Ok((frame, added))
 }
+
+/// Columns left out of the default dimensions, each with the reason.
+pub type LeftOut = Vec<(String, String)>;
+
+/// The most segments a default dimension may have among closed deals: more
+/// is free text or an id, not something a leader segments by.
+pub const MAX_SEGMENTS: u32 = 20;
+
+/// The dimensions a leader segments by, chosen without `--dims` (issue 13):
+/// source, band and rep always (when present); every other column only when
+/// it is text or a flag with 2 to [`MAX_SEGMENTS`] values among closed deals
+/// — never a timestamp, a number, an id or a loader's system column.
+pub struct Defaults {
+    /// Always in: source, band, rep.
+    pub always: Vec<String>,
+    /// Worth counting: text and flag columns that pass the name checks.
+    pub candidates: Vec<String>,
+    /// Left out by type or name, with the reason.
+    pub left_out: Vec<(String, &'static str)>,
+}
+
+fn looks_like_id(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "id"
+        || lower.ends_with("_id")
+        || lower.ends_with("_key")
+        || (name.ends_with("Id") && name.len() > 2)
+        || lower.starts_with('_')
+}
+
+fn looks_like_time(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["date", "time", "_at", "timestamp"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+impl Defaults {
+    /// Sorts `dims` (from [`deals_with_dimensions`]) by what a name and a
+    /// type can tell.
+    pub fn sort(dims: &[String], schema: &Schema) -> Defaults {
+        let mut d = Defaults {
+            always: Vec::new(),
+            candidates: Vec::new(),
+            left_out: Vec::new(),
+        };
+        for name in dims {
+            let dtype = schema.get(name.as_str()).cloned().unwrap_or(DataType::Null);
+            if ["source", "band", "rep"].contains(&name.as_str()) {
+                d.always.push(name.clone());
+            } else if dtype.is_temporal() || looks_like_time(name) {
+                d.left_out.push((name.clone(), "a timestamp"));
+            } else if looks_like_id(name) {
+                d.left_out
+                    .push((name.clone(), "an id or a loader's column"));
+            } else if dtype.is_primitive_numeric() || matches!(dtype, DataType::Decimal(..)) {
+                d.left_out.push((name.clone(), "a number, not binned"));
+            } else {
+                d.candidates.push(name.clone());
+            }
+        }
+        d
+    }
+
+    /// Over closed deals, one row: `n_unique` of every candidate, and
+    /// `__text_<c>`: how many of its values are not numbers (CSV columns are
+    /// text; one whose every value is a number is a number).
+    pub fn counts(&self, closed: LazyFrame) -> LazyFrame {
+        let exprs: Vec<Expr> = self
+            .candidates
+            .iter()
+            .flat_map(|c| {
+                let v = col(c.as_str());
+                [
+                    v.clone()
+                        .n_unique()
+                        .cast(DataType::UInt32)
+                        .alias(c.as_str()),
+                    v.clone()
+                        .is_not_null()
+                        .and(v.neq(lit(crate::analysis::NONE_LABEL)))
+                        .and(col(c.as_str()).cast(DataType::Float64).is_null())
+                        .cast(DataType::UInt32)
+                        .sum()
+                        .alias(format!("__text_{c}")),
+                ]
+            })
+            .collect();
+        match exprs.is_empty() {
+            true => closed.select([len().alias("__none")]),
+            false => closed.select(exprs),
+        }
+    }
+
+    /// The chosen dimensions, and every column left out with its reason.
+    pub fn choose(mut self, counts: &DataFrame) -> Result<(Vec<String>, LeftOut)> {
+        let mut chosen = std::mem::take(&mut self.always);
+        let mut left: Vec<(String, String)> = self
+            .left_out
+            .iter()
+            .map(|(c, why)| (c.clone(), why.to_string()))
+            .collect();
+        for c in &self.candidates {
+            let n = counts.column(c)?.u32()?.get(0).unwrap_or(0);
+            let text = counts
+                .column(&format!("__text_{c}"))?
+                .u32()?
+                .get(0)
+                .unwrap_or(0);
+            if text == 0 && n > 1 {
+                left.push((c.clone(), "a number, not binned".into()));
+            } else if n < 2 {
+                left.push((c.clone(), "one value only".into()));
+            } else if n > MAX_SEGMENTS {
+                left.push((c.clone(), format!("{n} values")));
+            } else {
+                chosen.push(c.clone());
+            }
+        }
+        Ok((chosen, left))
+    }
+}

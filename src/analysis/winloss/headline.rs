@@ -20,8 +20,9 @@ pub struct WinlossSummary {
     pub month: Option<String>,
     pub closed_deals: f64,
     pub closed_deals_baseline: f64,
-    pub win_rate: f64,
-    pub win_rate_baseline: f64,
+    /// Null for a period without closed deals (undefined, not 0%).
+    pub win_rate: Option<f64>,
+    pub win_rate_baseline: Option<f64>,
     pub revenue: f64,
     pub revenue_baseline: f64,
 }
@@ -33,8 +34,8 @@ impl WinlossSummary {
             month: Some(month.to_string()),
             closed_deals: b.month[0],
             closed_deals_baseline: b.base[0],
-            win_rate: b.month[1],
-            win_rate_baseline: b.base[1],
+            win_rate: (p1.deals > 0.0).then_some(b.month[1]),
+            win_rate_baseline: (p0.deals > 0.0).then_some(b.base[1]),
             revenue: p1.revenue,
             revenue_baseline: p0.revenue,
         }
@@ -78,6 +79,21 @@ pub fn period(table: &DataFrame, months: &[Month]) -> Result<Period> {
         won: p.won / k,
         revenue: p.revenue / k,
     })
+}
+
+/// What there is to say when one period has no closed deals: the other's
+/// figures, and that there is nothing to compare.
+pub fn without_comparison(month: Month, base: &str, p1: Period) -> String {
+    if p1.deals == 0.0 {
+        return format!("No deals closed in {month}.");
+    }
+    format!(
+        "Win rate in {month}: {} ({} of {} closed deals won), revenue {}; no deals closed in {base} to compare with.",
+        format::pct(p1.won / p1.deals),
+        format::count(p1.won.round() as u64),
+        format::count(p1.deals.round() as u64),
+        format::money(p1.revenue),
+    )
 }
 
 /// The change, the bridge, the three largest drivers.

@@ -28,7 +28,7 @@ use polars::prelude::*;
 
 pub use headline::WinlossSummary;
 
-use super::plan::{take, Analysis, Inputs, Step};
+use super::plan::{take, Analysis, Inputs, Need, Step};
 use super::{Row, NONE_LABEL};
 use crate::config::Zone;
 use crate::error::{Error, Result};
@@ -165,21 +165,18 @@ impl Analysis for Options {
         "winloss"
     }
 
-    fn requires(&self) -> &'static [TableKind] {
-        &[TableKind::Deals]
+    fn requires(&self) -> &'static [Need] {
+        &[Need::Table(TableKind::Deals)]
     }
 
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
-        let checked = inputs.checked;
-        let zone = *inputs.zone();
-        let (frame, default_dims) =
-            dimensions::deals_with_dimensions(checked, inputs.funnel_if_any())?;
+        let (frame, all_dims) =
+            dimensions::deals_with_dimensions(inputs.checked, inputs.funnel_if_any())?;
         // Read once: the closed deals and the count of unplaced ones share it.
         let frame = frame.cache();
-        let dims = match &self.dims {
-            None => default_dims,
+        let schema = frame.clone().collect_schema()?;
+        match &self.dims {
             Some(dims) => {
-                let schema = frame.clone().collect_schema()?;
                 for d in dims {
                     if !schema.contains(d) {
                         return Err(Error::bad_argument(format!(
@@ -193,9 +190,34 @@ impl Analysis for Options {
                         )));
                     }
                 }
-                dims.clone()
+                self.plan(inputs, frame, dims.clone(), Vec::new())
             }
-        };
+            None => {
+                // Which columns a leader would segment by depends on how
+                // many values each has among closed deals: counted first.
+                let defaults = dimensions::Defaults::sort(&all_dims, &schema);
+                let counts =
+                    defaults.counts(closed(frame.clone(), &defaults.candidates, inputs.zone()));
+                Ok(Step::collect(vec![counts], move |frames| {
+                    let [counts] = take(frames, "winloss")?;
+                    let (dims, left_out) = defaults.choose(&counts)?;
+                    self.plan(inputs, frame, dims, left_out)
+                }))
+            }
+        }
+    }
+}
+
+impl Options {
+    /// The monthly, loss-reason and driver tables over `dims`.
+    fn plan<'a>(
+        &'a self,
+        inputs: &'a Inputs<'a>,
+        frame: LazyFrame,
+        dims: Vec<String>,
+        left_out: Vec<(String, String)>,
+    ) -> Result<Step<'a>> {
+        let zone = *inputs.zone();
         let month = match self.month {
             Some(m) => m,
             None => Month::complete_by(inputs.as_of.micros, &zone)?,
@@ -213,12 +235,10 @@ impl Analysis for Options {
             unplaced,
         ];
         Ok(Step::collect(plans, move |frames| {
-            self.finish(inputs, frames, month, &base, &dims)
+            self.finish(inputs, frames, month, &base, &dims, &left_out)
         }))
     }
-}
 
-impl Options {
     fn finish<'a>(
         &self,
         inputs: &Inputs,
@@ -226,43 +246,77 @@ impl Options {
         month: Month,
         base: &[Month],
         dims: &[String],
+        left_out: &[(String, String)],
     ) -> Result<Step<'a>> {
         let [months, reasons, driver_table, unplaced] = take(frames, "winloss")?;
-        let driver_table = drivers::with_p_values(driver_table)?;
         let (p1, p0) = (
             headline::period(&months, &[month])?,
             headline::period(&months, base)?,
         );
-        let b = bridge::bridge(p0, p1);
-        let bridge_table = df!(
-            "factor" => ["closed deals", "win rate", "average won deal size", "revenue"],
-            "baseline" => [b.base[0], b.base[1], b.base[2], p0.revenue],
-            "month" => [b.month[0], b.month[1], b.month[2], p1.revenue],
-            "effect" => [b.volume, b.win_rate, b.deal_size, p1.revenue - p0.revenue],
-        )?;
         let base_label = match base {
             [only] => only.to_string(),
             [first, .., last] => format!("{first} to {last} (monthly average)"),
             [] => String::new(),
         };
-        let summary = WinlossSummary::new(
-            month,
-            headline::sentence(&month.to_string(), &base_label, p0, p1, &b, &driver_table)?,
-            p0,
-            p1,
-            &b,
-        );
+        // A win rate of a period without closed deals is undefined: nothing
+        // to compare, so no drivers and no bridge (issue 13), only a note.
+        let empty = match (p0.deals > 0.0, p1.deals > 0.0) {
+            (true, true) => None,
+            (false, _) => Some(format!("no deals closed in {base_label}")),
+            (true, false) => Some(format!("no deals closed in {month}")),
+        };
+        let b = bridge::bridge(p0, p1);
+        let (driver_table, bridge_table) = match &empty {
+            None => (
+                drivers::with_p_values(driver_table)?,
+                df!(
+                    "factor" => ["closed deals", "win rate", "average won deal size", "revenue"],
+                    "baseline" => [b.base[0], b.base[1], b.base[2], p0.revenue],
+                    "month" => [b.month[0], b.month[1], b.month[2], p1.revenue],
+                    "effect" => [b.volume, b.win_rate, b.deal_size, p1.revenue - p0.revenue],
+                )?,
+            ),
+            Some(_) => (
+                drivers::with_p_values(driver_table.head(Some(0)))?,
+                df!(
+                    "factor" => Vec::<String>::new(),
+                    "baseline" => Vec::<f64>::new(),
+                    "month" => Vec::<f64>::new(),
+                    "effect" => Vec::<f64>::new(),
+                )?,
+            ),
+        };
+        let sentence = match &empty {
+            None => headline::sentence(&month.to_string(), &base_label, p0, p1, &b, &driver_table)?,
+            Some(_) => headline::without_comparison(month, &base_label, p1),
+        };
+        let summary = WinlossSummary::new(month, sentence, p0, p1, &b);
         let mut report = Report::new("winloss");
         report.headline = summary.sentence.clone();
         report = report
             .table("winloss", "Deals closed per month", months)
-            .units(&UNITS)
-            .table(
-                "loss_reasons",
-                "Loss reasons, share of each month's lost deals",
-                reasons,
-            )
-            .units(&[("share", Unit::Rate)])
+            .units(&UNITS);
+        // Without any recorded loss reason the table would say `(none)` 100%
+        // every month: left out, with a note.
+        let reasons_recorded = reasons
+            .column("loss_reason")?
+            .str()?
+            .iter()
+            .any(|r| r.is_some_and(|r| r != NONE_LABEL));
+        if reasons_recorded {
+            report = report
+                .table(
+                    "loss_reasons",
+                    "Loss reasons, share of each month's lost deals",
+                    reasons,
+                )
+                .units(&[("share", Unit::Rate)]);
+        } else if reasons.height() > 0 {
+            report
+                .notes
+                .push("no lost deal has a loss_reason: the loss-reason table is left out".into());
+        }
+        report = report
             .table(
                 "drivers",
                 &format!("What moved win rate in {month} against {base_label}, by segment"),
@@ -291,6 +345,21 @@ impl Options {
             },
             dims.join(", ")
         ));
+        if !left_out.is_empty() {
+            report.notes.push(format!(
+                "not default dimensions (give --dims to use one): {}",
+                left_out
+                    .iter()
+                    .map(|(c, why)| format!("{c} ({why})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if let Some(why) = &empty {
+            report.notes.push(format!(
+                "{why}: a win rate needs closed deals, so there is nothing to compare and no drivers or revenue bridge"
+            ));
+        }
         report.notes.push(
             "contribution = w1·r1 − w0·r0 = mix + rate + interaction; within a dimension the contributions add up to the change in win rate; p_value: two-proportion z-test of the segment's win rate against the baseline's".into(),
         );
