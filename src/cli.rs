@@ -95,6 +95,7 @@ pub enum Command {
     Contact(ContactArgs),
     Roi(RoiArgs),
     Winloss(WinlossArgs),
+    Velocity(VelocityArgs),
     Export(ExportArgs),
     Generate(GenerateArgs),
 }
@@ -202,6 +203,23 @@ pub struct WinlossArgs {
     /// other deal, lookup and lead column.
     #[arg(long, value_name = "a,b,c", value_delimiter = ',')]
     pub dims: Option<Vec<String>>,
+}
+
+/// How long do leads take from stage to stage, and how long to nurture?
+///
+/// Per group and transition (lead_to_mql, mql_to_sql, sql_to_won,
+/// lead_to_won): leads that entered, reached and are still on the way
+/// (censored at as_of, never counted as lost), the Kaplan-Meier median days
+/// and the share that made it by 30, 60 and 90 days, each with a 95%
+/// interval; and recycled MQLs with the SQL rate of first-pass vs recycled.
+///
+/// Example: leadloop velocity --by source
+#[derive(Debug, Args)]
+pub struct VelocityArgs {
+    /// Split by a lead column (repeatable); `month` is the month of the
+    /// transition's from-stage time.
+    #[arg(long, value_name = "DIM")]
+    pub by: Vec<String>,
 }
 
 /// Write the per-lead fact table (or an input table's used rows) for BI tools.

@@ -59,6 +59,7 @@ pub fn run(cli: &cli::Cli, stdout: &mut dyn Write) -> Result<()> {
         cli::Command::Contact(args) => commands::contact::run(&ctx, args, stdout),
         cli::Command::Roi(args) => commands::roi::run(&ctx, args, stdout),
         cli::Command::Winloss(args) => commands::winloss::run(&ctx, args, stdout),
+        cli::Command::Velocity(args) => commands::velocity::run(&ctx, args, stdout),
         cli::Command::Export(args) => commands::export::run(&ctx, args, stdout),
         cli::Command::Generate(args) => commands::generate::run(&ctx, args, stdout),
     }?;

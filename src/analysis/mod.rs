@@ -9,6 +9,7 @@ pub mod bands;
 pub mod contact;
 pub mod plan;
 pub mod roi;
+pub mod velocity;
 pub mod winloss;
 
 /// Label of a group whose key is null (SPEC §3).

@@ -11,6 +11,7 @@ pub mod generate;
 pub mod report;
 pub mod roi;
 pub mod validate;
+pub mod velocity;
 pub mod winloss;
 
 use std::io::Write;

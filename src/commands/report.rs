@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::Context;
-use crate::analysis::{bands, contact, roi, winloss, Analysis, Inputs};
+use crate::analysis::{bands, contact, roi, velocity, winloss, Analysis, Inputs};
 use crate::error::{Error, Result};
 use crate::output::{self, Format};
 use crate::quality::ledger::{self, Ledger};
@@ -22,6 +22,7 @@ fn analyses() -> Vec<Box<dyn Analysis>> {
         Box::new(roi::Options::default()),
         Box::new(contact::Options::default()),
         Box::new(winloss::Options::default()),
+        Box::new(velocity::Options::default()),
     ]
 }
 

@@ -5,6 +5,7 @@
 
 pub mod auc;
 pub mod chi_square;
+pub mod kaplan_meier;
 pub mod mantel_haenszel;
 pub mod quantile;
 pub mod two_proportion;
@@ -12,6 +13,7 @@ pub mod wilson;
 
 pub use auc::auc;
 pub use chi_square::{chi_square_homogeneity, ChiSquare};
+pub use kaplan_meier::{Estimate, KaplanMeier, Median};
 pub use mantel_haenszel::{mantel_haenszel, OddsRatio, Stratum};
 pub use quantile::quantile;
 pub use two_proportion::{two_proportion_z, TwoProportion};

@@ -10,6 +10,7 @@
 //! - `funnel`: the lead_funnel fact table and `export`.
 //! - `bands`: conversion by score band.
 //! - `report`: every analysis into one folder.
+//! - `roi`, `contact`, `winloss`, `velocity`: each analysis on its fixture, with laws and snapshots.
 //! - `differential`: lead_funnel and bands against a row-by-row reference.
 //! - `regression`: one test per reported defect, under the issue it came from.
 
@@ -26,6 +27,7 @@ mod regression;
 mod report;
 mod roi;
 mod validate;
+mod velocity;
 mod winloss;
 
 use std::path::{Path, PathBuf};

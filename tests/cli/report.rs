@@ -31,6 +31,8 @@ fn report_writes_every_table_and_a_summary() {
             "validate_analyses.csv",
             "validate_examples.csv",
             "validate_reasons.csv",
+            "velocity.csv",
+            "velocity_recycling.csv",
             "winloss.csv",
             "winloss_bridge.csv",
             "winloss_drivers.csv",
@@ -49,7 +51,7 @@ fn report_writes_every_table_and_a_summary() {
     assert!(v["headline"]["contact"]["sentence"].is_string());
     assert_eq!(
         v["analyses"],
-        serde_json::json!(["validate", "bands", "roi", "contact", "winloss"])
+        serde_json::json!(["validate", "bands", "roi", "contact", "winloss", "velocity"])
     );
 }
 
@@ -103,5 +105,5 @@ fn report_summary_on_data_samples() {
         .unwrap()
         .replace(&repo().display().to_string(), "[REPO]");
     insta::assert_snapshot!("report_data_samples", text);
-    assert_eq!(s.names("reports").len(), 21);
+    assert_eq!(s.names("reports").len(), 23);
 }

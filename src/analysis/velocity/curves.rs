@@ -1,0 +1,267 @@
+//! The Kaplan–Meier table of `velocity`: each lead's time (or censoring)
+//! per transition as one long lazy frame, counted per distinct time by
+//! polars, and the curves fitted from those counts (`stats::kaplan_meier`).
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::TransitionSummary;
+use crate::analysis::{ALL_LABEL, NONE_LABEL};
+use crate::config::Zone;
+use crate::error::Result;
+use crate::input::schema::CREATED_AT;
+use crate::input::time::{in_zone, micros, DAY_US};
+use crate::stats::{Estimate, KaplanMeier};
+
+/// A transition: its name, the lead_funnel times it runs between, and the
+/// reach flag of its to-stage.
+pub struct Transition {
+    pub name: &'static str,
+    from: &'static str,
+    to: &'static str,
+    reached: &'static str,
+}
+
+/// SPEC §4's transitions, in its order.
+pub const TRANSITIONS: [Transition; 4] = [
+    Transition {
+        name: "lead_to_mql",
+        from: CREATED_AT,
+        to: "mql_at",
+        reached: "reached_mql",
+    },
+    Transition {
+        name: "mql_to_sql",
+        from: "mql_at",
+        to: "sql_at",
+        reached: "reached_sql",
+    },
+    Transition {
+        name: "sql_to_won",
+        from: "sql_at",
+        to: "won_at",
+        reached: "reached_won",
+    },
+    Transition {
+        name: "lead_to_won",
+        from: CREATED_AT,
+        to: "won_at",
+        reached: "reached_won",
+    },
+];
+
+/// The days at which `p_by_<X>d` is read.
+const HORIZONS: [f64; 3] = [30.0, 60.0, 90.0];
+
+pub const COLUMNS: [&str; 17] = [
+    "group",
+    "transition",
+    "entered",
+    "reached",
+    "censored",
+    "median_days",
+    "median_days_lo",
+    "median_days_hi",
+    "p_by_30d",
+    "p_by_30d_lo",
+    "p_by_30d_hi",
+    "p_by_60d",
+    "p_by_60d_lo",
+    "p_by_60d_hi",
+    "p_by_90d",
+    "p_by_90d_lo",
+    "p_by_90d_hi",
+];
+
+const EVENT: &str = "event";
+const CENSORED: &str = "censored";
+const FLAG: &str = "flag";
+const BEFORE: &str = "before";
+
+/// The `--by` label of a lead for one transition (`month` = the month of
+/// its from-stage time), null parts as `(none)`, several joined by " / ".
+fn group(by: &[String], from: &str, zone: &Zone) -> Expr {
+    let keys: Vec<Expr> = by
+        .iter()
+        .map(|b| match b.as_str() {
+            "month" => in_zone(col(from), zone).dt().to_string("%Y-%m"),
+            other => col(other).cast(DataType::String),
+        })
+        .map(|k| k.fill_null(lit(NONE_LABEL)))
+        .collect();
+    match keys.len() {
+        0 => lit(ALL_LABEL),
+        1 => keys[0].clone(),
+        _ => concat_str(keys, " / ", false),
+    }
+}
+
+/// One row per (lead, transition) the lead entered by `as_of`: `group,
+/// transition, kind` (`event`, `censored`, or left out: `flag`, `before`)
+/// and `days` (to the event, or to as_of when censored).
+pub fn durations(funnel: LazyFrame, by: &[String], as_of: i64, zone: &Zone) -> Result<LazyFrame> {
+    let as_of_f = lit(as_of as f64);
+    let parts: Vec<LazyFrame> = TRANSITIONS
+        .iter()
+        .map(|t| {
+            let (from, to) = (micros(col(t.from)), micros(col(t.to)));
+            let timed = col(t.to)
+                .is_not_null()
+                .and(to.clone().lt_eq(as_of_f.clone()));
+            let kind = when(timed.clone().and(to.clone().gt_eq(from.clone())))
+                .then(lit(EVENT))
+                .when(timed)
+                .then(lit(BEFORE))
+                .when(col(t.to).is_null().and(col(t.reached)))
+                .then(lit(FLAG))
+                .otherwise(lit(CENSORED));
+            let days = when(kind.clone().eq(lit(EVENT)))
+                .then((to - from.clone()) / lit(DAY_US))
+                .when(kind.clone().eq(lit(CENSORED)))
+                .then((as_of_f.clone() - from.clone()) / lit(DAY_US))
+                .otherwise(lit(NULL).cast(DataType::Float64));
+            funnel
+                .clone()
+                .filter(col(t.from).is_not_null().and(from.lt_eq(as_of_f.clone())))
+                .select([
+                    group(by, t.from, zone).alias("group"),
+                    lit(t.name).alias("transition"),
+                    kind.alias("kind"),
+                    days.alias("days"),
+                ])
+        })
+        .collect();
+    Ok(concat(parts, UnionArgs::default())?)
+}
+
+/// Events and censorings per `group, transition, days`, with the overall
+/// rows (`group` = `all`) when there is a `--by`.
+pub fn counts(long: LazyFrame, split: bool) -> Result<LazyFrame> {
+    let all = long.clone().with_column(lit(ALL_LABEL).alias("group"));
+    let both = match split {
+        true => concat([long, all], UnionArgs::default())?,
+        false => all,
+    };
+    Ok(both
+        .filter(col("kind").eq(lit(EVENT)).or(col("kind").eq(lit(CENSORED))))
+        .group_by([col("group"), col("transition"), col("days")])
+        .agg([
+            crate::analysis::count(col("kind").eq(lit(EVENT)))
+                .cast(DataType::UInt64)
+                .alias("events"),
+            crate::analysis::count(col("kind").eq(lit(CENSORED)))
+                .cast(DataType::UInt64)
+                .alias("censored"),
+        ]))
+}
+
+/// How many leads each transition left out, and why: `transition, kind, n`.
+pub fn left_out(long: LazyFrame) -> LazyFrame {
+    long.filter(col("kind").eq(lit(FLAG)).or(col("kind").eq(lit(BEFORE))))
+        .group_by([col("transition"), col("kind")])
+        .agg([len().cast(DataType::UInt64).alias("n")])
+        .sort(["transition", "kind"], SortMultipleOptions::default())
+}
+
+/// The notes for collected [`left_out`] counts.
+pub fn left_out_notes(left_out: &DataFrame) -> Result<Vec<String>> {
+    let mut notes = Vec::new();
+    for i in 0..left_out.height() {
+        let Some(r) = crate::analysis::Row::at(left_out, i) else {
+            continue;
+        };
+        let (t, kind, n) = (
+            r.text("transition")?.unwrap_or_default(),
+            r.text("kind")?.unwrap_or_default(),
+            r.count("n")?,
+        );
+        notes.push(match kind.as_str() {
+            FLAG => format!(
+                "{t}: {} leads reached the later stage only by a flag (no time) and are left out",
+                crate::output::format::count(n)
+            ),
+            _ => format!(
+                "{t}: {} leads have a later-stage time before the earlier one and are left out",
+                crate::output::format::count(n)
+            ),
+        });
+    }
+    Ok(notes)
+}
+
+/// The velocity table from collected [`counts`], and the overall figures.
+pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, TransitionSummary>)> {
+    let group = counts.column("group")?.str()?.clone();
+    let transition = counts.column("transition")?.str()?.clone();
+    let days = counts.column("days")?.f64()?.clone();
+    let events = counts.column("events")?.u64()?.clone();
+    let censored = counts.column("censored")?.u64()?.clone();
+    // (is `all`, group, transition order) → (days, events, censored)
+    type Key = (bool, String, usize);
+    let mut curves: BTreeMap<Key, Vec<(f64, u64, u64)>> = BTreeMap::new();
+    for i in 0..counts.height() {
+        let (Some(g), Some(t), Some(d)) = (group.get(i), transition.get(i), days.get(i)) else {
+            continue;
+        };
+        let Some(ti) = TRANSITIONS.iter().position(|x| x.name == t) else {
+            continue;
+        };
+        curves
+            .entry((g == ALL_LABEL, g.to_string(), ti))
+            .or_default()
+            .push((d, events.get(i).unwrap_or(0), censored.get(i).unwrap_or(0)));
+    }
+    let mut cols: Vec<Vec<Option<f64>>> = vec![Vec::new(); COLUMNS.len() - 5];
+    let (mut groups, mut names, mut entered, mut reached, mut cens) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut overall = BTreeMap::new();
+    for ((is_all, g, ti), rows) in &curves {
+        let Some(km) = KaplanMeier::from_counts(rows) else {
+            continue;
+        };
+        let m = km.median();
+        let mut figures = vec![m.value, m.lo, m.hi];
+        for x in HORIZONS {
+            let p = km.event_probability_by(x);
+            figures.extend([
+                p.map(|e: Estimate| e.value),
+                p.and_then(|e| e.lo),
+                p.and_then(|e| e.hi),
+            ]);
+        }
+        if *is_all {
+            overall.insert(
+                TRANSITIONS[*ti].name.to_string(),
+                TransitionSummary {
+                    entered: km.entered(),
+                    reached: km.events(),
+                    median_days: m.value,
+                    p_by_90d: figures[figures.len() - 3],
+                },
+            );
+        }
+        for (c, v) in cols.iter_mut().zip(figures) {
+            c.push(v);
+        }
+        groups.push(g.clone());
+        names.push(TRANSITIONS[*ti].name);
+        entered.push(km.entered());
+        reached.push(km.events());
+        cens.push(km.censored());
+    }
+    let mut columns = vec![
+        Column::new("group".into(), groups),
+        Column::new("transition".into(), names),
+        Column::new("entered".into(), entered),
+        Column::new("reached".into(), reached),
+        Column::new("censored".into(), cens),
+    ];
+    columns.extend(
+        COLUMNS[5..]
+            .iter()
+            .zip(cols)
+            .map(|(name, v)| Column::new((*name).into(), v)),
+    );
+    Ok((DataFrame::new_infer_height(columns)?, overall))
+}

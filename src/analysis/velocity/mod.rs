@@ -1,0 +1,174 @@
+//! `velocity`: how long leads take from stage to stage, honest about the
+//! leads that have not got there yet (SPEC §4 "velocity").
+//!
+//! What it computes: per group (`--by`) and transition (`lead_to_mql`,
+//! `mql_to_sql`, `sql_to_won`, `lead_to_won`): entered, reached, censored,
+//! the Kaplan–Meier median days and the probability of having made the
+//! transition by 30, 60 and 90 days, each with 95% bounds (Greenwood
+//! variance, log(−log) bounds: `stats::kaplan_meier`). `recycling` adds the
+//! recycled and re-MQL'd MQLs and the SQL rate of first-pass vs recycled ones.
+//!
+//! Definitions: entered = leads with a time at the from-stage at or before
+//! as_of (`created_at` for `lead`, else the cumulative stage time of SPEC §3
+//! from lead_funnel); time = to-time − from-time in days; a lead without a
+//! to-time by as_of is censored at as_of; a to-time equal to the from-time
+//! is an event at day 0. `month` groups by the month of the from-stage time
+//! in the configured zone.
+//!
+//! Decisions where the spec is silent:
+//! - A lead that reached the to-stage only by a flag (no time) cannot be
+//!   timed: left out of that transition, with a note (SPEC: flag-only stages
+//!   are left out). So is a to-time before the from-time (a wide export's
+//!   stage columns are not checked against `created_at`), with a note.
+//! - p_by_Xd is empty where the group's follow-up ends before X days while
+//!   some of it had not made the transition (the curve is unknown there), as
+//!   R's `summary.survfit` drops such times; median bounds are empty where a
+//!   band never reaches 0.5.
+//! - Rows: groups by name, then `all`; transitions in SPEC's order.
+
+mod curves;
+mod recycling;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+pub use curves::{Transition, COLUMNS, TRANSITIONS};
+pub use recycling::COLUMNS as RECYCLING_COLUMNS;
+
+use super::plan::{take, Analysis, Inputs, Need, Step, Summary};
+use crate::error::Result;
+use crate::input::schema::TableKind;
+use crate::output::format::{self, Unit};
+use crate::output::Report;
+
+/// What the user chose (`leadloop velocity` flags); the default is `report`'s run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Lead_funnel columns to split by; `month` is the from-stage's month.
+    pub by: Vec<String>,
+}
+
+/// Units of the velocity table's columns.
+const UNITS: [(&str, Unit); 4] = [
+    ("median_days", Unit::Days),
+    ("p_by_30d", Unit::Rate),
+    ("p_by_60d", Unit::Rate),
+    ("p_by_90d", Unit::Rate),
+];
+
+/// One overall transition's headline figures.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TransitionSummary {
+    pub entered: u64,
+    pub reached: u64,
+    pub median_days: Option<f64>,
+    pub p_by_90d: Option<f64>,
+}
+
+/// The headline figures of `velocity`: each overall transition.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VelocitySummary {
+    pub transitions: std::collections::BTreeMap<String, TransitionSummary>,
+}
+
+impl Summary for VelocitySummary {
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(&self.transitions).unwrap_or_default()
+    }
+
+    fn line(&self) -> Option<String> {
+        let get = |t: &Transition| self.transitions.get(t.name).map(|s| (t.name, s));
+        let by_90: Vec<String> = TRANSITIONS
+            .iter()
+            .filter_map(get)
+            .map(|(n, s)| format!("{n} {}", s.p_by_90d.map_or("–".into(), format::pct)))
+            .collect();
+        if by_90.is_empty() {
+            return None;
+        }
+        let medians: Vec<String> = TRANSITIONS
+            .iter()
+            .filter_map(get)
+            .filter_map(|(n, s)| Some(format!("{n} {:.1}", s.median_days?)))
+            .collect();
+        Some(format!(
+            "velocity: within 90 days (Kaplan–Meier) {}; median days {}",
+            by_90.join(", "),
+            match medians.is_empty() {
+                true => "none: fewer than half made any transition by as_of".into(),
+                false => medians.join(", "),
+            }
+        ))
+    }
+}
+
+impl Analysis for Options {
+    fn name(&self) -> &'static str {
+        "velocity"
+    }
+
+    fn requires(&self) -> &'static [Need] {
+        &[Need::Table(TableKind::Leads), Need::StageEvents]
+    }
+
+    fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
+        let mut funnel = inputs.funnel("velocity")?;
+        super::check_by(&mut funnel, &self.by)?;
+        let zone = *inputs.zone();
+        let long = curves::durations(funnel.clone(), &self.by, inputs.as_of.micros, &zone)?.cache();
+        let plans = vec![
+            curves::counts(long.clone(), !self.by.is_empty())?,
+            curves::left_out(long),
+            recycling::table(funnel, inputs.checked, &self.by)?,
+        ];
+        Ok(Step::collect(plans, move |frames| {
+            let [counts, left_out, recycling] = take(frames, "velocity")?;
+            finish(inputs, &self.by, &counts, &left_out, recycling)
+        }))
+    }
+}
+
+fn finish<'a>(
+    inputs: &Inputs,
+    by: &[String],
+    counts: &DataFrame,
+    left_out: &DataFrame,
+    recycling: DataFrame,
+) -> Result<Step<'a>> {
+    let (table, overall) = curves::table(counts)?;
+    let summary = VelocitySummary {
+        transitions: overall,
+    };
+    let by_text = match by.is_empty() {
+        true => "all leads".to_string(),
+        false => by.join(" × "),
+    };
+    let mut report = Report::new("velocity")
+        .table(
+            "velocity",
+            &format!("Days from stage to stage (Kaplan–Meier, censored at as_of), by {by_text}"),
+            table,
+        )
+        .units(&UNITS)
+        .table(
+            "recycling",
+            &format!("Recycled MQLs and their SQL rate, by {by_text}"),
+            recycling,
+        )
+        .units(&[
+            ("sql_rate_first_pass", Unit::Rate),
+            ("sql_rate_recycled", Unit::Rate),
+        ]);
+    report.notes.push(
+        "entered = leads at the from-stage by as_of; reached = made the transition by as_of; censored = not yet, counted until as_of (never as a loss); p_by_Xd = 1 − S(X), empty where the group's follow-up ends before X days; median bounds are where the curve's 95% bounds cross 0.5".into(),
+    );
+    report.notes.extend(curves::left_out_notes(left_out)?);
+    if !inputs.checked.has(TableKind::Handoffs) {
+        report.notes.push(
+            "no handoffs table: recycling needs `recycled` events, so the recycling table counts none".into(),
+        );
+    }
+    report.notes.push(inputs.as_of.note.clone());
+    report.notes.push(inputs.ledger_summary.clone());
+    Ok(Step::done(report, summary))
+}
