@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times the CLI end to end on generated data: wall time and peak RSS of
 # `generate`, `validate`, `export lead_funnel`, `bands`, `contact` and
-# `roi --model all` and `winloss` at each size
+# `roi --model all`, `winloss` and `velocity` at each size
 # (default 1M and 10M leads).
 #
 #   benches/time-cli.sh [SIZES...]     e.g. benches/time-cli.sh 1000000
@@ -41,5 +41,6 @@ for n in "${sizes[@]}"; do
     measure "contact ($n leads)" "$bin" --data "$dir" contact
     measure "roi --model all ($n leads)" "$bin" --data "$dir" roi --model all
     measure "winloss ($n leads)" "$bin" --data "$dir" winloss
+    measure "velocity ($n leads)" "$bin" --data "$dir" velocity
     rm -rf "$dir-out"
 done

@@ -113,11 +113,16 @@ fn bad_value(e: &clap::Error) -> String {
     let flag = arg.split([' ', '=']).next().unwrap_or(&arg);
     let value = text(ContextKind::InvalidValue);
     let reason = match e.get(ContextKind::ValidValue) {
-        Some(ContextValue::Strings(choices)) => format!("give {}", one_of(choices)),
+        Some(ContextValue::Strings(choices)) if !choices.is_empty() => {
+            format!("give {}", one_of(choices))
+        }
         _ => std::error::Error::source(e)
             .map(|s| s.to_string())
-            .unwrap_or_else(|| "not a value this flag takes".into()),
+            .unwrap_or_else(|| "give a value".into()),
     };
+    if value.is_empty() {
+        return format!("{flag}: {reason}");
+    }
     format!("{flag} {value}: {reason}")
 }
 

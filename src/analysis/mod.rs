@@ -51,10 +51,20 @@ pub fn rate_with_bounds(name: &str, k: Expr, n: Expr) -> [Expr; 3] {
     ]
 }
 
-/// A one-line error unless every `--by` name is `month` or a column of `funnel`.
-pub fn check_by(funnel: &mut LazyFrame, by: &[String]) -> Result<()> {
+/// A one-line error unless every `--by` name is `month` or a column of
+/// `funnel`, none is given twice, and none is one of `reserved` (the
+/// table's own columns, which a split column would collide with).
+pub fn check_by(funnel: &mut LazyFrame, by: &[String], reserved: &[&str]) -> Result<()> {
     let schema = funnel.collect_schema()?;
-    for b in by {
+    for (i, b) in by.iter().enumerate() {
+        if by[..i].contains(b) {
+            return Err(Error::bad_argument(format!("--by {b}: given twice")));
+        }
+        if reserved.contains(&b.as_str()) {
+            return Err(Error::bad_argument(format!(
+                "--by {b}: the table already has a column \"{b}\"; split by another column"
+            )));
+        }
         if b != "month" && !schema.contains(b) {
             return Err(Error::bad_argument(format!(
                 "--by {b}: lead_funnel has no such column; columns: month, {}",

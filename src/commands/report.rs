@@ -16,7 +16,7 @@ use crate::output::{self, Format};
 use crate::quality::ledger::{self, Ledger};
 
 /// Every analysis `report` runs, in order, each as its options' default.
-fn analyses() -> Vec<Box<dyn Analysis>> {
+pub fn analyses() -> Vec<Box<dyn Analysis>> {
     vec![
         Box::new(bands::Options::default()),
         Box::new(roi::Options::default()),

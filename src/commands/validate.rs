@@ -98,11 +98,22 @@ pub fn report(checked: &Checked, ledger: &Ledger) -> Result<Report> {
     if several {
         examples.with_column(Column::new("file".into(), ex.2))?;
     }
-    let analyses = checked.analyses();
+    // The same list and the same needs `report` runs by.
+    let mut rows: Vec<(String, Option<String>)> = super::report::analyses()
+        .iter()
+        .map(|a| {
+            let lacks = super::lacks(checked, a.as_ref()).map(|n| n.describe());
+            (a.name().to_string(), lacks)
+        })
+        .collect();
+    rows.push((
+        "export lead_funnel".into(),
+        (!checked.has(crate::input::schema::TableKind::Leads)).then(|| "a leads table".into()),
+    ));
     let feeds = df!(
-        "analysis" => analyses.iter().map(|a| a.0).collect::<Vec<_>>(),
-        "feeds" => analyses.iter().map(|a| if a.1.is_empty() { "yes" } else { "no" }).collect::<Vec<_>>(),
-        "needs" => analyses.iter().map(|a| a.1.join(", ")).collect::<Vec<_>>(),
+        "analysis" => rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+        "feeds" => rows.iter().map(|r| if r.1.is_none() { "yes" } else { "no" }).collect::<Vec<_>>(),
+        "needs" => rows.iter().map(|r| r.1.clone().unwrap_or_default()).collect::<Vec<_>>(),
     )?;
     let mut report = Report::new("validate")
         .table(

@@ -11,15 +11,21 @@ use crate::cli::WinlossArgs;
 use crate::error::Result;
 
 pub fn run(ctx: &Context, args: &WinlossArgs, stdout: &mut dyn Write) -> Result<()> {
+    let dims: Option<Vec<String>> = args.dims.as_ref().map(|d| {
+        d.iter()
+            .map(|d| d.trim().to_string())
+            .filter(|d| !d.is_empty())
+            .collect()
+    });
+    if dims.as_ref().is_some_and(Vec::is_empty) {
+        return Err(crate::error::Error::bad_argument(
+            "--dims: give at least one column, comma-separated",
+        ));
+    }
     let options = Options {
         month: args.month,
         baseline: args.baseline,
-        dims: args.dims.as_ref().map(|d| {
-            d.iter()
-                .map(|d| d.trim().to_string())
-                .filter(|d| !d.is_empty())
-                .collect()
-        }),
+        dims,
     };
     super::analyse(ctx, &options, stdout)
 }

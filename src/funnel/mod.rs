@@ -62,7 +62,8 @@ pub const COLUMNS: [&str; 28] = [
 
 /// The stages some input of `checked` can record directly (SPEC §1): every
 /// handoff stage with a handoffs table, each configured wide-export stage,
-/// `opportunity` and `won` with a deals table. A stage outside this set is
+/// `opportunity` and `won` with a deals table (`won` only when the deals are
+/// a won-deals export). A stage outside this set is
 /// reached only through a later one (cumulative reach).
 pub fn recordable_stages(checked: &Checked) -> Vec<String> {
     let mut stages: Vec<String> = Vec::new();
@@ -71,7 +72,11 @@ pub fn recordable_stages(checked: &Checked) -> Vec<String> {
     }
     stages.extend(checked.wide_stages.iter().map(|(s, _)| s.clone()));
     if checked.has(TableKind::Deals) {
-        stages.extend(["opportunity".to_string(), "won".to_string()]);
+        // An export of won deals only records no opportunity short of a win.
+        if !checked.deals_won_only {
+            stages.push("opportunity".to_string());
+        }
+        stages.push("won".to_string());
     }
     stages
 }
@@ -102,6 +107,20 @@ pub fn build(checked: &Checked) -> Result<LazyFrame> {
             .map(|n| n.to_string())
             .collect()
     };
+    // A lead column with a name lead_funnel computes would make two columns
+    // of one name: the user's input, so a one-line error (exit 2).
+    if let Some(c) = lead_columns.iter().find(|c| COLUMNS.contains(&c.as_str())) {
+        let file = checked
+            .tables
+            .get(&TableKind::Leads)
+            .map_or(checked.source.clone(), |t| t.location.display.clone());
+        return Err(crate::error::Error::BadData {
+            table: "leads".into(),
+            file,
+            column: c.clone(),
+            detail: "lead_funnel computes a column of this name; rename the leads column in leadloop.toml (rename = { ... })".into(),
+        });
+    }
     // Cached: stage facts and first contact both read the events.
     let events = events::stage_events(
         checked.handoffs_keyed(),

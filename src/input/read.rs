@@ -66,6 +66,16 @@ pub fn scan(
         file: location.display.clone(),
         detail: crate::error::one_line(&detail),
     };
+    if location.format == FileFormat::Csv {
+        for f in &location.files {
+            if let Some(kind) = compressed(f) {
+                return Err(unreadable(format!(
+                    "{} is {kind}-compressed; leadloop reads plain CSV: decompress it first",
+                    f.display()
+                )));
+            }
+        }
+    }
     let frame = match location.format {
         FileFormat::Parquet => scan_parquet(&location),
         FileFormat::Csv => scan_csv(&location, cfg),
@@ -75,6 +85,19 @@ pub fn scan(
     let schema = frame
         .collect_schema()
         .map_err(|e| unreadable(e.to_string()))?;
+    if let Some(own) = schema
+        .iter_names()
+        .find(|n| n.starts_with("__") && n.as_str() != INDEX_COL && n.as_str() != FILE_COL)
+    {
+        return Err(Error::BadData {
+            table: name.to_string(),
+            file: location.display.clone(),
+            column: own.to_string(),
+            detail:
+                "names that start with \"__\" are leadloop's own; rename the column in the export"
+                    .into(),
+        });
+    }
     let found: Vec<String> = schema
         .iter_names()
         .filter(|n| !n.starts_with("__"))
@@ -170,6 +193,25 @@ fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
         .map(|f| LazyFrame::scan_parquet(pl_path(f)?, args()))
         .collect::<PolarsResult<Vec<_>>>()?;
     union(frames)
+}
+
+/// The compression of a file by its first bytes (gzip, zstd, bzip2, xz,
+/// zip), which polars would otherwise hit mid-scan.
+fn compressed(path: &std::path::Path) -> Option<&'static str> {
+    use std::io::Read;
+    let mut head = [0u8; 6];
+    let n = std::fs::File::open(path).ok()?.read(&mut head).ok()?;
+    let head = &head[..n];
+    [
+        (&[0x1f, 0x8b][..], "gzip"),
+        (&[0x28, 0xb5, 0x2f, 0xfd][..], "zstd"),
+        (&b"BZh"[..], "bzip2"),
+        (&[0xfd, b'7', b'z', b'X', b'Z', 0x00][..], "xz"),
+        (&b"PK\x03\x04"[..], "zip"),
+    ]
+    .into_iter()
+    .find(|(magic, _)| head.starts_with(magic))
+    .map(|(_, kind)| kind)
 }
 
 fn scan_csv(location: &Location, cfg: &TableConfig) -> PolarsResult<LazyFrame> {

@@ -42,8 +42,7 @@ pub fn render(report: &Report, width: usize) -> String {
 }
 
 fn render_table(t: &NamedTable, width: usize, out: &mut String) {
-    out.push_str(&t.title);
-    out.push('\n');
+    out.push_str(&wrap(&t.title, width, ""));
     let shown = shown_columns(t);
     if t.frame.height() == 0 {
         out.push_str("(no rows)\n");
@@ -51,7 +50,13 @@ fn render_table(t: &NamedTable, width: usize, out: &mut String) {
     }
     let mut widths: Vec<usize> = shown.iter().map(col_width).collect();
     shrink_text(&mut widths, &shown, width);
-    for block in blocks(&widths, width) {
+    // The leading text columns name the row (month, dimension, value):
+    // every block repeats them, so no block's numbers lose their row.
+    let mut keys = shown.iter().take_while(|c| !c.right).count().max(1);
+    while keys > 1 && widths[..keys].iter().sum::<usize>() + GAP.len() * keys > width / 2 {
+        keys -= 1;
+    }
+    for block in blocks(&widths, width, keys) {
         let cols: Vec<(usize, usize)> = block.iter().map(|&c| (c, widths[c])).collect();
         let line = |cells: Vec<String>| -> String {
             let mut l = cells.join(GAP);
@@ -89,18 +94,21 @@ fn col_width(s: &Shown) -> usize {
         .unwrap_or(0)
 }
 
-/// Column groups that fit `width`, each starting with column 0.
-fn blocks(widths: &[usize], width: usize) -> Vec<Vec<usize>> {
-    if widths.is_empty() {
+/// Column groups that fit `width`, each starting with the `keys` first columns.
+fn blocks(widths: &[usize], width: usize, keys: usize) -> Vec<Vec<usize>> {
+    let keys = keys.min(widths.len());
+    if keys == 0 {
         return Vec::new();
     }
+    let key_cols: Vec<usize> = (0..keys).collect();
+    let key_width = widths[..keys].iter().sum::<usize>() + GAP.len() * (keys - 1);
     let mut out = Vec::new();
-    let mut current = vec![0];
-    let mut used = widths[0];
-    for (c, &w) in widths.iter().enumerate().skip(1) {
-        if current.len() > 1 && used + GAP.len() + w > width {
-            out.push(std::mem::replace(&mut current, vec![0]));
-            used = widths[0];
+    let mut current = key_cols.clone();
+    let mut used = key_width;
+    for (c, &w) in widths.iter().enumerate().skip(keys) {
+        if current.len() > keys && used + GAP.len() + w > width {
+            out.push(std::mem::replace(&mut current, key_cols.clone()));
+            used = key_width;
         }
         current.push(c);
         used += GAP.len() + w;

@@ -93,8 +93,13 @@ impl Ledger {
             "no input rows were set aside".into()
         } else {
             format!(
-                "{} input rows set aside ({}); `leadloop validate` lists them",
+                "{} input {} set aside ({}); `leadloop validate` lists them",
                 crate::output::format::count(self.set_aside_total()),
+                if self.set_aside_total() == 1 {
+                    "row"
+                } else {
+                    "rows"
+                },
                 parts.join(", ")
             )
         }

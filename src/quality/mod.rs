@@ -29,6 +29,10 @@ pub struct Checked {
     pub lead_key: KeyType,
     /// Wide-export stages: (stage, true when only a flag is known).
     pub wide_stages: Vec<(String, bool)>,
+    /// The deals record won deals only: their status is the config's
+    /// constant `won` (an export of closed-won deals), so no input can
+    /// record an opportunity short of a win, or a loss.
+    pub deals_won_only: bool,
     /// The used leads, materialised once (every table that refers to leads
     /// is matched against them): their used columns, the wide-stage columns
     /// (`__w_*`) and [`LEAD_ROW`] first.
@@ -121,6 +125,12 @@ impl Checked {
             .map(|(s, w)| (s.clone(), w.at.is_none()))
             .collect();
         let settings = spec.settings.clone();
+        let deals_won_only = tables.contains_key(&TableKind::Deals)
+            && spec
+                .table_config(TableKind::Deals)
+                .constants
+                .get(crate::input::schema::STATUS)
+                .is_some_and(|s| s == "won");
         Ok(Checked {
             source: spec.describe(),
             settings,
@@ -128,6 +138,7 @@ impl Checked {
             lookups,
             lead_key: inputs.lead_key,
             wide_stages,
+            deals_won_only,
             leads_keyed,
             notes,
         })
@@ -206,43 +217,6 @@ impl Checked {
     /// [`rules::wide`]) and [`LEAD_ROW`]; `None` without leads.
     pub fn leads_wide(&self) -> Option<LazyFrame> {
         self.leads_keyed.clone().map(IntoLazy::lazy)
-    }
-
-    /// Analyses this data set can feed, each with what it lacks (SPEC §4).
-    pub fn analyses(&self) -> Vec<(&'static str, Vec<String>)> {
-        let has = |k: TableKind| self.has(k);
-        let stages = has(TableKind::Handoffs) || !self.wide_stages.is_empty();
-        let need = |items: &[(bool, &str)]| -> Vec<String> {
-            items
-                .iter()
-                .filter(|(ok, _)| !ok)
-                .map(|(_, what)| what.to_string())
-                .collect()
-        };
-        let leads = (has(TableKind::Leads), "a leads table");
-        let stage = (stages, "handoffs (or wide stage columns)");
-        let deals = (has(TableKind::Deals), "a deals table");
-        let spend = (has(TableKind::Spend), "a spend table");
-        let handoffs = (has(TableKind::Handoffs), "a handoffs table with times");
-        vec![
-            ("bands", need(&[leads, stage])),
-            ("contact", need(&[leads, handoffs])),
-            ("roi", need(&[leads, spend])),
-            ("winloss", need(&[deals])),
-            ("velocity", need(&[leads, stage])),
-            ("score", need(&[leads])),
-            (
-                "recalibrate",
-                need(&[
-                    leads,
-                    (
-                        stages || deals.0,
-                        "an outcome: handoffs, wide stages or deals",
-                    ),
-                ]),
-            ),
-            ("export lead_funnel", need(&[leads])),
-        ]
     }
 }
 

@@ -133,17 +133,18 @@ fn issue_13_winloss_without_a_closed_baseline_compares_nothing() {
 fn issue_13_winloss_default_dimensions_survive_a_real_export() {
     let s = Scratch::new();
     let mut deals = String::from(
-        "deal_id,lead_id,created_at,closed_at,status,amount,rep_id,_fivetran_end,lastmodifieddate,IsConverted,AccountId,region,probability\n",
+        "deal_id,lead_id,created_at,closed_at,status,amount,rep_id,_fivetran_end,lastmodifieddate,IsConverted,AccountId,region,probability,Deal Name,stage_note\n",
     );
     for i in 0..8 {
         let month = if i < 4 { "01" } else { "02" };
         let status = if i % 2 == 0 { "won" } else { "lost" };
         deals.push_str(&format!(
-            "D{i},P{i},2023-12-01,2024-{month}-1{i},{status},100,r{},9999-12-31T23:59:59Z,2024-03-0{}T10:00:00Z,true,A{i},{},{}\n",
+            "D{i},P{i},2023-12-01,2024-{month}-1{i},{status},100,r{},9999-12-31T23:59:59Z,2024-03-0{}T10:00:00Z,true,A{i},{},{},Deal {i},{}\n",
             i % 2,
             i + 1,
             ["east", "west"][i % 2],
-            10 * i
+            10 * i,
+            ["a", "b", "c", "d", "e"][i % 5]
         ));
     }
     s.write("deals.csv", deals);
@@ -169,6 +170,8 @@ fn issue_13_winloss_default_dimensions_survive_a_real_export() {
         "IsConverted (one value only)",
         "AccountId (an id or a loader's column)",
         "probability (a number, not binned)",
+        "Deal Name (free text or personal data)",
+        "stage_note (free text or personal data)",
     ] {
         assert!(left.contains(want), "{want}: {left}");
     }
@@ -258,4 +261,229 @@ fn issue_13_exported_times_are_rfc3339_utc() {
     assert!(csv.contains(",2024-01-24T06:06:47.193Z,"), "{csv}");
     assert!(csv.contains(",2024-01-24T07:00:00Z,"), "{csv}");
     assert!(!csv.contains("193000"), "{csv}");
+}
+
+// The findings of the first user trial and bad-input run of this wave
+// (issues 11 and 13), each with its right value.
+
+fn base() -> Scratch {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-02T00:00:00Z,web\nL2,2024-01-03T00:00:00Z,ads\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at,rep_id\nL1,mql,2024-01-05T00:00:00Z,r1\nL2,mql,2024-01-06T00:00:00Z,r1\n",
+    );
+    s
+}
+
+// A gzip-compressed CSV panicked inside polars (exit 101): it is one line
+// naming the file, exit 2.
+#[test]
+fn a_compressed_csv_is_a_one_line_error() {
+    let s = base();
+    let gz = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03];
+    s.write("deals.csv", gz);
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(err.contains("deals.csv is gzip-compressed"), "{err}");
+}
+
+// A leads column named like a lead_funnel column (`band`) made two columns
+// of one name (exit 1, a polars message): exit 2 naming the column.
+#[test]
+fn a_leads_column_lead_funnel_computes_is_a_one_line_error() {
+    let s = base();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,band\nL1,2024-01-02T00:00:00Z,web,x\n",
+    );
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "bands"]);
+    assert!(
+        err.contains("column \"band\": lead_funnel computes a column of this name"),
+        "{err}"
+    );
+    // A column named like leadloop's own (`__lead_row`) is refused when read.
+    let s = base();
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount,__lead_row\nD1,L1,2024-01-10,2024-01-20,won,5,x\n",
+    );
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(
+        err.contains("column \"__lead_row\": names that start with \"__\""),
+        "{err}"
+    );
+}
+
+// `--by source --by source`, `bands --by band` and `winloss --dims a,a`
+// ended in a polars error (exit 1); `--dims loss_reason` too.
+#[test]
+fn repeated_or_colliding_splits_are_argument_errors() {
+    let d = fixture("ledger");
+    let d = d.to_str().unwrap();
+    let err = fails_with_2(["--data", d, "bands", "--by", "source", "--by", "source"]);
+    assert!(err.contains("--by source: given twice"), "{err}");
+    let err = fails_with_2(["--data", d, "bands", "--by", "band"]);
+    assert!(
+        err.contains("--by band: the table already has a column \"band\""),
+        "{err}"
+    );
+    let err = fails_with_2(["--data", d, "contact", "--by", "rep", "--by", "rep"]);
+    assert!(err.contains("--by rep: given twice"), "{err}");
+    let w = fixture("winloss");
+    let w = w.to_str().unwrap();
+    let err = fails_with_2(["--data", w, "winloss", "--dims", "region,region"]);
+    assert!(err.contains("--dims region: given twice"), "{err}");
+    let err = fails_with_2(["--data", w, "winloss", "--dims", ",,"]);
+    assert!(err.contains("--dims: give at least one column"), "{err}");
+    // The loss reason as a dimension: January's closed deals lost on
+    // price are J3, J4 and J7 (deals.csv; J11 has no closed_at).
+    let v = analysis_json(
+        &fixture("winloss"),
+        "winloss",
+        &["--dims", "loss_reason", "--month", "2024-02"],
+    );
+    let price = rows(&v, "drivers")
+        .iter()
+        .find(|r| r["value"] == "price")
+        .unwrap()
+        .clone();
+    assert_eq!(price["deals_base"], 3);
+}
+
+// A negative number was "unexpected argument '-1'"; an empty value read
+// "give  (see leadloop --help)".
+#[test]
+fn flag_values_are_named_in_the_error() {
+    let d = fixture("ledger");
+    let err = fails_with_2(["--data", d.to_str().unwrap(), "bands", "--window", "-1"]);
+    assert!(err.contains("--window -1: give a positive number"), "{err}");
+    let err = fails_with_2(["--data", d.to_str().unwrap(), "--as-of", "", "bands"]);
+    assert!(err.contains("--as-of: "), "{err}");
+    assert!(!err.contains("give  "), "{err}");
+}
+
+// `report --out FILE` was exit 1 "File exists (os error 17)".
+#[test]
+fn writing_into_a_file_is_an_argument_error() {
+    let s = base();
+    s.write("afile", "x");
+    let err = fails_with_2([
+        "--data",
+        fixture("ledger").to_str().unwrap(),
+        "--out",
+        s.join("afile").to_str().unwrap(),
+        "report",
+    ]);
+    assert!(err.contains("is a file, not a folder"), "{err}");
+}
+
+// time_decay with every touch many half-lives old underflowed to 0/0:
+// "attributed NaN". The one touch takes the whole deal.
+#[test]
+fn time_decay_with_old_touches_credits_them() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2021-01-01T00:00:00Z,web\n",
+    );
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount\nD1,L1,2024-01-10T00:00:00Z,2024-01-20T00:00:00Z,won,1700\n",
+    );
+    s.write(
+        "touches.csv",
+        "lead_id,at,source,campaign_id,touch_type\nL1,2021-01-01T10:00:00Z,paid_search,c1,ad\nL1,2021-01-02T10:00:00Z,email,c2,email\n",
+    );
+    s.write("spend.csv", "date,source,amount\n2021-01-01,web,10\n");
+    let v = analysis_json(
+        s.path(),
+        "roi",
+        &["--model", "time_decay", "--half-life-days", "1"],
+    );
+    let rec = &rows(&v, "reconciliation")[0];
+    assert_eq!(rec["attributed_revenue"], 1700.0);
+    assert_eq!(rec["difference"], 0.0);
+    // 2^(−1) and 1 (ages 1,103.6 and 1,102.6 days; relative to the youngest).
+    let email = rows(&v, "roi")
+        .iter()
+        .find(|r| r["source"] == "email")
+        .unwrap();
+    assert!((email["revenue"].as_f64().unwrap() - 1700.0 * 2.0 / 3.0).abs() < 1e-6);
+}
+
+// roi without a deals table printed ROAS 0 and roi −100% for every source:
+// nothing records a win, so they are empty with a note.
+#[test]
+fn roi_without_deals_leaves_revenue_empty() {
+    let s = base();
+    s.write("spend.csv", "date,source,amount\n2024-01-02,web,10\n");
+    let v = analysis_json(s.path(), "roi", &[]);
+    let all = rows(&v, "roi")
+        .iter()
+        .find(|r| r["source"] == "all")
+        .unwrap();
+    for c in ["won", "revenue", "cac", "roas", "roi"] {
+        assert!(all[c].is_null(), "{c}: {all}");
+    }
+    assert_eq!(all["spend"], 10.0);
+    assert!(v["notes"].as_array().unwrap().iter().any(|n| n
+        .as_str()
+        .unwrap()
+        .starts_with("no deals table: won, revenue")));
+}
+
+// Olist's deals are won deals only (`constants = { status = "won" }`):
+// bands showed sql_to_won 100% and winloss "Win rate held from 100.0%".
+// Neither can be measured from wins alone.
+#[test]
+fn a_won_deals_export_has_no_win_rate() {
+    let cfg = repo().join("tests/real-data/olist/leadloop.toml");
+    let v = analysis_json(&cfg, "bands", &[]);
+    let all = rows(&v, "bands")
+        .iter()
+        .find(|r| r["band"] == "all")
+        .unwrap();
+    assert!(
+        all["sql_to_won"].is_null() && all["contacted"].is_null(),
+        "{all}"
+    );
+    // 842 deals read, 841 used (the deal won before its MQL is set aside).
+    let v = analysis_json(&cfg, "winloss", &[]);
+    assert!(rows(&v, "winloss").iter().all(|r| r["win_rate"].is_null()));
+    assert!(rows(&v, "drivers").is_empty() && rows(&v, "bridge").is_empty());
+    let h = v["headline"].as_str().unwrap();
+    assert!(
+        h.contains("the deals record wins only, so there is no win rate"),
+        "{h}"
+    );
+    let won: u64 = rows(&v, "winloss")
+        .iter()
+        .map(|r| r["won"].as_u64().unwrap())
+        .sum();
+    assert_eq!(won, 841);
+}
+
+// validate listed score and recalibrate, which are not commands yet; it
+// lists what `report` runs, by the same needs.
+#[test]
+fn validate_lists_the_analyses_report_runs() {
+    let v = analysis_json(&fixture("ledger"), "validate", &[]);
+    let names: Vec<&str> = rows(&v, "analyses")
+        .iter()
+        .map(|r| r["analysis"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "bands",
+            "roi",
+            "contact",
+            "winloss",
+            "velocity",
+            "export lead_funnel"
+        ]
+    );
 }

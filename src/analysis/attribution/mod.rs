@@ -166,7 +166,7 @@ pub fn credits(
         Model::LeadSource => Err(Error::Internal(
             "lead_source attributes through the lead, not touches".into(),
         )),
-        Model::TimeDecay => normalise(time_decay::weights(rows, half_life_days)),
+        Model::TimeDecay => normalise(time_decay::weights(rows, half_life_days)?),
         Model::Markov => {
             let removal = markov_credit
                 .ok_or_else(|| Error::Internal("markov credit needs its removal effects".into()))?;

@@ -136,18 +136,34 @@ impl Analysis for Options {
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
         let funnel = inputs.funnel("bands")?;
         let band_order = inputs.band_order();
-        let unmeasurable = unmeasurable(&crate::funnel::recordable_stages(inputs.checked));
+        let mut unmeasurable = unmeasurable(&crate::funnel::recordable_stages(inputs.checked));
         let won = if self.strict {
             "recorded_won"
         } else {
             "reached_won"
         };
-        // Both results in one run over the materialised lead_funnel.
-        let nulls: Vec<Expr> = unmeasurable
+        let mut nulls: Vec<Expr> = unmeasurable
             .iter()
             .flat_map(|(r, _)| [r.to_string(), format!("{r}_lo"), format!("{r}_hi")])
             .map(|c| lit(NULL).cast(DataType::Float64).alias(c))
             .collect();
+        // Counts nothing can record are empty too, not 0.
+        let checked = inputs.checked;
+        if !checked.has(TableKind::Deals) {
+            nulls.push(lit(NULL).cast(DataType::Float64).alias("revenue"));
+            unmeasurable.push(("revenue", "no deals table".into()));
+        }
+        let contact_source = checked.has(TableKind::Handoffs)
+            || checked.has(TableKind::Activities)
+            || checked.wide_stages.iter().any(|(s, _)| s == "contacted");
+        if !contact_source {
+            nulls.push(lit(NULL).cast(DataType::UInt32).alias("contacted"));
+            unmeasurable.push((
+                "contacted",
+                "no handoffs, activities or contacted column records a contact".into(),
+            ));
+        }
+        // Both results in one run over the materialised lead_funnel.
         let plans = vec![
             table(funnel.clone(), self, inputs.as_of.micros, &band_order)?.with_columns(nulls),
             funnel
@@ -218,7 +234,7 @@ impl Options {
         let mut report = Report::new("bands")
             .table(
                 "bands",
-                "Conversion by score band (at first MQL)",
+                "Conversion by score band (score at first MQL; latest score for leads never MQL'd)",
                 table.clone(),
             )
             .units(&UNITS)
@@ -264,10 +280,15 @@ impl Options {
                 ));
             }
         }
-        for (rate, why) in unmeasurable {
+        for (column, why) in unmeasurable {
             report.notes.push(format!(
-                "{rate} is not measurable on this data set and is left empty: {why}"
+                "{column} is not measurable on this data set and is left empty: {why}"
             ));
+        }
+        if !self.plain() {
+            report.notes.push(
+                "the chi-square test and the inversions compare the overall bands: run bands without --by and --window for them".into(),
+            );
         }
         report.notes.push(inputs.as_of.note.clone());
         if self.strict {

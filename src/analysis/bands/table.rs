@@ -128,7 +128,9 @@ pub fn table(
     band_order: &[String],
 ) -> Result<LazyFrame> {
     let mut base = funnel;
-    crate::analysis::check_by(&mut base, &opts.by)?;
+    let mut reserved: Vec<&str> = COLUMNS.to_vec();
+    reserved.extend(["mature", "__won_sql"]);
+    crate::analysis::check_by(&mut base, &opts.by, &reserved)?;
     let mut extra: Vec<Expr> = facts(opts);
     if opts.by.iter().any(|b| b == "month") {
         extra.push(col("mql_month").alias("month"));

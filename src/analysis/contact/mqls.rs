@@ -56,7 +56,7 @@ pub const COLUMNS: [&str; 26] = [
 /// `contacted`, one row per MQL with a first-MQL time.
 pub fn mqls(funnel: LazyFrame, opts: &Params) -> Result<LazyFrame> {
     let mut funnel = funnel;
-    crate::analysis::check_by(&mut funnel, &opts.by)?;
+    crate::analysis::check_by(&mut funnel, &opts.by, &[])?;
     let keys: Vec<Expr> = opts
         .by
         .iter()

@@ -339,10 +339,19 @@ impl<'a> Run<'a> {
                 t.map_or("the end".into(), |d| d.to_string())
             ),
         };
-        let (main_model, main) = tables
+        let (main_model, mut main) = tables
             .first()
             .cloned()
             .ok_or_else(|| Error::Internal("roi: no model".into()))?;
+        // Without deals nothing records a win: won, revenue and the ratios
+        // that use them are empty, not 0 (which would read as a loss).
+        let no_deals = self.data.deals.is_none();
+        if no_deals {
+            for c in ["won", "revenue", "cac", "roas", "roi"] {
+                let nulls = Series::full_null(c.into(), main.height(), &DataType::Float64);
+                main.with_column(nulls.into_column())?;
+            }
+        }
         let mut summary = RoiSummary::default();
         if let Some(all) = Row::find(&main, by, ALL_LABEL)? {
             summary = RoiSummary {
@@ -421,6 +430,11 @@ impl<'a> Run<'a> {
                 r.float("unattributed_revenue")?.unwrap_or(0.0),
                 closed_won
             ));
+        }
+        if no_deals {
+            report.notes.push(
+                "no deals table: won, revenue, cac, roas and roi are not measurable and are left empty".into(),
+            );
         }
         if !self.skipped.is_empty() {
             report.notes.push(format!(

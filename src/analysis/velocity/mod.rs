@@ -113,7 +113,7 @@ impl Analysis for Options {
 
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
         let mut funnel = inputs.funnel("velocity")?;
-        super::check_by(&mut funnel, &self.by)?;
+        super::check_by(&mut funnel, &self.by, &[])?;
         let zone = *inputs.zone();
         let long = curves::durations(funnel.clone(), &self.by, inputs.as_of.micros, &zone)?.cache();
         let plans = vec![

@@ -147,8 +147,9 @@ pub const MAX_SEGMENTS: u32 = 20;
 
 /// The dimensions a leader segments by, chosen without `--dims` (issue 13):
 /// source, band and rep always (when present); every other column only when
-/// it is text or a flag with 2 to [`MAX_SEGMENTS`] values among closed deals
-/// — never a timestamp, a number, an id or a loader's system column.
+/// it is text or a flag with 2 to [`MAX_SEGMENTS`] values among closed deals,
+/// and at most one value per two deals — never a timestamp, a number, an id,
+/// a loader's system column, or free text and personal data (names, emails).
 pub struct Defaults {
     /// Always in: source, band, rep.
     pub always: Vec<String>,
@@ -165,6 +166,22 @@ fn looks_like_id(name: &str) -> bool {
         || lower.ends_with("_key")
         || (name.ends_with("Id") && name.len() > 2)
         || lower.starts_with('_')
+}
+
+fn looks_like_free_text(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [
+        "name",
+        "email",
+        "phone",
+        "address",
+        "description",
+        "url",
+        "comment",
+        "note",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
 }
 
 fn looks_like_time(name: &str) -> bool {
@@ -187,11 +204,16 @@ impl Defaults {
             let dtype = schema.get(name.as_str()).cloned().unwrap_or(DataType::Null);
             if ["source", "band", "rep"].contains(&name.as_str()) {
                 d.always.push(name.clone());
+            } else if name == "month" {
+                d.left_out.push((name.clone(), "winloss's own column name"));
             } else if dtype.is_temporal() || looks_like_time(name) {
                 d.left_out.push((name.clone(), "a timestamp"));
             } else if looks_like_id(name) {
                 d.left_out
                     .push((name.clone(), "an id or a loader's column"));
+            } else if looks_like_free_text(name) {
+                d.left_out
+                    .push((name.clone(), "free text or personal data"));
             } else if dtype.is_primitive_numeric() || matches!(dtype, DataType::Decimal(..)) {
                 d.left_out.push((name.clone(), "a number, not binned"));
             } else {
@@ -225,10 +247,9 @@ impl Defaults {
                 ]
             })
             .collect();
-        match exprs.is_empty() {
-            true => closed.select([len().alias("__none")]),
-            false => closed.select(exprs),
-        }
+        let mut exprs = exprs;
+        exprs.push(len().cast(DataType::UInt32).alias("__deals"));
+        closed.select(exprs)
     }
 
     /// The chosen dimensions, and every column left out with its reason.
@@ -246,12 +267,15 @@ impl Defaults {
                 .u32()?
                 .get(0)
                 .unwrap_or(0);
+            let deals = counts.column("__deals")?.u32()?.get(0).unwrap_or(0);
             if text == 0 && n > 1 {
                 left.push((c.clone(), "a number, not binned".into()));
             } else if n < 2 {
                 left.push((c.clone(), "one value only".into()));
             } else if n > MAX_SEGMENTS {
                 left.push((c.clone(), format!("{n} values")));
+            } else if deals >= 4 && 2 * n > deals {
+                left.push((c.clone(), format!("{n} values among {deals} closed deals")));
             } else {
                 chosen.push(c.clone());
             }

@@ -96,6 +96,18 @@ pub fn without_comparison(month: Month, base: &str, p1: Period) -> String {
     )
 }
 
+/// What a won-deals export can say: revenue and won deals of both periods.
+pub fn wins_only(month: Month, base: &str, p0: Period, p1: Period) -> String {
+    format!(
+        "Revenue in {month}: {} from {} won deals ({}: {} from {}); the deals record wins only, so there is no win rate.",
+        format::money(p1.revenue),
+        format::count(p1.won.round() as u64),
+        base,
+        format::money(p0.revenue),
+        format::number(p0.won).trim_end_matches(".00"),
+    )
+}
+
 /// The change, the bridge, the three largest drivers.
 pub fn sentence(
     month: &str,
@@ -133,7 +145,7 @@ pub fn sentence(
         .map(|row| {
             let sig = match row.float("p_value")? {
                 Some(v) if v < 0.05 => format::p_clause(v),
-                Some(v) => format!("p = {v:.2}, not significant"),
+                Some(v) => format!("{}, not significant", format::p_clause(v)),
                 None => "no test: absent from one period".into(),
             };
             Ok(format!(

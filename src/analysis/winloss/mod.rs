@@ -131,11 +131,16 @@ pub fn closed(deals: LazyFrame, dims: &[String], zone: &Zone) -> LazyFrame {
             .otherwise(lit(0.0))
             .alias("__amount"),
         ((micros(col(CLOSED_AT)) - micros(col(CREATED_AT))) / lit(DAY_US)).alias("__cycle_days"),
-        col(crate::input::schema::LOSS_REASON)
-            .cast(DataType::String)
-            .fill_null(lit(NONE_LABEL))
-            .alias("loss_reason"),
     ];
+    // The loss reason is also a dimension when `--dims` names it: once.
+    if !dims.iter().any(|d| d == crate::input::schema::LOSS_REASON) {
+        cols.push(
+            col(crate::input::schema::LOSS_REASON)
+                .cast(DataType::String)
+                .fill_null(lit(NONE_LABEL))
+                .alias("loss_reason"),
+        );
+    }
     cols.extend(dims.iter().map(|d| {
         col(d.as_str())
             .cast(DataType::String)
@@ -177,7 +182,15 @@ impl Analysis for Options {
         let schema = frame.clone().collect_schema()?;
         match &self.dims {
             Some(dims) => {
-                for d in dims {
+                for (i, d) in dims.iter().enumerate() {
+                    if dims[..i].contains(d) {
+                        return Err(Error::bad_argument(format!("--dims {d}: given twice")));
+                    }
+                    if d == "month" {
+                        return Err(Error::bad_argument(
+                            "--dims month: month is winloss's own column (the month closed)",
+                        ));
+                    }
                     if !schema.contains(d) {
                         return Err(Error::bad_argument(format!(
                             "--dims {d}: no such deal, lead or lookup column; dimensions: {}",
@@ -255,15 +268,31 @@ impl Options {
         );
         let base_label = match base {
             [only] => only.to_string(),
-            [first, .., last] => format!("{first} to {last} (monthly average)"),
+            [first, .., last] => format!("{first} to {last}, pooled"),
             [] => String::new(),
         };
         // A win rate of a period without closed deals is undefined: nothing
         // to compare, so no drivers and no bridge (issue 13), only a note.
-        let empty = match (p0.deals > 0.0, p1.deals > 0.0) {
-            (true, true) => None,
-            (false, _) => Some(format!("no deals closed in {base_label}")),
-            (true, false) => Some(format!("no deals closed in {month}")),
+        let won_only = inputs.checked.deals_won_only;
+        let empty = match (won_only, p0.deals > 0.0, p1.deals > 0.0) {
+            (true, _, _) => Some(
+                "the deals record won deals only (status is the config's constant \"won\"): no loss is recorded, so there is no win rate".to_string(),
+            ),
+            (_, true, true) => None,
+            (_, false, _) => Some(format!("no deals closed in {base_label}")),
+            (_, true, false) => Some(format!("no deals closed in {month}")),
+        };
+        // A won-deals export has no win rate: its monthly rate is empty, not 100%.
+        let months = match won_only {
+            true => {
+                let mut m = months;
+                for c in ["win_rate", "win_rate_lo", "win_rate_hi"] {
+                    let nulls = Series::full_null(c.into(), m.height(), &DataType::Float64);
+                    m.with_column(nulls.into_column())?;
+                }
+                m
+            }
+            false => months,
         };
         let b = bridge::bridge(p0, p1);
         let (driver_table, bridge_table) = match &empty {
@@ -286,9 +315,12 @@ impl Options {
                 )?,
             ),
         };
-        let sentence = match &empty {
-            None => headline::sentence(&month.to_string(), &base_label, p0, p1, &b, &driver_table)?,
-            Some(_) => headline::without_comparison(month, &base_label, p1),
+        let sentence = match (&empty, won_only) {
+            (None, _) => {
+                headline::sentence(&month.to_string(), &base_label, p0, p1, &b, &driver_table)?
+            }
+            (Some(_), true) => headline::wins_only(month, &base_label, p0, p1),
+            (Some(_), false) => headline::without_comparison(month, &base_label, p1),
         };
         let summary = WinlossSummary::new(month, sentence, p0, p1, &b);
         let mut report = Report::new("winloss");
@@ -355,10 +387,14 @@ impl Options {
                     .join(", ")
             ));
         }
-        if let Some(why) = &empty {
-            report.notes.push(format!(
+        match (&empty, won_only) {
+            (Some(why), true) => report.notes.push(format!(
+                "{why}, no drivers and no revenue bridge"
+            )),
+            (Some(why), false) => report.notes.push(format!(
                 "{why}: a win rate needs closed deals, so there is nothing to compare and no drivers or revenue bridge"
-            ));
+            )),
+            (None, _) => {}
         }
         report.notes.push(
             "contribution = w1·r1 − w0·r0 = mix + rate + interaction; within a dimension the contributions add up to the change in win rate; p_value: two-proportion z-test of the segment's win rate against the baseline's".into(),
