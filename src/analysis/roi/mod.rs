@@ -18,20 +18,21 @@
 //! in the cohort of its lead, whenever the deal closed.
 
 mod choices;
+mod summary;
 mod table;
 
 use chrono::NaiveDate;
 use polars::prelude::*;
-use serde::Serialize;
 
 pub use choices::{GroupBy, Models};
+pub use summary::RoiSummary;
 pub use table::{
     attributed, available, cohort_filter, markov_paths, reconciliation, side_by_side, touches,
     won_deals, RoiInputs, COLUMNS, UNATTRIBUTED,
 };
 
 use super::attribution::{self, markov, Model};
-use super::plan::{take, Analysis, Inputs, Need, Step, Summary};
+use super::plan::{take, Analysis, Inputs, Need, Step};
 use super::{Row, ALL_LABEL};
 use crate::config::Zone;
 use crate::error::{Error, Result};
@@ -90,43 +91,6 @@ const UNITS: [(&str, Unit); 9] = [
     ("roas", Unit::Number),
     ("roi", Unit::Number),
 ];
-
-/// The headline figures of `roi`: its overall row (the first model) and how
-/// many sources' roi changes sign between models.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct RoiSummary {
-    pub spend: Option<f64>,
-    pub leads: u64,
-    pub won: Option<f64>,
-    pub revenue: Option<f64>,
-    pub cac: Option<f64>,
-    pub roas: Option<f64>,
-    pub roi: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sources_whose_roi_sign_depends_on_model: Option<u64>,
-}
-
-impl Summary for RoiSummary {
-    fn json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-
-    fn line(&self) -> Option<String> {
-        let money = |v: Option<f64>| v.map_or("–".to_string(), format::money);
-        let mut line = format!(
-            "roi: spend {}, closed-won revenue {}, ROAS {}",
-            money(self.spend),
-            money(self.revenue),
-            self.roas.map_or("–".into(), |v| format!("{v:.2}"))
-        );
-        if let Some(n) = self.sources_whose_roi_sign_depends_on_model {
-            line.push_str(&format!(
-                "; {n} source(s) profitable under one attribution model and not another"
-            ));
-        }
-        Some(line)
-    }
-}
 
 fn day(d: Option<NaiveDate>) -> Option<i32> {
     d.map(|d| (d - NaiveDate::default()).num_days() as i32)
