@@ -32,6 +32,8 @@ pub use zone::Zone;
 pub struct ConfigFile {
     pub preset: Option<Preset>,
     pub timezone: Option<String>,
+    /// The zone naive input times are written in, for every table (default UTC).
+    pub input_timezone: Option<String>,
     pub as_of: Option<String>,
     pub sla_hours: Option<f64>,
     pub black_hole_days: Option<f64>,
@@ -121,6 +123,42 @@ pub enum FileFormat {
     Csv,
 }
 
+/// `date_format`: one pattern or several.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum DateFormat {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl DateFormat {
+    /// The strftime patterns it stands for (`en_US` and `en_GB` are
+    /// shorthands for the date-time and date forms of those locales).
+    pub fn patterns(&self) -> Vec<String> {
+        let names: Vec<&str> = match self {
+            DateFormat::One(s) => vec![s.as_str()],
+            DateFormat::Many(v) => v.iter().map(String::as_str).collect(),
+        };
+        names
+            .into_iter()
+            .flat_map(|n| match n {
+                "en_US" => vec![
+                    "%m/%d/%Y %I:%M %p".to_string(),
+                    "%m/%d/%Y %I:%M:%S %p".into(),
+                    "%m/%d/%Y %H:%M".into(),
+                    "%m/%d/%Y".into(),
+                ],
+                "en_GB" => vec![
+                    "%d/%m/%Y %H:%M".to_string(),
+                    "%d/%m/%Y %H:%M:%S".into(),
+                    "%d/%m/%Y".into(),
+                ],
+                other => vec![other.to_string()],
+            })
+            .collect()
+    }
+}
+
 /// Unit of integer timestamps (epoch); CRM APIs write milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -155,7 +193,14 @@ pub struct TableConfig {
     pub constants: BTreeMap<String, String>,
     #[serde(default)]
     pub absent: Vec<String>,
+    /// The unit of epoch numbers; without it the digits decide (10 s, 13 ms, 16 µs).
     pub epoch_unit: Option<EpochUnit>,
+    /// The zone naive times are written in (a UI export writes the portal's
+    /// or user's local time); default the config's `input_timezone`, else UTC.
+    pub input_timezone: Option<String>,
+    /// Formats of a UI export's dates, tried before the ISO forms: a
+    /// strftime pattern, a list of them, or `en_US` / `en_GB`.
+    pub date_format: Option<DateFormat>,
     /// Wide exports: stage → the lead column holding its time or flag.
     #[serde(default)]
     pub stages: BTreeMap<String, WideStage>,
@@ -209,6 +254,8 @@ pub struct DataSpec {
     pub lookups: Vec<LookupConfig>,
     pub currency_rates: Option<BTreeMap<String, f64>>,
     pub settings: Settings,
+    /// The config's top-level `input_timezone`, every table's default.
+    pub input_timezone: Option<String>,
 }
 
 impl DataSpec {
@@ -226,6 +273,7 @@ impl DataSpec {
                 lookups: Vec::new(),
                 currency_rates: None,
                 settings: Settings::from_config(&ConfigFile::default(), data)?,
+                input_timezone: None,
             });
         }
         if data.is_file() {
@@ -258,11 +306,16 @@ impl DataSpec {
             tables: file.tables,
             lookups: file.lookups,
             currency_rates: file.currency.map(|c| c.rates),
+            input_timezone: file.input_timezone,
         })
     }
 
     pub fn table_config(&self, kind: TableKind) -> TableConfig {
-        self.tables.get(kind).cloned().unwrap_or_default()
+        let mut cfg = self.tables.get(kind).cloned().unwrap_or_default();
+        if cfg.input_timezone.is_none() {
+            cfg.input_timezone = self.input_timezone.clone();
+        }
+        cfg
     }
 
     pub fn describe(&self) -> String {
@@ -297,11 +350,17 @@ fn check_semantics(file: &ConfigFile, path: &Path) -> Result<()> {
         line: None,
         detail,
     };
+    if let Some(z) = &file.input_timezone {
+        Zone::parse(z).map_err(|e| bad(format!("input_timezone: {e}")))?;
+    }
     for kind in TableKind::ALL {
         let Some(t) = file.tables.get(kind) else {
             continue;
         };
         let at = format!("tables.{kind}");
+        if let Some(z) = &t.input_timezone {
+            Zone::parse(z).map_err(|e| bad(format!("{at}.input_timezone: {e}")))?;
+        }
         if let Some(sep) = &t.separator {
             if sep.len() != 1 {
                 return Err(bad(format!(

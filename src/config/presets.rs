@@ -88,6 +88,8 @@ fn merge_table(base: TableConfig, mine: TableConfig, preset: Preset) -> TableCon
             mine.absent
         },
         epoch_unit: mine.epoch_unit.or(base.epoch_unit),
+        input_timezone: mine.input_timezone.or(base.input_timezone),
+        date_format: mine.date_format.or(base.date_format),
         stages,
         stage_map: merge(base.stage_map, mine.stage_map),
         status_map: merge(base.status_map, mine.status_map),

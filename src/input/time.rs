@@ -2,17 +2,56 @@
 //! the epoch, UTC, without a zone (`Datetime(us)`).
 //!
 //! - Parquet timestamps of any unit: a zone-aware value is converted to UTC; a
-//!   naive one is taken to be UTC already.
-//! - Parquet dates: midnight UTC.
-//! - Integers (and digit-only text): epoch milliseconds by default
-//!   (`epoch_unit` in the config for seconds or microseconds).
-//! - Text: ISO-8601 date, date-time with `T` or a space, optional fraction,
-//!   optional `Z` or `±hh:mm` offset. Anything else is unparseable and the row
-//!   is set aside (`unparseable_timestamp`), never guessed at.
+//!   naive one is in the table's `input_timezone` (default UTC).
+//! - Parquet dates: midnight in `input_timezone`.
+//! - Integers (and digit-only text): epoch seconds, milliseconds or
+//!   microseconds by their number of digits, 10, 13 or 16 (SPEC §1), unless
+//!   `epoch_unit` says; other lengths are unparseable.
+//! - Text: the table's `date_format` patterns first (a UI export's locale
+//!   form), then ISO-8601: a date, a date-time with `T` or a space, optional
+//!   fraction, optional `Z` or `±hh:mm` offset. A value with no offset is in
+//!   `input_timezone`; a date without a time is midnight there. Anything
+//!   else is unparseable and the row is set aside (`unparseable_timestamp`),
+//!   never guessed at. A local time that does not exist (a DST gap) is
+//!   unparseable; one that exists twice (the hour repeated when clocks go
+//!   back) is read as the earlier.
 
 use polars::prelude::*;
 
-use crate::config::EpochUnit;
+use crate::config::{EpochUnit, Zone};
+
+/// How a table's times are written: its epoch unit (by digits when `None`),
+/// the zone of its naive values, and its extra text formats.
+#[derive(Debug, Clone, Default)]
+pub struct Reading {
+    pub epoch: Option<EpochUnit>,
+    pub zone: Option<Zone>,
+    pub formats: Vec<String>,
+}
+
+impl Reading {
+    /// A naive time (`Datetime(us)` read as wall time) in this reading's
+    /// zone, as UTC.
+    fn local(&self, naive: Expr) -> Expr {
+        match self.zone.filter(|z| *z != Zone::UTC) {
+            None => naive,
+            Some(z) => naive
+                .dt()
+                .replace_time_zone(Some(z.polars()), lit("earliest"), NonExistent::Null)
+                .dt()
+                .convert_time_zone(TimeZone::UTC)
+                .dt()
+                .replace_time_zone(None, lit("raise"), NonExistent::Raise),
+        }
+    }
+}
+
+/// Whether a strftime pattern has a time of day (else it is a date).
+fn has_time(pattern: &str) -> bool {
+    ["%H", "%I", "%M", "%S", "%T", "%R", "%k", "%l"]
+        .iter()
+        .any(|t| pattern.contains(t))
+}
 
 pub const TS_UNIT: TimeUnit = TimeUnit::Microseconds;
 
@@ -32,15 +71,15 @@ pub fn micros(time: Expr) -> Expr {
         .cast(DataType::Float64)
 }
 
-/// Naive ISO forms, tried in this order.
-const NAIVE_FORMATS: [&str; 6] = [
+/// Naive ISO forms (wall time in `input_timezone`), tried in this order.
+const NAIVE_FORMATS: [&str; 4] = [
     "%Y-%m-%dT%H:%M:%S%.f",
     "%Y-%m-%d %H:%M:%S%.f",
-    "%Y-%m-%dT%H:%M:%S%.fZ",
-    "%Y-%m-%d %H:%M:%S%.fZ",
     "%Y-%m-%dT%H:%M",
     "%Y-%m-%d %H:%M",
 ];
+/// ISO forms ending in `Z`: UTC whatever the zone.
+const UTC_FORMATS: [&str; 2] = ["%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%d %H:%M:%S%.fZ"];
 /// Forms with a UTC offset.
 const OFFSET_FORMATS: [&str; 2] = ["%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%:z"];
 
@@ -55,45 +94,73 @@ fn strptime_options(format: &str) -> StrptimeOptions {
 
 /// An expression that reads column `expr` (of input type `dtype`) as a UTC
 /// timestamp; `None` when the type cannot hold a time at all.
-pub fn parse_timestamp(expr: Expr, dtype: &DataType, epoch: EpochUnit) -> Option<Expr> {
+pub fn parse_timestamp(expr: Expr, dtype: &DataType, reading: &Reading) -> Option<Expr> {
     let out = match dtype {
-        DataType::Datetime(_, None) => expr.cast(ts_dtype()),
+        DataType::Datetime(_, None) => reading.local(expr.cast(ts_dtype())),
         DataType::Datetime(_, Some(_)) => expr
             .dt()
             .convert_time_zone(TimeZone::UTC)
             .dt()
             .replace_time_zone(None, lit("raise"), NonExistent::Raise)
             .cast(ts_dtype()),
-        DataType::Date => expr.cast(ts_dtype()),
+        DataType::Date => reading.local(expr.cast(ts_dtype())),
         DataType::Null => expr.cast(ts_dtype()),
-        d if d.is_integer() => from_epoch(expr.cast(DataType::Int64), epoch),
-        d if d.is_float() => from_epoch(expr.floor().cast(DataType::Int64), epoch),
-        DataType::String => parse_text(expr),
+        d if d.is_integer() => from_epoch(expr.cast(DataType::Int64), reading.epoch),
+        d if d.is_float() => from_epoch(expr.floor().cast(DataType::Int64), reading.epoch),
+        DataType::String => parse_text(expr, reading),
         _ => return None,
     };
     Some(out)
 }
 
-fn from_epoch(int: Expr, epoch: EpochUnit) -> Expr {
-    let micros = match epoch {
-        EpochUnit::S => int * lit(1_000_000i64),
-        EpochUnit::Ms => int * lit(1_000i64),
-        EpochUnit::Us => int,
+/// Epoch numbers in `unit`, or by their digits: 10 seconds, 13
+/// milliseconds, 16 microseconds (SPEC §1); other lengths null.
+fn from_epoch(int: Expr, unit: Option<EpochUnit>) -> Expr {
+    let scaled = |u: EpochUnit| match u {
+        EpochUnit::S => int.clone() * lit(1_000_000i64),
+        EpochUnit::Ms => int.clone() * lit(1_000i64),
+        EpochUnit::Us => int.clone(),
+    };
+    let micros = match unit {
+        Some(u) => scaled(u),
+        None => {
+            let digits = |lo: i64, hi: i64| int.clone().gt_eq(lit(lo)).and(int.clone().lt(lit(hi)));
+            when(digits(1_000_000_000, 10_000_000_000))
+                .then(scaled(EpochUnit::S))
+                .when(digits(1_000_000_000_000, 10_000_000_000_000))
+                .then(scaled(EpochUnit::Ms))
+                .when(digits(1_000_000_000_000_000, 10_000_000_000_000_000))
+                .then(scaled(EpochUnit::Us))
+                .otherwise(lit(NULL).cast(DataType::Int64))
+        }
     };
     micros.cast(ts_dtype())
 }
 
-fn parse_text(expr: Expr) -> Expr {
+fn parse_text(expr: Expr, reading: &Reading) -> Expr {
     let s = expr.str().strip_chars(lit(NULL));
-    let mut tries: Vec<Expr> = Vec::new();
-    for f in NAIVE_FORMATS {
-        tries.push(s.clone().str().to_datetime(
-            Some(TS_UNIT),
-            None,
-            strptime_options(f),
-            lit("raise"),
-        ));
-    }
+    let naive = |f: &str| {
+        let parsed = match has_time(f) {
+            true => {
+                s.clone()
+                    .str()
+                    .to_datetime(Some(TS_UNIT), None, strptime_options(f), lit("raise"))
+            }
+            false => s
+                .clone()
+                .str()
+                .to_date(strptime_options(f))
+                .cast(ts_dtype()),
+        };
+        reading.local(parsed)
+    };
+    let mut tries: Vec<Expr> = reading.formats.iter().map(|f| naive(f)).collect();
+    tries.extend(NAIVE_FORMATS.iter().map(|f| naive(f)));
+    tries.extend(UTC_FORMATS.iter().map(|f| {
+        s.clone()
+            .str()
+            .to_datetime(Some(TS_UNIT), None, strptime_options(f), lit("raise"))
+    }));
     for f in OFFSET_FORMATS {
         tries.push(
             s.clone()
@@ -108,18 +175,16 @@ fn parse_text(expr: Expr) -> Expr {
                 .replace_time_zone(None, lit("raise"), NonExistent::Raise),
         );
     }
+    tries.push(naive("%Y-%m-%d"));
+    // Digit-only text is an epoch number, as CRM APIs write them.
+    let digits = s
+        .clone()
+        .str()
+        .contains(lit("^[0-9]+$"), true)
+        .fill_null(lit(false));
     tries.push(
-        s.clone()
-            .str()
-            .to_date(strptime_options("%Y-%m-%d"))
-            .cast(ts_dtype()),
-    );
-    // Digit-only text is epoch milliseconds, as CRM APIs write them.
-    // (At least nine characters, so "20240102" is never read as an epoch.)
-    let long = s.clone().str().len_bytes().gt_eq(lit(9u32));
-    tries.push(
-        when(long)
-            .then(from_epoch(s.cast(DataType::Int64), EpochUnit::Ms))
+        when(digits)
+            .then(from_epoch(s.cast(DataType::Int64), reading.epoch))
             .otherwise(lit(NULL).cast(ts_dtype())),
     );
     coalesce(&tries)
@@ -142,9 +207,11 @@ mod tests {
         let df = df!("t" => values).unwrap();
         let out = df
             .lazy()
-            .select([parse_timestamp(col("t"), &DataType::String, EpochUnit::Ms)
-                .unwrap()
-                .alias("t")])
+            .select([
+                parse_timestamp(col("t"), &DataType::String, &Reading::default())
+                    .unwrap()
+                    .alias("t"),
+            ])
             .collect()
             .unwrap();
         let ca = out.column("t").unwrap().cast(&DataType::Int64).unwrap();
@@ -207,7 +274,7 @@ mod tests {
         let dtype = df.column("t").unwrap().dtype().clone();
         let out = df
             .lazy()
-            .select([parse_timestamp(col("t"), &dtype, EpochUnit::Ms).unwrap()])
+            .select([parse_timestamp(col("t"), &dtype, &Reading::default()).unwrap()])
             .collect()
             .unwrap();
         let v = out.column("t").unwrap().cast(&DataType::Int64).unwrap();
@@ -216,7 +283,15 @@ mod tests {
         let secs = df!("t" => [T / 1_000_000]).unwrap();
         let out = secs
             .lazy()
-            .select([parse_timestamp(col("t"), &DataType::Int64, EpochUnit::S).unwrap()])
+            .select([parse_timestamp(
+                col("t"),
+                &DataType::Int64,
+                &Reading {
+                    epoch: Some(EpochUnit::S),
+                    ..Reading::default()
+                },
+            )
+            .unwrap()])
             .collect()
             .unwrap();
         let v = out.column("t").unwrap().cast(&DataType::Int64).unwrap();
@@ -225,6 +300,69 @@ mod tests {
 
     #[test]
     fn booleans_are_not_timestamps() {
-        assert!(parse_timestamp(col("t"), &DataType::Boolean, EpochUnit::Ms).is_none());
+        assert!(parse_timestamp(col("t"), &DataType::Boolean, &Reading::default()).is_none());
+    }
+
+    fn parse_with(reading: &Reading, values: &[Option<&str>]) -> Vec<Option<i64>> {
+        let df = df!("t" => values).unwrap();
+        let out = df
+            .lazy()
+            .select([parse_timestamp(col("t"), &DataType::String, reading)
+                .unwrap()
+                .alias("t")])
+            .collect()
+            .unwrap();
+        let ca = out.column("t").unwrap().cast(&DataType::Int64).unwrap();
+        ca.i64().unwrap().iter().collect()
+    }
+
+    /// Issue 12 item 3: `1706076407` is 2024-01-24T06:06:47Z (seconds: 10
+    /// digits), not 1970-01-20; 13 digits are ms, 16 µs; 11 digits are none.
+    #[test]
+    fn epoch_unit_follows_the_digits() {
+        let got = parse_strings(&[
+            Some("1706076407"),
+            Some("1706076407193"),
+            Some("1706076407193000"),
+            Some("17060764071"),
+        ]);
+        let t = 1_706_076_407_000_000i64;
+        assert_eq!(
+            got,
+            vec![Some(t), Some(t + 193_000), Some(t + 193_000), None]
+        );
+    }
+
+    /// Issue 12 items 5 and 6: a HubSpot UI "Create Date" `2024-03-01 02:01`
+    /// in New York is 07:01 UTC (March, not February); a Salesforce report's
+    /// `3/15/2024 2:30 PM` with `date_format = "en_US"`; a bare date is
+    /// midnight in the zone.
+    #[test]
+    fn local_times_and_locale_formats() {
+        let ny = Reading {
+            zone: Some(Zone::parse("America/New_York").unwrap()),
+            formats: crate::config::DateFormat::One("en_US".into()).patterns(),
+            ..Reading::default()
+        };
+        let got = parse_with(
+            &ny,
+            &[
+                Some("2024-03-01 02:01"),
+                Some("3/15/2024 2:30 PM"),
+                Some("03/01/2024"),
+                Some("2024-03-01T02:01:00Z"),
+                Some("2024-03-10 02:30"),
+            ],
+        );
+        // date -u -d '2024-03-01 07:01' +%s = 1709276460
+        assert_eq!(got[0], Some(1_709_276_460_000_000));
+        // 2024-03-15 14:30 EDT = 18:30 UTC = 1710527400
+        assert_eq!(got[1], Some(1_710_527_400_000_000));
+        // 2024-03-01 00:00 EST = 05:00 UTC = 1709269200
+        assert_eq!(got[2], Some(1_709_269_200_000_000));
+        // An explicit Z is UTC whatever the zone.
+        assert_eq!(got[3], Some(1_709_258_460_000_000));
+        // 02:30 on 2024-03-10 does not exist in New York (DST gap).
+        assert_eq!(got[4], None);
     }
 }

@@ -177,7 +177,18 @@ pub fn plan_table(
         used: Vec::new(),
         canonical: Vec::new(),
     };
-    let epoch = cfg.epoch_unit.unwrap_or_default();
+    let reading = time::Reading {
+        epoch: cfg.epoch_unit,
+        zone: cfg
+            .input_timezone
+            .as_deref()
+            .and_then(|z| crate::config::Zone::parse(z).ok()),
+        formats: cfg
+            .date_format
+            .as_ref()
+            .map(|f| f.patterns())
+            .unwrap_or_default(),
+    };
 
     for flag in DELETED_FLAGS.iter().filter(|f| raw.has(f)) {
         let dtype = b.dtype(flag);
@@ -213,7 +224,7 @@ pub fn plan_table(
                 b.check(Reason::NullKey, present.not());
             }
             ColumnType::Timestamp => {
-                let e = time::parse_timestamp(col(name), &dtype, epoch).ok_or_else(|| {
+                let e = time::parse_timestamp(col(name), &dtype, &reading).ok_or_else(|| {
                     b.bad_type(name, "a timestamp, date, epoch number or ISO text")
                 })?;
                 b.parsed.push(e.alias(out.as_str()));
@@ -268,7 +279,7 @@ pub fn plan_table(
                 let out = wide(stage);
                 if let Some(at) = &w.at {
                     let dtype = b.dtype(at);
-                    let e = time::parse_timestamp(col(at.as_str()), &dtype, epoch)
+                    let e = time::parse_timestamp(col(at.as_str()), &dtype, &reading)
                         .ok_or_else(|| b.bad_type(at, "a timestamp"))?;
                     b.parsed.push(e.alias(out.as_str()));
                     b.check(
