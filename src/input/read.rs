@@ -66,6 +66,7 @@ pub fn scan(
         file: location.display.clone(),
         detail: crate::error::one_line(&detail),
     };
+    let mut separator = cfg.separator.as_deref().and_then(|s| s.bytes().next());
     if location.format == FileFormat::Csv {
         for f in &location.files {
             if let Some(kind) = compressed(f) {
@@ -75,10 +76,26 @@ pub fn scan(
                 )));
             }
         }
+        if let Some(first) = location.files.first() {
+            let line = header_line(first).map_err(|e| unreadable(e.to_string()))?;
+            let sep = *separator.get_or_insert_with(|| sniff_separator(&line));
+            let fields = split_header(&line, sep);
+            for (i, f) in fields.iter().enumerate() {
+                if !f.is_empty() && fields[..i].contains(f) {
+                    return Err(Error::BadData {
+                        table: name.to_string(),
+                        file: location.display.clone(),
+                        column: f.clone(),
+                        detail: "the header names this column twice; rename one in the export"
+                            .into(),
+                    });
+                }
+            }
+        }
     }
     let frame = match location.format {
         FileFormat::Parquet => scan_parquet(&location),
-        FileFormat::Csv => scan_csv(&location, cfg),
+        FileFormat::Csv => scan_csv(&location, cfg, separator.unwrap_or(b',')),
     }
     .map_err(|e| unreadable(e.to_string()))?;
     let mut frame = frame.with_row_index(INDEX_COL, None);
@@ -214,12 +231,51 @@ fn compressed(path: &std::path::Path) -> Option<&'static str> {
     .map(|(_, kind)| kind)
 }
 
-fn scan_csv(location: &Location, cfg: &TableConfig) -> PolarsResult<LazyFrame> {
-    let separator = cfg
-        .separator
-        .as_deref()
-        .and_then(|s| s.bytes().next())
-        .unwrap_or(b',');
+/// The first line of a CSV file (without a byte-order mark or line end).
+fn header_line(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::{BufRead, BufReader, Read};
+    let mut line = Vec::new();
+    BufReader::new(std::fs::File::open(path)?)
+        .take(1 << 20)
+        .read_until(b'\n', &mut line)?;
+    let text = String::from_utf8_lossy(&line);
+    let text = text.trim_start_matches('\u{feff}');
+    Ok(text.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// Of `,` `;` tab and `|`, the one that splits the header into the most
+/// fields outside quotes (a comma when none does): exports written for a
+/// European spreadsheet use `;` (issue 12 item 7).
+fn sniff_separator(header: &str) -> u8 {
+    let mut best = (0usize, b',');
+    for sep in [b',', b';', b'\t', b'|'] {
+        let n = split_header(header, sep).len() - 1;
+        if n > best.0 {
+            best = (n, sep);
+        }
+    }
+    best.1
+}
+
+/// A CSV header's field names (quotes removed, trimmed).
+fn split_header(header: &str, sep: u8) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    for ch in header.chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            c if !quoted && c as u32 == u32::from(sep) => fields.push(String::new()),
+            c => {
+                if let Some(f) = fields.last_mut() {
+                    f.push(c);
+                }
+            }
+        }
+    }
+    fields.iter().map(|f| f.trim().to_string()).collect()
+}
+
+fn scan_csv(location: &Location, cfg: &TableConfig, separator: u8) -> PolarsResult<LazyFrame> {
     let null_values = (!cfg.null_values.is_empty()).then(|| {
         NullValues::AllColumns(cfg.null_values.iter().map(|s| s.as_str().into()).collect())
     });
@@ -246,4 +302,22 @@ fn union(frames: Vec<LazyFrame>) -> PolarsResult<LazyFrame> {
             .ok_or_else(|| polars_err!(NoData: "no files"));
     }
     concat_lf_diagonal(frames, UnionArgs::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_are_sniffed_from_the_header() {
+        assert_eq!(sniff_separator("lead_id;created_at;source"), b';');
+        assert_eq!(sniff_separator("lead_id,created_at,source"), b',');
+        assert_eq!(sniff_separator("a\tb\tc"), b'\t');
+        assert_eq!(sniff_separator("\"a;b\",c"), b',');
+        assert_eq!(sniff_separator("lead_id"), b',');
+        assert_eq!(
+            split_header("\"Record ID\", Name ", b','),
+            ["Record ID", "Name"]
+        );
+    }
 }

@@ -25,7 +25,10 @@ pub const TOUCH_TYPE: &str = "touch_type";
 pub const CURRENCY: &str = "currency";
 
 /// Columns an export may use to flag a deleted row (SPEC §1).
-pub const DELETED_FLAGS: [&str; 3] = ["IsDeleted", "is_deleted", "_fivetran_deleted"];
+pub const DELETED_FLAGS: [&str; 4] = ["IsDeleted", "is_deleted", "_fivetran_deleted", "archived"];
+/// Columns a history-mode extract marks its current version with (false:
+/// a superseded version, set aside as `inactive_version`).
+pub const ACTIVE_FLAGS: [&str; 1] = ["_fivetran_active"];
 
 /// Helper columns leadloop adds while reading; never shown as data.
 pub const FILE_COL: &str = "__file";

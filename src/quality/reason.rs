@@ -6,8 +6,12 @@ use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reason {
-    /// The export flags the row deleted (`IsDeleted`, `is_deleted`, `_fivetran_deleted`).
+    /// The export flags the row deleted (`IsDeleted`, `is_deleted`,
+    /// `_fivetran_deleted`, HubSpot's `archived`).
     Deleted,
+    /// A superseded version of a record in a history-mode extract
+    /// (`_fivetran_active` false): the current version is another row.
+    InactiveVersion,
     /// The row's key (lead_id, deal_id) is empty.
     NullKey,
     /// A timestamp is present but in no form SPEC §1 allows.
@@ -41,8 +45,9 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 16] = [
+    pub const ALL: [Reason; 17] = [
         Reason::Deleted,
+        Reason::InactiveVersion,
         Reason::NullKey,
         Reason::UnparseableTimestamp,
         Reason::MissingTimestamp,
@@ -63,6 +68,7 @@ impl Reason {
     pub fn code(self) -> &'static str {
         match self {
             Reason::Deleted => "deleted",
+            Reason::InactiveVersion => "inactive_version",
             Reason::NullKey => "null_key",
             Reason::UnparseableTimestamp => "unparseable_timestamp",
             Reason::MissingTimestamp => "missing_timestamp",

@@ -19,9 +19,9 @@ use crate::input::keys::KeyType;
 use crate::input::locate::Location;
 use crate::input::read::RawTable;
 use crate::input::schema::{
-    ColumnType, TableKind, AMOUNT, AT, CLOSED_AT, CREATED_AT, CURRENCY, DEAL_ID, DEAL_STATUSES,
-    DELETED_FLAGS, FILE_COL, HANDOFF_STAGES, INDEX_COL, LEAD_ID, LEAD_ROW, REASON_COL, SCORE,
-    STAGE, STATUS,
+    ColumnType, TableKind, ACTIVE_FLAGS, AMOUNT, AT, CLOSED_AT, CREATED_AT, CURRENCY, DEAL_ID,
+    DEAL_STATUSES, DELETED_FLAGS, FILE_COL, HANDOFF_STAGES, INDEX_COL, LEAD_ID, LEAD_ROW,
+    REASON_COL, SCORE, STAGE, STATUS,
 };
 use crate::input::{time, values};
 
@@ -193,6 +193,14 @@ pub fn plan_table(
     for flag in DELETED_FLAGS.iter().filter(|f| raw.has(f)) {
         let dtype = b.dtype(flag);
         b.check(Reason::Deleted, values::parse_flag(col(*flag), &dtype));
+    }
+    for flag in ACTIVE_FLAGS.iter().filter(|f| raw.has(f)) {
+        let dtype = b.dtype(flag);
+        // An empty flag is not a superseded version: only an explicit false.
+        b.check(
+            Reason::InactiveVersion,
+            values::present(col(*flag), &dtype).and(values::parse_flag(col(*flag), &dtype).not()),
+        );
     }
 
     for spec in kind.columns() {

@@ -487,3 +487,107 @@ fn validate_lists_the_analyses_report_runs() {
         ]
     );
 }
+
+// See: issue 12 item 4. A history-mode extract with two versions of one
+// opportunity: the stale row (_fivetran_active false) was used and the
+// current one set aside as duplicate_key, so February showed no won deal.
+// Right: the stale row is `inactive_version`; won 12,000 in February.
+#[test]
+fn issue_12_history_mode_uses_the_current_version() {
+    let s = Scratch::new();
+    s.write(
+        "deals.csv",
+        "_fivetran_active,deal_id,lead_id,created_at,closed_at,status,amount\n\
+         false,006A,00QA,2024-01-15T10:00:00Z,2024-03-31,open,10000\n\
+         true,006A,00QA,2024-01-15T10:00:00Z,2024-02-20,won,12000\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let reasons = rows(&v, "reasons");
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(reasons[0]["reason"], "inactive_version");
+    assert_eq!(reasons[0]["rows"], 1);
+    let v = analysis_json(s.path(), "winloss", &[]);
+    let feb = rows(&v, "winloss")
+        .iter()
+        .find(|r| r["month"] == "2024-02")
+        .unwrap();
+    assert_eq!(
+        (feb["won"].as_u64(), feb["revenue"].as_f64()),
+        (Some(1), Some(12000.0))
+    );
+}
+
+// See: issue 12 item 7. A semicolon-separated CSV was `no column "lead_id";
+// found: lead_id;created_at;source`: the separator is detected. A header
+// naming a column twice is an exit-2 error naming it.
+#[test]
+fn issue_12_semicolons_are_detected_and_duplicate_headers_refused() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id;created_at;source\n1;2024-01-24T06:06:47Z;web\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    assert_eq!(rows(&v, "validate")[0]["used"], 1);
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,source\n1,2024-01-24T06:06:47Z,web,ads\n",
+    );
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(
+        err.contains("column \"source\": the header names this column twice"),
+        "{err}"
+    );
+}
+
+// See: issue 12 item 3. `1,1706076407,web` read as 1970-01-20T17:54:36.407
+// with every row used; epoch seconds have 10 digits: 2024-01-24T06:06:47Z.
+#[test]
+fn issue_12_epoch_seconds_in_csv() {
+    let s = Scratch::new();
+    s.write("leads.csv", "lead_id,created_at,source\n1,1706076407,web\n");
+    let out = s.join("x");
+    stdout_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+        "export",
+        "leads",
+    ]);
+    let csv = std::fs::read_to_string(out.join("leads.csv")).unwrap();
+    assert!(csv.contains("1,2024-01-24T06:06:47Z,web"), "{csv}");
+}
+
+// See: issue 12 item 5. A HubSpot UI export in New York: "Create Date"
+// 2024-03-01 02:01 was month 2024-02 when months are cut in New York (the
+// time was read as UTC, 21:01 the day before there). With input_timezone it
+// is 2024-03-01 07:01 UTC: month 2024-03.
+#[test]
+fn issue_12_ui_export_times_are_read_in_input_timezone() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\n1,2024-03-01 02:01,web\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "input_timezone = \"America/New_York\"\ntimezone = \"America/New_York\"\n",
+    );
+    let out = s.join("x");
+    stdout_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+        "export",
+        "lead_funnel",
+    ]);
+    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
+    assert!(csv.contains("1,2024-03-01T07:01:00Z,web"), "{csv}");
+    assert!(csv.contains(",2024-03,"), "{csv}");
+}
