@@ -46,6 +46,11 @@ pub enum Error {
         column: String,
         detail: String,
     },
+    /// The input can be read but leaves an analysis nothing to analyse (every
+    /// row of a table set aside, no timestamp at all): an error, not a
+    /// report of zeros.
+    #[error("{detail}")]
+    NothingToAnalyse { detail: String },
     /// `leadloop.toml` is invalid.
     #[error("config {}{}: {detail}", file.display(), line.map(|l| format!(" line {l}")).unwrap_or_default())]
     BadConfig {
@@ -114,6 +119,7 @@ impl Error {
             | Error::MissingColumn { .. }
             | Error::Unreadable { .. }
             | Error::BadData { .. }
+            | Error::NothingToAnalyse { .. }
             | Error::BadConfig { .. }
             | Error::BadArgument { .. } => EXIT_BAD_INPUT,
             Error::Engine(_) | Error::Output { .. } | Error::Io(_) | Error::Internal(_) => {

@@ -70,12 +70,23 @@ impl<'a> Inputs<'a> {
 /// latest timestamp in the data; with the sentence reports cite.
 #[derive(Debug, Clone)]
 pub struct AsOf {
-    /// Microseconds since the epoch (UTC).
-    pub micros: i64,
+    /// Microseconds since the epoch (UTC); `None` when the data has no
+    /// timestamp at all and no `--as-of` was given.
+    pub time: Option<i64>,
     pub note: String,
 }
 
 impl AsOf {
+    /// as_of, or the one-line error of an analysis that measures time to it
+    /// on data with no timestamp (rather than an as_of of 1970).
+    pub fn required(&self, analysis: &str) -> Result<i64> {
+        self.time.ok_or_else(|| Error::NothingToAnalyse {
+            detail: format!(
+                "{analysis}: no table has a timestamp to measure time to as_of; give --as-of DATE (or timestamps in the data)"
+            ),
+        })
+    }
+
     pub fn of(checked: &Checked, ledger: &Ledger) -> AsOf {
         let shown = |t: i64| {
             chrono::DateTime::from_timestamp_micros(t)
@@ -84,8 +95,13 @@ impl AsOf {
         };
         match checked.settings.as_of {
             Some(t) => AsOf {
-                micros: t.timestamp_micros(),
+                time: Some(t.timestamp_micros()),
                 note: format!("as_of {}", shown(t.timestamp_micros())),
+            },
+            None if ledger.latest.is_none() => AsOf {
+                time: None,
+                note: "no as_of: the data has no timestamp (give --as-of for time-based figures)"
+                    .into(),
             },
             None => {
                 // The end of the day of the latest timestamp, in the zone
@@ -98,7 +114,7 @@ impl AsOf {
                     .and_then(|d| crate::config::settings::end_of_day(d, &zone).ok())
                     .map_or(latest, |t| t.timestamp_micros());
                 AsOf {
-                    micros: end,
+                    time: Some(end),
                     note: format!(
                         "as_of {} (the end of the day of the latest timestamp in the data, {})",
                         shown(end),

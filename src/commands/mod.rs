@@ -26,7 +26,7 @@ use crate::config::DataSpec;
 use crate::error::{Error, Result};
 use crate::input::schema::TableKind;
 use crate::output::Format;
-use crate::quality::{ledger, Checked};
+use crate::quality::{ledger, Checked, Ledger};
 
 /// What every command shares: the global options, not yet acted on.
 pub struct Context {
@@ -64,6 +64,9 @@ pub fn analyse(ctx: &Context, analysis: &dyn Analysis, stdout: &mut dyn Write) -
     let checked = ctx.checked()?;
     require(&checked, analysis)?;
     let (ledger, _) = ledger::compute(&checked, true)?;
+    if let Some(e) = unusable(&ledger, analysis) {
+        return Err(e);
+    }
     let funnel = lead_funnel_if_any(&checked)?;
     let inputs = Inputs::new(&checked, funnel, &ledger);
     let finished = run(analysis, &inputs)?;
@@ -87,6 +90,43 @@ pub fn lacks(checked: &Checked, analysis: &dyn Analysis) -> Option<Need> {
         .iter()
         .copied()
         .find(|n| !n.met(checked))
+}
+
+/// The one-line error when a table `analysis` needs has no used row: an
+/// analysis of nothing is an error, not a report of zeros.
+pub fn unusable(ledger: &Ledger, analysis: &dyn Analysis) -> Option<Error> {
+    analysis.requires().iter().find_map(|need| {
+        let Need::Table(kind) = need else { return None };
+        let t = ledger.table(kind.name())?;
+        if t.used > 0 {
+            return None;
+        }
+        let why = match t.read {
+            0 => "it has no rows".to_string(),
+            n => {
+                let mut reasons = t.reasons.clone();
+                reasons.sort_by(|a, b| b.rows.cmp(&a.rows));
+                let top: Vec<String> = reasons
+                    .iter()
+                    .take(3)
+                    .map(|r| format!("{} {}", crate::output::format::count(r.rows), r.reason))
+                    .collect();
+                format!(
+                    "all {} of its rows were set aside ({}); `leadloop validate` lists them",
+                    crate::output::format::count(n),
+                    top.join(", ")
+                )
+            }
+        };
+        Some(Error::NothingToAnalyse {
+            detail: format!(
+                "{} ({}): {why}, so {} has nothing to analyse",
+                t.table,
+                t.location,
+                analysis.name()
+            ),
+        })
+    })
 }
 
 /// Runs an analysis to its end, collecting each step's plans.

@@ -46,10 +46,33 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
             skipped.push(format!("{} (needs {})", analysis.name(), need.describe()));
             continue;
         }
-        let finished = super::run(analysis.as_ref(), &inputs)?;
+        if let Some(e) = super::unusable(&ledger, analysis.as_ref()) {
+            skipped.push(e.to_string());
+            continue;
+        }
+        let finished = match super::run(analysis.as_ref(), &inputs) {
+            Ok(f) => f,
+            // Nothing to analyse for this one (no timestamp to measure
+            // to): the others still run, and the summary says why.
+            Err(Error::NothingToAnalyse { detail }) => {
+                skipped.push(detail);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         headline.insert(analysis.name().into(), finished.summary.json());
         lines.extend(finished.summary.line());
         reports.push(finished.report);
+    }
+    // Only the ledger would be written: nothing was analysed.
+    if reports.len() == 1 {
+        return Err(Error::NothingToAnalyse {
+            detail: format!(
+                "report: no analysis can run on {}: {}",
+                checked.source,
+                skipped.join("; ")
+            ),
+        });
     }
     let mut files = Vec::new();
     for r in &reports {

@@ -591,3 +591,98 @@ fn issue_12_ui_export_times_are_read_in_input_timezone() {
     assert!(csv.contains("1,2024-03-01T07:01:00Z,web"), "{csv}");
     assert!(csv.contains(",2024-03,"), "{csv}");
 }
+
+// See: issue 12 "unusable input is loud". A leads file whose every row is
+// set aside made bands print a table of zeros (exit 0); velocity on data
+// with no timestamp measured to an as_of of 1970; report on leads alone
+// wrote only the ledger. Each is one line, exit 2.
+#[test]
+fn issue_12_nothing_to_analyse_is_an_error() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\n,2024-01-02T00:00:00Z,web\nL2,soon,web\nL3,later,web\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at,rep_id\nL2,mql,2024-01-05T00:00:00Z,r1\n",
+    );
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "bands"]);
+    assert!(
+        err.contains("all 3 of its rows were set aside (2 unparseable_timestamp, 1 null_key)"),
+        "{err}"
+    );
+    assert!(err.contains("so bands has nothing to analyse"), "{err}");
+    // X Education has no timestamp at all: velocity cannot measure to as_of.
+    let x = repo().join("tests/real-data/x-education/leadloop.toml");
+    let err = fails_with_2(["--data", x.to_str().unwrap(), "velocity"]);
+    assert!(err.contains("velocity: no table has a timestamp"), "{err}");
+    // ...and report runs what it can (bands), saying why velocity did not.
+    let out = stdout_of([
+        "--data",
+        x.to_str().unwrap(),
+        "--out",
+        s.join("r").to_str().unwrap(),
+        "report",
+    ]);
+    assert!(
+        out.contains("- skipped velocity: no table has a timestamp"),
+        "{out}"
+    );
+    // Leads alone: no analysis can run.
+    let l = Scratch::new();
+    l.write("leads.csv", LEAD);
+    let err = fails_with_2([
+        "--data",
+        l.path().to_str().unwrap(),
+        "--out",
+        l.join("r").to_str().unwrap(),
+        "report",
+    ]);
+    assert!(err.contains("report: no analysis can run"), "{err}");
+    assert!(!l.join("r").exists());
+}
+
+// See: issue 12 "contact and velocity run on timed stage columns of a wide
+// export without a handoffs file". L1 MQL'd 01-05 09:00 and was contacted
+// 2 h later; L2 MQL'd 01-06 and never contacted (old enough to be mature).
+#[test]
+fn issue_12_contact_runs_on_a_wide_export() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,mql_date,contacted_date\n\
+         L1,2024-01-02T00:00:00Z,web,2024-01-05T09:00:00Z,2024-01-05T11:00:00Z\n\
+         L2,2024-01-03T00:00:00Z,ads,2024-01-06T09:00:00Z,\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "as_of = \"2024-03-31\"\n[tables.leads.stages]\nmql = { at = \"mql_date\" }\ncontacted = { at = \"contacted_date\" }\n",
+    );
+    let v = analysis_json(s.path(), "contact", &[]);
+    let all = rows(&v, "contact")
+        .iter()
+        .find(|r| r["group"] == "all")
+        .unwrap();
+    assert_eq!(
+        (all["mql"].as_u64(), all["contacted"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert!((all["median_hours_to_contact"].as_f64().unwrap() - 2.0).abs() < 1e-9);
+    let v = analysis_json(s.path(), "velocity", &[]);
+    let mql = rows(&v, "velocity")
+        .iter()
+        .find(|r| r["transition"] == "lead_to_mql")
+        .unwrap();
+    assert_eq!(mql["reached"], 2);
+    // Without the contacted column there is nothing to measure contact by.
+    s.write(
+        "leadloop.toml",
+        "as_of = \"2024-03-31\"\n[tables.leads.stages]\nmql = { at = \"mql_date\" }\n",
+    );
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "contact"]);
+    assert!(
+        err.contains("contact: no handoffs, activities or timed contacted column"),
+        "{err}"
+    );
+}

@@ -165,7 +165,16 @@ impl Analysis for Options {
         }
         // Both results in one run over the materialised lead_funnel.
         let plans = vec![
-            table(funnel.clone(), self, inputs.as_of.micros, &band_order)?.with_columns(nulls),
+            table(
+                funnel.clone(),
+                self,
+                match self.window_days {
+                    Some(_) => inputs.as_of.required("bands --window")?,
+                    None => inputs.as_of.time.unwrap_or(0),
+                },
+                &band_order,
+            )?
+            .with_columns(nulls),
             funnel
                 .select([col("score_at_mql"), col(won)])
                 .filter(col("score_at_mql").is_not_null()),

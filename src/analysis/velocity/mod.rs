@@ -115,7 +115,13 @@ impl Analysis for Options {
         let mut funnel = inputs.funnel("velocity")?;
         super::check_by(&mut funnel, &self.by, &[])?;
         let zone = *inputs.zone();
-        let long = curves::durations(funnel.clone(), &self.by, inputs.as_of.micros, &zone)?.cache();
+        let long = curves::durations(
+            funnel.clone(),
+            &self.by,
+            inputs.as_of.required("velocity")?,
+            &zone,
+        )?
+        .cache();
         let plans = vec![
             curves::counts(long.clone(), !self.by.is_empty())?,
             curves::left_out(long),

@@ -166,7 +166,7 @@ impl Options {
         let zone = *inputs.zone();
         let month = match self.month {
             Some(m) => m,
-            None => Month::complete_by(inputs.as_of.micros, &zone)?,
+            None => Month::complete_by(inputs.as_of.required("winloss (without --month)")?, &zone)?,
         };
         let base = self.baseline.months(month);
         let names = |ms: &[Month]| ms.iter().map(Month::to_string).collect::<Vec<_>>();
