@@ -105,7 +105,7 @@ pub fn unusable(ledger: &Ledger, analysis: &dyn Analysis) -> Option<Error> {
             0 => "it has no rows".to_string(),
             n => {
                 let mut reasons = t.reasons.clone();
-                reasons.sort_by(|a, b| b.rows.cmp(&a.rows));
+                reasons.sort_by_key(|r| std::cmp::Reverse(r.rows));
                 let top: Vec<String> = reasons
                     .iter()
                     .take(3)
