@@ -26,6 +26,9 @@ pub struct Inputs<'a> {
     pub as_of: AsOf,
     /// The ledger's one-line summary, which every report cites in its notes.
     pub ledger_summary: String,
+    /// How many used deals have no lead (SPEC §1: per-lead analyses count
+    /// linked deals only, and say so).
+    pub unlinked_deals: u64,
 }
 
 impl<'a> Inputs<'a> {
@@ -35,7 +38,18 @@ impl<'a> Inputs<'a> {
             funnel,
             as_of: AsOf::of(checked, ledger),
             ledger_summary: ledger.summary(),
+            unlinked_deals: 0,
         }
+    }
+
+    /// The note of a per-lead analysis about deals linked to no lead.
+    pub fn unlinked_note(&self) -> Option<String> {
+        (self.unlinked_deals > 0 && self.funnel.is_some()).then(|| {
+            format!(
+                "{} deals are linked to no lead: counted in winloss only",
+                crate::output::format::count(self.unlinked_deals)
+            )
+        })
     }
 
     /// `lead_funnel`, or the missing-leads error naming `analysis`.

@@ -68,7 +68,8 @@ pub fn analyse(ctx: &Context, analysis: &dyn Analysis, stdout: &mut dyn Write) -
         return Err(e);
     }
     let funnel = lead_funnel_if_any(&checked)?;
-    let inputs = Inputs::new(&checked, funnel, &ledger);
+    let mut inputs = Inputs::new(&checked, funnel, &ledger);
+    inputs.unlinked_deals = unlinked_deals(&checked)?;
     let finished = run(analysis, &inputs)?;
     crate::output::emit(&finished.report, ctx.format, ctx.out.as_deref(), stdout)?;
     Ok(())
@@ -169,6 +170,26 @@ pub fn collect(plans: Vec<LazyFrame>, streaming: bool) -> Result<Vec<DataFrame>>
         )));
     }
     Ok(frames)
+}
+
+/// Used deals with no lead, when the data set has both tables.
+pub fn unlinked_deals(checked: &Checked) -> Result<u64> {
+    use crate::input::schema::LEAD_ID;
+    let (true, Some(deals)) = (
+        checked.has(TableKind::Leads),
+        checked.used(TableKind::Deals),
+    ) else {
+        return Ok(0);
+    };
+    let n = collect(
+        vec![deals
+            .filter(col(LEAD_ID).is_null())
+            .select([len().cast(DataType::UInt64).alias("n")])],
+        false,
+    )?;
+    Ok(n.first()
+        .and_then(|f| f.column("n").ok()?.u64().ok()?.get(0))
+        .unwrap_or(0))
 }
 
 /// Collects one plan with the streaming engine.

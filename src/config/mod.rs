@@ -189,6 +189,10 @@ pub struct TableConfig {
     /// The preset merged into this table's settings, if any.
     #[serde(skip)]
     pub preset: Option<Preset>,
+    /// The wide stages that came from the preset (not the user's config):
+    /// one whose column the export lacks is left out, with a note.
+    #[serde(skip)]
+    pub preset_stages: std::collections::BTreeSet<String>,
     #[serde(default)]
     pub constants: BTreeMap<String, String>,
     #[serde(default)]
@@ -369,9 +373,10 @@ fn check_semantics(file: &ConfigFile, path: &Path) -> Result<()> {
             }
         }
         for col in &t.absent {
+            // Keys cannot be absent, but a deal's lead link can (SPEC §1).
             let ok = kind
                 .column(col)
-                .is_some_and(|c| c.ty != crate::input::schema::ColumnType::Id);
+                .is_some_and(|c| c.ty != crate::input::schema::ColumnType::Id || !c.not_null);
             if !ok {
                 return Err(bad(format!(
                     "{at}.absent: \"{col}\" is not a canonical non-key column of {kind}"

@@ -67,6 +67,12 @@ fn merge_table(base: TableConfig, mine: TableConfig, preset: Preset) -> TableCon
         .filter(|k| !mine.rename.contains_key(*k))
         .cloned()
         .collect();
+    let preset_stages = base
+        .stages
+        .keys()
+        .filter(|k| !mine.stages.contains_key(*k))
+        .cloned()
+        .collect();
     let mut stages = base.stages;
     stages.extend(mine.stages);
     TableConfig {
@@ -81,6 +87,7 @@ fn merge_table(base: TableConfig, mine: TableConfig, preset: Preset) -> TableCon
         rename: merge(base.rename, mine.rename),
         preset_renames,
         preset: Some(preset),
+        preset_stages,
         constants: merge(base.constants, mine.constants),
         absent: if mine.absent.is_empty() {
             base.absent

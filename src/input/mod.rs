@@ -57,9 +57,28 @@ pub fn load(spec: &DataSpec) -> Result<Inputs> {
                 return Err(raw.missing_column(c.name));
             }
         }
+        for (src, dst) in &raw.preset_missing {
+            if !raw.has(dst) {
+                notes.push(format!(
+                    "{kind}: no {dst} column (the {} preset looked for {src}): {dst} is empty{}",
+                    raw.preset.unwrap_or(""),
+                    match dst.as_str() {
+                        "score" => ", so every lead is unscored",
+                        _ => "",
+                    }
+                ));
+            }
+        }
         for (stage, w) in &cfg.stages {
             let column = w.at.as_ref().or(w.flag.as_ref());
             if let Some(column) = column {
+                if !raw.has(column) && cfg.preset_stages.contains(stage) {
+                    notes.push(format!(
+                        "{kind}: no {column} column: the {} preset's {stage} stage is left out",
+                        raw.preset.unwrap_or("")
+                    ));
+                    continue;
+                }
                 if !raw.has(column) {
                     return Err(Error::MissingColumn {
                         table: raw.name.clone(),

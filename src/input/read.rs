@@ -24,6 +24,11 @@ pub struct RawTable {
     /// Data columns after renames, in file order.
     pub columns: Vec<String>,
     pub schema: SchemaRef,
+    /// The preset's (export name, canonical name) renames this file had no
+    /// column for.
+    pub preset_missing: Vec<(String, String)>,
+    /// The preset that named columns, if any.
+    pub preset: Option<&'static str>,
 }
 
 impl RawTable {
@@ -43,12 +48,20 @@ impl RawTable {
         }
     }
 
+    /// The missing-column error for canonical `column`, under the export
+    /// name the preset looked for when it had one.
     pub fn missing_column(&self, column: &str) -> Error {
+        let looked_for = self.preset_missing.iter().find(|(_, dst)| dst == column);
         Error::MissingColumn {
             table: self.name.clone(),
             file: self.location.display.clone(),
-            column: column.to_string(),
-            named_by: None,
+            column: looked_for.map_or(column.to_string(), |(src, _)| src.clone()),
+            named_by: looked_for.map(|_| {
+                Box::new(NamedBy::Rename {
+                    to: column.to_string(),
+                    by: Source::Preset(self.preset.unwrap_or("")),
+                })
+            }),
             found: self.columns.join(", "),
         }
     }
@@ -129,11 +142,19 @@ pub fn scan(
     // Renames: export name -> canonical name.
     let mut columns = found.clone();
     let (mut from, mut to) = (Vec::new(), Vec::new());
+    let mut preset_missing: Vec<(String, String)> = Vec::new();
     for (src, dst) in &cfg.rename {
         if src == dst {
             continue;
         }
         let Some(pos) = columns.iter().position(|c| c == src) else {
+            // A preset maps what an export may have (SPEC §2): a name this
+            // export lacks is skipped; the canonical column it would have
+            // filled is then judged missing (required) or empty (nullable).
+            if cfg.preset_renames.contains(src) {
+                preset_missing.push((src.clone(), dst.clone()));
+                continue;
+            }
             return Err(Error::MissingColumn {
                 table: name.to_string(),
                 file: location.display.clone(),
@@ -187,6 +208,8 @@ pub fn scan(
         frame,
         columns,
         schema,
+        preset_missing,
+        preset: cfg.preset.map(|p| p.name()),
     })
 }
 

@@ -125,7 +125,9 @@ const ACTIVITIES: &[ColumnSpec] = &[
 ];
 const DEALS: &[ColumnSpec] = &[
     col(DEAL_ID, Id, true, true),
-    col(LEAD_ID, Id, true, true),
+    // SPEC §1: an opportunity export often has no lead column; an unlinked
+    // deal still counts in winloss.
+    col(LEAD_ID, Id, false, false),
     col(CREATED_AT, Timestamp, true, true),
     col(CLOSED_AT, Timestamp, false, false),
     col(STATUS, Text, true, false),
@@ -233,9 +235,10 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(req(TableKind::Leads), ["lead_id", "created_at", "source"]);
+        // SPEC §1 (sharpened this wave): a deal's lead_id is nullable.
         assert_eq!(
             req(TableKind::Deals),
-            ["deal_id", "lead_id", "created_at", "status", "amount"]
+            ["deal_id", "created_at", "status", "amount"]
         );
         assert_eq!(req(TableKind::Spend), ["date", "source", "amount"]);
     }

@@ -73,12 +73,22 @@ impl Checked {
         };
         let mut tables = BTreeMap::new();
         let mut leads_keyed = None;
-        let wide_columns: Vec<String> = spec
+        // Wide stages whose column the leads export has (a preset's others
+        // are left out, with a note from `input`).
+        let leads_raw = inputs.get(TableKind::Leads);
+        let present_stages: Vec<(String, bool)> = spec
             .table_config(TableKind::Leads)
             .stages
-            .keys()
-            .map(|s| rules::wide(s))
+            .iter()
+            .filter(|(_, w)| {
+                w.at.as_ref()
+                    .or(w.flag.as_ref())
+                    .is_some_and(|c| leads_raw.is_some_and(|r| r.has(c)))
+            })
+            .map(|(s, w)| (s.clone(), w.at.is_none()))
             .collect();
+        let wide_columns: Vec<String> =
+            present_stages.iter().map(|(s, _)| rules::wide(s)).collect();
         for (kind, raw) in &inputs.tables {
             let plan = rules::plan_table(*kind, raw, &spec.table_config(*kind), &ctx)?;
             if *kind == TableKind::Leads {
@@ -117,13 +127,10 @@ impl Checked {
                 (cfg.clone(), rules::plan_lookup(raw, key, &cfg.key))
             })
             .collect();
-        let wide_stages = spec
-            .table_config(TableKind::Leads)
-            .stages
-            .iter()
-            .filter(|_| tables.contains_key(&TableKind::Leads))
-            .map(|(s, w)| (s.clone(), w.at.is_none()))
-            .collect();
+        let wide_stages = match tables.contains_key(&TableKind::Leads) {
+            true => present_stages,
+            false => Vec::new(),
+        };
         let settings = spec.settings.clone();
         let deals_won_only = tables.contains_key(&TableKind::Deals)
             && spec

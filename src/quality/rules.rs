@@ -229,7 +229,9 @@ pub fn plan_table(
                 };
                 b.parsed
                     .push(key.cast(col(name), &dtype).alias(out.as_str()));
-                b.check(Reason::NullKey, present.not());
+                if spec.not_null {
+                    b.check(Reason::NullKey, present.not());
+                }
             }
             ColumnType::Timestamp => {
                 let e = time::parse_timestamp(col(name), &dtype, &reading).ok_or_else(|| {
@@ -284,6 +286,14 @@ pub fn plan_table(
     match kind {
         TableKind::Leads => {
             for (stage, w) in &cfg.stages {
+                // A preset's stage the export has no column for is left out.
+                if w.at
+                    .as_ref()
+                    .or(w.flag.as_ref())
+                    .is_some_and(|c| !raw.has(c))
+                {
+                    continue;
+                }
                 let out = wide(stage);
                 if let Some(at) = &w.at {
                     let dtype = b.dtype(at);
@@ -371,7 +381,13 @@ pub fn plan_table(
                 ..JoinArgs::new(JoinType::Left)
             },
         );
-        b.check(Reason::UnknownLead, col(LEAD_ROW).is_null());
+        // A deal with no lead is unlinked, not unknown (SPEC §1).
+        b.check(
+            Reason::UnknownLead,
+            col(parsed(LEAD_ID))
+                .is_not_null()
+                .and(col(LEAD_ROW).is_null()),
+        );
         let created = col(LEAD_CREATED);
         match kind {
             TableKind::Handoffs => b.check(Reason::StageBeforeCreated, col(parsed(AT)).lt(created)),

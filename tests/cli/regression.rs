@@ -686,3 +686,102 @@ fn issue_12_contact_runs_on_a_wide_export() {
         "{err}"
     );
 }
+
+// See: issue 12 item 1. A Salesforce Lead export with standard fields only
+// stopped at `no column "Lead_Score__c"`. It reads: every row used, score
+// and campaign empty (the leads unscored), each with a note.
+#[test]
+fn issue_12_a_standard_salesforce_lead_export_reads() {
+    let s = Scratch::new();
+    s.write(
+        "Lead.csv",
+        "Id,CreatedDate,LeadSource,Status,OwnerId,IsConverted,ConvertedDate,ConvertedOpportunityId,IsDeleted\n\
+         00Q000000000001AAA,2024-01-02T10:00:00.000+0000,Web,Working - Contacted,005A,false,,,false\n\
+         00Q000000000002AAA,2024-01-03T10:00:00.000+0000,Phone Inquiry,Closed - Converted,005B,true,2024-01-20,006000000000001AAA,false\n\
+         00Q000000000003AAA,2024-01-04T10:00:00.000+0000,Web,Open - Not Contacted,005A,false,,,true\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "preset = \"salesforce\"\n[tables.leads]\npath = \"Lead.csv\"\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let leads = &rows(&v, "validate")[0];
+    // Three read: two used, the third IsDeleted.
+    assert_eq!(
+        (leads["read"].as_u64(), leads["used"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(rows(&v, "reasons")[0]["reason"], "deleted");
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with("leads: no score column (the salesforce preset looked for Lead_Score__c): score is empty, so every lead is unscored")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("leads: no campaign_id column")),
+        "{notes:?}"
+    );
+    // A required column the preset looked for is named under its export name.
+    s.write("Lead.csv", "Id,LeadSource\n00Q000000000001AAA,Web\n");
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(
+        err.contains(
+            "no column \"CreatedDate\" (renamed to \"created_at\" by the salesforce preset)"
+        ),
+        "{err}"
+    );
+}
+
+// See: issue 12 item 2. An opportunity export with no lead column and an
+// accounts lookup was `no column "lead_id"` (and `absent = ["lead_id"]` was
+// refused). winloss runs on it: February 1 won of 2 closed, revenue 12,000.
+#[test]
+fn issue_12_an_opportunity_export_without_a_lead_column() {
+    let s = Scratch::new();
+    s.write(
+        "Opportunity.csv",
+        "Id,AccountId,CreatedDate,CloseDate,StageName,Amount,OwnerId\n\
+         006A,001A,2024-01-15T10:00:00Z,2024-02-20,Closed Won,12000,005A\n\
+         006B,001B,2024-01-16T10:00:00Z,2024-02-21,Closed Lost,5000,005B\n\
+         006C,001A,2024-01-17T10:00:00Z,2024-04-30,Negotiation/Review,7000,005A\n",
+    );
+    s.write(
+        "accounts.csv",
+        "AccountId,Industry\n001A,Retail\n001B,Media\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "preset = \"salesforce\"\n[tables.deals]\npath = \"Opportunity.csv\"\n\n[[lookups]]\nname = \"accounts\"\npath = \"accounts.csv\"\njoin_to = \"deals\"\nkey = \"AccountId\"\n",
+    );
+    let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
+    let feb = rows(&v, "winloss")
+        .iter()
+        .find(|r| r["month"] == "2024-02")
+        .unwrap();
+    assert_eq!(
+        (feb["won"].as_u64(), feb["lost"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(feb["revenue"], 12000.0);
+    // The open deal's CloseDate (a forecast) is ignored: never a month.
+    assert!(rows(&v, "winloss").iter().all(|r| r["month"] != "2024-04"));
+    // Nothing closed in January: no comparison (issue 13), but the month's
+    // own figures.
+    assert_eq!(
+        v["headline"],
+        "Win rate in 2024-02: 50.0% (1 of 2 closed deals won), revenue 12,000; no deals closed in 2024-01 to compare with."
+    );
+    // `absent = ["lead_id"]` is accepted for deals.
+    s.write(
+        "leadloop.toml",
+        "preset = \"salesforce\"\n[tables.deals]\npath = \"Opportunity.csv\"\nabsent = [\"lead_id\"]\n",
+    );
+    analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
+}

@@ -311,6 +311,7 @@ impl Options {
             ));
         }
         report.notes.push(inputs.ledger_summary.clone());
+        report.notes.extend(inputs.unlinked_note());
         Ok(Step::done(report, summary))
     }
 }

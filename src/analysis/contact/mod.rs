@@ -224,6 +224,7 @@ fn finish<'a>(inputs: &Inputs, params: &Params, frames: Vec<DataFrame>) -> Resul
     }
     report.notes.push(inputs.as_of.note.clone());
     report.notes.push(inputs.ledger_summary.clone());
+    report.notes.extend(inputs.unlinked_note());
     Ok(Step::done(report, summary))
 }
 

@@ -417,6 +417,7 @@ impl<'a> Run<'a> {
             ));
         }
         report.notes.push(self.inputs.ledger_summary.clone());
+        report.notes.extend(self.inputs.unlinked_note());
         Ok(Step::done(report, summary))
     }
 }

@@ -176,5 +176,6 @@ fn finish<'a>(
     }
     report.notes.push(inputs.as_of.note.clone());
     report.notes.push(inputs.ledger_summary.clone());
+    report.notes.extend(inputs.unlinked_note());
     Ok(Step::done(report, summary))
 }

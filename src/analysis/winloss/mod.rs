@@ -348,6 +348,12 @@ impl Options {
                 .push("no leads table: dimensions come from the deals (and lookups) alone".into());
         }
         report.notes.push(inputs.as_of.note.clone());
+        if inputs.unlinked_deals > 0 {
+            report.notes.push(format!(
+                "{} deals are linked to no lead: counted here, without lead dimensions",
+                format::count(inputs.unlinked_deals)
+            ));
+        }
         report.notes.push(inputs.ledger_summary.clone());
         Ok(Step::done(report, summary))
     }
