@@ -123,6 +123,14 @@ pub enum FileFormat {
     Csv,
 }
 
+/// Where the rep of an MQL comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StageRep {
+    Event,
+    Owner,
+}
+
 /// `date_format`: one pattern or several.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
@@ -202,6 +210,10 @@ pub struct TableConfig {
     /// The zone naive times are written in (a UI export writes the portal's
     /// or user's local time); default the config's `input_timezone`, else UTC.
     pub input_timezone: Option<String>,
+    /// leads: whose rep a stage event is (SPEC §3): `event` (each handoff's
+    /// `rep_id`, the default) or `owner` (the lead's `owner_id` column, where
+    /// the history records who changed the status, often an integration user).
+    pub stage_rep: Option<StageRep>,
     /// Formats of a UI export's dates, tried before the ISO forms: a
     /// strftime pattern, a list of them, or `en_US` / `en_GB`.
     pub date_format: Option<DateFormat>,

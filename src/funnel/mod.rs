@@ -144,7 +144,17 @@ pub fn build(checked: &Checked) -> Result<LazyFrame> {
         events.clone(),
         checked.keyed(TableKind::Activities),
     )?;
-    let frame = rep::with_rep(frame, events, deals)?;
+    let frame = match checked.rep_from_owner {
+        // The lead's owner (SPEC §3, `stage_rep = "owner"`).
+        true => join_by_lead(
+            frame,
+            leads.clone().select([
+                col(LEAD_ROW),
+                col("owner_id").cast(DataType::String).alias("rep"),
+            ]),
+        ),
+        false => rep::with_rep(frame, events, deals)?,
+    };
     let frame = band_at_mql::with_band(
         frame,
         checked.keyed(TableKind::Scores),

@@ -29,6 +29,9 @@ pub struct Checked {
     pub lead_key: KeyType,
     /// Wide-export stages: (stage, true when only a flag is known).
     pub wide_stages: Vec<(String, bool)>,
+    /// The rep of an MQL is the lead's `owner_id` (config `stage_rep =
+    /// "owner"` and the leads have that column), not the event's.
+    pub rep_from_owner: bool,
     /// The deals record won deals only: their status is the config's
     /// constant `won` (an export of closed-won deals), so no input can
     /// record an opportunity short of a win, or a loss.
@@ -138,6 +141,11 @@ impl Checked {
                 .constants
                 .get(crate::input::schema::STATUS)
                 .is_some_and(|s| s == "won");
+        let rep_from_owner = spec.table_config(TableKind::Leads).stage_rep
+            == Some(crate::config::StageRep::Owner)
+            && inputs
+                .get(TableKind::Leads)
+                .is_some_and(|r| r.has("owner_id"));
         Ok(Checked {
             source: spec.describe(),
             settings,
@@ -146,6 +154,7 @@ impl Checked {
             lead_key: inputs.lead_key,
             wide_stages,
             deals_won_only,
+            rep_from_owner,
             leads_keyed,
             notes,
         })

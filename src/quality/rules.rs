@@ -227,8 +227,13 @@ pub fn plan_table(
                 } else {
                     ctx.lead_key
                 };
-                b.parsed
-                    .push(key.cast(col(name), &dtype).alias(out.as_str()));
+                let mut e = key.cast(col(name), &dtype);
+                // Salesforce: a 15-character id and its 18-character form
+                // are one record (SPEC §1), so keys take the 18-character form.
+                if key == KeyType::Text && cfg.preset == Some(crate::config::Preset::Salesforce) {
+                    e = crate::input::keys::salesforce_id18(e);
+                }
+                b.parsed.push(e.alias(out.as_str()));
                 if spec.not_null {
                     b.check(Reason::NullKey, present.not());
                 }

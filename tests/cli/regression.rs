@@ -785,3 +785,77 @@ fn issue_12_an_opportunity_export_without_a_lead_column() {
     );
     analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
 }
+
+// See: issue 12 item 6. A Salesforce report export: dates `3/15/2024 2:30 PM`
+// and 15-character ids on leads but 18-character ones on opportunities were
+// every row `unparseable_timestamp`, then every deal `unknown_lead`. With
+// `date_format = "en_US"` the dates read, and the two forms of one id join.
+#[test]
+fn issue_12_a_salesforce_report_export_joins_15_and_18_character_ids() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "Id,CreatedDate,LeadSource\n00Q1G00000nDnM5,3/15/2024 2:30 PM,Web\n",
+    );
+    s.write(
+        "deals.csv",
+        "Id,Lead_Id__c,CreatedDate,CloseDate,StageName,Amount\n006A00000000001AAA,00Q1G00000nDnM5UAK,3/20/2024 9:00 AM,3/28/2024,Closed Won,900\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "preset = \"salesforce\"\ninput_timezone = \"America/New_York\"\n[tables.leads]\npath = \"leads.csv\"\ndate_format = \"en_US\"\n[tables.deals]\npath = \"deals.csv\"\ndate_format = \"en_US\"\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    for t in rows(&v, "validate") {
+        assert_eq!(t["read"], t["used"], "{t}");
+    }
+    // The deal is its lead's: one won lead, revenue 900, in the funnel.
+    let out = s.join("x");
+    stdout_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+        "export",
+        "lead_funnel",
+    ]);
+    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
+    // 2:30 PM EDT on 2024-03-15 = 18:30 UTC; the lead id in its 18-character form.
+    assert!(
+        csv.contains("00Q1G00000nDnM5UAK,2024-03-15T18:30:00Z,Web"),
+        "{csv}"
+    );
+    assert!(csv.contains(",900.0,"), "{csv}");
+}
+
+// See: issue 12 item 9. With LeadHistory.CreatedById as the handoffs' rep,
+// every MQL belonged to the integration user that changed the status; the
+// preset takes the rep from the lead's owner (OwnerId; SPEC §3).
+#[test]
+fn issue_12_the_rep_of_an_mql_is_the_leads_owner_under_the_presets() {
+    let s = Scratch::new();
+    s.write(
+        "Lead.csv",
+        "Id,CreatedDate,LeadSource,OwnerId\n\
+         00Q000000000001AAA,2024-01-02T10:00:00Z,Web,005REP1\n\
+         00Q000000000002AAA,2024-01-03T10:00:00Z,Web,005REP2\n",
+    );
+    s.write(
+        "LeadHistory.csv",
+        "LeadId,NewValue,CreatedDate,CreatedById\n\
+         00Q000000000001AAA,Marketing Qualified,2024-01-04T10:00:00Z,005INTEGRATION\n\
+         00Q000000000002AAA,Marketing Qualified,2024-01-05T10:00:00Z,005INTEGRATION\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "preset = \"salesforce\"\nas_of = \"2024-03-31\"\n[tables.leads]\npath = \"Lead.csv\"\n[tables.handoffs]\npath = \"LeadHistory.csv\"\n",
+    );
+    let v = analysis_json(s.path(), "contact", &[]);
+    let groups: Vec<&str> = rows(&v, "contact")
+        .iter()
+        .map(|r| r["group"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups, ["005REP1", "005REP2", "all"]);
+}
