@@ -106,6 +106,29 @@ impl Ledger {
     }
 }
 
+/// The columns a reason is about, most telling first.
+fn offending(reason: Reason) -> &'static [&'static str] {
+    use crate::input::schema::*;
+    match reason {
+        Reason::Deleted => &["IsDeleted", "is_deleted", "_fivetran_deleted", "archived"],
+        Reason::InactiveVersion => &["_fivetran_active"],
+        Reason::NullKey | Reason::DuplicateKey => &[DEAL_ID, LEAD_ID],
+        Reason::UnparseableTimestamp | Reason::MissingTimestamp => {
+            &[CREATED_AT, AT, SCORED_AT, CLOSED_AT, DATE]
+        }
+        Reason::UnparseableNumber => &[AMOUNT, SCORE],
+        Reason::MissingScore => &[SCORE],
+        Reason::UnknownStage => &[STAGE],
+        Reason::InvalidStatus => &[STATUS],
+        Reason::UnknownCurrency => &[CURRENCY, AMOUNT],
+        Reason::NegativeAmount | Reason::MissingAmount => &[AMOUNT],
+        Reason::WonWithoutClosedAt => &[STATUS, CLOSED_AT],
+        Reason::ClosedBeforeCreated => &[CREATED_AT, CLOSED_AT],
+        Reason::UnknownLead => &[LEAD_ID],
+        Reason::StageBeforeCreated => &[LEAD_ID, AT, CREATED_AT, CLOSED_AT],
+    }
+}
+
 /// Counts every table in one pass over the inputs (polars shares the scans).
 /// `with_latest` also finds [`Ledger::latest`] (analyses need it for
 /// `as_of`; `validate` does not).
@@ -222,14 +245,27 @@ fn tabulate(
             entry.1.push(i);
         }
     }
-    let data: Vec<&Column> = p
-        .data_columns
-        .iter()
-        .filter_map(|c| rows.column(c).ok())
-        .collect();
     let reasons = counts
         .into_iter()
-        .map(|(reason, (n, idx))| ReasonCount {
+        .map(|(reason, (n, idx))| {
+            // The columns the reason is about come first, so a cut-off
+            // example still shows what is wrong.
+            let first = offending(reason);
+            let mut names: Vec<&String> = p
+                .data_columns
+                .iter()
+                .filter(|c| first.contains(&c.as_str()))
+                .collect();
+            names.sort_by_key(|c| first.iter().position(|f| f == c));
+            names.extend(
+                p.data_columns
+                    .iter()
+                    .filter(|c| !first.contains(&c.as_str())),
+            );
+            let data: Vec<&Column> = names.iter().filter_map(|c| rows.column(c).ok()).collect();
+            (reason, n, idx, data)
+        })
+        .map(|(reason, n, idx, data)| ReasonCount {
             reason: reason.code().to_string(),
             rows: n,
             examples: idx

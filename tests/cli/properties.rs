@@ -37,4 +37,40 @@ proptest! {
         prop_assert!(code == 0 || code == 2, "exit {}: {}", code, err);
         prop_assert!(!err.contains("panicked"));
     }
+
+    /// Random bytes as a CSV or as a config (issue 12): exit 0 or 2, never a
+    /// panic; when it reads, every row is accounted for.
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300), as_config in any::<bool>(), header in any::<bool>()) {
+        let s = Scratch::new();
+        let mut csv = Vec::new();
+        if header {
+            csv.extend_from_slice(b"lead_id,created_at,source\n");
+        }
+        csv.extend_from_slice(&bytes);
+        match as_config {
+            true => {
+                s.write("leads.csv", "lead_id,created_at,source\nL1,2024-01-01T00:00:00Z,web\n");
+                s.write("leadloop.toml", &bytes);
+            }
+            false => {
+                s.write("leads.csv", &csv);
+            }
+        }
+        let out = leadloop()
+            .args(["--data", s.path().to_str().unwrap(), "--format", "json", "validate"])
+            .output()
+            .expect("run");
+        let code = out.status.code().unwrap_or(-1);
+        let err = String::from_utf8_lossy(&out.stderr);
+        prop_assert!(code == 0 || code == 2, "exit {}: {}", code, err);
+        prop_assert!(!err.contains("panicked"), "{}", err);
+        if code == 0 {
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+            for t in rows(&v, "validate") {
+                let (read, used, aside) = (t["read"].as_u64().unwrap(), t["used"].as_u64().unwrap(), t["set_aside"].as_u64().unwrap());
+                prop_assert_eq!(read, used + aside);
+            }
+        }
+    }
 }
