@@ -231,10 +231,45 @@ pub struct TableConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WideStage {
-    /// A column holding the time the lead entered the stage.
-    pub at: Option<String>,
+    /// A column holding the time the lead entered the stage; with several,
+    /// per row the first present with a value (HubSpot's
+    /// `hs_v2_date_entered_*`, else the legacy `hs_lifecyclestage_*_date`).
+    pub at: Option<Names>,
     /// A boolean column: the stage was reached at an unknown time.
-    pub flag: Option<String>,
+    pub flag: Option<Names>,
+}
+
+/// One column name, or several tried in order.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Names {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Names {
+    pub fn list(&self) -> Vec<&str> {
+        match self {
+            Names::One(n) => vec![n.as_str()],
+            Names::Many(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl WideStage {
+    /// The stage's candidate columns (its `at` or `flag`), in order.
+    pub fn columns(&self) -> Vec<&str> {
+        self.at
+            .as_ref()
+            .or(self.flag.as_ref())
+            .map(Names::list)
+            .unwrap_or_default()
+    }
+
+    /// Whether the stage is known only by a flag (no time).
+    pub fn flag_only(&self) -> bool {
+        self.at.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

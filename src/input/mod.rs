@@ -57,8 +57,17 @@ pub fn load(spec: &DataSpec) -> Result<Inputs> {
                 return Err(raw.missing_column(c.name));
             }
         }
-        for (src, dst) in &raw.preset_missing {
-            if !raw.has(dst) {
+        let mut noted: Vec<&str> = Vec::new();
+        for (_, dst) in &raw.preset_missing {
+            if !raw.has(dst) && !noted.contains(&dst.as_str()) {
+                noted.push(dst);
+                let src: Vec<&str> = raw
+                    .preset_missing
+                    .iter()
+                    .filter(|(_, d)| d == dst)
+                    .map(|(s, _)| s.as_str())
+                    .collect();
+                let src = src.join(" or ");
                 notes.push(format!(
                     "{kind}: no {dst} column (the {} preset looked for {src}): {dst} is empty{}",
                     raw.preset.unwrap_or(""),
@@ -70,27 +79,27 @@ pub fn load(spec: &DataSpec) -> Result<Inputs> {
             }
         }
         for (stage, w) in &cfg.stages {
-            let column = w.at.as_ref().or(w.flag.as_ref());
-            if let Some(column) = column {
-                if !raw.has(column) && cfg.preset_stages.contains(stage) {
-                    notes.push(format!(
-                        "{kind}: no {column} column: the {} preset's {stage} stage is left out",
-                        raw.preset.unwrap_or("")
-                    ));
-                    continue;
-                }
-                if !raw.has(column) {
-                    return Err(Error::MissingColumn {
-                        table: raw.name.clone(),
-                        file: raw.location.display.clone(),
-                        column: column.clone(),
-                        named_by: Some(Box::new(crate::error::NamedBy::WideStage {
-                            stage: stage.clone(),
-                        })),
-                        found: raw.columns.join(", "),
-                    });
-                }
+            let columns = w.columns();
+            if columns.iter().any(|c| raw.has(c)) {
+                continue;
             }
+            if cfg.preset_stages.contains(stage) {
+                notes.push(format!(
+                    "{kind}: no {} column: the {} preset's {stage} stage is left out",
+                    columns.join(" or "),
+                    raw.preset.unwrap_or("")
+                ));
+                continue;
+            }
+            return Err(Error::MissingColumn {
+                table: raw.name.clone(),
+                file: raw.location.display.clone(),
+                column: columns.join(", "),
+                named_by: Some(Box::new(crate::error::NamedBy::WideStage {
+                    stage: stage.clone(),
+                })),
+                found: raw.columns.join(", "),
+            });
         }
         for absent in &cfg.absent {
             notes.push(format!(

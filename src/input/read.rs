@@ -51,12 +51,20 @@ impl RawTable {
     /// The missing-column error for canonical `column`, under the export
     /// name the preset looked for when it had one.
     pub fn missing_column(&self, column: &str) -> Error {
-        let looked_for = self.preset_missing.iter().find(|(_, dst)| dst == column);
+        let looked_for: Vec<&str> = self
+            .preset_missing
+            .iter()
+            .filter(|(_, dst)| dst == column)
+            .map(|(src, _)| src.as_str())
+            .collect();
         Error::MissingColumn {
             table: self.name.clone(),
             file: self.location.display.clone(),
-            column: looked_for.map_or(column.to_string(), |(src, _)| src.clone()),
-            named_by: looked_for.map(|_| {
+            column: match looked_for.is_empty() {
+                true => column.to_string(),
+                false => looked_for.join(" / "),
+            },
+            named_by: (!looked_for.is_empty()).then(|| {
                 Box::new(NamedBy::Rename {
                     to: column.to_string(),
                     by: Source::Preset(self.preset.unwrap_or("")),
@@ -169,6 +177,11 @@ pub fn scan(
                 found: found.join(", "),
             });
         };
+        // A preset names several spellings of one column (API names, a
+        // loader's snake_case, UI labels): the first one present is used.
+        if cfg.preset_renames.contains(src) && columns.iter().any(|c| c == dst) {
+            continue;
+        }
         if columns.iter().any(|c| c == dst) && !cfg.rename.contains_key(dst) {
             return Err(config_error(format!(
                 "rename \"{src}\" -> \"{dst}\": the file already has a column \"{dst}\""

@@ -84,11 +84,11 @@ impl Checked {
             .stages
             .iter()
             .filter(|(_, w)| {
-                w.at.as_ref()
-                    .or(w.flag.as_ref())
-                    .is_some_and(|c| leads_raw.is_some_and(|r| r.has(c)))
+                w.columns()
+                    .iter()
+                    .any(|c| leads_raw.is_some_and(|r| r.has(c)))
             })
-            .map(|(s, w)| (s.clone(), w.at.is_none()))
+            .map(|(s, w)| (s.clone(), w.flag_only()))
             .collect();
         let wide_columns: Vec<String> =
             present_stages.iter().map(|(s, _)| rules::wide(s)).collect();

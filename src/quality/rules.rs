@@ -291,29 +291,39 @@ pub fn plan_table(
     match kind {
         TableKind::Leads => {
             for (stage, w) in &cfg.stages {
-                // A preset's stage the export has no column for is left out.
-                if w.at
-                    .as_ref()
-                    .or(w.flag.as_ref())
-                    .is_some_and(|c| !raw.has(c))
-                {
+                // The stage's columns this export has (a preset's stage with
+                // none is left out).
+                let present: Vec<&str> = w.columns().into_iter().filter(|c| raw.has(c)).collect();
+                if present.is_empty() {
                     continue;
                 }
                 let out = wide(stage);
-                if let Some(at) = &w.at {
-                    let dtype = b.dtype(at);
-                    let e = time::parse_timestamp(col(at.as_str()), &dtype, &reading)
-                        .ok_or_else(|| b.bad_type(at, "a timestamp"))?;
-                    b.parsed.push(e.alias(out.as_str()));
-                    b.check(
-                        Reason::UnparseableTimestamp,
-                        values::present(col(at.as_str()), &dtype).and(col(out.as_str()).is_null()),
-                    );
-                } else if let Some(flag) = &w.flag {
-                    let dtype = b.dtype(flag);
-                    b.parsed
-                        .push(values::parse_flag(col(flag.as_str()), &dtype).alias(out.as_str()));
+                if w.flag_only() {
+                    let flags: Vec<Expr> = present
+                        .iter()
+                        .map(|c| {
+                            let dtype = b.dtype(c);
+                            values::parse_flag(col(*c), &dtype)
+                        })
+                        .collect();
+                    let any = flags
+                        .into_iter()
+                        .reduce(|a, e| a.or(e))
+                        .unwrap_or(lit(false));
+                    b.parsed.push(any.alias(out.as_str()));
+                    continue;
                 }
+                let mut times = Vec::new();
+                let mut bad = lit(false);
+                for c in &present {
+                    let dtype = b.dtype(c);
+                    let e = time::parse_timestamp(col(*c), &dtype, &reading)
+                        .ok_or_else(|| b.bad_type(c, "a timestamp"))?;
+                    bad = bad.or(values::present(col(*c), &dtype).and(e.clone().is_null()));
+                    times.push(e);
+                }
+                b.parsed.push(coalesce(&times).alias(out.as_str()));
+                b.check(Reason::UnparseableTimestamp, bad);
             }
         }
         TableKind::Handoffs => {

@@ -719,7 +719,7 @@ fn issue_12_a_standard_salesforce_lead_export_reads() {
         .map(|n| n.as_str().unwrap())
         .collect();
     assert!(
-        notes.iter().any(|n| n.starts_with("leads: no score column (the salesforce preset looked for Lead_Score__c): score is empty, so every lead is unscored")),
+        notes.iter().any(|n| n.starts_with("leads: no score column (the salesforce preset looked for Lead Score or Lead_Score__c or lead_score_c): score is empty, so every lead is unscored")),
         "{notes:?}"
     );
     assert!(
@@ -733,7 +733,7 @@ fn issue_12_a_standard_salesforce_lead_export_reads() {
     let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
     assert!(
         err.contains(
-            "no column \"CreatedDate\" (renamed to \"created_at\" by the salesforce preset)"
+            "no column \"Create Date / Created Date / CreatedDate / created_date\" (renamed to \"created_at\" by the salesforce preset)"
         ),
         "{err}"
     );
@@ -858,4 +858,109 @@ fn issue_12_the_rep_of_an_mql_is_the_leads_owner_under_the_presets() {
         .map(|r| r["group"].as_str().unwrap())
         .collect();
     assert_eq!(groups, ["005REP1", "005REP2", "all"]);
+}
+
+/// The `toml` blocks of README's "Point it at your own export", in order.
+fn readme_configs() -> Vec<String> {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = readme
+        .split("## Point it at your own export")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap()
+        .to_string();
+    section
+        .split("```toml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap().to_string())
+        .collect()
+}
+
+// See: issue 12. README's own HubSpot example exited 2 (`no column
+// "createdate"`). Each of its configs runs as written on an export of the
+// shape it describes.
+#[test]
+fn issue_12_the_readme_configs_run_as_written() {
+    let configs = readme_configs();
+    assert_eq!(configs.len(), 3, "{configs:?}");
+    // Salesforce, API names.
+    let s = Scratch::new();
+    s.write("leadloop.toml", &configs[0]);
+    s.write(
+        "Lead.csv",
+        "Id,CreatedDate,LeadSource,OwnerId\n00Q000000000001AAA,2024-01-02T10:00:00Z,Web,005A\n00Q000000000002AAA,2024-01-03T10:00:00Z,Web,005B\n",
+    );
+    s.write(
+        "LeadHistory.csv",
+        "LeadId,NewValue,CreatedDate,CreatedById\n00Q000000000001AAA,Marketing Qualified,2024-01-04T10:00:00Z,005X\n00Q000000000001AAA,Closed - Converted,2024-01-06T10:00:00Z,005X\n",
+    );
+    s.write(
+        "Opportunity.csv",
+        "Id,Lead_Id__c,CreatedDate,CloseDate,StageName,Amount\n006A,00Q000000000001AAA,2024-01-07T10:00:00Z,2024-02-01,Closed Won,500\n",
+    );
+    let v = analysis_json(s.path(), "bands", &[]);
+    let all = rows(&v, "bands")
+        .iter()
+        .find(|r| r["band"] == "all")
+        .unwrap();
+    // 2 leads, 1 MQL, 1 SQL (Closed - Converted), 1 won, 500 revenue.
+    let c = |k: &str| all[k].as_u64();
+    assert_eq!(
+        (c("leads"), c("mql"), c("sql"), c("won")),
+        (Some(2), Some(1), Some(1), Some(1))
+    );
+    assert_eq!(all["revenue"], 500.0);
+    // HubSpot UI labels, New York times; one contact with the v2 stage
+    // column, one with only the legacy one.
+    let h = Scratch::new();
+    h.write("leadloop.toml", &configs[1]);
+    h.write(
+        "contacts.csv",
+        "Record ID,Create Date,Original Source,Contact owner,Date entered \"Marketing Qualified Lead (Lifecycle Stage Pipeline)\",Became a Marketing Qualified Lead Date\n\
+         101,2024-03-01 02:01,ORGANIC_SEARCH,Ann,2024-03-02 09:00,2024-03-02 09:00\n\
+         102,2024-03-03 10:00,PAID_SEARCH,Bob,,2024-03-05 12:00\n",
+    );
+    h.write(
+        "deals.csv",
+        "Record ID,contact_id,Create Date,Close Date,Deal Stage,Amount\n9001,101,2024-03-04 10:00,2024-03-20 16:00,Closed Won,1200\n",
+    );
+    let v = analysis_json(h.path(), "bands", &["--by", "month"]);
+    let march = rows(&v, "bands")
+        .iter()
+        .find(|r| r["band"] == "all" && r["month"] == "all")
+        .unwrap();
+    assert_eq!(
+        (march["mql"].as_u64(), march["won"].as_u64()),
+        (Some(2), Some(1))
+    );
+    // The general example, with its renames, stages, lookup and glob.
+    let g = Scratch::new();
+    g.write("leadloop.toml", &configs[2]);
+    g.write(
+        "exports/contacts-1.csv",
+        "Record ID,Create Date,Lead Origin,MQL Date,Is Customer,account_id\n1,2024-01-02 10:00,web,2024-01-03 10:00,true,A1\n2,2024-01-04 10:00,ads,,false,A2\n",
+    );
+    g.write(
+        "exports/deals.csv",
+        "hs_object_id,contact_id,createdate,closedate,dealstage,amount\n77,1,2024-01-05 10:00,2024-01-20 10:00,closedwon,300\n78,2,2024-01-06 10:00,,Negotiation,100\n",
+    );
+    g.write(
+        "exports/accounts.csv",
+        "account_id,segment\nA1,smb\nA2,ent\n",
+    );
+    let v = analysis_json(g.path(), "validate", &[]);
+    for t in rows(&v, "validate") {
+        assert_eq!(t["read"], t["used"], "{t}");
+    }
+    let v = analysis_json(g.path(), "bands", &["--by", "segment"]);
+    let smb = rows(&v, "bands")
+        .iter()
+        .find(|r| r["band"] == "all" && r["segment"] == "smb")
+        .unwrap();
+    assert_eq!(
+        (smb["mql"].as_u64(), smb["won"].as_u64()),
+        (Some(1), Some(1))
+    );
 }
