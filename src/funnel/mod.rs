@@ -172,5 +172,56 @@ pub fn build(checked: &Checked) -> Result<LazyFrame> {
         .collect();
     // Rows stay in the order of the leads as read (every join keeps the left
     // order), so the table is deterministic without a sort.
-    Ok(join_by_lead(leads, frame.select(facts)).select(select))
+    let funnel = join_by_lead(leads, frame.select(facts)).select(select);
+    with_lookups(funnel, checked, &lead_columns)
+}
+
+/// The columns of every lookup joined to leads (SPEC §1: they are
+/// dimensions for `--by`), beside each lead by its key; a key without a
+/// match leaves them empty (validate counts those). Columns a lead already
+/// has are not taken twice.
+fn with_lookups(
+    mut funnel: LazyFrame,
+    checked: &Checked,
+    lead_columns: &[String],
+) -> Result<LazyFrame> {
+    let mut names: Vec<String> = lead_columns.to_vec();
+    names.extend(COLUMNS.iter().map(|c| c.to_string()));
+    for (cfg, plan) in &checked.lookups {
+        if cfg.join_to != crate::config::JoinTo::Leads || !names.contains(&cfg.key) {
+            continue;
+        }
+        let mut l = plan.used();
+        let cols: Vec<String> = l
+            .collect_schema()?
+            .iter_names()
+            .map(|n| n.to_string())
+            .filter(|n| n != &cfg.key && !names.contains(n))
+            .collect();
+        let mut pick = vec![col(cfg.key.as_str())
+            .cast(DataType::String)
+            .alias("__lookup_key")];
+        pick.extend(cols.iter().map(|c| col(c.as_str())));
+        funnel = funnel
+            .with_column(
+                col(cfg.key.as_str())
+                    .cast(DataType::String)
+                    .alias("__lead_key"),
+            )
+            .join(
+                l.select(pick),
+                [col("__lead_key")],
+                [col("__lookup_key")],
+                JoinArgs {
+                    maintain_order: MaintainOrderJoin::Left,
+                    ..JoinArgs::new(JoinType::Left)
+                },
+            )
+            .drop(polars::prelude::Selector::ByName {
+                names: ["__lead_key".into()].into(),
+                strict: false,
+            });
+        names.extend(cols);
+    }
+    Ok(funnel)
 }

@@ -957,7 +957,7 @@ fn issue_12_the_readme_configs_run_as_written() {
     let v = analysis_json(g.path(), "bands", &["--by", "segment"]);
     let smb = rows(&v, "bands")
         .iter()
-        .find(|r| r["band"] == "all" && r["segment"] == "smb")
+        .find(|r| r["band"] == "unscored" && r["segment"] == "smb")
         .unwrap();
     assert_eq!(
         (smb["mql"].as_u64(), smb["won"].as_u64()),
