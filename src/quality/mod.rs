@@ -5,6 +5,7 @@
 //! `reason` names the defects.
 
 pub mod ledger;
+pub mod links;
 pub mod reason;
 pub mod rules;
 

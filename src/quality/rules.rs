@@ -385,6 +385,16 @@ pub fn plan_table(
     }
 
     let mut frame = raw.frame.clone().with_columns(b.parsed.clone());
+    // A deal's lead cell may list several leads: one is chosen (`links`).
+    if let (TableKind::Deals, Some(leads), KeyType::Text) = (kind, &ctx.leads, ctx.lead_key) {
+        frame = super::links::one_lead_per_row(
+            frame,
+            &parsed(LEAD_ID),
+            leads.clone(),
+            LEAD_KEY,
+            LEAD_CREATED,
+        )?;
+    }
     let keyed = kind.refers_to_leads() && ctx.leads.is_some();
     if let (true, Some(leads)) = (kind.refers_to_leads(), &ctx.leads) {
         frame = frame.join(

@@ -964,3 +964,56 @@ fn issue_12_the_readme_configs_run_as_written() {
         (Some(1), Some(1))
     );
 }
+
+// See: issue 12 item 8. A deal's contact cell `1479;257` (HubSpot "Associated
+// Contact IDs") was null_key / unknown_lead. The deal counts for one lead
+// (revenue never twice): of the listed leads, the earliest created — 257
+// (2024-01-02) rather than 1479 (2024-01-05); a listed id that is no lead
+// is passed over.
+#[test]
+fn issue_12_a_deal_listing_several_contacts_counts_for_one() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\n1479,2024-01-05T00:00:00Z,web\n257,2024-01-02T00:00:00Z,ads\n",
+    );
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount\n\
+         D1,1479;257,2024-01-10T00:00:00Z,2024-01-20T00:00:00Z,won,1000\n\
+         D2,999; 1479,2024-01-11T00:00:00Z,2024-01-21T00:00:00Z,won,50\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let deals = rows(&v, "validate")
+        .iter()
+        .find(|t| t["table"] == "deals")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (deals["read"].as_u64(), deals["used"].as_u64()),
+        (Some(2), Some(2))
+    );
+    let out = s.join("x");
+    stdout_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+        "export",
+        "lead_funnel",
+    ]);
+    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
+    let revenue = |id: &str| {
+        let line = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .unwrap();
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let i = header.iter().position(|h| *h == "revenue").unwrap();
+        line.split(',').nth(i).unwrap().parse::<f64>().unwrap()
+    };
+    // D1 to 257 (earliest created); D2 to 1479 (999 is no lead).
+    assert_eq!((revenue("257"), revenue("1479")), (1000.0, 50.0));
+}
