@@ -29,6 +29,8 @@ pub struct Inputs<'a> {
     /// How many used deals have no lead (SPEC §1: per-lead analyses count
     /// linked deals only, and say so).
     pub unlinked_deals: u64,
+    /// Used deals linked to a lead (0 without deals).
+    pub linked_deals: u64,
 }
 
 impl<'a> Inputs<'a> {
@@ -38,7 +40,10 @@ impl<'a> Inputs<'a> {
             funnel,
             as_of: AsOf::of(checked, ledger),
             ledger_summary: ledger.summary(),
-            unlinked_deals: 0,
+            unlinked_deals: ledger.table("deals").map_or(0, |t| t.unlinked),
+            linked_deals: ledger
+                .table("deals")
+                .map_or(0, |t| t.used.saturating_sub(t.unlinked)),
         }
     }
 
@@ -215,6 +220,9 @@ pub enum Need {
     Table(TableKind),
     /// Stage events: a handoffs table, or stage columns of a wide export.
     StageEvents,
+    /// A record of contacts: handoffs, activities or a timed `contacted`
+    /// column of a wide export (SPEC §3: reaching SQL does not imply one).
+    Contacts,
 }
 
 impl Need {
@@ -223,6 +231,14 @@ impl Need {
             Need::Table(kind) => checked.has(kind),
             Need::StageEvents => {
                 checked.has(TableKind::Handoffs) || !checked.wide_stages.is_empty()
+            }
+            Need::Contacts => {
+                checked.has(TableKind::Handoffs)
+                    || checked.has(TableKind::Activities)
+                    || checked
+                        .wide_stages
+                        .iter()
+                        .any(|(s, flag_only)| s == "contacted" && !flag_only)
             }
         }
     }
@@ -233,6 +249,9 @@ impl Need {
             Need::Table(kind) => format!("a {kind} table"),
             Need::StageEvents => {
                 "stage events: a handoffs table or stage columns in leadloop.toml".into()
+            }
+            Need::Contacts => {
+                "a record of contacts: handoffs, activities or a timed contacted column".into()
             }
         }
     }
@@ -249,6 +268,11 @@ impl Need {
                 place: checked.source.clone(),
                 hint: format!(
                     " ({analysis} needs stage events: a handoffs table, or the leads' stage columns under [tables.leads.stages] in leadloop.toml)"
+                ),
+            },
+            Need::Contacts => Error::NothingToAnalyse {
+                detail: format!(
+                    "{analysis}: no handoffs, activities or timed contacted column records a contact; add one (or [tables.leads.stages] contacted = {{ at = \"...\" }})"
                 ),
             },
         }

@@ -68,8 +68,7 @@ pub fn analyse(ctx: &Context, analysis: &dyn Analysis, stdout: &mut dyn Write) -
         return Err(e);
     }
     let funnel = lead_funnel_if_any(&checked)?;
-    let mut inputs = Inputs::new(&checked, funnel, &ledger);
-    inputs.unlinked_deals = unlinked_deals(&checked)?;
+    let inputs = Inputs::new(&checked, funnel, &ledger);
     let finished = run(analysis, &inputs)?;
     crate::output::emit(&finished.report, ctx.format, ctx.out.as_deref(), stdout)?;
     Ok(())
@@ -112,8 +111,12 @@ pub fn unusable(ledger: &Ledger, analysis: &dyn Analysis) -> Option<Error> {
                     .take(3)
                     .map(|r| format!("{} {}", crate::output::format::count(r.rows), r.reason))
                     .collect();
+                let hint = match reasons.iter().any(|r| r.reason == "unparseable_timestamp") {
+                    true => " (dates in a locale form such as 3/15/2024 2:30 PM need date_format = \"en_US\" in leadloop.toml)",
+                    false => "",
+                };
                 format!(
-                    "all {} of its rows were set aside ({}); `leadloop validate` lists them",
+                    "all {} of its rows were set aside ({}){hint}; `leadloop validate` lists them",
                     crate::output::format::count(n),
                     top.join(", ")
                 )
@@ -170,26 +173,6 @@ pub fn collect(plans: Vec<LazyFrame>, streaming: bool) -> Result<Vec<DataFrame>>
         )));
     }
     Ok(frames)
-}
-
-/// Used deals with no lead, when the data set has both tables.
-pub fn unlinked_deals(checked: &Checked) -> Result<u64> {
-    use crate::input::schema::LEAD_ID;
-    let (true, Some(deals)) = (
-        checked.has(TableKind::Leads),
-        checked.used(TableKind::Deals),
-    ) else {
-        return Ok(0);
-    };
-    let n = collect(
-        vec![deals
-            .filter(col(LEAD_ID).is_null())
-            .select([len().cast(DataType::UInt64).alias("n")])],
-        false,
-    )?;
-    Ok(n.first()
-        .and_then(|f| f.column("n").ok()?.u64().ok()?.get(0))
-        .unwrap_or(0))
 }
 
 /// Collects one plan with the streaming engine.

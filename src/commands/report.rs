@@ -36,8 +36,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
     let checked = ctx.checked()?;
     let (ledger, _) = ledger::compute(&checked, true)?;
     let funnel = super::lead_funnel_if_any(&checked)?;
-    let mut inputs = Inputs::new(&checked, funnel, &ledger);
-    inputs.unlinked_deals = super::unlinked_deals(&checked)?;
+    let inputs = Inputs::new(&checked, funnel, &ledger);
     let mut reports = vec![super::validate::report(&checked, &ledger)?];
     let mut lines = Vec::new();
     let mut skipped = Vec::new();

@@ -102,7 +102,11 @@ pub fn report(checked: &Checked, ledger: &Ledger) -> Result<Report> {
     let mut rows: Vec<(String, Option<String>)> = super::report::analyses()
         .iter()
         .map(|a| {
-            let lacks = super::lacks(checked, a.as_ref()).map(|n| n.describe());
+            let lacks = super::lacks(checked, a.as_ref())
+                .map(|n| n.describe())
+                .or_else(|| {
+                    super::unusable(ledger, a.as_ref()).map(|_| "usable rows (see above)".into())
+                });
             (a.name().to_string(), lacks)
         })
         .collect();

@@ -210,6 +210,9 @@ pub struct TableConfig {
     /// The zone naive times are written in (a UI export writes the portal's
     /// or user's local time); default the config's `input_timezone`, else UTC.
     pub input_timezone: Option<String>,
+    /// deals: the separator of a lead cell that lists several leads (HubSpot's
+    /// "Associated Contact IDs": `;`); the deal then counts for one of them.
+    pub lead_list_separator: Option<String>,
     /// leads: whose rep a stage event is (SPEC §3): `event` (each handoff's
     /// `rep_id`, the default) or `owner` (the lead's `owner_id` column, where
     /// the history records who changed the status, often an integration user).
@@ -411,6 +414,15 @@ fn check_semantics(file: &ConfigFile, path: &Path) -> Result<()> {
         let at = format!("tables.{kind}");
         if let Some(z) = &t.input_timezone {
             Zone::parse(z).map_err(|e| bad(format!("{at}.input_timezone: {e}")))?;
+        }
+        if let Some(f) = &t.date_format {
+            for p in f.patterns() {
+                if !p.contains('%') {
+                    return Err(bad(format!(
+                        "{at}.date_format: \"{p}\" is neither a strftime pattern (%m/%d/%Y) nor en_US or en_GB"
+                    )));
+                }
+            }
         }
         if let Some(sep) = &t.separator {
             if sep.len() != 1 {

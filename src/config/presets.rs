@@ -97,6 +97,7 @@ fn merge_table(base: TableConfig, mine: TableConfig, preset: Preset) -> TableCon
         epoch_unit: mine.epoch_unit.or(base.epoch_unit),
         input_timezone: mine.input_timezone.or(base.input_timezone),
         stage_rep: mine.stage_rep.or(base.stage_rep),
+        lead_list_separator: mine.lead_list_separator.or(base.lead_list_separator),
         date_format: mine.date_format.or(base.date_format),
         stages,
         stage_map: merge(base.stage_map, mine.stage_map),

@@ -63,15 +63,16 @@ pub const COLUMNS: [&str; 28] = [
 /// The stages some input of `checked` can record directly (SPEC §1): every
 /// handoff stage with a handoffs table, each configured wide-export stage,
 /// `opportunity` and `won` with a deals table (`won` only when the deals are
-/// a won-deals export). A stage outside this set is
+/// a won-deals export; none when no deal is linked to a lead). A stage
+/// outside this set is
 /// reached only through a later one (cumulative reach).
-pub fn recordable_stages(checked: &Checked) -> Vec<String> {
+pub fn recordable_stages(checked: &Checked, deals_linked: bool) -> Vec<String> {
     let mut stages: Vec<String> = Vec::new();
     if checked.has(TableKind::Handoffs) {
         stages.extend(crate::input::schema::HANDOFF_STAGES.map(String::from));
     }
     stages.extend(checked.wide_stages.iter().map(|(s, _)| s.clone()));
-    if checked.has(TableKind::Deals) {
+    if checked.has(TableKind::Deals) && deals_linked {
         // An export of won deals only records no opportunity short of a win.
         if !checked.deals_won_only {
             stages.push("opportunity".to_string());

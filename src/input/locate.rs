@@ -136,10 +136,17 @@ pub fn locate(table: &str, path: &Path, format: Option<FileFormat>) -> Result<Lo
 }
 
 fn unknown_format(table: &str, path: &Path) -> Error {
+    let excel = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "xlsx" | "xls" | "xlsm"));
     Error::Unreadable {
         table: table.to_string(),
         file: path.display().to_string(),
-        detail: "cannot tell the format from the name; set `format = \"csv\"` or `\"parquet\"` in leadloop.toml".into(),
+        detail: match excel {
+            true => "Excel workbooks are not read yet; save the sheet as CSV (File > Save As > CSV UTF-8) and point the path at it".into(),
+            false => "cannot tell the format from the name; set `format = \"csv\"` or `\"parquet\"` in leadloop.toml".into(),
+        },
     }
 }
 

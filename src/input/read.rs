@@ -91,10 +91,12 @@ pub fn scan(
     if location.format == FileFormat::Csv {
         for f in &location.files {
             if let Some(kind) = compressed(f) {
-                return Err(unreadable(format!(
-                    "{} is {kind}-compressed; leadloop reads plain CSV: decompress it first",
-                    f.display()
-                )));
+                let what = match kind {
+                    // An Excel workbook is a zip of XML.
+                    "zip" => "a zip archive (an Excel workbook is one); leadloop reads plain CSV: save the sheet as CSV".to_string(),
+                    kind => format!("{kind}-compressed; leadloop reads plain CSV: decompress it first"),
+                };
+                return Err(unreadable(format!("{} is {what}", f.display())));
             }
         }
         if let Some(first) = location.files.first() {
@@ -120,6 +122,19 @@ pub fn scan(
     }
     .map_err(|e| unreadable(e.to_string()))?;
     let mut frame = frame.with_row_index(INDEX_COL, None);
+    // A quoted CSV header keeps its doubled quotes in polars' names
+    // (`Date entered ""Lead (…)""`): bring them back to the name as written.
+    let doubled: Vec<String> = frame
+        .collect_schema()
+        .map_err(|e| unreadable(e.to_string()))?
+        .iter_names()
+        .filter(|n| n.contains("\"\""))
+        .map(|n| n.to_string())
+        .collect();
+    if !doubled.is_empty() {
+        let fixed: Vec<String> = doubled.iter().map(|n| n.replace("\"\"", "\"")).collect();
+        frame = frame.rename(doubled, fixed, true);
+    }
     let schema = frame
         .collect_schema()
         .map_err(|e| unreadable(e.to_string()))?;

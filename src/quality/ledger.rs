@@ -8,7 +8,7 @@ use polars::prelude::*;
 
 use super::{Checked, Reason, TablePlan};
 use crate::error::{Error, Result};
-use crate::input::schema::{FILE_COL, INDEX_COL, REASON_COL};
+use crate::input::schema::{TableKind, FILE_COL, INDEX_COL, LEAD_ID, REASON_COL};
 
 pub const EXAMPLES_PER_REASON: usize = 3;
 
@@ -28,6 +28,8 @@ pub struct TableLedger {
     pub location: String,
     pub read: u64,
     pub used: u64,
+    /// Used rows with no lead (deals: SPEC §1 lets an opportunity have none).
+    pub unlinked: u64,
     pub reasons: Vec<ReasonCount>,
 }
 
@@ -104,6 +106,10 @@ impl Ledger {
             )
         }
     }
+}
+
+fn count_true(e: Expr) -> Expr {
+    e.cast(DataType::UInt64).sum()
 }
 
 /// The columns a reason is about, most telling first.
@@ -187,9 +193,14 @@ fn unreadable(p: &TablePlan, e: PolarsError) -> Error {
 
 /// Rows read (the scan alone), rows used, the set-aside rows, and where each file starts.
 fn queries(p: &TablePlan) -> [LazyFrame; 4] {
+    let unlinked = match p.kind {
+        // In the same pass as the used count: deals with no lead.
+        Some(TableKind::Deals) => count_true(col(LEAD_ID).is_null()).alias("unlinked"),
+        _ => lit(0u64).alias("unlinked"),
+    };
     [
         p.raw.clone().select([len().alias("n")]),
-        p.used().select([len().alias("n")]),
+        p.used().select([len().alias("n"), unlinked]),
         p.set_aside(),
         p.raw
             .clone()
@@ -318,6 +329,12 @@ fn tabulate(
             location: p.location.display.clone(),
             read: count(read)?,
             used: count(used)?,
+            unlinked: used
+                .column("unlinked")?
+                .cast(&DataType::UInt64)?
+                .u64()?
+                .get(0)
+                .unwrap_or(0),
             reasons,
         },
         frame,

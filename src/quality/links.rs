@@ -12,14 +12,13 @@
 
 use polars::prelude::*;
 
-/// The separator of a cell that lists several lead ids.
-pub const LIST_SEPARATOR: &str = ";";
-
 /// `frame` with its text lead-id column `lead_id` (a parsed column) brought
-/// to one id wherever it lists several; `leads` has `key` (the lead id as
+/// to one id wherever it lists several, separated by `separator` (config
+/// `lead_list_separator`, set by the HubSpot preset); `leads` has `key` (the lead id as
 /// the same text type) and `created` (its creation time).
 pub fn one_lead_per_row(
     frame: LazyFrame,
+    separator: &str,
     lead_id: &str,
     leads: LazyFrame,
     key: &str,
@@ -29,7 +28,7 @@ pub fn one_lead_per_row(
     let listed = col(lead_id)
         .cast(DataType::String)
         .str()
-        .contains_literal(lit(LIST_SEPARATOR))
+        .contains_literal(lit(separator.to_string()))
         .fill_null(lit(false));
     let candidates = frame
         .clone()
@@ -39,7 +38,7 @@ pub fn one_lead_per_row(
             col(lead_id)
                 .cast(DataType::String)
                 .str()
-                .split(lit(LIST_SEPARATOR))
+                .split(lit(separator.to_string()))
                 .alias("__candidate"),
         ])
         .explode(

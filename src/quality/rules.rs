@@ -71,16 +71,30 @@ impl TablePlan {
         let Some(kind) = self.kind else {
             return Ok(None);
         };
-        let times: Vec<Expr> = kind
+        let mut times: Vec<Expr> = kind
             .columns()
             .iter()
             .filter(|c| c.ty == ColumnType::Timestamp)
             .map(|c| col(c.name).cast(DataType::Int64).max())
             .collect();
+        // A wide export's stage times count too (an MQL date after the
+        // last creation must not fall after as_of).
+        let wide: Vec<String> = self
+            .annotated
+            .clone()
+            .collect_schema()?
+            .iter()
+            .filter(|(n, d)| n.starts_with("__w_") && matches!(d, DataType::Datetime(..)))
+            .map(|(n, _)| n.to_string())
+            .collect();
+        times.extend(
+            wide.iter()
+                .map(|c| col(c.as_str()).cast(DataType::Int64).max()),
+        );
         if times.is_empty() {
             return Ok(None);
         }
-        Ok(Some(self.used().select([
+        Ok(Some(self.used_with(&wide).select([
             polars::lazy::dsl::max_horizontal(times)?.alias("t"),
         ])))
     }
@@ -357,9 +371,14 @@ pub fn plan_table(
                 Reason::MissingAmount,
                 won.and(col(parsed(AMOUNT)).is_null()),
             );
+            // An open deal's close date is a forecast and is ignored
+            // (README): it can be "before" anything.
             b.check(
                 Reason::ClosedBeforeCreated,
-                col(parsed(CLOSED_AT)).lt(col(parsed(CREATED_AT))),
+                status
+                    .clone()
+                    .neq(lit("open"))
+                    .and(col(parsed(CLOSED_AT)).lt(col(parsed(CREATED_AT)))),
             );
         }
         TableKind::Spend => {
@@ -386,9 +405,15 @@ pub fn plan_table(
 
     let mut frame = raw.frame.clone().with_columns(b.parsed.clone());
     // A deal's lead cell may list several leads: one is chosen (`links`).
-    if let (TableKind::Deals, Some(leads), KeyType::Text) = (kind, &ctx.leads, ctx.lead_key) {
+    if let (TableKind::Deals, Some(leads), KeyType::Text, Some(sep)) = (
+        kind,
+        &ctx.leads,
+        ctx.lead_key,
+        cfg.lead_list_separator.as_deref(),
+    ) {
         frame = super::links::one_lead_per_row(
             frame,
+            sep,
             &parsed(LEAD_ID),
             leads.clone(),
             LEAD_KEY,
@@ -420,7 +445,9 @@ pub fn plan_table(
                 Reason::StageBeforeCreated,
                 col(parsed(CREATED_AT))
                     .lt(created.clone())
-                    .or(col(parsed(CLOSED_AT)).lt(created)),
+                    .or(col(parsed(STATUS))
+                        .neq(lit("open"))
+                        .and(col(parsed(CLOSED_AT)).lt(created))),
             ),
             _ => {}
         }

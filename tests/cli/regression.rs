@@ -983,6 +983,11 @@ fn issue_12_a_deal_listing_several_contacts_counts_for_one() {
          D1,1479;257,2024-01-10T00:00:00Z,2024-01-20T00:00:00Z,won,1000\n\
          D2,999; 1479,2024-01-11T00:00:00Z,2024-01-21T00:00:00Z,won,50\n",
     );
+    // The HubSpot preset sets this; plain data says so itself.
+    s.write(
+        "leadloop.toml",
+        "[tables.deals]\nlead_list_separator = \";\"\n",
+    );
     let v = analysis_json(s.path(), "validate", &[]);
     let deals = rows(&v, "validate")
         .iter()
@@ -1016,4 +1021,179 @@ fn issue_12_a_deal_listing_several_contacts_counts_for_one() {
     };
     // D1 to 257 (earliest created); D2 to 1479 (999 is no lead).
     assert_eq!((revenue("257"), revenue("1479")), (1000.0, 50.0));
+}
+
+// The second user trial (six vendor-shaped exports, issue 12).
+
+// An open deal whose (forecast) close date is before its creation was set
+// aside as closed_before_created; its close date is ignored, so it is used.
+#[test]
+fn an_open_deals_forecast_close_date_is_ignored() {
+    let s = Scratch::new();
+    s.write(
+        "deals.csv",
+        "deal_id,created_at,closed_at,status,amount\nD1,2024-03-12T11:00:00Z,2024-03-01,open,15000\nD2,2024-03-12T11:00:00Z,2024-03-01,lost,10\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let reasons = rows(&v, "reasons");
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(
+        (reasons[0]["reason"].as_str(), reasons[0]["rows"].as_u64()),
+        (Some("closed_before_created"), Some(1))
+    );
+}
+
+// A CSV header quoted with doubled quotes (`"Date entered ""Lead"""`) kept
+// `""` in the name, so the HubSpot preset's label never matched.
+#[test]
+fn doubled_quotes_in_a_csv_header_are_one_quote() {
+    let s = Scratch::new();
+    s.write(
+        "contacts.csv",
+        "Record ID,Create Date,Original Source,\"Date entered \"\"Marketing Qualified Lead (Lifecycle Stage Pipeline)\"\"\"\n101,2024-03-01 10:00,ORGANIC,2024-03-02 09:00\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "preset = \"hubspot\"\n[tables.leads]\npath = \"contacts.csv\"\n",
+    );
+    let v = analysis_json(s.path(), "velocity", &[]);
+    let mql = rows(&v, "velocity")
+        .iter()
+        .find(|r| r["transition"] == "lead_to_mql")
+        .unwrap();
+    assert_eq!(mql["reached"], 1);
+    assert!((mql["median_days"].as_f64().unwrap() - 23.0 / 24.0).abs() < 1e-9);
+}
+
+// An .xlsx path said "set format = csv", then "decompress it first": it
+// says to save the sheet as CSV. A date_format without a % is refused.
+#[test]
+fn excel_files_and_bad_date_formats_say_what_to_do() {
+    let s = Scratch::new();
+    s.write("contacts.xlsx", b"PK\x03\x04rest");
+    s.write(
+        "leadloop.toml",
+        "[tables.leads]\npath = \"contacts.xlsx\"\n",
+    );
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(err.contains("save the sheet as CSV"), "{err}");
+    s.write(
+        "leadloop.toml",
+        "[tables.leads]\npath = \"contacts.xlsx\"\nformat = \"csv\"\n",
+    );
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(err.contains("an Excel workbook is one"), "{err}");
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,1/8/2024 9:05 AM,web\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "[tables.leads]\npath = \"leads.csv\"\ndate_format = \"en-US\"\n",
+    );
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(
+        err.contains("tables.leads.date_format: \"en-US\" is neither"),
+        "{err}"
+    );
+    // Without date_format every row is set aside, and the error says why.
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at\nL1,mql,2024-01-09T00:00:00Z\n",
+    );
+    s.write("leadloop.toml", "[tables.leads]\npath = \"leads.csv\"\n");
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "bands"]);
+    assert!(err.contains("need date_format = \"en_US\""), "{err}");
+}
+
+// IsWon was a default winloss driver ("IsWon = true +16.7 pts").
+#[test]
+fn the_won_flag_is_not_a_driver() {
+    let s = Scratch::new();
+    let mut deals = String::from("deal_id,created_at,closed_at,status,amount,IsWon,Type\n");
+    for i in 0..8 {
+        let month = if i < 4 { "01" } else { "02" };
+        let (status, won) = if i % 2 == 0 {
+            ("won", "true")
+        } else {
+            ("lost", "false")
+        };
+        deals.push_str(&format!(
+            "D{i},2023-12-01,2024-{month}-1{i},{status},100,{won},{}\n",
+            ["New", "Renewal"][i % 2]
+        ));
+    }
+    s.write("deals.csv", deals);
+    let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
+    assert!(rows(&v, "drivers")
+        .iter()
+        .all(|r| r["dimension"] != "IsWon"));
+    assert!(v["notes"].as_array().unwrap().iter().any(|n| n
+        .as_str()
+        .unwrap()
+        .contains("IsWon (the outcome or stage itself)")));
+}
+
+// validate said `contact yes` on a wide export with no record of contacts,
+// then contact exited 2; and `yes` when every lead was set aside.
+#[test]
+fn validate_feeds_only_what_can_run() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,mql_date\nL1,2024-01-02T00:00:00Z,web,2024-01-03T00:00:00Z\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "[tables.leads.stages]\nmql = { at = \"mql_date\" }\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let feeds = |v: &serde_json::Value, a: &str| {
+        rows(v, "analyses")
+            .iter()
+            .find(|r| r["analysis"] == a)
+            .unwrap()["feeds"]
+            .clone()
+    };
+    assert_eq!(feeds(&v, "bands"), "yes");
+    assert_eq!(feeds(&v, "contact"), "no");
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,mql_date\nL1,soon,web,2024-01-03T00:00:00Z\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    assert_eq!(feeds(&v, "bands"), "no");
+}
+
+// With deals none of which is linked to a lead (an Opportunity export
+// without the lead column), bands showed won 0 and revenue 0.00: empty.
+#[test]
+fn bands_with_no_linked_deal_leaves_revenue_and_wins_empty() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-02T00:00:00Z,web\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at\nL1,mql,2024-01-03T00:00:00Z\n",
+    );
+    s.write(
+        "deals.csv",
+        "deal_id,created_at,closed_at,status,amount\nD1,2024-01-05T00:00:00Z,2024-01-20T00:00:00Z,won,100\n",
+    );
+    let v = analysis_json(s.path(), "bands", &[]);
+    let all = rows(&v, "bands")
+        .iter()
+        .find(|r| r["band"] == "all")
+        .unwrap();
+    assert!(
+        all["revenue"].is_null() && all["sql_to_won"].is_null() && all["lead_to_won"].is_null(),
+        "{all}"
+    );
+    assert!(v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap() == "1 deals are linked to no lead: counted in winloss only"));
 }

@@ -136,7 +136,9 @@ impl Analysis for Options {
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
         let funnel = inputs.funnel("bands")?;
         let band_order = inputs.band_order();
-        let mut unmeasurable = unmeasurable(&crate::funnel::recordable_stages(inputs.checked));
+        let linked = inputs.linked_deals > 0;
+        let mut unmeasurable =
+            unmeasurable(&crate::funnel::recordable_stages(inputs.checked, linked));
         let won = if self.strict {
             "recorded_won"
         } else {
@@ -152,6 +154,9 @@ impl Analysis for Options {
         if !checked.has(TableKind::Deals) {
             nulls.push(lit(NULL).cast(DataType::Float64).alias("revenue"));
             unmeasurable.push(("revenue", "no deals table".into()));
+        } else if !linked {
+            nulls.push(lit(NULL).cast(DataType::Float64).alias("revenue"));
+            unmeasurable.push(("revenue", "no deal is linked to a lead".into()));
         }
         let contact_source = checked.has(TableKind::Handoffs)
             || checked.has(TableKind::Activities)

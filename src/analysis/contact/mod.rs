@@ -112,24 +112,14 @@ impl Analysis for Options {
     }
 
     fn requires(&self) -> &'static [Need] {
-        &[Need::Table(TableKind::Leads), Need::StageEvents]
+        &[
+            Need::Table(TableKind::Leads),
+            Need::StageEvents,
+            Need::Contacts,
+        ]
     }
 
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
-        // MQL times may come from a wide export's columns; a contact needs a
-        // record of its own (SPEC §3: reaching SQL does not imply one).
-        let checked = inputs.checked;
-        let contacts = checked.has(TableKind::Handoffs)
-            || checked.has(TableKind::Activities)
-            || checked
-                .wide_stages
-                .iter()
-                .any(|(s, flag)| s == "contacted" && !flag);
-        if !contacts {
-            return Err(crate::error::Error::NothingToAnalyse {
-                detail: "contact: no handoffs, activities or timed contacted column records a contact; add one (or [tables.leads.stages] contacted = { at = \"...\" })".into(),
-            });
-        }
         let settings = &inputs.checked.settings;
         let params = Params {
             by: match self.by.is_empty() {

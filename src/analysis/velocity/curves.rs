@@ -230,6 +230,10 @@ pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, Transiti
                 p.and_then(|e| e.hi),
             ]);
         }
+        let longest = HORIZONS
+            .iter()
+            .rev()
+            .find_map(|&x| km.event_probability_by(x).map(|e| (x as u32, e.value)));
         if *is_all {
             overall.insert(
                 TRANSITIONS[*ti].name.to_string(),
@@ -238,6 +242,8 @@ pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, Transiti
                     reached: km.events(),
                     median_days: m.value,
                     p_by_90d: figures[figures.len() - 3],
+                    p_within: longest.map(|(_, p)| p),
+                    within_days: longest.map(|(d, _)| d),
                 },
             );
         }

@@ -63,6 +63,10 @@ pub struct TransitionSummary {
     pub reached: u64,
     pub median_days: Option<f64>,
     pub p_by_90d: Option<f64>,
+    /// The share that made it by the longest of 90, 60 and 30 days the
+    /// follow-up covers, and that horizon.
+    pub p_within: Option<f64>,
+    pub within_days: Option<u32>,
 }
 
 /// The headline figures of `velocity`: each overall transition.
@@ -81,7 +85,10 @@ impl Summary for VelocitySummary {
         let by_90: Vec<String> = TRANSITIONS
             .iter()
             .filter_map(get)
-            .map(|(n, s)| format!("{n} {}", s.p_by_90d.map_or("–".into(), format::pct)))
+            .map(|(n, s)| match (s.p_within, s.within_days) {
+                (Some(p), Some(d)) => format!("{n} {} by {d} days", format::pct(p)),
+                _ => format!("{n} –"),
+            })
             .collect();
         if by_90.is_empty() {
             return None;
@@ -92,7 +99,7 @@ impl Summary for VelocitySummary {
             .filter_map(|(n, s)| Some(format!("{n} {:.1}", s.median_days?)))
             .collect();
         Some(format!(
-            "velocity: within 90 days (Kaplan–Meier) {}; median days {}",
+            "velocity (Kaplan–Meier): {}; median days {}",
             by_90.join(", "),
             match medians.is_empty() {
                 true => "none: fewer than half made any transition by as_of".into(),

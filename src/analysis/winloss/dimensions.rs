@@ -168,6 +168,23 @@ fn looks_like_id(name: &str) -> bool {
         || lower.starts_with('_')
 }
 
+/// A column that records the outcome or the stage itself (explaining win
+/// rate by the won flag is circular).
+fn looks_like_outcome(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase().replace(['_', ' '], "");
+    [
+        "iswon",
+        "isclosed",
+        "closedwon",
+        "stagename",
+        "dealstage",
+        "forecastcategory",
+        "status",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
 fn looks_like_free_text(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
@@ -211,6 +228,9 @@ impl Defaults {
             } else if looks_like_id(name) {
                 d.left_out
                     .push((name.clone(), "an id or a loader's column"));
+            } else if looks_like_outcome(name) {
+                d.left_out
+                    .push((name.clone(), "the outcome or stage itself"));
             } else if looks_like_free_text(name) {
                 d.left_out
                     .push((name.clone(), "free text or personal data"));
