@@ -121,6 +121,8 @@ impl JoinTo {
 pub enum FileFormat {
     Parquet,
     Csv,
+    /// An Excel workbook (`.xlsx`); read, never written.
+    Xlsx,
 }
 
 /// Where the rep of an MQL comes from.
@@ -185,6 +187,8 @@ pub struct TableConfig {
     pub format: Option<FileFormat>,
     /// CSV field separator (one character).
     pub separator: Option<String>,
+    /// `.xlsx`: the sheet to read (default the first).
+    pub sheet: Option<String>,
     /// CSV values read as missing, besides the empty field (e.g. `"Select"`).
     #[serde(default)]
     pub null_values: Vec<String>,

@@ -79,6 +79,7 @@ fn merge_table(base: TableConfig, mine: TableConfig, preset: Preset) -> TableCon
         path: mine.path.or(base.path),
         format: mine.format.or(base.format),
         separator: mine.separator.or(base.separator),
+        sheet: mine.sheet.or(base.sheet),
         null_values: if mine.null_values.is_empty() {
             base.null_values
         } else {

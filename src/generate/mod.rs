@@ -85,7 +85,7 @@ impl Sink {
                 FileFormat::Parquet => Writer::Parquet(Box::new(
                     ParquetWriter::new(file).batched(schema).map_err(fail)?,
                 )),
-                FileFormat::Csv => Writer::Csv(
+                FileFormat::Csv | FileFormat::Xlsx => Writer::Csv(
                     CsvWriter::new(file)
                         .include_header(true)
                         .batched(schema)
@@ -125,7 +125,8 @@ fn chunk_rng(seed: u64, chunk: u64) -> ChaCha8Rng {
 pub fn generate(opts: &Options, progress: &Progress) -> Result<Summary> {
     let ext = match opts.format {
         FileFormat::Parquet => "parquet",
-        FileFormat::Csv => "csv",
+        // generate writes Parquet or CSV (commands::generate never asks for xlsx).
+        FileFormat::Csv | FileFormat::Xlsx => "csv",
     };
     std::fs::create_dir_all(&opts.out).map_err(|e| Error::Output {
         path: opts.out.clone(),

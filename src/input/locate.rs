@@ -28,6 +28,7 @@ pub fn find_by_name(root: &Path, name: &str) -> Result<(Option<Location>, Vec<St
         root.join(format!("{name}.parquet")),
         root.join(name),
         root.join(format!("{name}.csv")),
+        root.join(format!("{name}.xlsx")),
     ];
     let present: Vec<&PathBuf> = candidates.iter().filter(|p| p.exists()).collect();
     let Some(first) = present.first() else {
@@ -154,6 +155,7 @@ pub fn format_of(path: &Path) -> Option<FileFormat> {
     match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
         "parquet" | "pq" | "parq" => Some(FileFormat::Parquet),
         "csv" | "tsv" | "txt" => Some(FileFormat::Csv),
+        "xlsx" | "xlsm" | "xls" => Some(FileFormat::Xlsx),
         _ => None,
     }
 }
@@ -199,7 +201,7 @@ mod tests {
             Some(FileFormat::Parquet)
         );
         assert_eq!(format_of(Path::new("Leads.CSV")), Some(FileFormat::Csv));
-        assert_eq!(format_of(Path::new("leads.xlsx")), None);
+        assert_eq!(format_of(Path::new("leads.xlsx")), Some(FileFormat::Xlsx));
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod read;
 pub mod schema;
 pub mod time;
 pub mod values;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 

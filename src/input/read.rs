@@ -119,6 +119,18 @@ pub fn scan(
     let frame = match location.format {
         FileFormat::Parquet => scan_parquet(&location),
         FileFormat::Csv => scan_csv(&location, cfg, separator.unwrap_or(b',')),
+        FileFormat::Xlsx => {
+            let mut frames = Vec::new();
+            for f in &location.files {
+                let df = super::xlsx::read(f, cfg.sheet.as_deref()).map_err(|e| {
+                    // A duplicate header is the user's column to fix.
+                    unreadable(format!("{}: {e}", f.display()))
+                })?;
+                let file = f.display().to_string();
+                frames.push(df.lazy().with_column(lit(file).alias(FILE_COL)));
+            }
+            union(frames)
+        }
     }
     .map_err(|e| unreadable(e.to_string()))?;
     let mut frame = frame.with_row_index(INDEX_COL, None);

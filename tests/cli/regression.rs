@@ -1065,8 +1065,10 @@ fn doubled_quotes_in_a_csv_header_are_one_quote() {
     assert!((mql["median_days"].as_f64().unwrap() - 23.0 / 24.0).abs() < 1e-9);
 }
 
-// An .xlsx path said "set format = csv", then "decompress it first": it
-// says to save the sheet as CSV. A date_format without a % is refused.
+// An .xlsx path said "set format = csv", then "decompress it first". A
+// workbook is read now (issue_12_an_xlsx_export_is_read); a broken one is
+// one line naming it, and one read as CSV says it is a workbook. A
+// date_format without a % is refused.
 #[test]
 fn excel_files_and_bad_date_formats_say_what_to_do() {
     let s = Scratch::new();
@@ -1076,7 +1078,7 @@ fn excel_files_and_bad_date_formats_say_what_to_do() {
         "[tables.leads]\npath = \"contacts.xlsx\"\n",
     );
     let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
-    assert!(err.contains("save the sheet as CSV"), "{err}");
+    assert!(err.contains("contacts.xlsx): cannot read"), "{err}");
     s.write(
         "leadloop.toml",
         "[tables.leads]\npath = \"contacts.xlsx\"\nformat = \"csv\"\n",
@@ -1196,4 +1198,51 @@ fn bands_with_no_linked_deal_leaves_revenue_and_wins_empty() {
         .unwrap()
         .iter()
         .any(|n| n.as_str().unwrap() == "1 deals are linked to no lead: counted in winloss only"));
+}
+
+// See: issue 12 (SPEC §1 "Spreadsheets"). An .xlsx export is read like a
+// CSV: tests/fixtures/xlsx/NOTES.md gives each value.
+#[test]
+fn issue_12_an_xlsx_export_is_read() {
+    let d = fixture("xlsx");
+    let v = analysis_json(&d, "validate", &[]);
+    for t in rows(&v, "validate") {
+        assert_eq!(t["read"], t["used"], "{t}");
+    }
+    let s = Scratch::new();
+    let out = s.join("x");
+    stdout_of([
+        "--data",
+        d.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+        "export",
+        "lead_funnel",
+    ]);
+    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
+    assert!(
+        csv.contains("257,2024-03-01T07:01:00Z,ORGANIC_SEARCH"),
+        "{csv}"
+    );
+    assert!(csv.contains(",2024-03-02T14:00:00Z,"), "{csv}");
+    assert!(
+        csv.contains("1479,2024-03-03T15:00:00Z,PAID_SEARCH"),
+        "{csv}"
+    );
+    assert!(csv.contains(",1200.0,"), "{csv}");
+    // A sheet that is not there is one line naming the sheets.
+    s.write(
+        "leadloop.toml",
+        format!(
+            "[tables.leads]\npath = \"{}\"\nsheet = \"Contacts\"\n",
+            d.join("contacts.xlsx").display()
+        ),
+    );
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(
+        err.contains("no sheet \"Contacts\"; sheets: All contacts, Notes"),
+        "{err}"
+    );
 }
