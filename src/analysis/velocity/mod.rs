@@ -134,7 +134,8 @@ impl Analysis for Options {
             curves::left_out(long),
             recycling::table(funnel, inputs.checked, &self.by)?,
         ];
-        Ok(Step::collect(plans, move |frames| {
+        // Streamed: the per-(lead, transition) frame is four rows a lead.
+        Ok(Step::stream(plans, move |frames| {
             let [counts, left_out, recycling] = take(frames, "velocity")?;
             finish(inputs, &self.by, &counts, &left_out, recycling)
         }))
