@@ -125,6 +125,16 @@ pub enum FileFormat {
     Xlsx,
 }
 
+/// A deal's won and closed flag columns.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusFlags {
+    #[serde(default)]
+    pub won: Vec<String>,
+    #[serde(default)]
+    pub closed: Vec<String>,
+}
+
 /// Where the rep of an MQL comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -214,6 +224,9 @@ pub struct TableConfig {
     /// The zone naive times are written in (a UI export writes the portal's
     /// or user's local time); default the config's `input_timezone`, else UTC.
     pub input_timezone: Option<String>,
+    /// deals: the vendor's won / closed flag columns (each a list, first
+    /// present wins); where a row has them they decide its status.
+    pub status_flags: Option<StatusFlags>,
     /// deals: the separator of a lead cell that lists several leads (HubSpot's
     /// "Associated Contact IDs": `;`); the deal then counts for one of them.
     pub lead_list_separator: Option<String>,

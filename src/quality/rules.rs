@@ -133,6 +133,44 @@ impl TablePlan {
     }
 }
 
+/// A deal's status from the first present of each flag list: won when the
+/// won flag is true, lost when closed and not won, open when not closed;
+/// `status` (from the stage map) where the flags are empty.
+fn status_from_flags(
+    status: Expr,
+    flags: &crate::config::StatusFlags,
+    raw: &RawTable,
+    dtype: &dyn Fn(&str) -> DataType,
+) -> Expr {
+    let first = |names: &[String]| -> Option<Expr> {
+        let present: Vec<Expr> = names
+            .iter()
+            .filter(|n| raw.has(n))
+            .map(|n| {
+                let d = dtype(n);
+                when(values::present(col(n.as_str()), &d))
+                    .then(values::parse_flag(col(n.as_str()), &d))
+                    .otherwise(lit(NULL).cast(DataType::Boolean))
+            })
+            .collect();
+        (!present.is_empty()).then(|| coalesce(&present))
+    };
+    let (won, closed) = (first(&flags.won), first(&flags.closed));
+    match (won, closed) {
+        (Some(won), Some(closed)) => when(won.clone().fill_null(lit(false)))
+            .then(lit("won"))
+            .when(closed.clone().fill_null(lit(false)))
+            .then(lit("lost"))
+            .when(closed.is_not_null())
+            .then(lit("open"))
+            .otherwise(status),
+        (Some(won), None) => when(won.fill_null(lit(false)))
+            .then(lit("won"))
+            .otherwise(status),
+        _ => status,
+    }
+}
+
 /// What other tables need to know about the used leads, from the used
 /// leads with their [`LEAD_ROW`] (see `Checked::leads_keyed`).
 pub fn lead_reference(leads_keyed: LazyFrame) -> LazyFrame {
@@ -296,6 +334,13 @@ pub fn plan_table(
                         lit(Series::new("old".into(), old)),
                         lit(Series::new("new".into(), new)),
                     );
+                }
+                // The vendor's own won/closed flags decide a deal's status
+                // where the row has them (any stage name, any pipeline).
+                if name == STATUS {
+                    if let Some(flags) = &cfg.status_flags {
+                        e = status_from_flags(e, flags, raw, &|c| b.dtype(c));
+                    }
                 }
                 b.parsed.push(e.alias(out.as_str()));
             }

@@ -1246,3 +1246,42 @@ fn issue_12_an_xlsx_export_is_read() {
         "{err}"
     );
 }
+
+// See: issue 12 (HubSpot numeric pipeline stage ids). A deal in a custom
+// pipeline (stage 98765432) was invalid_status unless the user mapped the
+// id. The vendor's own flags decide: hs_is_closed_won true = won;
+// hs_is_closed true and not won = lost; false = open. Empty flags fall back
+// to the stage map (closedwon).
+#[test]
+fn issue_12_deal_status_from_the_vendors_flags() {
+    let s = Scratch::new();
+    s.write(
+        "deals.csv",
+        "hs_object_id,createdate,closedate,dealstage,amount,hs_is_closed_won,hs_is_closed\n\
+         1,2024-01-02T00:00:00Z,2024-02-10T00:00:00Z,98765432,500,true,true\n\
+         2,2024-01-03T00:00:00Z,2024-02-11T00:00:00Z,98765433,200,false,true\n\
+         3,2024-01-04T00:00:00Z,2024-05-01T00:00:00Z,98765434,900,false,false\n\
+         4,2024-01-05T00:00:00Z,2024-02-12T00:00:00Z,closedwon,100,,\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "preset = \"hubspot\"\n[tables.deals]\npath = \"deals.csv\"\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let deals = rows(&v, "validate")
+        .iter()
+        .find(|t| t["table"] == "deals")
+        .unwrap()
+        .clone();
+    assert_eq!(deals["used"], 4, "{v}");
+    let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
+    let feb = rows(&v, "winloss")
+        .iter()
+        .find(|r| r["month"] == "2024-02")
+        .unwrap();
+    assert_eq!(
+        (feb["won"].as_u64(), feb["lost"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(feb["revenue"], 600.0);
+}
