@@ -125,6 +125,14 @@ pub enum FileFormat {
     Xlsx,
 }
 
+/// A row filter: the first present of `column` must hold one of `values`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Keep {
+    pub column: Vec<String>,
+    pub values: Vec<String>,
+}
+
 /// A deal's won and closed flag columns.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -224,6 +232,10 @@ pub struct TableConfig {
     /// The zone naive times are written in (a UI export writes the portal's
     /// or user's local time); default the config's `input_timezone`, else UTC.
     pub input_timezone: Option<String>,
+    /// Rows to keep: the first present of `column` must hold one of `values`
+    /// (LeadHistory: Field = Status); the others are set aside as
+    /// `filtered_out`, counted but not a defect.
+    pub keep: Option<Keep>,
     /// deals: the vendor's won / closed flag columns (each a list, first
     /// present wins); where a row has them they decide its status.
     pub status_flags: Option<StatusFlags>,

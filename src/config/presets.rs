@@ -100,6 +100,7 @@ fn merge_table(base: TableConfig, mine: TableConfig, preset: Preset) -> TableCon
         stage_rep: mine.stage_rep.or(base.stage_rep),
         lead_list_separator: mine.lead_list_separator.or(base.lead_list_separator),
         status_flags: mine.status_flags.or(base.status_flags),
+        keep: mine.keep.or(base.keep),
         date_format: mine.date_format.or(base.date_format),
         stages,
         stage_map: merge(base.stage_map, mine.stage_map),

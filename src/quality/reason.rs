@@ -12,6 +12,9 @@ pub enum Reason {
     /// A superseded version of a record in a history-mode extract
     /// (`_fivetran_active` false): the current version is another row.
     InactiveVersion,
+    /// A row the config's `keep` filter leaves out (LeadHistory rows of
+    /// fields other than Status): counted, not a defect.
+    FilteredOut,
     /// The row's key (lead_id, deal_id) is empty.
     NullKey,
     /// A timestamp is present but in no form SPEC §1 allows.
@@ -45,9 +48,10 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 17] = [
+    pub const ALL: [Reason; 18] = [
         Reason::Deleted,
         Reason::InactiveVersion,
+        Reason::FilteredOut,
         Reason::NullKey,
         Reason::UnparseableTimestamp,
         Reason::MissingTimestamp,
@@ -69,6 +73,7 @@ impl Reason {
         match self {
             Reason::Deleted => "deleted",
             Reason::InactiveVersion => "inactive_version",
+            Reason::FilteredOut => "filtered_out",
             Reason::NullKey => "null_key",
             Reason::UnparseableTimestamp => "unparseable_timestamp",
             Reason::MissingTimestamp => "missing_timestamp",

@@ -246,6 +246,18 @@ pub fn plan_table(
         let dtype = b.dtype(flag);
         b.check(Reason::Deleted, values::parse_flag(col(*flag), &dtype));
     }
+    if let Some(keep) = &cfg.keep {
+        if let Some(c) = keep.column.iter().find(|c| raw.has(c)) {
+            let values = lit(Series::new("v".into(), keep.values.clone())).implode(false);
+            b.check(
+                Reason::FilteredOut,
+                values::parse_text(col(c.as_str()))
+                    .is_in(values, false)
+                    .fill_null(lit(false))
+                    .not(),
+            );
+        }
+    }
     for flag in ACTIVE_FLAGS.iter().filter(|f| raw.has(f)) {
         let dtype = b.dtype(flag);
         // An empty flag is not a superseded version: only an explicit false.

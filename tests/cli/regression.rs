@@ -1285,3 +1285,44 @@ fn issue_12_deal_status_from_the_vendors_flags() {
     );
     assert_eq!(feb["revenue"], 600.0);
 }
+
+// See: issue 12 (LeadHistory). LeadHistory tracks every field: its
+// `created`, `Owner` and `leadConverted` rows were unknown_stage (a lead
+// owner's name as a stage). The Salesforce preset keeps Field = Status rows;
+// the others are filtered_out, counted apart from defects.
+#[test]
+fn issue_12_lead_history_keeps_status_rows() {
+    let s = Scratch::new();
+    s.write(
+        "Lead.csv",
+        "Id,CreatedDate,LeadSource,OwnerId\n00Q000000000001AAA,2024-01-02T10:00:00Z,Web,005A\n",
+    );
+    s.write(
+        "LeadHistory.csv",
+        "LeadId,Field,OldValue,NewValue,CreatedDate,CreatedById\n\
+         00Q000000000001AAA,created,,,2024-01-02T10:00:00Z,005X\n\
+         00Q000000000001AAA,Owner,005X,Luis Ortega,2024-01-02T11:00:00Z,005X\n\
+         00Q000000000001AAA,Status,Open - Not Contacted,Marketing Qualified,2024-01-04T10:00:00Z,005X\n\
+         00Q000000000001AAA,leadConverted,false,true,2024-01-09T10:00:00Z,005X\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "preset = \"salesforce\"\n[tables.leads]\npath = \"Lead.csv\"\n[tables.handoffs]\npath = \"LeadHistory.csv\"\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let handoffs = rows(&v, "validate")
+        .iter()
+        .find(|t| t["table"] == "handoffs")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (handoffs["read"].as_u64(), handoffs["used"].as_u64()),
+        (Some(4), Some(1))
+    );
+    let reasons = rows(&v, "reasons");
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(
+        (reasons[0]["reason"].as_str(), reasons[0]["rows"].as_u64()),
+        (Some("filtered_out"), Some(3))
+    );
+}
