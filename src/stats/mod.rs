@@ -6,6 +6,7 @@
 pub mod auc;
 pub mod chi_square;
 pub mod kaplan_meier;
+pub mod logistic;
 pub mod mantel_haenszel;
 pub mod quantile;
 pub mod two_proportion;
