@@ -51,6 +51,25 @@ pub fn rate_with_bounds(name: &str, k: Expr, n: Expr) -> [Expr; 3] {
     ]
 }
 
+/// The `--by` label of a row: each split's value as text (`month` is the
+/// expression `month`), a null as `(none)`, several joined by " / " (the
+/// `a / b` labels of SPEC §4's groups); `all` without a split.
+pub fn group_label(by: &[String], month: Expr) -> Expr {
+    let keys: Vec<Expr> = by
+        .iter()
+        .map(|b| match b.as_str() {
+            "month" => month.clone(),
+            other => col(other).cast(DataType::String),
+        })
+        .map(|k| k.fill_null(lit(NONE_LABEL)))
+        .collect();
+    match keys.len() {
+        0 => lit(ALL_LABEL),
+        1 => keys[0].clone(),
+        _ => concat_str(keys, " / ", false),
+    }
+}
+
 /// A one-line error unless every `--by` name is `month` or a column of
 /// `funnel`, none is given twice, and none is one of `reserved` (the
 /// table's own columns, which a split column would collide with).

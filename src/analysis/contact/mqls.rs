@@ -2,7 +2,7 @@
 
 use polars::prelude::*;
 
-use crate::analysis::{count, rate_with_bounds, ALL_LABEL, NONE_LABEL};
+use crate::analysis::{count, rate_with_bounds, ALL_LABEL};
 use crate::error::Result;
 use crate::input::time::{micros, HOUR_US};
 
@@ -57,23 +57,7 @@ pub const COLUMNS: [&str; 26] = [
 pub fn mqls(funnel: LazyFrame, opts: &Params) -> Result<LazyFrame> {
     let mut funnel = funnel;
     crate::analysis::check_by(&mut funnel, &opts.by, &[])?;
-    let keys: Vec<Expr> = opts
-        .by
-        .iter()
-        .map(|b| {
-            let c = if b == "month" {
-                "mql_month"
-            } else {
-                b.as_str()
-            };
-            col(c).cast(DataType::String).fill_null(lit(NONE_LABEL))
-        })
-        .collect();
-    let group = match keys.len() {
-        0 => lit(ALL_LABEL),
-        1 => keys[0].clone(),
-        _ => concat_str(keys, " / ", false),
-    };
+    let group = crate::analysis::group_label(&opts.by, col("mql_month"));
     let hours = (micros(col("contacted_at")) - micros(col("mql_at"))) / lit(HOUR_US);
     let age_hours = (lit(opts.as_of as f64) - micros(col("mql_at"))) / lit(HOUR_US);
     Ok(funnel

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 
 use super::TransitionSummary;
-use crate::analysis::{ALL_LABEL, NONE_LABEL};
+use crate::analysis::ALL_LABEL;
 use crate::config::Zone;
 use crate::error::Result;
 use crate::input::schema::CREATED_AT;
@@ -79,22 +79,10 @@ const CENSORED: &str = "censored";
 const FLAG: &str = "flag";
 const BEFORE: &str = "before";
 
-/// The `--by` label of a lead for one transition (`month` = the month of
-/// its from-stage time), null parts as `(none)`, several joined by " / ".
+/// The `--by` label of a lead for one transition: `month` is the month of
+/// its from-stage time.
 fn group(by: &[String], from: &str, zone: &Zone) -> Expr {
-    let keys: Vec<Expr> = by
-        .iter()
-        .map(|b| match b.as_str() {
-            "month" => in_zone(col(from), zone).dt().to_string("%Y-%m"),
-            other => col(other).cast(DataType::String),
-        })
-        .map(|k| k.fill_null(lit(NONE_LABEL)))
-        .collect();
-    match keys.len() {
-        0 => lit(ALL_LABEL),
-        1 => keys[0].clone(),
-        _ => concat_str(keys, " / ", false),
-    }
+    crate::analysis::group_label(by, in_zone(col(from), zone).dt().to_string("%Y-%m"))
 }
 
 /// One row per (lead, transition) the lead entered by `as_of`: `group,

@@ -9,7 +9,7 @@
 
 use polars::prelude::*;
 
-use crate::analysis::{count, rate_with_bounds, ALL_LABEL, NONE_LABEL};
+use crate::analysis::{count, rate_with_bounds, ALL_LABEL};
 use crate::error::Result;
 use crate::input::schema::{AT, LEAD_ROW, STAGE};
 use crate::quality::Checked;
@@ -28,19 +28,7 @@ pub const COLUMNS: [&str; 10] = [
 ];
 
 fn group(by: &[String]) -> Expr {
-    let keys: Vec<Expr> = by
-        .iter()
-        .map(|b| match b.as_str() {
-            "month" => col("mql_month"),
-            other => col(other).cast(DataType::String),
-        })
-        .map(|k| k.fill_null(lit(NONE_LABEL)))
-        .collect();
-    match keys.len() {
-        0 => lit(ALL_LABEL),
-        1 => keys[0].clone(),
-        _ => concat_str(keys, " / ", false),
-    }
+    crate::analysis::group_label(by, col("mql_month"))
 }
 
 /// Per lead: whether its first MQL was followed by a recycle, and that by
