@@ -178,18 +178,37 @@ pub fn build(checked: &Checked) -> Result<LazyFrame> {
 }
 
 /// The columns of every lookup joined to leads (SPEC §1: they are
-/// dimensions for `--by`), beside each lead by its key; a key without a
-/// match leaves them empty (validate counts those). Columns a lead already
-/// has are not taken twice.
+/// dimensions for `--by`), beside each lead by its key.
 fn with_lookups(
-    mut funnel: LazyFrame,
+    funnel: LazyFrame,
     checked: &Checked,
     lead_columns: &[String],
 ) -> Result<LazyFrame> {
     let mut names: Vec<String> = lead_columns.to_vec();
     names.extend(COLUMNS.iter().map(|c| c.to_string()));
+    let (funnel, _) = join_lookups(
+        funnel,
+        checked,
+        &mut names,
+        Some(crate::config::JoinTo::Leads),
+    )?;
+    Ok(funnel)
+}
+
+/// `frame` with the columns of every lookup (of `only` that target, when
+/// given) whose key is among `names`, joined by the key as text, rows in
+/// order; a key without a match leaves them empty (validate counts those).
+/// Columns `names` already has are not taken twice; the lookup columns
+/// added are appended to `names` and returned.
+pub fn join_lookups(
+    mut frame: LazyFrame,
+    checked: &Checked,
+    names: &mut Vec<String>,
+    only: Option<crate::config::JoinTo>,
+) -> Result<(LazyFrame, Vec<String>)> {
+    let mut added = Vec::new();
     for (cfg, plan) in &checked.lookups {
-        if cfg.join_to != crate::config::JoinTo::Leads || !names.contains(&cfg.key) {
+        if only.is_some_and(|t| t != cfg.join_to) || !names.contains(&cfg.key) {
             continue;
         }
         let mut l = plan.used();
@@ -203,15 +222,15 @@ fn with_lookups(
             .cast(DataType::String)
             .alias("__lookup_key")];
         pick.extend(cols.iter().map(|c| col(c.as_str())));
-        funnel = funnel
+        frame = frame
             .with_column(
                 col(cfg.key.as_str())
                     .cast(DataType::String)
-                    .alias("__lead_key"),
+                    .alias("__row_key"),
             )
             .join(
                 l.select(pick),
-                [col("__lead_key")],
+                [col("__row_key")],
                 [col("__lookup_key")],
                 JoinArgs {
                     maintain_order: MaintainOrderJoin::Left,
@@ -219,10 +238,11 @@ fn with_lookups(
                 },
             )
             .drop(polars::prelude::Selector::ByName {
-                names: ["__lead_key".into()].into(),
+                names: ["__row_key".into()].into(),
                 strict: false,
             });
-        names.extend(cols);
+        names.extend(cols.iter().cloned());
+        added.extend(cols);
     }
-    Ok(funnel)
+    Ok((frame, added))
 }

@@ -41,7 +41,7 @@ pub fn deals_with_dimensions(
         }
         None => Vec::new(),
     };
-    let (frame, lookup_cols) = join_lookups(checked, frame, &mut names)?;
+    let (frame, lookup_cols) = crate::funnel::join_lookups(frame, checked, &mut names, None)?;
     let mut dims: Vec<String> = ["source", "band", "rep"]
         .iter()
         .filter(|d| names.iter().any(|n| n == *d))
@@ -97,45 +97,6 @@ fn join_lead_columns(
         JoinArgs::new(JoinType::Left),
     );
     Ok((joined, extras))
-}
-
-/// Joins every lookup whose key is among `names` (its new columns only);
-/// returns the lookup columns added.
-fn join_lookups(
-    checked: &Checked,
-    mut frame: LazyFrame,
-    names: &mut Vec<String>,
-) -> Result<(LazyFrame, Vec<String>)> {
-    let mut added = Vec::new();
-    for (cfg, plan) in &checked.lookups {
-        if !names.contains(&cfg.key) {
-            continue;
-        }
-        let mut l = plan.used();
-        let cols: Vec<String> = l
-            .collect_schema()?
-            .iter_names()
-            .map(|n| n.to_string())
-            .filter(|n| n != &cfg.key && !names.contains(n))
-            .collect();
-        let mut pick = vec![col(cfg.key.as_str()).alias("__lookup_key")];
-        pick.extend(cols.iter().map(|c| col(c.as_str())));
-        frame = frame
-            .with_column(
-                col(cfg.key.as_str())
-                    .cast(DataType::String)
-                    .alias("__deal_key"),
-            )
-            .join(
-                l.select(pick),
-                [col("__deal_key")],
-                [col("__lookup_key")],
-                JoinArgs::new(JoinType::Left),
-            );
-        names.extend(cols.iter().cloned());
-        added.extend(cols);
-    }
-    Ok((frame, added))
 }
 
 /// Columns left out of the default dimensions, each with the reason.
