@@ -59,8 +59,17 @@ pub fn load(spec: &DataSpec) -> Result<Inputs> {
             }
         }
         let mut noted: Vec<&str> = Vec::new();
+        // A deal without its own lead column may be linked through the
+        // leads or deal_leads (quality::links), said by a note there.
+        let linked_elsewhere = kind == TableKind::Deals
+            && (tables.contains_key(&TableKind::DealLeads)
+                || tables
+                    .get(&TableKind::Leads)
+                    .is_some_and(|l: &RawTable| l.has(crate::input::schema::CONVERTED_DEAL_ID)));
         for (_, dst) in &raw.preset_missing {
-            if !raw.has(dst) && !noted.contains(&dst.as_str()) {
+            let quiet =
+                kind.link_only(dst) || (linked_elsewhere && dst == crate::input::schema::LEAD_ID);
+            if !quiet && !raw.has(dst) && !noted.contains(&dst.as_str()) {
                 noted.push(dst);
                 let src: Vec<&str> = raw
                     .preset_missing

@@ -23,6 +23,14 @@ pub const AMOUNT: &str = "amount";
 pub const LOSS_REASON: &str = "loss_reason";
 pub const TOUCH_TYPE: &str = "touch_type";
 pub const CURRENCY: &str = "currency";
+/// leads: the deal the lead converted into (Salesforce
+/// `ConvertedOpportunityId`): a deal without a lead column is linked by it.
+pub const CONVERTED_DEAL_ID: &str = "converted_deal_id";
+/// leads: another id that names the same lead (Salesforce
+/// `ConvertedContactId`): other tables' lead references match it too.
+pub const ALIAS_ID: &str = "alias_id";
+/// deal_leads: the association is the deal's primary one.
+pub const PRIMARY: &str = "primary";
 
 /// Columns an export may use to flag a deleted row (SPEC §1).
 pub const DELETED_FLAGS: [&str; 4] = ["IsDeleted", "is_deleted", "_fivetran_deleted", "archived"];
@@ -62,6 +70,10 @@ pub enum TableKind {
     Scores,
     Handoffs,
     Activities,
+    /// Deal–lead associations (Salesforce OpportunityContactRole, HubSpot's
+    /// deal–contact associations): the lead of a deal without a lead column.
+    /// Judged before the deals, which it links.
+    DealLeads,
     Deals,
     Spend,
     Touches,
@@ -105,6 +117,8 @@ const LEADS: &[ColumnSpec] = &[
     col(SOURCE, Text, true, false),
     col(CAMPAIGN_ID, Text, false, false),
     col(SCORE, Number, false, false),
+    col(CONVERTED_DEAL_ID, Id, false, false),
+    col(ALIAS_ID, Id, false, false),
 ];
 const SCORES: &[ColumnSpec] = &[
     col(LEAD_ID, Id, true, true),
@@ -122,6 +136,11 @@ const ACTIVITIES: &[ColumnSpec] = &[
     col(AT, Timestamp, true, true),
     col(REP_ID, Text, false, false),
     col(KIND, Text, false, false),
+];
+const DEAL_LEADS: &[ColumnSpec] = &[
+    col(DEAL_ID, Id, true, true),
+    col(LEAD_ID, Id, true, true),
+    col(PRIMARY, Text, false, false),
 ];
 const DEALS: &[ColumnSpec] = &[
     col(DEAL_ID, Id, true, true),
@@ -150,11 +169,12 @@ const TOUCHES: &[ColumnSpec] = &[
 ];
 
 impl TableKind {
-    pub const ALL: [TableKind; 7] = [
+    pub const ALL: [TableKind; 8] = [
         TableKind::Leads,
         TableKind::Scores,
         TableKind::Handoffs,
         TableKind::Activities,
+        TableKind::DealLeads,
         TableKind::Deals,
         TableKind::Spend,
         TableKind::Touches,
@@ -166,6 +186,7 @@ impl TableKind {
             TableKind::Scores => "scores",
             TableKind::Handoffs => "handoffs",
             TableKind::Activities => "activities",
+            TableKind::DealLeads => "deal_leads",
             TableKind::Deals => "deals",
             TableKind::Spend => "spend",
             TableKind::Touches => "touches",
@@ -182,6 +203,7 @@ impl TableKind {
             TableKind::Scores => SCORES,
             TableKind::Handoffs => HANDOFFS,
             TableKind::Activities => ACTIVITIES,
+            TableKind::DealLeads => DEAL_LEADS,
             TableKind::Deals => DEALS,
             TableKind::Spend => SPEND,
             TableKind::Touches => TOUCHES,
@@ -190,6 +212,12 @@ impl TableKind {
 
     pub fn column(self, name: &str) -> Option<&'static ColumnSpec> {
         self.columns().iter().find(|c| c.name == name)
+    }
+
+    /// Canonical columns that exist only when the export has them: they
+    /// link tables and are never a dimension of their own.
+    pub fn link_only(self, column: &str) -> bool {
+        self == TableKind::Leads && (column == CONVERTED_DEAL_ID || column == ALIAS_ID)
     }
 
     /// The column whose values must be unique (first row in file order wins).

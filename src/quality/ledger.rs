@@ -132,6 +132,7 @@ fn offending(reason: Reason) -> &'static [&'static str] {
         Reason::WonWithoutClosedAt => &[STATUS, CLOSED_AT],
         Reason::ClosedBeforeCreated => &[CREATED_AT, CLOSED_AT],
         Reason::UnknownLead => &[LEAD_ID],
+        Reason::UnknownDeal => &[DEAL_ID],
         Reason::StageBeforeCreated => &[LEAD_ID, AT, CREATED_AT, CLOSED_AT],
     }
 }

@@ -10,7 +10,144 @@
 //! make fractional leads, and "won = at least one won deal" would stop
 //! meaning a sale.
 
+//!
+//! A deal without a lead of its own (an opportunity export has no lead
+//! column, SPEC §1) takes it, in order, from the lead that names the deal as
+//! its converted deal (Salesforce `Lead.ConvertedOpportunityId`), then from
+//! the `deal_leads` table (OpportunityContactRole, HubSpot's deal–contact
+//! associations): the primary association, else the earliest created lead,
+//! else the first row in file order. Same rule, same reason: one lead per
+//! deal, revenue counted once.
+
 use polars::prelude::*;
+
+use super::reason::Reason;
+use super::rules::{parsed, TablePlan, LEAD_CREATED, LINK_DEAL, LINK_LEAD};
+use crate::input::schema::{
+    CONVERTED_DEAL_ID, CREATED_AT, DEAL_ID, INDEX_COL, LEAD_ID, LEAD_ROW, PRIMARY, REASON_COL,
+};
+use crate::input::values;
+
+/// Which way a deal found its lead (`deal_links`' `__link_route`).
+pub const LINK_ROUTE: &str = "__link_route";
+/// How many distinct leads the deal's chosen route offered.
+pub const LINK_CHOICES: &str = "__link_choices";
+pub const ROUTES: [&str; 2] = ["leads.converted_deal_id", "deal_leads"];
+
+/// One row per linked deal: [`LINK_DEAL`] (the deal id as text), its lead
+/// [`LINK_LEAD`] (the lead key type), [`LINK_ROUTE`] (an index into
+/// [`ROUTES`]) and [`LINK_CHOICES`]. `leads` are the used leads (with
+/// [`LEAD_ROW`], file order); `deal_leads` the judged associations.
+/// `None` when neither route exists.
+pub fn deal_links(
+    leads: Option<LazyFrame>,
+    leads_have_deal: bool,
+    deal_leads: Option<&TablePlan>,
+) -> Option<LazyFrame> {
+    let mut routes = Vec::new();
+    if let (Some(leads), true) = (leads, leads_have_deal) {
+        routes.push(
+            leads
+                .select([
+                    col(CONVERTED_DEAL_ID)
+                        .cast(DataType::String)
+                        .alias(LINK_DEAL),
+                    col(LEAD_ID).alias(LINK_LEAD),
+                    lit(0u32).alias(LINK_ROUTE),
+                    lit(false).alias("__primary"),
+                    col(CREATED_AT).alias("__created"),
+                    col(LEAD_ROW).cast(DataType::UInt64).alias("__order"),
+                ])
+                .filter(col(LINK_DEAL).is_not_null()),
+        );
+    }
+    if let Some(plan) = deal_leads {
+        routes.push(
+            plan.annotated
+                .clone()
+                .filter(col(REASON_COL).is_null())
+                .select([
+                    col(parsed(DEAL_ID)).cast(DataType::String).alias(LINK_DEAL),
+                    col(parsed(LEAD_ID)).alias(LINK_LEAD),
+                    lit(1u32).alias(LINK_ROUTE),
+                    values::parse_flag(col(parsed(PRIMARY)), &DataType::String).alias("__primary"),
+                    col(LEAD_CREATED).alias("__created"),
+                    col(INDEX_COL).cast(DataType::UInt64).alias("__order"),
+                ]),
+        );
+    }
+    let all = concat(routes, UnionArgs::default()).ok()?;
+    Some(
+        all.sort(
+            [LINK_DEAL, LINK_ROUTE, "__primary", "__created", "__order"],
+            SortMultipleOptions::default()
+                .with_order_descending_multi([false, false, true, false, false])
+                .with_nulls_last(true)
+                .with_maintain_order(true),
+        )
+        .group_by([col(LINK_DEAL)])
+        .agg([
+            col(LINK_LEAD).first(),
+            col(LINK_ROUTE).first(),
+            col(LINK_LEAD)
+                .filter(col(LINK_ROUTE).eq(col(LINK_ROUTE).first()))
+                .n_unique()
+                .alias(LINK_CHOICES),
+        ]),
+    )
+}
+
+/// The deal_leads plan with the checks that need the judged deals: an
+/// association whose deal is not a used deal is `unknown_deal`, and a
+/// later row with the same (deal, lead) pair as a usable earlier one is
+/// `duplicate_key`.
+pub fn finish_deal_leads(plan: &mut TablePlan, deals_used: LazyFrame) {
+    let known = deals_used
+        .select([col(DEAL_ID).cast(DataType::String).alias("__known_deal")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .with_column(lit(true).alias("__deal_known"));
+    let ok = col(REASON_COL).is_null();
+    let pair = concat_str(
+        [
+            col(parsed(DEAL_ID)).cast(DataType::String),
+            col(parsed(LEAD_ID)).cast(DataType::String),
+        ],
+        "\u{1f}",
+        true,
+    );
+    plan.annotated = plan
+        .annotated
+        .clone()
+        .join(
+            known,
+            [col(parsed(DEAL_ID)).cast(DataType::String)],
+            [col("__known_deal")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .with_column(
+            when(ok.clone().and(col("__deal_known").is_null()))
+                .then(lit(Reason::UnknownDeal.code()))
+                .otherwise(col(REASON_COL))
+                .alias(REASON_COL),
+        )
+        .with_column(
+            when(
+                col(REASON_COL).is_null().and(
+                    when(col(REASON_COL).is_null())
+                        .then(pair)
+                        .otherwise(lit(NULL).cast(DataType::String))
+                        .is_first_distinct()
+                        .not(),
+                ),
+            )
+            .then(lit(Reason::DuplicateKey.code()))
+            .otherwise(col(REASON_COL))
+            .alias(REASON_COL),
+        );
+}
 
 /// `frame` with its text lead-id column `lead_id` (a parsed column) brought
 /// to one id wherever it lists several, separated by `separator` (config

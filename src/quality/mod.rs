@@ -15,7 +15,7 @@ use polars::prelude::*;
 
 use crate::config::{DataSpec, LookupConfig, Settings};
 use crate::error::{Error, Result};
-use crate::input::schema::{TableKind, CURRENCY, LEAD_ROW};
+use crate::input::schema::{TableKind, ALIAS_ID, CONVERTED_DEAL_ID, CURRENCY, LEAD_ROW};
 use crate::input::{Inputs, KeyType};
 pub use ledger::Ledger;
 pub use reason::Reason;
@@ -73,6 +73,7 @@ impl Checked {
         let mut ctx = rules::RuleContext {
             lead_key: inputs.lead_key,
             leads: None,
+            deal_links: None,
             currency_rates: rates,
         };
         let mut tables = BTreeMap::new();
@@ -94,6 +95,15 @@ impl Checked {
         let wide_columns: Vec<String> =
             present_stages.iter().map(|(s, _)| rules::wide(s)).collect();
         for (kind, raw) in &inputs.tables {
+            if *kind == TableKind::Deals {
+                ctx.deal_links = links::deal_links(
+                    leads_keyed.clone().map(IntoLazy::lazy),
+                    inputs
+                        .get(TableKind::Leads)
+                        .is_some_and(|r| r.has(CONVERTED_DEAL_ID)),
+                    tables.get(&TableKind::DealLeads),
+                );
+            }
             let plan = rules::plan_table(*kind, raw, &spec.table_config(*kind), &ctx)?;
             if *kind == TableKind::Leads {
                 // Materialised once: every table that refers to leads joins
@@ -104,10 +114,35 @@ impl Checked {
                     .with_row_index(LEAD_ROW, None)
                     .collect()
                     .map_err(|e| raw.unreadable(e))?;
-                ctx.leads = Some(rules::lead_reference(df.clone().lazy()));
+                let has_alias = raw.has(ALIAS_ID);
+                ctx.leads = Some(
+                    rules::lead_reference(df.clone().lazy(), has_alias)
+                        .map_err(|e| raw.unreadable(e))?,
+                );
                 leads_keyed = Some(df);
             }
             tables.insert(*kind, plan);
+        }
+        if let Some(plan) = tables.get(&TableKind::DealLeads) {
+            let mut plan = plan.clone();
+            let deals = match tables.get(&TableKind::Deals) {
+                Some(deals) => deals.used(),
+                None => {
+                    notes.push(
+                        "deal_leads: no deals table, so no association links a deal".to_string(),
+                    );
+                    DataFrame::empty_with_schema(&Schema::from_iter([Field::new(
+                        crate::input::schema::DEAL_ID.into(),
+                        DataType::String,
+                    )]))
+                    .lazy()
+                }
+            };
+            links::finish_deal_leads(&mut plan, deals);
+            tables.insert(TableKind::DealLeads, plan);
+        }
+        if let (Some(deals), true) = (tables.get(&TableKind::Deals), ctx.deal_links.is_some()) {
+            notes.extend(link_note(deals).map_err(|e| Error::Internal(e.to_string()))?);
         }
         if ctx.leads.is_none() {
             let orphans: Vec<&str> = inputs
@@ -235,6 +270,56 @@ impl Checked {
     pub fn leads_wide(&self) -> Option<LazyFrame> {
         self.leads_keyed.clone().map(IntoLazy::lazy)
     }
+}
+
+/// How the used deals found their lead, when some were linked through
+/// another table: "deals: 5 of 8 linked to a lead through deal_leads (2 of
+/// them among several leads: the primary, else the earliest created)".
+fn link_note(deals: &TablePlan) -> PolarsResult<Option<String>> {
+    let df = deals
+        .annotated
+        .clone()
+        .filter(col(crate::input::schema::REASON_COL).is_null())
+        .group_by([col(links::LINK_ROUTE)])
+        .agg([
+            len().alias("n"),
+            col(links::LINK_CHOICES)
+                .gt(lit(1u32))
+                .sum()
+                .alias("several"),
+        ])
+        .sort([links::LINK_ROUTE], Default::default())
+        .collect()?;
+    let total: u64 = df
+        .column("n")?
+        .cast(&DataType::UInt64)?
+        .u64()?
+        .into_no_null_iter()
+        .sum();
+    let routes = df.column(links::LINK_ROUTE)?.cast(&DataType::UInt32)?;
+    let n = df.column("n")?.cast(&DataType::UInt64)?;
+    let several = df.column("several")?.cast(&DataType::UInt64)?;
+    let mut parts = Vec::new();
+    for ((route, n), several) in routes
+        .u32()?
+        .iter()
+        .zip(n.u64()?.into_no_null_iter())
+        .zip(several.u64()?.iter())
+    {
+        let Some(route) = route else { continue };
+        let mut part = match parts.is_empty() {
+            true => format!("{n} of {total} used deals linked to their lead through "),
+            false => format!("{n} through "),
+        };
+        part.push_str(links::ROUTES[route as usize]);
+        if let Some(k) = several.filter(|k| *k > 0) {
+            part.push_str(&format!(
+                " ({k} among several leads: the primary, else the earliest created)"
+            ));
+        }
+        parts.push(part);
+    }
+    Ok((!parts.is_empty()).then(|| format!("deals: {}", parts.join(", "))))
 }
 
 fn distinct_text(frame: LazyFrame, column: &str) -> PolarsResult<Vec<String>> {

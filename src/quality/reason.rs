@@ -43,12 +43,14 @@ pub enum Reason {
     UnknownLead,
     /// A handoff or deal dated before its lead was created.
     StageBeforeCreated,
+    /// A deal–lead association whose deal is not a used deal.
+    UnknownDeal,
     /// A later row with the key of an earlier one (the first in file order is used).
     DuplicateKey,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 18] = [
+    pub const ALL: [Reason; 19] = [
         Reason::Deleted,
         Reason::InactiveVersion,
         Reason::FilteredOut,
@@ -66,6 +68,7 @@ impl Reason {
         Reason::ClosedBeforeCreated,
         Reason::UnknownLead,
         Reason::StageBeforeCreated,
+        Reason::UnknownDeal,
         Reason::DuplicateKey,
     ];
 
@@ -88,6 +91,7 @@ impl Reason {
             Reason::ClosedBeforeCreated => "closed_before_created",
             Reason::UnknownLead => "unknown_lead",
             Reason::StageBeforeCreated => "stage_before_created",
+            Reason::UnknownDeal => "unknown_deal",
             Reason::DuplicateKey => "duplicate_key",
         }
     }

@@ -19,15 +19,20 @@ use crate::input::keys::KeyType;
 use crate::input::locate::Location;
 use crate::input::read::RawTable;
 use crate::input::schema::{
-    ColumnType, TableKind, ACTIVE_FLAGS, AMOUNT, AT, CLOSED_AT, CREATED_AT, CURRENCY, DEAL_ID,
-    DEAL_STATUSES, DELETED_FLAGS, FILE_COL, HANDOFF_STAGES, INDEX_COL, LEAD_ID, LEAD_ROW,
-    REASON_COL, SCORE, STAGE, STATUS,
+    ColumnType, TableKind, ACTIVE_FLAGS, ALIAS_ID, AMOUNT, AT, CLOSED_AT, CONVERTED_DEAL_ID,
+    CREATED_AT, CURRENCY, DEAL_ID, DEAL_STATUSES, DELETED_FLAGS, FILE_COL, HANDOFF_STAGES,
+    INDEX_COL, LEAD_ID, LEAD_ROW, REASON_COL, SCORE, STAGE, STATUS,
 };
 use crate::input::{time, values};
 
 /// Columns the lead reference frame carries into other tables' plans.
 const LEAD_KEY: &str = "__lk";
-const LEAD_CREATED: &str = "__lead_created";
+pub(super) const LEAD_CREATED: &str = "__lead_created";
+/// The lead's own id, where a row named it by an alias.
+const LEAD_CANONICAL: &str = "__lead_canonical";
+/// A deal's linked lead (see `links::deal_links`), joined on the deal id as text.
+pub(super) const LINK_DEAL: &str = "__link_deal";
+pub(super) const LINK_LEAD: &str = "__link_lead";
 
 pub fn parsed(name: &str) -> String {
     format!("__p_{name}")
@@ -172,13 +177,36 @@ fn status_from_flags(
 }
 
 /// What other tables need to know about the used leads, from the used
-/// leads with their [`LEAD_ROW`] (see `Checked::leads_keyed`).
-pub fn lead_reference(leads_keyed: LazyFrame) -> LazyFrame {
-    leads_keyed.select([
+/// leads with their [`LEAD_ROW`] (see `Checked::leads_keyed`): one row per
+/// id a reference may use — each lead's id, and its `alias_id` where the
+/// leads have one that is neither another lead's id nor an earlier lead's
+/// alias (the first lead in file order keeps a shared alias).
+pub fn lead_reference(leads_keyed: LazyFrame, has_alias: bool) -> PolarsResult<LazyFrame> {
+    let own = leads_keyed.clone().select([
         col(LEAD_ID).alias(LEAD_KEY),
+        col(LEAD_ID).alias(LEAD_CANONICAL),
         col(CREATED_AT).alias(LEAD_CREATED),
         col(LEAD_ROW),
-    ])
+    ]);
+    if !has_alias {
+        return Ok(own);
+    }
+    let aliases = leads_keyed
+        .select([
+            col(ALIAS_ID).alias(LEAD_KEY),
+            col(LEAD_ID).alias(LEAD_CANONICAL),
+            col(CREATED_AT).alias(LEAD_CREATED),
+            col(LEAD_ROW),
+        ])
+        .filter(col(LEAD_KEY).is_not_null())
+        .filter(col(LEAD_KEY).is_first_distinct())
+        .join(
+            own.clone().select([col(LEAD_KEY)]),
+            [col(LEAD_KEY)],
+            [col(LEAD_KEY)],
+            JoinArgs::new(JoinType::Anti),
+        );
+    concat([own, aliases], UnionArgs::default())
 }
 
 struct Builder<'a> {
@@ -213,6 +241,9 @@ pub struct RuleContext<'a> {
     pub lead_key: KeyType,
     /// Used leads (`lead_reference`), when the data set has a leads table.
     pub leads: Option<LazyFrame>,
+    /// deals: the lead of each deal id (text) by another table, when the
+    /// data set links deals that way (`links::deal_links`).
+    pub deal_links: Option<LazyFrame>,
     pub currency_rates: Option<&'a BTreeMap<String, f64>>,
 }
 
@@ -286,7 +317,7 @@ pub fn plan_table(
         let declared_absent = cfg.absent.iter().any(|a| a == name);
         match spec.ty {
             ColumnType::Id => {
-                let key = if name == DEAL_ID {
+                let key = if name == DEAL_ID || name == CONVERTED_DEAL_ID {
                     KeyType::of(&dtype)
                 } else {
                     ctx.lead_key
@@ -477,6 +508,28 @@ pub fn plan_table(
             LEAD_CREATED,
         )?;
     }
+    // A deal without a lead of its own is linked through the leads'
+    // converted deal or the deal_leads table (`links::deal_links`).
+    if let (TableKind::Deals, Some(links)) = (kind, &ctx.deal_links) {
+        frame = frame
+            .join(
+                links.clone(),
+                [col(parsed(DEAL_ID)).cast(DataType::String)],
+                [col(LINK_DEAL)],
+                JoinArgs {
+                    maintain_order: MaintainOrderJoin::Left,
+                    ..JoinArgs::new(JoinType::Left)
+                },
+            )
+            .with_columns([
+                // The route only where it gave the lead (the deal's own wins).
+                when(col(parsed(LEAD_ID)).is_null())
+                    .then(col(super::links::LINK_ROUTE))
+                    .otherwise(lit(NULL).cast(DataType::UInt32))
+                    .alias(super::links::LINK_ROUTE),
+                coalesce(&[col(parsed(LEAD_ID)), col(LINK_LEAD)]).alias(parsed(LEAD_ID).as_str()),
+            ]);
+    }
     let keyed = kind.refers_to_leads() && ctx.leads.is_some();
     if let (true, Some(leads)) = (kind.refers_to_leads(), &ctx.leads) {
         frame = frame.join(
@@ -494,6 +547,10 @@ pub fn plan_table(
             col(parsed(LEAD_ID))
                 .is_not_null()
                 .and(col(LEAD_ROW).is_null()),
+        );
+        // A row that named its lead by an alias carries the lead's own id.
+        frame = frame.with_column(
+            coalesce(&[col(LEAD_CANONICAL), col(parsed(LEAD_ID))]).alias(parsed(LEAD_ID).as_str()),
         );
         let created = col(LEAD_CREATED);
         match kind {
@@ -524,6 +581,9 @@ pub fn plan_table(
     // The used frame: canonical columns typed, other columns kept as dimensions.
     let flags: Vec<&str> = DELETED_FLAGS.to_vec();
     for spec in kind.columns() {
+        if kind.link_only(spec.name) && !raw.has(spec.name) {
+            continue;
+        }
         let mut e = col(parsed(spec.name));
         if kind == TableKind::Deals && spec.name == CLOSED_AT {
             // An open deal's close date is a forecast (Salesforce CloseDate), not a close.

@@ -12,6 +12,7 @@
 //! - `report`: every analysis into one folder.
 //! - `roi`, `contact`, `winloss`, `velocity`: each analysis on its fixture, with laws and snapshots.
 //! - `differential`: lead_funnel and bands against a row-by-row reference.
+//! - `vendors`: six hand-made exports in the vendors' shapes, preset and paths only.
 //! - `regression`: one test per reported defect, under the issue it came from.
 
 mod bands;
@@ -28,6 +29,7 @@ mod report;
 mod roi;
 mod validate;
 mod velocity;
+mod vendors;
 mod winloss;
 
 use std::path::{Path, PathBuf};

@@ -890,7 +890,7 @@ fn issue_12_the_readme_configs_run_as_written() {
     s.write("leadloop.toml", &configs[0]);
     s.write(
         "Lead.csv",
-        "Id,CreatedDate,LeadSource,OwnerId\n00Q000000000001AAA,2024-01-02T10:00:00Z,Web,005A\n00Q000000000002AAA,2024-01-03T10:00:00Z,Web,005B\n",
+        "Id,CreatedDate,LeadSource,OwnerId,ConvertedOpportunityId\n00Q000000000001AAA,2024-01-02T10:00:00Z,Web,005A,006A\n00Q000000000002AAA,2024-01-03T10:00:00Z,Web,005B,\n",
     );
     s.write(
         "LeadHistory.csv",
@@ -898,20 +898,27 @@ fn issue_12_the_readme_configs_run_as_written() {
     );
     s.write(
         "Opportunity.csv",
-        "Id,Lead_Id__c,CreatedDate,CloseDate,StageName,Amount\n006A,00Q000000000001AAA,2024-01-07T10:00:00Z,2024-02-01,Closed Won,500\n",
+        "Id,CreatedDate,CloseDate,StageName,Amount\n006A,2024-01-07T10:00:00Z,2024-02-01,Closed Won,500\n006B,2024-01-08T10:00:00Z,2024-02-02,Closed Won,70\n",
+    );
+    // 006B's lead only through its contact role (the second lead).
+    s.write(
+        "OpportunityContactRole.csv",
+        "OpportunityId,ContactId,IsPrimary\n006B,00Q000000000002AAA,true\n",
     );
     let v = analysis_json(s.path(), "bands", &[]);
     let all = rows(&v, "bands")
         .iter()
         .find(|r| r["band"] == "all")
         .unwrap();
-    // 2 leads, 1 MQL, 1 SQL (Closed - Converted), 1 won, 500 revenue.
+    // 2 leads, 2 won (006A through ConvertedOpportunityId, 006B through
+    // its contact role), 570 revenue; the second lead's win makes it an MQL
+    // and SQL too (cumulative reach), the first is an SQL by its history.
     let c = |k: &str| all[k].as_u64();
     assert_eq!(
         (c("leads"), c("mql"), c("sql"), c("won")),
-        (Some(2), Some(1), Some(1), Some(1))
+        (Some(2), Some(2), Some(2), Some(2))
     );
-    assert_eq!(all["revenue"], 500.0);
+    assert_eq!(all["revenue"], 570.0);
     // HubSpot UI labels, New York times; one contact with the v2 stage
     // column, one with only the legacy one.
     let h = Scratch::new();
@@ -1021,6 +1028,111 @@ fn issue_12_a_deal_listing_several_contacts_counts_for_one() {
     };
     // D1 to 257 (earliest created); D2 to 1479 (999 is no lead).
     assert_eq!((revenue("257"), revenue("1479")), (1000.0, 50.0));
+}
+
+// See: issue 12 ("Opportunity with the lead link via
+// Lead.ConvertedOpportunityId or OpportunityContactRole"). A deal without a
+// lead column could not be linked at all. Worked by hand: D1 names L1 itself
+// (its deal_leads row for L2 is not needed); D2 has two roles, the primary
+// L2 wins over the earlier L3; D3 is L3's converted deal (before its primary
+// role L1); D4 has two roles and no primary: L1, created first. D9 is no
+// deal (unknown_deal) and the second (D4, L3) row repeats a pair
+// (duplicate_key). Revenue: L1 = 1 + 1000, L2 = 10, L3 = 100. The
+// activity names C2, L2's alias (its converted contact).
+#[test]
+fn issue_12_deals_find_their_lead_through_the_leads_or_deal_leads() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,converted_deal_id,alias_id\n\
+         L1,2024-01-01T00:00:00Z,web,,C1\n\
+         L2,2024-01-02T00:00:00Z,web,,C2\n\
+         L3,2024-01-03T00:00:00Z,web,D3,L1\n",
+    );
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount\n\
+         D1,L1,2024-01-10T00:00:00Z,2024-01-20T00:00:00Z,won,1\n\
+         D2,,2024-01-10T00:00:00Z,2024-01-20T00:00:00Z,won,10\n\
+         D3,,2024-01-10T00:00:00Z,2024-01-20T00:00:00Z,won,100\n\
+         D4,,2024-01-10T00:00:00Z,2024-01-20T00:00:00Z,won,1000\n",
+    );
+    s.write(
+        "deal_leads.csv",
+        "deal_id,lead_id,primary\n\
+         D1,L2,true\n\
+         D2,L3,false\n\
+         D2,L2,true\n\
+         D3,L1,true\n\
+         D4,L3,\n\
+         D4,C1,\n\
+         D9,L1,true\n\
+         D4,L3,\n",
+    );
+    s.write("activities.csv", "lead_id,at\nC2,2024-01-05T00:00:00Z\n");
+    let v = analysis_json(s.path(), "validate", &[]);
+    let table = |name: &str| {
+        let t = rows(&v, "validate")
+            .iter()
+            .find(|t| t["table"] == name)
+            .unwrap()
+            .clone();
+        (t["read"].as_u64().unwrap(), t["used"].as_u64().unwrap())
+    };
+    assert_eq!(table("deal_leads"), (8, 6));
+    assert_eq!(table("activities"), (1, 1));
+    let reasons: Vec<(String, u64)> = rows(&v, "reasons")
+        .iter()
+        .map(|r| {
+            (
+                r["reason"].as_str().unwrap().to_string(),
+                r["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("unknown_deal".to_string(), 1),
+            ("duplicate_key".to_string(), 1)
+        ]
+    );
+    assert!(
+        v["notes"].to_string().contains(
+            "deals: 1 of 4 used deals linked to their lead through leads.converted_deal_id, 2 through deal_leads (2 among several leads"
+        ),
+        "{}",
+        v["notes"]
+    );
+    let out = s.join("x");
+    stdout_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+        "export",
+        "lead_funnel",
+    ]);
+    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let cell = |id: &str, column: &str| {
+        let line = csv
+            .lines()
+            .find(|l| l.starts_with(&format!("{id},")))
+            .unwrap();
+        let i = header.iter().position(|h| *h == column).unwrap();
+        line.split(',').nth(i).unwrap().parse::<f64>().unwrap()
+    };
+    assert_eq!(
+        (
+            cell("L1", "revenue"),
+            cell("L2", "revenue"),
+            cell("L3", "revenue")
+        ),
+        (1001.0, 10.0, 100.0)
+    );
 }
 
 // The second user trial (six vendor-shaped exports, issue 12).
