@@ -22,8 +22,7 @@ fn data(leads: u64) -> PathBuf {
             dirty_pct: 0.5,
             out: dir.clone(),
         };
-        leadloop::generate::generate(&opts, &leadloop::output::progress::Progress::new("bench"))
-            .expect("generate");
+        leadloop::generate::generate(&opts, &indicatif::ProgressBar::hidden()).expect("generate");
     }
     dir
 }
@@ -133,7 +132,6 @@ fn generate(bencher: divan::Bencher, leads: u64) {
             dirty_pct: 0.0,
             out: out.path().to_path_buf(),
         };
-        leadloop::generate::generate(&opts, &leadloop::output::progress::Progress::new("bench"))
-            .expect("generate")
+        leadloop::generate::generate(&opts, &indicatif::ProgressBar::hidden()).expect("generate")
     });
 }

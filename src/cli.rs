@@ -76,6 +76,12 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
+    /// Print where the time went on stderr at the end: each phase (reading and
+    /// judging, the ledger, lead_funnel, each analysis step, writing) with its
+    /// seconds and the peak memory so far.
+    #[arg(long, global = true)]
+    pub timings: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -40,7 +40,12 @@ where
         Ok(cli) => cli,
         Err(e) => return clap_error(e, stdout, stderr),
     };
-    match run(&cli, stdout) {
+    let result = run(&cli, stdout);
+    let phases = output::phases::take();
+    if cli.timings {
+        let _ = write!(stderr, "{}", output::phases::render(&phases));
+    }
+    match result {
         Ok(()) => 0,
         Err(e) if e.is_broken_pipe() => 0,
         Err(e) => {

@@ -34,13 +34,15 @@ pub fn run(ctx: &Context, args: &ExportArgs, stdout: &mut dyn Write) -> Result<(
             }
         },
     };
-    let frame = super::streamed(plan)?;
-    let bytes = match format {
-        Format::Csv => output::csv::to_bytes(&frame)?,
-        _ => output::parquet::to_bytes(&frame)?,
-    };
+    let frame = output::phases::time(&format!("build {}", args.table), || super::streamed(plan))?;
     let name = format!("{}.{}", args.table, format.ext());
-    let written = output::atomic::write_all(&out, &[(name, bytes)])?;
+    let written = output::phases::time("write", || {
+        let bytes = match format {
+            Format::Csv => output::csv::to_bytes(&frame)?,
+            _ => output::parquet::to_bytes(&frame)?,
+        };
+        output::atomic::write_all(&out, &[(name, bytes)])
+    })?;
     for p in written {
         writeln!(
             stdout,

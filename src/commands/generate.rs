@@ -9,7 +9,7 @@ use crate::cli::GenerateArgs;
 use crate::config::FileFormat;
 use crate::error::{Error, Result};
 use crate::generate::{self, Options};
-use crate::output::{self, progress::Progress, Format, Report};
+use crate::output::{self, phases, Format, Report};
 
 pub fn run(ctx: &Context, args: &GenerateArgs, stdout: &mut dyn Write) -> Result<()> {
     let out = ctx.out.clone().ok_or_else(|| {
@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, args: &GenerateArgs, stdout: &mut dyn Write) -> Result
         dirty_pct: args.dirty,
         out: out.clone(),
     };
-    let summary = generate::generate(&opts, &Progress::new("generate: leads"))?;
+    let summary = generate::generate(&opts, &phases::bar("generate: leads", opts.leads))?;
     let names: Vec<&str> = summary.rows.keys().map(String::as_str).collect();
     let rows: Vec<u64> = summary.rows.values().copied().collect();
     let mut inj = (Vec::new(), Vec::new(), Vec::new());

@@ -25,7 +25,7 @@ use crate::cli::{AsOfArg, Cli};
 use crate::config::DataSpec;
 use crate::error::{Error, Result};
 use crate::input::schema::TableKind;
-use crate::output::Format;
+use crate::output::{phases, Format};
 use crate::quality::{ledger, Checked, Ledger};
 
 /// What every command shares: the global options, not yet acted on.
@@ -53,8 +53,10 @@ impl Context {
         if let Some(a) = &self.as_of {
             spec.settings.as_of = Some(a.resolve(&spec.settings.timezone)?);
         }
-        let inputs = crate::input::load(&spec)?;
-        Checked::new(inputs, &spec)
+        phases::time("read + judge leads", || {
+            let inputs = crate::input::load(&spec)?;
+            Checked::new(inputs, &spec)
+        })
     }
 }
 
@@ -63,14 +65,16 @@ impl Context {
 pub fn analyse(ctx: &Context, analysis: &dyn Analysis, stdout: &mut dyn Write) -> Result<()> {
     let checked = ctx.checked()?;
     require(&checked, analysis)?;
-    let (ledger, _) = ledger::compute(&checked, true)?;
+    let (ledger, _) = phases::time("ledger", || ledger::compute(&checked, true))?;
     if let Some(e) = unusable(&ledger, analysis) {
         return Err(e);
     }
     let funnel = lead_funnel_if_any(&checked)?;
     let inputs = Inputs::new(&checked, funnel, &ledger);
     let finished = run(analysis, &inputs)?;
-    crate::output::emit(&finished.report, ctx.format, ctx.out.as_deref(), stdout)?;
+    phases::time("write", || {
+        crate::output::emit(&finished.report, ctx.format, ctx.out.as_deref(), stdout)
+    })?;
     Ok(())
 }
 
@@ -135,20 +139,22 @@ pub fn unusable(ledger: &Ledger, analysis: &dyn Analysis) -> Option<Error> {
 
 /// Runs an analysis to its end, collecting each step's plans.
 pub fn run(analysis: &dyn Analysis, inputs: &Inputs) -> Result<Finished> {
-    let mut step = analysis.start(inputs)?;
-    loop {
-        match step {
-            Step::Done(finished) => return Ok(finished),
-            Step::Collect {
-                plans,
-                streaming,
-                then,
-            } => {
-                let frames = collect(plans, streaming)?;
-                step = then(frames)?;
+    phases::time(analysis.name(), || {
+        let mut step = analysis.start(inputs)?;
+        loop {
+            match step {
+                Step::Done(finished) => return Ok(finished),
+                Step::Collect {
+                    plans,
+                    streaming,
+                    then,
+                } => {
+                    let frames = collect(plans, streaming)?;
+                    step = then(frames)?;
+                }
             }
         }
-    }
+    })
 }
 
 /// Collects plans in one run (sharing common subplans), in memory or with
@@ -187,7 +193,9 @@ pub fn streamed(plan: LazyFrame) -> Result<DataFrame> {
 /// without a leads table.
 pub fn lead_funnel_if_any(checked: &Checked) -> Result<Option<LazyFrame>> {
     match checked.has(TableKind::Leads) {
-        true => Ok(Some(streamed(crate::funnel::build(checked)?)?.lazy())),
+        true => phases::time("lead_funnel", || {
+            Ok(Some(streamed(crate::funnel::build(checked)?)?.lazy()))
+        }),
         false => Ok(None),
     }
 }

@@ -34,7 +34,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         Some(Format::Json) => Format::Json,
     };
     let checked = ctx.checked()?;
-    let (ledger, _) = ledger::compute(&checked, true)?;
+    let (ledger, _) = output::phases::time("ledger", || ledger::compute(&checked, true))?;
     let funnel = super::lead_funnel_if_any(&checked)?;
     let inputs = Inputs::new(&checked, funnel, &ledger);
     let mut reports = vec![super::validate::report(&checked, &ledger)?];
@@ -75,9 +75,12 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         });
     }
     let mut files = Vec::new();
-    for r in &reports {
-        files.extend(output::files(r, format)?);
-    }
+    output::phases::time("render", || -> Result<()> {
+        for r in &reports {
+            files.extend(output::files(r, format)?);
+        }
+        Ok(())
+    })?;
     let summary = json!({
         "data": checked.source,
         "analyses": reports.iter().map(|r| r.analysis.clone()).collect::<Vec<_>>(),
@@ -90,7 +93,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         "summary.json".into(),
         serde_json::to_vec_pretty(&summary).map_err(|e| Error::Internal(e.to_string()))?,
     ));
-    let written = output::atomic::write_all(&out, &files)?;
+    let written = output::phases::time("write", || output::atomic::write_all(&out, &files))?;
 
     writeln!(stdout, "leadloop report: {}", checked.source)?;
     writeln!(stdout, "- {}", ledger.summary())?;

@@ -14,7 +14,7 @@ use crate::quality::Checked;
 
 pub fn run(ctx: &Context, args: &ValidateArgs, stdout: &mut dyn Write) -> Result<()> {
     let checked = ctx.checked()?;
-    let (ledger, aside) = ledger::compute(&checked, false)?;
+    let (ledger, aside) = output::phases::time("ledger", || ledger::compute(&checked, false))?;
     for t in &ledger.tables {
         if t.read != t.used + t.set_aside() {
             return Err(Error::Internal(format!(

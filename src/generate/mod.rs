@@ -26,7 +26,6 @@ use rand_chacha::ChaCha8Rng;
 
 use crate::config::FileFormat;
 use crate::error::{Error, Result};
-use crate::output::progress::Progress;
 use model::{Tables, DAY, GARBAGE};
 
 /// Leads per chunk: fixed, so output does not depend on memory or threads.
@@ -122,7 +121,7 @@ fn chunk_rng(seed: u64, chunk: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ chunk)
 }
 
-pub fn generate(opts: &Options, progress: &Progress) -> Result<Summary> {
+pub fn generate(opts: &Options, progress: &indicatif::ProgressBar) -> Result<Summary> {
     let ext = match opts.format {
         FileFormat::Parquet => "parquet",
         // generate writes Parquet or CSV (commands::generate never asks for xlsx).
@@ -169,7 +168,7 @@ pub fn generate(opts: &Options, progress: &Progress) -> Result<Summary> {
                 sink.write(&df, opts.format)?;
             }
         }
-        progress.update(((c + 1) * CHUNK).min(opts.leads), opts.leads);
+        progress.set_position(((c + 1) * CHUNK).min(opts.leads));
     }
     let mut rng = chunk_rng(opts.seed, u64::MAX);
     let mut spend = model::spend(opts.leads, &mut rng);
@@ -185,7 +184,7 @@ pub fn generate(opts: &Options, progress: &Progress) -> Result<Summary> {
     if let Some(sink) = sinks.get_mut("spend") {
         sink.write(&spend_df, opts.format)?;
     }
-    progress.finish();
+    progress.finish_and_clear();
 
     let mut rows = BTreeMap::new();
     let mut staged = Vec::new();

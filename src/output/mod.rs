@@ -7,7 +7,7 @@ pub mod csv;
 pub mod format;
 pub mod json;
 pub mod parquet;
-pub mod progress;
+pub mod phases;
 pub mod report;
 pub mod table;
 

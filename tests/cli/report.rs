@@ -107,3 +107,45 @@ fn report_summary_on_data_samples() {
     insta::assert_snapshot!("report_data_samples", text);
     assert_eq!(s.names("reports").len(), 23);
 }
+
+/// `--timings` prints the phases of the run on stderr (and nothing on
+/// stdout); without it, stderr stays empty.
+#[test]
+fn timings_list_the_phases_on_stderr() {
+    let data = repo().join("data-samples");
+    let out = Scratch::new();
+    let (code, stdout, stderr) = run_lib(&[
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--timings",
+        "report",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let phases: Vec<&str> = stderr
+        .lines()
+        .skip(1)
+        .map(|l| l.split("  ").next().unwrap().trim())
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "read + judge leads",
+            "ledger",
+            "lead_funnel",
+            "bands",
+            "roi",
+            "contact",
+            "winloss",
+            "velocity",
+            "render",
+            "write",
+            "total"
+        ],
+        "{stderr}"
+    );
+    assert!(!stdout.contains("seconds"), "{stdout}");
+    let (_, _, quiet) = run_lib(&["--data", data.to_str().unwrap(), "bands"]);
+    assert_eq!(quiet, "");
+}

@@ -1,0 +1,138 @@
+//! Where a run's time goes. Each long step runs inside a named phase
+//! ([`time`]): on a terminal, stderr shows a spinner naming the phase
+//! (indicatif; hidden when stderr is piped, so scripts and tests see
+//! nothing); with `--timings`, stderr gets a table of the phases at the end
+//! (seconds, and the process's peak resident memory when the phase ended).
+//!
+//! Phases are per thread: the commands run on the calling thread (polars
+//! works on its own pool underneath), so concurrent in-process runs (tests)
+//! never mix their tables.
+
+use std::cell::RefCell;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// One finished phase.
+#[derive(Debug, Clone)]
+pub struct Phase {
+    pub name: String,
+    pub elapsed: Duration,
+    /// Peak resident set size of the process so far, in bytes (Linux's
+    /// `VmHWM`); `None` where the system does not say.
+    pub peak_rss: Option<u64>,
+}
+
+thread_local! {
+    static PHASES: RefCell<Vec<Phase>> = const { RefCell::new(Vec::new()) };
+    static SPINNER: RefCell<Option<ProgressBar>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` as the phase `name`.
+pub fn time<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    SPINNER.with(|s| {
+        let mut s = s.borrow_mut();
+        let bar = s.get_or_insert_with(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} leadloop: {msg} ({elapsed})")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        bar.set_message(name.to_string());
+    });
+    let start = Instant::now();
+    let out = f();
+    let phase = Phase {
+        name: name.to_string(),
+        elapsed: start.elapsed(),
+        peak_rss: peak_rss(),
+    };
+    PHASES.with(|p| p.borrow_mut().push(phase));
+    out
+}
+
+/// The phases run so far on this thread, in order; clears them and the spinner.
+pub fn take() -> Vec<Phase> {
+    SPINNER.with(|s| {
+        if let Some(bar) = s.borrow_mut().take() {
+            bar.finish_and_clear();
+        }
+    });
+    PHASES.with(|p| std::mem::take(&mut *p.borrow_mut()))
+}
+
+/// The `--timings` table: one line per phase, then the total.
+pub fn render(phases: &[Phase]) -> String {
+    let width = phases
+        .iter()
+        .map(|p| p.name.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut out = format!(
+        "{:<width$}  {:>9}  {:>13}\n",
+        "phase", "seconds", "peak RSS (MB)"
+    );
+    let mb = |b: Option<u64>| b.map_or("–".to_string(), |b| (b / (1 << 20)).to_string());
+    for p in phases {
+        out.push_str(&format!(
+            "{:<width$}  {:>9.2}  {:>13}\n",
+            p.name,
+            p.elapsed.as_secs_f64(),
+            mb(p.peak_rss)
+        ));
+    }
+    let total: f64 = phases.iter().map(|p| p.elapsed.as_secs_f64()).sum();
+    out.push_str(&format!(
+        "{:<width$}  {:>9.2}  {:>13}\n",
+        "total",
+        total,
+        mb(phases.iter().filter_map(|p| p.peak_rss).max())
+    ));
+    out
+}
+
+/// Peak resident set size of this process, in bytes (`VmHWM` in
+/// `/proc/self/status`).
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// A bar for work of known size (generate's leads), hidden off a terminal.
+pub fn bar(label: &str, total: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg}: {wide_bar} {human_pos}/{human_len} ({eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(label.to_string());
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_are_recorded_in_order_and_taken_once() {
+        let x = time("read", || 2 + 2);
+        time("judge", || ());
+        assert_eq!(x, 4);
+        let phases = take();
+        let names: Vec<&str> = phases.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["read", "judge"]);
+        assert!(take().is_empty());
+        let table = render(&phases);
+        assert!(table.starts_with("phase"), "{table}");
+        assert!(
+            table.lines().last().unwrap().starts_with("total"),
+            "{table}"
+        );
+    }
+}
