@@ -239,6 +239,11 @@ pub struct TableConfig {
     /// (LeadHistory: Field = Status); the others are set aside as
     /// `filtered_out`, counted but not a defect.
     pub keep: Option<Keep>,
+    /// handoffs: stage values that are no funnel stage (Salesforce's
+    /// "Open - Not Contacted", a lead's state before anyone worked it):
+    /// their rows are `filtered_out`, counted but not a defect.
+    #[serde(default)]
+    pub ignore_stages: Vec<String>,
     /// deals: the vendor's won / closed flag columns (each a list, first
     /// present wins); where a row has them they decide its status.
     pub status_flags: Option<StatusFlags>,

@@ -101,6 +101,11 @@ fn merge_table(base: TableConfig, mine: TableConfig, preset: Preset) -> TableCon
         lead_list_separator: mine.lead_list_separator.or(base.lead_list_separator),
         status_flags: mine.status_flags.or(base.status_flags),
         keep: mine.keep.or(base.keep),
+        ignore_stages: {
+            let mut v = base.ignore_stages;
+            v.extend(mine.ignore_stages);
+            v
+        },
         date_format: mine.date_format.or(base.date_format),
         stages,
         stage_map: merge(base.stage_map, mine.stage_map),

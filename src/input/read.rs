@@ -168,6 +168,30 @@ pub fn scan(
         .filter(|n| !n.starts_with("__"))
         .map(|n| n.to_string())
         .collect();
+    // A blank text cell is a missing value, however it was written: Data
+    // Loader quotes every field, so an unowned lead's owner is `""`, which
+    // the CSV reader keeps as empty text (an unquoted empty field is null).
+    let blanks: Vec<Expr> = schema
+        .iter()
+        .filter(|(n, d)| matches!(d, DataType::String) && !n.starts_with("__"))
+        .map(|(n, _)| {
+            let c = col(n.clone());
+            when(
+                c.clone()
+                    .str()
+                    .strip_chars(lit(NULL))
+                    .str()
+                    .len_bytes()
+                    .eq(lit(0u32)),
+            )
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(c)
+            .alias(n.clone())
+        })
+        .collect();
+    if !blanks.is_empty() {
+        frame = frame.with_columns(blanks);
+    }
     let config_error = |detail: String| Error::BadConfig {
         file: config_path.to_path_buf(),
         line: None,

@@ -15,22 +15,28 @@ pub fn parse_number(expr: Expr, dtype: &DataType) -> Option<Expr> {
     }
 }
 
-/// True for `true`, non-zero numbers and the text `true`, `t`, `yes`, `y`, `1`
-/// (any case); false otherwise, including null.
+/// True for `true`, non-zero numbers and the text `true`, `t`, `yes`, `y` (any
+/// case) or a non-zero number (`1`, `1.0`); false otherwise, including null.
 pub fn parse_flag(expr: Expr, dtype: &DataType) -> Expr {
     let truthy = match dtype {
         DataType::Boolean => expr,
         d if d.is_primitive_numeric() => expr.neq(lit(0)),
-        _ => expr
-            .cast(DataType::String)
-            .str()
-            .strip_chars(lit(NULL))
-            .str()
-            .to_lowercase()
-            .is_in(
-                lit(Series::new("t".into(), ["true", "t", "yes", "y", "1"])).implode(false),
-                false,
-            ),
+        _ => {
+            let text = expr.cast(DataType::String).str().strip_chars(lit(NULL));
+            // A number written as text counts as one (pandas writes 1.0).
+            let number = text
+                .clone()
+                .cast(DataType::Float64)
+                .neq(lit(0.0))
+                .fill_null(lit(false));
+            text.str()
+                .to_lowercase()
+                .is_in(
+                    lit(Series::new("t".into(), ["true", "t", "yes", "y", "1"])).implode(false),
+                    false,
+                )
+                .or(number)
+        }
     };
     truthy.fill_null(lit(false))
 }

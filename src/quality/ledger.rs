@@ -118,7 +118,14 @@ fn offending(reason: Reason) -> &'static [&'static str] {
     match reason {
         Reason::Deleted => &["IsDeleted", "is_deleted", "_fivetran_deleted", "archived"],
         Reason::InactiveVersion => &["_fivetran_active"],
-        Reason::FilteredOut => &["Field", "field"],
+        Reason::FilteredOut => &[
+            "Field",
+            "field",
+            "Field / Event",
+            "associationTypeId",
+            "type_id",
+            STAGE,
+        ],
         Reason::NullKey | Reason::DuplicateKey => &[DEAL_ID, LEAD_ID],
         Reason::UnparseableTimestamp | Reason::MissingTimestamp => {
             &[CREATED_AT, AT, SCORED_AT, CLOSED_AT, DATE]

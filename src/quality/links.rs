@@ -34,12 +34,17 @@ pub const LINK_ROUTE: &str = "__link_route";
 pub const LINK_CHOICES: &str = "__link_choices";
 pub const ROUTES: [&str; 2] = ["leads.converted_deal_id", "deal_leads"];
 
-/// One row per linked deal: [`LINK_DEAL`] (the deal id as text), its lead
-/// [`LINK_LEAD`] (the lead key type), [`LINK_ROUTE`] (an index into
-/// [`ROUTES`]) and [`LINK_CHOICES`]. `leads` are the used leads (with
-/// [`LEAD_ROW`], file order); `deal_leads` the judged associations.
-/// `None` when neither route exists.
-pub fn deal_links(
+/// Set when a deal had linked leads but every one was created after it.
+pub const LINK_LATER: &str = "__link_later";
+
+/// Every lead another table offers a deal: [`LINK_DEAL`] (the deal id as
+/// text), [`LINK_LEAD`] (the lead key type), [`LINK_ROUTE`] (an index into
+/// [`ROUTES`]), `__primary`, `__created` (the lead's creation) and
+/// `__order` (file order). `leads` are the used leads (with [`LEAD_ROW`]);
+/// `deal_leads` the judged associations, each (deal, lead) pair once (a
+/// repeated pair is `duplicate_key` and decides nothing). `None` when
+/// neither route exists.
+pub fn deal_candidates(
     leads: Option<LazyFrame>,
     leads_have_deal: bool,
     deal_leads: Option<&TablePlan>,
@@ -62,10 +67,19 @@ pub fn deal_links(
         );
     }
     if let Some(plan) = deal_leads {
+        let pair = concat_str(
+            [
+                col(parsed(DEAL_ID)).cast(DataType::String),
+                col(parsed(LEAD_ID)).cast(DataType::String),
+            ],
+            "\u{1f}",
+            true,
+        );
         routes.push(
             plan.annotated
                 .clone()
                 .filter(col(REASON_COL).is_null())
+                .filter(pair.is_first_distinct())
                 .select([
                     col(parsed(DEAL_ID)).cast(DataType::String).alias(LINK_DEAL),
                     col(parsed(LEAD_ID)).alias(LINK_LEAD),
@@ -76,25 +90,85 @@ pub fn deal_links(
                 ]),
         );
     }
-    let all = concat(routes, UnionArgs::default()).ok()?;
-    Some(
-        all.sort(
-            [LINK_DEAL, LINK_ROUTE, "__primary", "__created", "__order"],
+    concat(routes, UnionArgs::default()).ok()
+}
+
+/// `frame` (a deals plan: the deal id `deal_id`, its creation `created`, its
+/// own lead `lead_id`) with the lead of each deal that names none of its
+/// own chosen from `candidates` ([`deal_candidates`]): among the leads
+/// created no later than the deal (a lead that came after the deal did not
+/// originate it: Salesforce can convert a lead into an existing
+/// opportunity), the first route, then the primary, then the earliest
+/// created, then file order. Adds [`LINK_ROUTE`], [`LINK_CHOICES`] and
+/// [`LINK_LATER`]; a deal whose linked leads all came later stays unlinked.
+pub fn link_deals(
+    frame: LazyFrame,
+    candidates: LazyFrame,
+    deal_id: &str,
+    created: &str,
+    lead_id: &str,
+) -> LazyFrame {
+    let frame = frame.with_row_index("__deal_row", None);
+    let eligible = col("__eligible");
+    let first_route = col(LINK_ROUTE).filter(eligible.clone()).first();
+    let chosen = frame
+        .clone()
+        .filter(col(lead_id).is_null())
+        .select([
+            col("__deal_row"),
+            col(deal_id).cast(DataType::String).alias(LINK_DEAL),
+            col(created).alias("__deal_created"),
+        ])
+        .join(
+            candidates,
+            [col(LINK_DEAL)],
+            [col(LINK_DEAL)],
+            JoinArgs::new(JoinType::Inner),
+        )
+        .with_column(
+            col("__created")
+                .lt_eq(col("__deal_created"))
+                .fill_null(lit(true))
+                .alias("__eligible"),
+        )
+        .sort(
+            [
+                "__deal_row",
+                LINK_ROUTE,
+                "__primary",
+                "__created",
+                "__order",
+            ],
             SortMultipleOptions::default()
                 .with_order_descending_multi([false, false, true, false, false])
                 .with_nulls_last(true)
                 .with_maintain_order(true),
         )
-        .group_by([col(LINK_DEAL)])
+        .group_by([col("__deal_row")])
         .agg([
-            col(LINK_LEAD).first(),
-            col(LINK_ROUTE).first(),
             col(LINK_LEAD)
-                .filter(col(LINK_ROUTE).eq(col(LINK_ROUTE).first()))
+                .filter(eligible.clone())
+                .first()
+                .alias("__chosen_lead"),
+            first_route.clone().alias(LINK_ROUTE),
+            col(LINK_LEAD)
+                .filter(eligible.clone().and(col(LINK_ROUTE).eq(first_route)))
                 .n_unique()
                 .alias(LINK_CHOICES),
-        ]),
-    )
+            eligible.any(false).not().alias(LINK_LATER),
+        ]);
+    frame
+        .join(
+            chosen,
+            [col("__deal_row")],
+            [col("__deal_row")],
+            JoinArgs {
+                maintain_order: MaintainOrderJoin::Left,
+                ..JoinArgs::new(JoinType::Left)
+            },
+        )
+        .with_column(coalesce(&[col(lead_id), col("__chosen_lead")]).alias(lead_id))
+        .drop(names(&["__deal_row", "__chosen_lead"]))
 }
 
 /// The deal_leads plan with the checks that need the judged deals: an

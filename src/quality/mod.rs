@@ -77,7 +77,7 @@ impl Checked {
             currency_rates: rates,
         };
         let mut tables = BTreeMap::new();
-        let mut leads_keyed = None;
+        let mut leads_keyed: Option<DataFrame> = None;
         // Wide stages whose column the leads export has (a preset's others
         // are left out, with a note from `input`).
         let leads_raw = inputs.get(TableKind::Leads);
@@ -95,9 +95,9 @@ impl Checked {
         let wide_columns: Vec<String> =
             present_stages.iter().map(|(s, _)| rules::wide(s)).collect();
         for (kind, raw) in &inputs.tables {
-            if *kind == TableKind::Deals {
-                ctx.deal_links = links::deal_links(
-                    leads_keyed.clone().map(IntoLazy::lazy),
+            if let (TableKind::Deals, Some(leads)) = (kind, &leads_keyed) {
+                ctx.deal_links = links::deal_candidates(
+                    Some(leads.clone().lazy()),
                     inputs
                         .get(TableKind::Leads)
                         .is_some_and(|r| r.has(CONVERTED_DEAL_ID)),
@@ -114,9 +114,21 @@ impl Checked {
                     .with_row_index(LEAD_ROW, None)
                     .collect()
                     .map_err(|e| raw.unreadable(e))?;
-                let has_alias = raw.has(ALIAS_ID);
+                // An alias never stands for another lead's id, even a
+                // set-aside lead's: its rows are unknown, not re-credited.
+                let taken = match raw.has(ALIAS_ID) {
+                    true => Some(
+                        plan.annotated
+                            .clone()
+                            .select([col(rules::parsed(crate::input::schema::LEAD_ID))])
+                            .collect()
+                            .map_err(|e| raw.unreadable(e))?
+                            .lazy(),
+                    ),
+                    false => None,
+                };
                 ctx.leads = Some(
-                    rules::lead_reference(df.clone().lazy(), has_alias)
+                    rules::lead_reference(df.clone().lazy(), taken)
                         .map_err(|e| raw.unreadable(e))?,
                 );
                 leads_keyed = Some(df);
@@ -273,9 +285,11 @@ impl Checked {
 }
 
 /// How the used deals found their lead, when some were linked through
-/// another table: "deals: 5 of 8 linked to a lead through deal_leads (2 of
-/// them among several leads: the primary, else the earliest created)".
+/// another table: "deals: 5 of 8 used deals linked to their lead through
+/// deal_leads (2 among several leads: the primary, else the earliest
+/// created); 1 left unlinked: every lead linked to it was created after it".
 fn link_note(deals: &TablePlan) -> PolarsResult<Option<String>> {
+    use crate::output::format::count;
     let df = deals
         .annotated
         .clone()
@@ -287,39 +301,62 @@ fn link_note(deals: &TablePlan) -> PolarsResult<Option<String>> {
                 .gt(lit(1u32))
                 .sum()
                 .alias("several"),
+            col(links::LINK_LATER).sum().alias("later"),
         ])
         .sort([links::LINK_ROUTE], Default::default())
         .collect()?;
-    let total: u64 = df
-        .column("n")?
-        .cast(&DataType::UInt64)?
-        .u64()?
-        .into_no_null_iter()
-        .sum();
+    let column = |name: &str| -> PolarsResult<Vec<u64>> {
+        Ok(df
+            .column(name)?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .collect())
+    };
+    let (n, several, later) = (column("n")?, column("several")?, column("later")?);
+    let total: u64 = n.iter().sum();
     let routes = df.column(links::LINK_ROUTE)?.cast(&DataType::UInt32)?;
-    let n = df.column("n")?.cast(&DataType::UInt64)?;
-    let several = df.column("several")?.cast(&DataType::UInt64)?;
     let mut parts = Vec::new();
-    for ((route, n), several) in routes
-        .u32()?
-        .iter()
-        .zip(n.u64()?.into_no_null_iter())
-        .zip(several.u64()?.iter())
-    {
-        let Some(route) = route else { continue };
+    let mut unlinked_later = 0;
+    for (i, route) in routes.u32()?.iter().enumerate() {
+        let Some(route) = route else {
+            unlinked_later += later[i];
+            continue;
+        };
         let mut part = match parts.is_empty() {
-            true => format!("{n} of {total} used deals linked to their lead through "),
-            false => format!("{n} through "),
+            true => format!(
+                "{} of {} used deals linked to their lead through ",
+                count(n[i]),
+                count(total)
+            ),
+            false => format!("{} through ", count(n[i])),
         };
         part.push_str(links::ROUTES[route as usize]);
-        if let Some(k) = several.filter(|k| *k > 0) {
+        if several[i] > 0 {
             part.push_str(&format!(
-                " ({k} among several leads: the primary, else the earliest created)"
+                " ({} among several leads: {})",
+                count(several[i]),
+                match route {
+                    0 => "the earliest created",
+                    _ => "the primary, else the earliest created",
+                }
             ));
         }
         parts.push(part);
     }
-    Ok((!parts.is_empty()).then(|| format!("deals: {}", parts.join(", "))))
+    let mut note = parts.join(", ");
+    if unlinked_later > 0 {
+        if !note.is_empty() {
+            note.push_str("; ");
+        }
+        note.push_str(&format!(
+            "{} left unlinked: every lead linked to {} was created after the deal",
+            count(unlinked_later),
+            if unlinked_later == 1 { "it" } else { "them" }
+        ));
+    }
+    Ok((!note.is_empty()).then(|| format!("deals: {note}")))
 }
 
 fn distinct_text(frame: LazyFrame, column: &str) -> PolarsResult<Vec<String>> {

@@ -30,7 +30,7 @@ const LEAD_KEY: &str = "__lk";
 pub(super) const LEAD_CREATED: &str = "__lead_created";
 /// The lead's own id, where a row named it by an alias.
 const LEAD_CANONICAL: &str = "__lead_canonical";
-/// A deal's linked lead (see `links::deal_links`), joined on the deal id as text.
+/// A deal's linked lead (see `links::deal_candidates`), joined on the deal id as text.
 pub(super) const LINK_DEAL: &str = "__link_deal";
 pub(super) const LINK_LEAD: &str = "__link_lead";
 
@@ -179,18 +179,19 @@ fn status_from_flags(
 /// What other tables need to know about the used leads, from the used
 /// leads with their [`LEAD_ROW`] (see `Checked::leads_keyed`): one row per
 /// id a reference may use — each lead's id, and its `alias_id` where the
-/// leads have one that is neither another lead's id nor an earlier lead's
-/// alias (the first lead in file order keeps a shared alias).
-pub fn lead_reference(leads_keyed: LazyFrame, has_alias: bool) -> PolarsResult<LazyFrame> {
+/// leads have one (`taken`: the parsed lead id of every row of the leads
+/// table, used or not) that is neither a lead id of any row nor an earlier
+/// lead's alias (the first lead in file order keeps a shared alias).
+pub fn lead_reference(leads_keyed: LazyFrame, taken: Option<LazyFrame>) -> PolarsResult<LazyFrame> {
     let own = leads_keyed.clone().select([
         col(LEAD_ID).alias(LEAD_KEY),
         col(LEAD_ID).alias(LEAD_CANONICAL),
         col(CREATED_AT).alias(LEAD_CREATED),
         col(LEAD_ROW),
     ]);
-    if !has_alias {
+    let Some(taken) = taken else {
         return Ok(own);
-    }
+    };
     let aliases = leads_keyed
         .select([
             col(ALIAS_ID).alias(LEAD_KEY),
@@ -201,7 +202,7 @@ pub fn lead_reference(leads_keyed: LazyFrame, has_alias: bool) -> PolarsResult<L
         .filter(col(LEAD_KEY).is_not_null())
         .filter(col(LEAD_KEY).is_first_distinct())
         .join(
-            own.clone().select([col(LEAD_KEY)]),
+            taken.select([col(parsed(LEAD_ID)).alias(LEAD_KEY)]),
             [col(LEAD_KEY)],
             [col(LEAD_KEY)],
             JoinArgs::new(JoinType::Anti),
@@ -241,8 +242,8 @@ pub struct RuleContext<'a> {
     pub lead_key: KeyType,
     /// Used leads (`lead_reference`), when the data set has a leads table.
     pub leads: Option<LazyFrame>,
-    /// deals: the lead of each deal id (text) by another table, when the
-    /// data set links deals that way (`links::deal_links`).
+    /// deals: the leads other tables offer each deal id (text), when the
+    /// data set links deals that way (`links::deal_candidates`).
     pub deal_links: Option<LazyFrame>,
     pub currency_rates: Option<&'a BTreeMap<String, f64>>,
 }
@@ -289,6 +290,22 @@ pub fn plan_table(
             );
         }
     }
+    // Stage values that are no funnel stage (unless the stage map maps them).
+    let ignored: Vec<&str> = cfg
+        .ignore_stages
+        .iter()
+        .filter(|s| !cfg.stage_map.contains_key(*s))
+        .map(String::as_str)
+        .collect();
+    if kind == TableKind::Handoffs && raw.has(STAGE) && !ignored.is_empty() {
+        let values = lit(Series::new("v".into(), ignored)).implode(false);
+        b.check(
+            Reason::FilteredOut,
+            values::parse_text(col(STAGE))
+                .is_in(values, false)
+                .fill_null(lit(false)),
+        );
+    }
     for flag in ACTIVE_FLAGS.iter().filter(|f| raw.has(f)) {
         let dtype = b.dtype(flag);
         // An empty flag is not a superseded version: only an explicit false.
@@ -313,6 +330,15 @@ pub fn plan_table(
             continue;
         }
         let dtype = b.dtype(name);
+        if dtype.is_nested() {
+            let expected = match spec.ty {
+                ColumnType::Id => "an id (text or a whole number)",
+                ColumnType::Timestamp => "a timestamp",
+                ColumnType::Number => "a number",
+                ColumnType::Text => "text",
+            };
+            return Err(b.bad_type(name, expected));
+        }
         let present = values::present(col(name), &dtype);
         let declared_absent = cfg.absent.iter().any(|a| a == name);
         match spec.ty {
@@ -510,25 +536,14 @@ pub fn plan_table(
     }
     // A deal without a lead of its own is linked through the leads'
     // converted deal or the deal_leads table (`links::deal_links`).
-    if let (TableKind::Deals, Some(links)) = (kind, &ctx.deal_links) {
-        frame = frame
-            .join(
-                links.clone(),
-                [col(parsed(DEAL_ID)).cast(DataType::String)],
-                [col(LINK_DEAL)],
-                JoinArgs {
-                    maintain_order: MaintainOrderJoin::Left,
-                    ..JoinArgs::new(JoinType::Left)
-                },
-            )
-            .with_columns([
-                // The route only where it gave the lead (the deal's own wins).
-                when(col(parsed(LEAD_ID)).is_null())
-                    .then(col(super::links::LINK_ROUTE))
-                    .otherwise(lit(NULL).cast(DataType::UInt32))
-                    .alias(super::links::LINK_ROUTE),
-                coalesce(&[col(parsed(LEAD_ID)), col(LINK_LEAD)]).alias(parsed(LEAD_ID).as_str()),
-            ]);
+    if let (TableKind::Deals, Some(candidates)) = (kind, &ctx.deal_links) {
+        frame = super::links::link_deals(
+            frame,
+            candidates.clone(),
+            &parsed(DEAL_ID),
+            &parsed(CREATED_AT),
+            &parsed(LEAD_ID),
+        );
     }
     let keyed = kind.refers_to_leads() && ctx.leads.is_some();
     if let (true, Some(leads)) = (kind.refers_to_leads(), &ctx.leads) {

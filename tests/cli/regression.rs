@@ -1438,3 +1438,231 @@ fn issue_12_lead_history_keeps_status_rows() {
         (Some("filtered_out"), Some(3))
     );
 }
+
+// The third user trial and the breaker trial (issue 12, deal links).
+
+/// Revenue per lead from `export lead_funnel`.
+fn revenue_by_lead(data: &Path) -> std::collections::BTreeMap<String, f64> {
+    let out = Scratch::new();
+    stdout_of([
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.path().to_str().unwrap(),
+        "export",
+        "lead_funnel",
+    ]);
+    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == "revenue").unwrap();
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[0].to_string(), cells[i].parse::<f64>().unwrap())
+        })
+        .collect()
+}
+
+// Worked by hand (every deal won, created 2024-01-10, closed 01-20):
+// - D1: roles L2 (primary, but L2 is set aside: unknown_lead) and L3 -> L3.
+// - D2: names L2 itself; L2 is set aside and L1's alias "L2" is a lead
+//   row's id, so no alias: unknown_lead (was credited to L1).
+// - D3: (L3,false), (L3,true) repeated pair = duplicate_key, (L1,false):
+//   no primary among the used rows -> L1, created first (was L3).
+// - D4: L4 names it as converted deal and L5 is its primary role, both
+//   created 02-01, after the deal: left unlinked, still won in January
+//   (was set aside as stage_before_created).
+// - D5: primary L5 came later, so L3.
+// - D6: (L1,""), (L3,"1.0") -> L3 is primary (pandas writes 1.0; was never).
+// Revenue: L1 100; L3 1 + 10,000 + 100,000 = 110,001; winloss January: 5
+// won, 111,101.
+#[test]
+fn issue_12_deal_links_pass_over_later_leads_duplicates_and_set_aside_ids() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,alias_id,converted_deal_id\n\
+         L1,2024-01-01T00:00:00Z,web,L2,\n\
+         L2,garbage,ads,,\n\
+         L3,2024-01-03T00:00:00Z,ads,,\n\
+         L4,2024-02-01T00:00:00Z,web,,D4\n\
+         L5,2024-02-01T00:00:00Z,web,,\n",
+    );
+    let deal = |id: &str, lead: &str, amount: u32| {
+        format!("{id},{lead},2024-01-10T00:00:00Z,2024-01-20T00:00:00Z,won,{amount}\n")
+    };
+    s.write(
+        "deals.csv",
+        format!(
+            "deal_id,lead_id,created_at,closed_at,status,amount\n{}{}{}{}{}{}",
+            deal("D1", "", 1),
+            deal("D2", "L2", 10),
+            deal("D3", "", 100),
+            deal("D4", "", 1000),
+            deal("D5", "", 10000),
+            deal("D6", "", 100000)
+        ),
+    );
+    s.write(
+        "deal_leads.csv",
+        "deal_id,lead_id,primary\n\
+         D1,L2,true\nD1,L3,\n\
+         D3,L3,false\nD3,L3,true\nD3,L1,false\n\
+         D4,L5,true\n\
+         D5,L5,true\nD5,L3,\n\
+         D6,L1,\nD6,L3,1.0\n",
+    );
+    s.write("activities.csv", "lead_id,at\nL2,2024-01-05T00:00:00Z\n");
+    let v = analysis_json(s.path(), "validate", &[]);
+    let mut reasons: Vec<(String, String, u64)> = rows(&v, "reasons")
+        .iter()
+        .map(|r| {
+            (
+                r["table"].as_str().unwrap().to_string(),
+                r["reason"].as_str().unwrap().to_string(),
+                r["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    reasons.sort();
+    let want: Vec<(String, String, u64)> = [
+        ("activities", "unknown_lead", 1),
+        ("deal_leads", "duplicate_key", 1),
+        ("deal_leads", "unknown_lead", 1),
+        ("deals", "unknown_lead", 1),
+        ("leads", "unparseable_timestamp", 1),
+    ]
+    .iter()
+    .map(|(t, r, n)| (t.to_string(), r.to_string(), *n))
+    .collect();
+    assert_eq!(reasons, want);
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains(
+            "deals: 4 of 5 used deals linked to their lead through deal_leads (2 among several leads: the primary, else the earliest created); 1 left unlinked: every lead linked to it was created after the deal"
+        ),
+        "{notes}"
+    );
+    let revenue = revenue_by_lead(s.path());
+    let r = |id: &str| revenue[id];
+    assert_eq!(
+        (r("L1"), r("L3"), r("L4"), r("L5")),
+        (100.0, 110_001.0, 0.0, 0.0)
+    );
+    let w = analysis_json(s.path(), "winloss", &[]);
+    let jan = &rows(&w, "winloss")[0];
+    assert_eq!(
+        (
+            jan["month"].as_str(),
+            jan["won"].as_u64(),
+            jan["revenue"].as_f64()
+        ),
+        (Some("2024-01"), Some(5), Some(111_101.0))
+    );
+}
+
+// deals + deal_leads with no leads table was an internal error (exit 1) in
+// every command; winloss runs on the deals alone.
+#[test]
+fn issue_12_deal_leads_without_a_leads_table() {
+    let s = Scratch::new();
+    s.write(
+        "deals.csv",
+        "deal_id,created_at,status,amount,closed_at\nD1,2024-01-10T00:00:00Z,won,100,2024-01-20T00:00:00Z\n",
+    );
+    s.write("deal_leads.csv", "deal_id,lead_id\nD1,L1\n");
+    let w = analysis_json(s.path(), "winloss", &[]);
+    assert_eq!(rows(&w, "winloss")[0]["won"], 1);
+    let (code, out, err) = run_lib(&["--data", s.path().to_str().unwrap(), "validate"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2 read = 2 used + 0 set aside"), "{out}");
+}
+
+// A list column where an id belongs was an internal error (exit 1).
+#[test]
+fn issue_12_a_list_column_as_an_id_is_bad_data() {
+    use polars::prelude::*;
+    let s = Scratch::new();
+    s.write(
+        "deals.csv",
+        "deal_id,created_at,status,amount\nD1,2024-01-10T00:00:00Z,open,100\n",
+    );
+    let ids = Series::new("deal_id".into(), [Series::new("".into(), ["D1"])]);
+    let mut df =
+        DataFrame::new(1, vec![ids.into(), Column::new("lead_id".into(), ["L1"])]).unwrap();
+    ParquetWriter::new(std::fs::File::create(s.join("deal_leads.parquet")).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let err = fails_with_2(&["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(
+        err.contains("deal_leads") && err.contains("column \"deal_id\": expected an id"),
+        "{err}"
+    );
+}
+
+// Data Loader quotes every field: an unowned lead's OwnerId `""` made a
+// group named '' instead of (none); the default status "Open - Not
+// Contacted" was unknown_stage; a contact-to-deal association export was
+// read backwards.
+#[test]
+fn issue_12_quoted_blanks_default_statuses_and_association_direction() {
+    let s = Scratch::new();
+    s.write(
+        "Lead.csv",
+        "\"Id\",\"CreatedDate\",\"LeadSource\",\"OwnerId\"\n\
+         \"00Q000000000001AAA\",\"2024-01-02T10:00:00Z\",\"Web\",\"\"\n\
+         \"00Q000000000002AAA\",\"2024-01-03T10:00:00Z\",\"Web\",\"005A\"\n",
+    );
+    s.write(
+        "LeadHistory.csv",
+        "LeadId,Field,NewValue,CreatedDate\n\
+         00Q000000000001AAA,Status,Open - Not Contacted,2024-01-02T10:00:00Z\n\
+         00Q000000000001AAA,Status,Marketing Qualified,2024-01-04T10:00:00Z\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "preset = \"salesforce\"\n[tables.leads]\npath = \"Lead.csv\"\n[tables.handoffs]\npath = \"LeadHistory.csv\"\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let reasons: Vec<(&str, &str)> = rows(&v, "reasons")
+        .iter()
+        .map(|r| (r["table"].as_str().unwrap(), r["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(reasons, [("handoffs", "filtered_out")]);
+    let b = analysis_json(s.path(), "bands", &["--by", "owner_id"]);
+    let owners: Vec<&str> = rows(&b, "bands")
+        .iter()
+        .filter(|r| r["band"] == "unscored")
+        .map(|r| r["owner_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(owners, ["(none)", "005A"]);
+
+    let h = Scratch::new();
+    h.write(
+        "contacts.csv",
+        "hs_object_id,createdate,hs_analytics_source\n1,2024-01-02T10:00:00Z,DIRECT_TRAFFIC\n",
+    );
+    h.write(
+        "deals.csv",
+        "hs_object_id,createdate,closedate,dealstage,amount\n1,2024-01-05T10:00:00Z,2024-01-20T10:00:00Z,closedwon,50\n",
+    );
+    // Contact 1 -> deal 1 (type 4): not a deal-to-contact row.
+    h.write(
+        "associations.csv",
+        "fromObjectId,toObjectId,associationCategory,associationTypeId\n1,1,HUBSPOT_DEFINED,4\n",
+    );
+    h.write(
+        "leadloop.toml",
+        "preset = \"hubspot\"\n[tables.leads]\npath = \"contacts.csv\"\n[tables.deals]\npath = \"deals.csv\"\n[tables.deal_leads]\npath = \"associations.csv\"\n",
+    );
+    let v = analysis_json(h.path(), "validate", &[]);
+    let reasons: Vec<(&str, &str)> = rows(&v, "reasons")
+        .iter()
+        .map(|r| (r["table"].as_str().unwrap(), r["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(reasons, [("deal_leads", "filtered_out")]);
+    assert_eq!(revenue_by_lead(h.path())["1"], 0.0);
+}
