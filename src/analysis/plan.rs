@@ -51,8 +51,8 @@ impl<'a> Inputs<'a> {
     pub fn unlinked_note(&self) -> Option<String> {
         (self.unlinked_deals > 0 && self.funnel.is_some()).then(|| {
             format!(
-                "{} deals are linked to no lead: counted in winloss only",
-                crate::output::format::count(self.unlinked_deals)
+                "{} linked to no lead: counted in winloss only",
+                crate::output::format::count_of(self.unlinked_deals, "deal is", "deals are")
             )
         })
     }
@@ -223,6 +223,9 @@ pub enum Need {
     /// A record of contacts: handoffs, activities or a timed `contacted`
     /// column of a wide export (SPEC §3: reaching SQL does not imply one).
     Contacts,
+    /// Times to measure from: the leads' creation times (not declared
+    /// absent) and a timed stage (handoffs, a timed wide column, or deals).
+    TimedStages,
 }
 
 impl Need {
@@ -240,6 +243,12 @@ impl Need {
                         .iter()
                         .any(|(s, flag_only)| s == "contacted" && !flag_only)
             }
+            Need::TimedStages => {
+                checked.leads_timed
+                    && (checked.has(TableKind::Handoffs)
+                        || checked.has(TableKind::Deals)
+                        || checked.wide_stages.iter().any(|(_, flag_only)| !flag_only))
+            }
         }
     }
 
@@ -252,6 +261,9 @@ impl Need {
             }
             Need::Contacts => {
                 "a record of contacts: handoffs, activities or a timed contacted column".into()
+            }
+            Need::TimedStages => {
+                "times: the leads' created_at and a timed stage (handoffs, deals or a stage date column)".into()
             }
         }
     }
@@ -268,6 +280,15 @@ impl Need {
                 place: checked.source.clone(),
                 hint: format!(
                     " ({analysis} needs stage events: a handoffs table, or the leads' stage columns under [tables.leads.stages] in leadloop.toml)"
+                ),
+            },
+            Need::TimedStages => Error::NothingToAnalyse {
+                detail: format!(
+                    "{analysis}: {}, so no time from stage to stage can be measured",
+                    match checked.leads_timed {
+                        false => "the leads have no created_at (the config declares it absent)",
+                        true => "no handoffs, deals or stage date column gives a stage a time",
+                    }
                 ),
             },
             Need::Contacts => Error::NothingToAnalyse {

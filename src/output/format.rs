@@ -40,6 +40,11 @@ pub fn count(n: u64) -> String {
     group_digits(&n.to_string())
 }
 
+/// `1 deal is` / `1,234 deals are`: a count with the words for one or many.
+pub fn count_of(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
 /// `1234567.5` → `1,234,567.5` (the sign and fraction are kept).
 pub fn group_digits(s: &str) -> String {
     let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));

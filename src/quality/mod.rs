@@ -37,6 +37,9 @@ pub struct Checked {
     /// constant `won` (an export of closed-won deals), so no input can
     /// record an opportunity short of a win, or a loss.
     pub deals_won_only: bool,
+    /// The leads have creation times (the config does not declare
+    /// `created_at` absent).
+    pub leads_timed: bool,
     /// The used leads, materialised once (every table that refers to leads
     /// is matched against them): their used columns, the wide-stage columns
     /// (`__w_*`) and [`LEAD_ROW`] first.
@@ -194,7 +197,13 @@ impl Checked {
             && inputs
                 .get(TableKind::Leads)
                 .is_some_and(|r| r.has("owner_id"));
+        let leads_timed = !spec
+            .table_config(TableKind::Leads)
+            .absent
+            .iter()
+            .any(|c| c == crate::input::schema::CREATED_AT);
         Ok(Checked {
+            leads_timed,
             source: spec.describe(),
             settings,
             tables,

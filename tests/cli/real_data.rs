@@ -132,3 +132,57 @@ fn x_education_converted_flag_gives_untimed_won_events() {
         [("won".to_string(), 3561, 3561)]
     );
 }
+
+/// X Education has no timestamps at all (created_at declared absent): velocity
+/// has nothing to measure, said in one line (it asked for --as-of, and with
+/// one printed an empty table), and validate does not list it as fed.
+#[test]
+fn x_education_velocity_has_no_times_to_measure() {
+    let cfg = config("x-education");
+    let err = fails_with_2([
+        "--data",
+        cfg.to_str().unwrap(),
+        "--as-of",
+        "2020-01-01",
+        "velocity",
+    ]);
+    assert!(
+        err.contains("velocity: the leads have no created_at (the config declares it absent)"),
+        "{err}"
+    );
+    let v = analysis_json(&cfg, "validate", &[]);
+    let feeds = rows(&v, "analyses")
+        .iter()
+        .find(|r| r["analysis"] == "velocity")
+        .unwrap()
+        .clone();
+    assert_eq!(feeds["feeds"], "no", "{feeds}");
+}
+
+/// Olist's deals are won deals only and it records no SQL: every SQL is one
+/// because it won, so sql_to_won (841 of 841 in 0 days) is left out with a
+/// note; lead_to_won stays (841 won of 8,000, PROVENANCE.md).
+#[test]
+fn olist_velocity_leaves_out_sql_to_won() {
+    let v = analysis_json(&config("olist"), "velocity", &[]);
+    let transitions: Vec<&str> = rows(&v, "velocity")
+        .iter()
+        .map(|r| r["transition"].as_str().unwrap())
+        .collect();
+    assert_eq!(transitions, ["lead_to_mql", "mql_to_sql", "lead_to_won"]);
+    let won = rows(&v, "velocity")
+        .iter()
+        .find(|r| r["transition"] == "lead_to_won")
+        .unwrap();
+    assert_eq!(
+        (won["entered"].as_u64(), won["reached"].as_u64()),
+        (Some(8000), Some(841))
+    );
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("sql_to_won left out: no input records sql short of a later stage"),
+        "{}",
+        v["notes"]
+    );
+}

@@ -613,10 +613,13 @@ fn issue_12_nothing_to_analyse_is_an_error() {
         "{err}"
     );
     assert!(err.contains("so bands has nothing to analyse"), "{err}");
-    // X Education has no timestamp at all: velocity cannot measure to as_of.
+    // X Education has no timestamp at all: velocity has nothing to measure.
     let x = repo().join("tests/real-data/x-education/leadloop.toml");
     let err = fails_with_2(["--data", x.to_str().unwrap(), "velocity"]);
-    assert!(err.contains("velocity: no table has a timestamp"), "{err}");
+    assert!(
+        err.contains("velocity: the leads have no created_at (the config declares it absent)"),
+        "{err}"
+    );
     // ...and report runs what it can (bands), saying why velocity did not.
     let out = stdout_of([
         "--data",
@@ -626,7 +629,7 @@ fn issue_12_nothing_to_analyse_is_an_error() {
         "report",
     ]);
     assert!(
-        out.contains("- skipped velocity: no table has a timestamp"),
+        out.contains("- skipped velocity (needs times: the leads' created_at and a timed stage"),
         "{out}"
     );
     // Leads alone: no analysis can run.
@@ -1309,7 +1312,7 @@ fn bands_with_no_linked_deal_leaves_revenue_and_wins_empty() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|n| n.as_str().unwrap() == "1 deals are linked to no lead: counted in winloss only"));
+        .any(|n| n.as_str().unwrap() == "1 deal is linked to no lead: counted in winloss only"));
 }
 
 // See: issue 12 (SPEC §1 "Spreadsheets"). An .xlsx export is read like a

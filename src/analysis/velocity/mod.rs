@@ -115,7 +115,11 @@ impl Analysis for Options {
     }
 
     fn requires(&self) -> &'static [Need] {
-        &[Need::Table(TableKind::Leads), Need::StageEvents]
+        &[
+            Need::Table(TableKind::Leads),
+            Need::StageEvents,
+            Need::TimedStages,
+        ]
     }
 
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
@@ -149,7 +153,35 @@ fn finish<'a>(
     left_out: &DataFrame,
     recycling: DataFrame,
 ) -> Result<Step<'a>> {
-    let (table, overall) = curves::table(counts)?;
+    let (table, mut overall) = curves::table(counts)?;
+    // A transition whose from-stage no input records short of a later
+    // stage is instantaneous by construction (Olist: every SQL is one
+    // because it won): left out, with a note.
+    let recordable = crate::funnel::recordable_stages(inputs.checked, inputs.linked_deals > 0);
+    let unmeasured: Vec<(&str, &str)> = [
+        ("mql_to_sql", &["mql"][..]),
+        ("sql_to_won", &["sql", "opportunity"][..]),
+    ]
+    .into_iter()
+    .filter(|(_, from)| !from.iter().any(|f| recordable.iter().any(|r| r == f)))
+    .map(|(name, from)| (name, from[0]))
+    .collect();
+    let names: Vec<&str> = unmeasured.iter().map(|(n, _)| *n).collect();
+    let table = match names.is_empty() {
+        true => table,
+        false => table
+            .lazy()
+            .filter(
+                col("transition")
+                    .is_in(
+                        lit(Series::new("t".into(), names.clone())).implode(false),
+                        false,
+                    )
+                    .not(),
+            )
+            .collect()?,
+    };
+    overall.retain(|name, _| !names.contains(&name.as_str()));
     let summary = VelocitySummary {
         transitions: overall,
     };
@@ -177,6 +209,11 @@ fn finish<'a>(
         "entered = leads at the from-stage by as_of; reached = made the transition by as_of; censored = not yet, counted until as_of (never as a loss); p_by_Xd = 1 − S(X), empty where the group's follow-up ends before X days; median bounds are where the curve's 95% bounds cross 0.5".into(),
     );
     report.notes.extend(curves::left_out_notes(left_out)?);
+    for (name, from) in &unmeasured {
+        report.notes.push(format!(
+            "{name} left out: no input records {from} short of a later stage, so every lead there reached it at the same moment it moved on (0 days by construction)"
+        ));
+    }
     if !inputs.checked.has(TableKind::Handoffs) {
         report.notes.push(
             "no handoffs table: recycling needs `recycled` events, so the recycling table counts none".into(),

@@ -350,8 +350,8 @@ impl Options {
         report.notes.push(inputs.as_of.note.clone());
         if inputs.unlinked_deals > 0 {
             report.notes.push(format!(
-                "{} deals are linked to no lead: counted here, without lead dimensions",
-                format::count(inputs.unlinked_deals)
+                "{} linked to no lead: counted here, without lead dimensions",
+                format::count_of(inputs.unlinked_deals, "deal is", "deals are")
             ));
         }
         report.notes.push(inputs.ledger_summary.clone());
