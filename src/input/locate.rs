@@ -133,7 +133,35 @@ pub fn locate(table: &str, path: &Path, format: Option<FileFormat>) -> Result<Lo
             hive_root: None,
         });
     }
-    Err(missing(""))
+    Err(missing(&format!(
+        " (no such file or folder; a path in leadloop.toml is relative to its folder{})",
+        near_miss(path)
+            .map(|n| format!("; did you mean {n}?"))
+            .unwrap_or_default()
+    )))
+}
+
+/// A file beside `path` whose name differs only in case or by a plural `s`
+/// (`Leads.csv` for `Lead.csv`), for the missing-file hint.
+fn near_miss(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name.as_str(), ""));
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut found: Vec<String> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| {
+            let l = n.to_lowercase();
+            let (s, e) = l.rsplit_once('.').unwrap_or((l.as_str(), ""));
+            e == ext && (s == stem || s.trim_end_matches('s') == stem.trim_end_matches('s'))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
 }
 
 fn unknown_format(table: &str, path: &Path) -> Error {

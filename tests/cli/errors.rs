@@ -280,3 +280,29 @@ fn help_and_version_succeed() {
         .clone();
     insta::assert_snapshot!("contact_help", String::from_utf8(out).unwrap());
 }
+
+/// A configured path that does not exist says so, where it is looked for
+/// from, and the near miss beside it (the third user trial of issue 12:
+/// `leads: no such table in Leads.csv` and nothing more).
+#[test]
+fn a_missing_configured_file_names_the_near_miss() {
+    let s = Scratch::new();
+    s.write(
+        "Lead.csv",
+        "Id,CreatedDate,LeadSource\n00Q1,2024-01-02T00:00:00Z,Web\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "preset = \"salesforce\"\n[tables.leads]\npath = \"Leads.csv\"\n",
+    );
+    let err = fails_with_2(&[
+        "--data",
+        s.join("leadloop.toml").to_str().unwrap(),
+        "validate",
+    ]);
+    assert!(err.contains("leads: no such table in"), "{err}");
+    assert!(
+        err.contains("(no such file or folder; a path in leadloop.toml is relative to its folder; did you mean Lead.csv?)"),
+        "{err}"
+    );
+}
