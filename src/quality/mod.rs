@@ -4,6 +4,7 @@
 //! `ledger` counts them (what `validate` prints and every report cites);
 //! `reason` names the defects.
 
+pub mod judged;
 pub mod ledger;
 pub mod links;
 pub mod reason;
@@ -45,6 +46,9 @@ pub struct Checked {
     /// (`__w_*`) and [`LEAD_ROW`] first.
     leads_keyed: Option<DataFrame>,
     pub notes: Vec<String>,
+    /// Where [`Checked::judge_once`] wrote the judged tables (removed with
+    /// the data set).
+    judged: Option<tempfile::TempDir>,
 }
 
 impl Checked {
@@ -214,7 +218,32 @@ impl Checked {
             rep_from_owner,
             leads_keyed,
             notes,
+            judged: None,
         })
+    }
+
+    /// Where a run-wide table named `name` is kept between steps (the
+    /// judged folder), when the tables were judged once.
+    pub fn scratch_path(&self, name: &str) -> Option<std::path::PathBuf> {
+        self.judged
+            .as_ref()
+            .map(|d| d.path().join(format!("{name}.parquet")))
+    }
+
+    /// Judges every table once ([`TablePlan::judge_to`]): from here on, each
+    /// plan of the run reads the judged rows from a temporary folder
+    /// (`TMPDIR`, else the system's), removed when the data set is dropped.
+    pub fn judge_once(&mut self) -> Result<()> {
+        let dir = tempfile::Builder::new()
+            .prefix("leadloop-judged-")
+            .tempdir()
+            .map_err(|e| Error::Internal(format!("a temporary folder for judged tables: {e}")))?;
+        for plan in self.tables.values_mut() {
+            let path = dir.path().join(format!("{}.parquet", plan.name));
+            plan.judge_to(&path)?;
+        }
+        self.judged = Some(dir);
+        Ok(())
     }
 
     pub fn has(&self, kind: TableKind) -> bool {

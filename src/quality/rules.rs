@@ -54,10 +54,13 @@ pub struct TablePlan {
     pub annotated: LazyFrame,
     /// The data columns as read (after renames), for quarantine files.
     pub data_columns: Vec<String>,
-    used_select: Vec<Expr>,
+    pub(super) used_select: Vec<Expr>,
+    /// The output name of each `used_select` entry, and whether it is a
+    /// typed canonical column (else a data column kept as a dimension).
+    pub(super) used_names: Vec<(String, bool)>,
     /// Whether used rows carry [`LEAD_ROW`] (a table that refers to leads,
     /// in a data set with a leads table).
-    keyed: bool,
+    pub(super) keyed: bool,
 }
 
 impl TablePlan {
@@ -595,6 +598,7 @@ pub fn plan_table(
 
     // The used frame: canonical columns typed, other columns kept as dimensions.
     let flags: Vec<&str> = DELETED_FLAGS.to_vec();
+    let mut used_names = Vec::new();
     for spec in kind.columns() {
         if kind.link_only(spec.name) && !raw.has(spec.name) {
             continue;
@@ -610,10 +614,12 @@ pub fn plan_table(
             e = e * col("__rate");
         }
         b.used.push(e.alias(spec.name));
+        used_names.push((spec.name.to_string(), true));
     }
     for c in &raw.columns {
         if !b.canonical.contains(&c.as_str()) && !flags.contains(&c.as_str()) {
             b.used.push(col(c.as_str()));
+            used_names.push((c.clone(), false));
         }
     }
     Ok(TablePlan {
@@ -624,6 +630,7 @@ pub fn plan_table(
         annotated: frame,
         data_columns: raw.columns.clone(),
         used_select: b.used,
+        used_names,
         keyed,
     })
 }
@@ -653,12 +660,15 @@ pub fn plan_lookup(raw: &RawTable, key: &str, join_column: &str) -> TablePlan {
         )
         .with_column(duplicate_key(&k).alias(REASON_COL));
     let mut used = vec![col(k.as_str()).alias(join_column)];
-    used.extend(
-        raw.columns
-            .iter()
-            .filter(|c| c.as_str() != key && c.as_str() != join_column)
-            .map(|c| col(c.as_str())),
-    );
+    let mut used_names = vec![(join_column.to_string(), true)];
+    for c in raw
+        .columns
+        .iter()
+        .filter(|c| c.as_str() != key && c.as_str() != join_column)
+    {
+        used.push(col(c.as_str()));
+        used_names.push((c.clone(), false));
+    }
     TablePlan {
         name: raw.name.clone(),
         kind: None,
@@ -667,6 +677,7 @@ pub fn plan_lookup(raw: &RawTable, key: &str, join_column: &str) -> TablePlan {
         annotated: frame,
         data_columns: raw.columns.clone(),
         used_select: used,
+        used_names,
         keyed: false,
     }
 }

@@ -132,6 +132,7 @@ fn timings_list_the_phases_on_stderr() {
         phases,
         [
             "read + judge leads",
+            "judge every table",
             "ledger",
             "lead_funnel",
             "bands",

@@ -180,31 +180,50 @@ pub fn left_out_notes(left_out: &DataFrame) -> Result<Vec<String>> {
 
 /// The velocity table from collected [`counts`], and the overall figures.
 pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, TransitionSummary>)> {
+    // One curve per (group, transition): the rows of each are gathered by
+    // index, without a key per row (at 10M leads, 30M distinct times).
     let group = counts.column("group")?.str()?.clone();
     let transition = counts.column("transition")?.str()?.clone();
-    let days = counts.column("days")?.f64()?.clone();
-    let events = counts.column("events")?.u64()?.clone();
-    let censored = counts.column("censored")?.u64()?.clone();
+    let days = counts.column("days")?.f64()?;
+    let events = counts.column("events")?.u64()?;
+    let censored = counts.column("censored")?.u64()?;
     // (is `all`, group, transition order) → (days, events, censored)
     type Key = (bool, String, usize);
-    let mut curves: BTreeMap<Key, Vec<(f64, u64, u64)>> = BTreeMap::new();
-    for i in 0..counts.height() {
-        let (Some(g), Some(t), Some(d)) = (group.get(i), transition.get(i), days.get(i)) else {
+    type Curve = Vec<(f64, u64, u64)>;
+    let mut index: std::collections::HashMap<(&str, &str), usize> = Default::default();
+    let mut keys: Vec<Key> = Vec::new();
+    let mut rows_of: Vec<Curve> = Vec::new();
+    for (i, ((g, t), d)) in group
+        .iter()
+        .zip(transition.iter())
+        .zip(days.iter())
+        .enumerate()
+    {
+        let (Some(g), Some(t), Some(d)) = (g, t, d) else {
             continue;
         };
-        let Some(ti) = TRANSITIONS.iter().position(|x| x.name == t) else {
-            continue;
+        let slot = match index.get(&(g, t)) {
+            Some(&k) => k,
+            None => {
+                let Some(ti) = TRANSITIONS.iter().position(|x| x.name == t) else {
+                    continue;
+                };
+                index.insert((g, t), keys.len());
+                keys.push((g == ALL_LABEL, g.to_string(), ti));
+                rows_of.push(Vec::new());
+                keys.len() - 1
+            }
         };
-        curves
-            .entry((g == ALL_LABEL, g.to_string(), ti))
-            .or_default()
-            .push((d, events.get(i).unwrap_or(0), censored.get(i).unwrap_or(0)));
+        rows_of[slot].push((d, events.get(i).unwrap_or(0), censored.get(i).unwrap_or(0)));
     }
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let curves: Vec<(&Key, &Curve)> = order.iter().map(|&k| (&keys[k], &rows_of[k])).collect();
     let mut cols: Vec<Vec<Option<f64>>> = vec![Vec::new(); COLUMNS.len() - 5];
     let (mut groups, mut names, mut entered, mut reached, mut cens) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut overall = BTreeMap::new();
-    for ((is_all, g, ti), rows) in &curves {
+    for ((is_all, g, ti), rows) in curves {
         let Some(km) = KaplanMeier::from_counts(rows) else {
             continue;
         };

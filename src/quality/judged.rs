@@ -1,0 +1,109 @@
+//! Judging each table once per run (issue 14): a streaming pass writes a
+//! table's judged rows to a Parquet file in a temporary folder, and every
+//! later plan of the run — the ledger, lead_funnel, each analysis — reads
+//! that file instead of reading and judging the input again (before, each
+//! table was judged three or four times, each time joined to the leads).
+//!
+//! The file holds, per row: the used columns (canonical ones typed, as
+//! `__u_<name>`; dimensions as read), the reason, file and row index, the
+//! lead row key and wide-stage columns where the table has them, and the
+//! raw canonical columns as read — those only on set-aside rows (they are
+//! what `validate` shows of a set-aside row; on used rows they would only
+//! double the file).
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::rules::TablePlan;
+use crate::error::{Error, Result};
+use crate::input::schema::{FILE_COL, INDEX_COL, LEAD_ROW, REASON_COL};
+
+/// Runs `plan` with the streaming engine into a Parquet file at `path`
+/// (LZ4: fast to write and read back) and returns a scan of that file.
+pub fn sink_parquet(plan: LazyFrame, path: &Path) -> PolarsResult<LazyFrame> {
+    let target = PlRefPath::try_from_path(path)?;
+    let options = ParquetWriteOptions {
+        compression: ParquetCompression::Lz4Raw,
+        ..Default::default()
+    };
+    plan.sink(
+        SinkDestination::File {
+            target: SinkTarget::Path(target.clone()),
+        },
+        FileWriteFormat::Parquet(std::sync::Arc::new(options)),
+        UnifiedSinkArgs::default(),
+    )?
+    .collect_with_engine(Engine::Streaming)?;
+    LazyFrame::scan_parquet(target, ScanArgsParquet::default())
+}
+
+fn stored(name: &str) -> String {
+    format!("__u_{name}")
+}
+
+impl TablePlan {
+    /// Writes this table's judged rows to `path` (one streaming pass) and
+    /// points the plan at that file. Lookups (no kind) are left as they are.
+    pub fn judge_to(&mut self, path: &Path) -> Result<()> {
+        if self.kind.is_none() {
+            return Ok(());
+        }
+        let unreadable = |e: PolarsError| Error::Unreadable {
+            table: self.name.clone(),
+            file: self.location.display.clone(),
+            detail: crate::error::one_line(&e.to_string()),
+        };
+        let schema = self
+            .annotated
+            .clone()
+            .collect_schema()
+            .map_err(unreadable)?;
+        let mut columns = Vec::new();
+        for (e, (name, canonical)) in self.used_select.iter().zip(&self.used_names) {
+            columns.push(match canonical {
+                true => e.clone().alias(stored(name)),
+                false => col(name.as_str()),
+            });
+        }
+        let dims: Vec<&str> = self
+            .used_names
+            .iter()
+            .filter(|(_, c)| !c)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        for c in self
+            .data_columns
+            .iter()
+            .filter(|c| !dims.contains(&c.as_str()))
+        {
+            columns.push(
+                when(col(REASON_COL).is_null())
+                    .then(lit(NULL))
+                    .otherwise(col(c.as_str()))
+                    .alias(c.as_str()),
+            );
+        }
+        columns.extend([col(REASON_COL), col(FILE_COL), col(INDEX_COL)]);
+        if self.keyed {
+            columns.push(col(LEAD_ROW));
+        }
+        columns.extend(
+            schema
+                .iter_names()
+                .filter(|n| n.starts_with("__w_"))
+                .map(|n| col(n.clone())),
+        );
+        self.annotated =
+            sink_parquet(self.annotated.clone().select(columns), path).map_err(unreadable)?;
+        self.used_select = self
+            .used_names
+            .iter()
+            .map(|(name, canonical)| match canonical {
+                true => col(stored(name)).alias(name.as_str()),
+                false => col(name.as_str()),
+            })
+            .collect();
+        Ok(())
+    }
+}
