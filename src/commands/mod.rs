@@ -67,7 +67,7 @@ impl Context {
 pub fn analyse(ctx: &Context, analysis: &dyn Analysis, stdout: &mut dyn Write) -> Result<()> {
     let checked = ctx.checked()?;
     require(&checked, analysis)?;
-    let (ledger, _) = phases::time("ledger", || ledger::compute(&checked, true))?;
+    let (ledger, _) = phases::time("ledger", || ledger::compute_with(&checked, true, false))?;
     if let Some(e) = unusable(&ledger, analysis) {
         return Err(e);
     }

@@ -34,7 +34,8 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         Some(Format::Json) => Format::Json,
     };
     let checked = ctx.checked()?;
-    let (ledger, _) = output::phases::time("ledger", || ledger::compute(&checked, true))?;
+    let (ledger, _) =
+        output::phases::time("ledger", || ledger::compute_with(&checked, true, false))?;
     let funnel = super::lead_funnel_if_any(&checked)?;
     let inputs = Inputs::new(&checked, funnel, &ledger);
     let mut reports = vec![super::validate::report(&checked, &ledger)?];

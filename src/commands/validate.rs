@@ -14,7 +14,9 @@ use crate::quality::Checked;
 
 pub fn run(ctx: &Context, args: &ValidateArgs, stdout: &mut dyn Write) -> Result<()> {
     let checked = ctx.checked()?;
-    let (ledger, aside) = output::phases::time("ledger", || ledger::compute(&checked, false))?;
+    let rows = args.quarantine_out.is_some();
+    let (ledger, aside) =
+        output::phases::time("ledger", || ledger::compute_with(&checked, false, rows))?;
     for t in &ledger.tables {
         if t.read != t.used + t.set_aside() {
             return Err(Error::Internal(format!(

@@ -168,11 +168,15 @@ pub fn scan(
         .filter(|n| !n.starts_with("__"))
         .map(|n| n.to_string())
         .collect();
-    // A blank text cell is a missing value, however it was written: Data
-    // Loader quotes every field, so an unowned lead's owner is `""`, which
-    // the CSV reader keeps as empty text (an unquoted empty field is null).
+    // A blank text cell of a text export is a missing value, however it was
+    // written: Data Loader quotes every field, so an unowned lead's owner is
+    // `""`, which the CSV reader keeps as empty text (an unquoted empty
+    // field is null). Parquet has real nulls (and at scale the pass costs:
+    // every text column rebuilt).
+    let text_export = location.format != FileFormat::Parquet;
     let blanks: Vec<Expr> = schema
         .iter()
+        .filter(|_| text_export)
         .filter(|(n, d)| matches!(d, DataType::String) && !n.starts_with("__"))
         .map(|(n, _)| {
             let c = col(n.clone());

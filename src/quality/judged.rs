@@ -5,11 +5,11 @@
 //! table was judged three or four times, each time joined to the leads).
 //!
 //! The file holds, per row: the used columns (canonical ones typed, as
-//! `__u_<name>`; dimensions as read), the reason, file and row index, the
-//! lead row key and wide-stage columns where the table has them, and the
-//! raw canonical columns as read — those only on set-aside rows (they are
-//! what `validate` shows of a set-aside row; on used rows they would only
-//! double the file).
+//! `__u_<name>`; dimensions as read), the reason, file and row index, and
+//! the lead row key and wide-stage columns where the table has them. What a
+//! set-aside row looked like as read is fetched from the input by its row
+//! index when `validate` shows it (few rows; writing the raw columns of
+//! every row would double the file).
 
 use std::path::Path;
 
@@ -66,24 +66,6 @@ impl TablePlan {
                 false => col(name.as_str()),
             });
         }
-        let dims: Vec<&str> = self
-            .used_names
-            .iter()
-            .filter(|(_, c)| !c)
-            .map(|(n, _)| n.as_str())
-            .collect();
-        for c in self
-            .data_columns
-            .iter()
-            .filter(|c| !dims.contains(&c.as_str()))
-        {
-            columns.push(
-                when(col(REASON_COL).is_null())
-                    .then(lit(NULL))
-                    .otherwise(col(c.as_str()))
-                    .alias(c.as_str()),
-            );
-        }
         columns.extend([col(REASON_COL), col(FILE_COL), col(INDEX_COL)]);
         if self.keyed {
             columns.push(col(LEAD_ROW));
@@ -96,6 +78,7 @@ impl TablePlan {
         );
         self.annotated =
             sink_parquet(self.annotated.clone().select(columns), path).map_err(unreadable)?;
+        self.judged = true;
         self.used_select = self
             .used_names
             .iter()

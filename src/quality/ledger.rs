@@ -144,17 +144,28 @@ fn offending(reason: Reason) -> &'static [&'static str] {
     }
 }
 
-/// Counts every table in one pass over the inputs (polars shares the scans).
-/// `with_latest` also finds [`Ledger::latest`] (analyses need it for
-/// `as_of`; `validate` does not).
+/// Counts every table in one pass over the judged rows, with the set-aside
+/// rows of every table (`validate --quarantine-out`): see [`compute_with`].
 pub fn compute(checked: &Checked, with_latest: bool) -> Result<(Ledger, Vec<SetAside>)> {
+    compute_with(checked, with_latest, true)
+}
+
+/// Counts every table (polars shares the scans). `with_latest` also finds
+/// [`Ledger::latest`] (analyses need it for `as_of`; `validate` does not);
+/// `with_rows` also collects every set-aside row as read (the quarantine
+/// files), else only the few example rows are read back.
+pub fn compute_with(
+    checked: &Checked,
+    with_latest: bool,
+    with_rows: bool,
+) -> Result<(Ledger, Vec<SetAside>)> {
     let plans: Vec<&TablePlan> = checked
         .tables
         .values()
         .chain(checked.lookups.iter().map(|(_, p)| p))
         .collect();
     // One run per table, so peak memory is that of the largest table, not
-    // of all tables at once (each joins the used leads).
+    // of all tables at once.
     let mut ledger = Ledger {
         tables: Vec::new(),
         latest: None,
@@ -179,15 +190,18 @@ pub fn compute(checked: &Checked, with_latest: bool) -> Result<(Ledger, Vec<SetA
             let t = df.column("t")?.i64()?.get(0);
             ledger.latest = ledger.latest.max(t);
         }
-        let [read, used, rows, offsets] = frames.as_slice() else {
+        let [read, used, keys, offsets] = frames.as_slice() else {
             return Err(Error::Internal("ledger: wrong number of results".into()));
         };
-        let (t, frame) = tabulate(p, read, used, rows, offsets).map_err(|e| unreadable(p, e))?;
+        let (t, frame) =
+            tabulate(p, read, used, keys, offsets, with_rows).map_err(|e| unreadable(p, e))?;
         ledger.tables.push(t);
-        aside.push(SetAside {
-            table: p.name.clone(),
-            frame,
-        });
+        if let Some(frame) = frame {
+            aside.push(SetAside {
+                table: p.name.clone(),
+                frame,
+            });
+        }
     }
     Ok((ledger, aside))
 }
@@ -200,7 +214,8 @@ fn unreadable(p: &TablePlan, e: PolarsError) -> Error {
     }
 }
 
-/// Rows read (the scan alone), rows used, the set-aside rows, and where each file starts.
+/// Rows read (the scan alone), rows used, the set-aside rows' reason and
+/// row index, and where each file starts.
 fn queries(p: &TablePlan) -> [LazyFrame; 4] {
     let unlinked = match p.kind {
         // In the same pass as the used count: deals with no lead.
@@ -210,7 +225,7 @@ fn queries(p: &TablePlan) -> [LazyFrame; 4] {
     [
         p.raw.clone().select([len().alias("n")]),
         p.used().select([len().alias("n"), unlinked]),
-        p.set_aside(),
+        p.set_aside_keys(),
         p.raw
             .clone()
             .group_by([col(FILE_COL)])
@@ -223,13 +238,33 @@ fn count(df: &DataFrame) -> PolarsResult<u64> {
     Ok(c.u64()?.get(0).unwrap_or(0))
 }
 
+/// Row number within its file (1-based) of each global row index.
+fn numbered(
+    files: &Column,
+    index: &Column,
+    first: &BTreeMap<String, u64>,
+) -> PolarsResult<Vec<u64>> {
+    let files = files.cast(&DataType::String)?;
+    let index = index.cast(&DataType::UInt64)?;
+    Ok(files
+        .str()?
+        .iter()
+        .zip(index.u64()?.iter())
+        .map(|(f, i)| {
+            let start = f.and_then(|f| first.get(f)).copied().unwrap_or(0);
+            i.unwrap_or(0) - start + 1
+        })
+        .collect())
+}
+
 fn tabulate(
     p: &TablePlan,
     read: &DataFrame,
     used: &DataFrame,
-    rows: &DataFrame,
+    keys: &DataFrame,
     offsets: &DataFrame,
-) -> PolarsResult<(TableLedger, DataFrame)> {
+    with_rows: bool,
+) -> PolarsResult<(TableLedger, Option<DataFrame>)> {
     let first: BTreeMap<String, u64> = {
         let files = offsets.column(FILE_COL)?.cast(&DataType::String)?;
         let starts = offsets.column("first")?.cast(&DataType::UInt64)?;
@@ -241,18 +276,10 @@ fn tabulate(
             .collect()
     };
     // Set-aside rows in scan order, with their row number within their file.
-    let rows = rows.sort([INDEX_COL], SortMultipleOptions::default())?;
+    let rows = keys.sort([INDEX_COL], SortMultipleOptions::default())?;
     let files = rows.column(FILE_COL)?.cast(&DataType::String)?;
     let index = rows.column(INDEX_COL)?.cast(&DataType::UInt64)?;
-    let row_numbers: Vec<u64> = files
-        .str()?
-        .iter()
-        .zip(index.u64()?.iter())
-        .map(|(f, i)| {
-            let start = f.and_then(|f| first.get(f)).copied().unwrap_or(0);
-            i.unwrap_or(0) - start + 1
-        })
-        .collect();
+    let row_numbers = numbered(&files, &index, &first)?;
     let reasons = rows.column(REASON_COL)?.str()?.clone();
     let mut counts: BTreeMap<Reason, (u64, Vec<usize>)> = BTreeMap::new();
     for (i, r) in reasons.iter().enumerate() {
@@ -265,6 +292,28 @@ fn tabulate(
             entry.1.push(i);
         }
     }
+    // The example rows as read, fetched back from the input by row index.
+    let picked: Vec<u64> = counts
+        .values()
+        .flat_map(|(_, idx)| idx.iter().filter_map(|&i| index.u64().ok()?.get(i)))
+        .collect();
+    let examples = match picked.is_empty() {
+        true => DataFrame::empty(),
+        false => p
+            .rows_at(&picked)
+            .collect()?
+            .sort([INDEX_COL], SortMultipleOptions::default())?,
+    };
+    let example_index = match examples.height() {
+        0 => Vec::new(),
+        _ => examples
+            .column(INDEX_COL)?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .iter()
+            .collect::<Vec<_>>(),
+    };
+    let find = |global: Option<u64>| example_index.iter().position(|x| *x == global);
     let reasons = counts
         .into_iter()
         .map(|(reason, (n, idx))| {
@@ -282,7 +331,10 @@ fn tabulate(
                     .iter()
                     .filter(|c| !first.contains(&c.as_str())),
             );
-            let data: Vec<&Column> = names.iter().filter_map(|c| rows.column(c).ok()).collect();
+            let data: Vec<&Column> = names
+                .iter()
+                .filter_map(|c| examples.column(c).ok())
+                .collect();
             (reason, n, idx, data)
         })
         .map(|(reason, n, idx, data)| ReasonCount {
@@ -301,8 +353,9 @@ fn tabulate(
                     values: data
                         .iter()
                         .map(|c| {
-                            let v = c
-                                .get(i)
+                            let at = find(index.u64().ok().and_then(|x| x.get(i)));
+                            let v = at
+                                .and_then(|at| c.get(at).ok())
                                 .map(|v| crate::output::cell_text(&v))
                                 .unwrap_or_default();
                             format!("{}={}", c.name(), v)
@@ -313,8 +366,29 @@ fn tabulate(
                 .collect(),
         })
         .collect();
+    let ledger = TableLedger {
+        table: p.name.clone(),
+        location: p.location.display.clone(),
+        read: count(read)?,
+        used: count(used)?,
+        unlinked: used
+            .column("unlinked")?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .get(0)
+            .unwrap_or(0),
+        reasons,
+    };
+    if !with_rows {
+        return Ok((ledger, None));
+    }
+    let rows = p
+        .set_aside()
+        .collect()?
+        .sort([INDEX_COL], SortMultipleOptions::default())?;
+    let numbers = numbered(rows.column(FILE_COL)?, rows.column(INDEX_COL)?, &first)?;
     let mut frame = rows.drop(INDEX_COL)?;
-    frame.with_column(Column::new(INDEX_COL.into(), row_numbers))?;
+    frame.with_column(Column::new(INDEX_COL.into(), numbers))?;
     let mut order = vec![
         REASON_COL.to_string(),
         FILE_COL.to_string(),
@@ -332,20 +406,5 @@ fn tabulate(
             frame.rename(helper, name.into())?;
         }
     }
-    Ok((
-        TableLedger {
-            table: p.name.clone(),
-            location: p.location.display.clone(),
-            read: count(read)?,
-            used: count(used)?,
-            unlinked: used
-                .column("unlinked")?
-                .cast(&DataType::UInt64)?
-                .u64()?
-                .get(0)
-                .unwrap_or(0),
-            reasons,
-        },
-        frame,
-    ))
+    Ok((ledger, Some(frame)))
 }

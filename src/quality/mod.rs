@@ -46,9 +46,9 @@ pub struct Checked {
     /// (`__w_*`) and [`LEAD_ROW`] first.
     leads_keyed: Option<DataFrame>,
     pub notes: Vec<String>,
-    /// Where [`Checked::judge_once`] wrote the judged tables (removed with
-    /// the data set).
-    judged: Option<tempfile::TempDir>,
+    /// Where the judged tables are written ([`Checked::judge_once`]; the
+    /// leads at once), removed with the data set.
+    judged: tempfile::TempDir,
 }
 
 impl Checked {
@@ -85,6 +85,10 @@ impl Checked {
         };
         let mut tables = BTreeMap::new();
         let mut leads_keyed: Option<DataFrame> = None;
+        let judged = tempfile::Builder::new()
+            .prefix("leadloop-judged-")
+            .tempdir()
+            .map_err(|e| Error::Internal(format!("a temporary folder for judged tables: {e}")))?;
         // Wide stages whose column the leads export has (a preset's others
         // are left out, with a note from `input`).
         let leads_raw = inputs.get(TableKind::Leads);
@@ -111,16 +115,8 @@ impl Checked {
                     tables.get(&TableKind::DealLeads),
                 );
             }
-            let plan = rules::plan_table(*kind, raw, &spec.table_config(*kind), &ctx)?;
+            let mut plan = rules::plan_table(*kind, raw, &spec.table_config(*kind), &ctx)?;
             if *kind == TableKind::Leads {
-                // Materialised once: every table that refers to leads joins
-                // it instead of re-running the leads plan, and lead_funnel
-                // starts from it.
-                let df = plan
-                    .used_with(&wide_columns)
-                    .with_row_index(LEAD_ROW, None)
-                    .collect()
-                    .map_err(|e| raw.unreadable(e))?;
                 // An alias never stands for another lead's id, even a
                 // set-aside lead's: its rows are unknown, not re-credited.
                 let taken = match raw.has(ALIAS_ID) {
@@ -134,6 +130,16 @@ impl Checked {
                     ),
                     false => None,
                 };
+                // Judged once into the run's folder; the used leads are then
+                // materialised: every table that refers to leads joins them
+                // instead of re-running the leads plan, and lead_funnel
+                // starts from them.
+                plan.judge_to(&judged.path().join("leads.parquet"))?;
+                let df = plan
+                    .used_with(&wide_columns)
+                    .with_row_index(LEAD_ROW, None)
+                    .collect()
+                    .map_err(|e| raw.unreadable(e))?;
                 ctx.leads = Some(
                     rules::lead_reference(df.clone().lazy(), taken)
                         .map_err(|e| raw.unreadable(e))?,
@@ -218,31 +224,24 @@ impl Checked {
             rep_from_owner,
             leads_keyed,
             notes,
-            judged: None,
+            judged,
         })
     }
 
     /// Where a run-wide table named `name` is kept between steps (the
     /// judged folder), when the tables were judged once.
     pub fn scratch_path(&self, name: &str) -> Option<std::path::PathBuf> {
-        self.judged
-            .as_ref()
-            .map(|d| d.path().join(format!("{name}.parquet")))
+        Some(self.judged.path().join(format!("{name}.parquet")))
     }
 
     /// Judges every table once ([`TablePlan::judge_to`]): from here on, each
     /// plan of the run reads the judged rows from a temporary folder
     /// (`TMPDIR`, else the system's), removed when the data set is dropped.
     pub fn judge_once(&mut self) -> Result<()> {
-        let dir = tempfile::Builder::new()
-            .prefix("leadloop-judged-")
-            .tempdir()
-            .map_err(|e| Error::Internal(format!("a temporary folder for judged tables: {e}")))?;
-        for plan in self.tables.values_mut() {
-            let path = dir.path().join(format!("{}.parquet", plan.name));
+        for plan in self.tables.values_mut().filter(|p| !p.judged) {
+            let path = self.judged.path().join(format!("{}.parquet", plan.name));
             plan.judge_to(&path)?;
         }
-        self.judged = Some(dir);
         Ok(())
     }
 

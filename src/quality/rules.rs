@@ -61,6 +61,9 @@ pub struct TablePlan {
     /// Whether used rows carry [`LEAD_ROW`] (a table that refers to leads,
     /// in a data set with a leads table).
     pub(super) keyed: bool,
+    /// `annotated` reads the judged file (`judged`), which keeps no raw
+    /// data of set-aside rows: those are read back from `raw` by row index.
+    pub judged: bool,
 }
 
 impl TablePlan {
@@ -130,13 +133,46 @@ impl TablePlan {
         })
     }
 
+    /// Set-aside rows' `__reason`, `__file` and `__index` (no data).
+    pub fn set_aside_keys(&self) -> LazyFrame {
+        self.annotated
+            .clone()
+            .filter(col(REASON_COL).is_not_null())
+            .select([col(REASON_COL), col(FILE_COL), col(INDEX_COL)])
+    }
+
+    /// The rows at these global row indices as read: `__index` and the data.
+    pub fn rows_at(&self, index: &[u64]) -> LazyFrame {
+        let mut cols = vec![col(INDEX_COL)];
+        cols.extend(self.data_columns.iter().map(|c| col(c.as_str())));
+        let wanted = lit(Series::new("i".into(), index.to_vec())).implode(false);
+        self.raw
+            .clone()
+            .filter(col(INDEX_COL).cast(DataType::UInt64).is_in(wanted, false))
+            .select(cols)
+    }
+
     /// Set-aside rows: `__reason`, `__file`, `__index` and the data as read.
     pub fn set_aside(&self) -> LazyFrame {
         let mut cols = vec![col(REASON_COL), col(FILE_COL), col(INDEX_COL)];
         cols.extend(self.data_columns.iter().map(|c| col(c.as_str())));
-        self.annotated
-            .clone()
-            .filter(col(REASON_COL).is_not_null())
+        let aside = self.annotated.clone().filter(col(REASON_COL).is_not_null());
+        if !self.judged {
+            return aside.select(cols);
+        }
+        let mut raw = vec![col(INDEX_COL)];
+        raw.extend(self.data_columns.iter().map(|c| col(c.as_str())));
+        aside
+            .select([col(REASON_COL), col(FILE_COL), col(INDEX_COL)])
+            .join(
+                self.raw.clone().select(raw),
+                [col(INDEX_COL)],
+                [col(INDEX_COL)],
+                JoinArgs {
+                    maintain_order: MaintainOrderJoin::Left,
+                    ..JoinArgs::new(JoinType::Left)
+                },
+            )
             .select(cols)
     }
 }
@@ -632,6 +668,7 @@ pub fn plan_table(
         used_select: b.used,
         used_names,
         keyed,
+        judged: false,
     })
 }
 
@@ -679,5 +716,6 @@ pub fn plan_lookup(raw: &RawTable, key: &str, join_column: &str) -> TablePlan {
         used_select: used,
         used_names,
         keyed: false,
+        judged: false,
     }
 }
