@@ -82,6 +82,14 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub timings: bool,
 
+    /// Read and judge the inputs afresh, and keep nothing for the next run. By
+    /// default the judged tables and lead_funnel are cached (in
+    /// $LEADLOOP_CACHE_DIR, else ~/.cache/leadloop), keyed by the inputs'
+    /// paths, sizes and times and the configuration, so the next command on
+    /// the same export starts from them.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

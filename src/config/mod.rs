@@ -37,6 +37,8 @@ pub struct ConfigFile {
     pub as_of: Option<String>,
     pub sla_hours: Option<f64>,
     pub black_hole_days: Option<f64>,
+    /// Keep judged tables between runs (default true; see `quality::cache`).
+    pub cache: Option<bool>,
     pub bands: Option<BandsConfig>,
     #[serde(default)]
     pub tables: TablesConfig,

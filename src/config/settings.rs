@@ -53,6 +53,8 @@ pub struct Settings {
     pub sla_hours: f64,
     pub black_hole_days: f64,
     pub bands: Bands,
+    /// Keep the judged tables between runs (`quality::cache`).
+    pub cache: bool,
 }
 
 impl Settings {
@@ -111,6 +113,7 @@ impl Settings {
             sla_hours,
             black_hole_days,
             bands,
+            cache: file.cache.unwrap_or(true),
         })
     }
 }

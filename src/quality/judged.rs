@@ -20,8 +20,8 @@ use crate::error::{Error, Result};
 use crate::input::schema::{FILE_COL, INDEX_COL, LEAD_ROW, REASON_COL};
 
 /// Runs `plan` with the streaming engine into a Parquet file at `path`
-/// (LZ4: fast to write and read back) and returns a scan of that file.
-pub fn sink_parquet(plan: LazyFrame, path: &Path) -> PolarsResult<LazyFrame> {
+/// (LZ4: fast to write and read back).
+pub fn sink_parquet(plan: LazyFrame, path: &Path) -> PolarsResult<()> {
     let target = PlRefPath::try_from_path(path)?;
     let options = ParquetWriteOptions {
         compression: ParquetCompression::Lz4Raw,
@@ -35,7 +35,12 @@ pub fn sink_parquet(plan: LazyFrame, path: &Path) -> PolarsResult<LazyFrame> {
         UnifiedSinkArgs::default(),
     )?
     .collect_with_engine(Engine::Streaming)?;
-    LazyFrame::scan_parquet(target, ScanArgsParquet::default())
+    Ok(())
+}
+
+/// A scan of a judged file.
+pub fn scan(path: &Path) -> PolarsResult<LazyFrame> {
+    LazyFrame::scan_parquet(PlRefPath::try_from_path(path)?, ScanArgsParquet::default())
 }
 
 fn stored(name: &str) -> String {
@@ -76,8 +81,21 @@ impl TablePlan {
                 .filter(|n| n.starts_with("__w_"))
                 .map(|n| col(n.clone())),
         );
-        self.annotated =
-            sink_parquet(self.annotated.clone().select(columns), path).map_err(unreadable)?;
+        sink_parquet(self.annotated.clone().select(columns), path).map_err(unreadable)?;
+        self.adopt(path)
+    }
+
+    /// Points the plan at its judged file (written by [`TablePlan::judge_to`]
+    /// in this run or, cached, in an earlier one).
+    pub fn adopt(&mut self, path: &Path) -> Result<()> {
+        if self.kind.is_none() {
+            return Ok(());
+        }
+        self.annotated = scan(path).map_err(|e| Error::Unreadable {
+            table: self.name.clone(),
+            file: path.display().to_string(),
+            detail: crate::error::one_line(&e.to_string()),
+        })?;
         self.judged = true;
         self.used_select = self
             .used_names

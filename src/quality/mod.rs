@@ -4,6 +4,7 @@
 //! `ledger` counts them (what `validate` prints and every report cites);
 //! `reason` names the defects.
 
+pub mod cache;
 pub mod judged;
 pub mod ledger;
 pub mod links;
@@ -46,9 +47,9 @@ pub struct Checked {
     /// (`__w_*`) and [`LEAD_ROW`] first.
     leads_keyed: Option<DataFrame>,
     pub notes: Vec<String>,
-    /// Where the judged tables are written ([`Checked::judge_once`]; the
-    /// leads at once), removed with the data set.
-    judged: tempfile::TempDir,
+    /// Where the judged tables are kept ([`Checked::judge_once`]; the
+    /// leads at once): the cache entry of this data set, or a temporary folder.
+    judged: cache::Store,
 }
 
 impl Checked {
@@ -85,10 +86,7 @@ impl Checked {
         };
         let mut tables = BTreeMap::new();
         let mut leads_keyed: Option<DataFrame> = None;
-        let judged = tempfile::Builder::new()
-            .prefix("leadloop-judged-")
-            .tempdir()
-            .map_err(|e| Error::Internal(format!("a temporary folder for judged tables: {e}")))?;
+        let judged = cache::Store::open(spec, &inputs)?;
         // Wide stages whose column the leads export has (a preset's others
         // are left out, with a note from `input`).
         let leads_raw = inputs.get(TableKind::Leads);
@@ -134,7 +132,10 @@ impl Checked {
                 // materialised: every table that refers to leads joins them
                 // instead of re-running the leads plan, and lead_funnel
                 // starts from them.
-                plan.judge_to(&judged.path().join("leads.parquet"))?;
+                match judged.has("leads") {
+                    true => plan.adopt(&judged.path("leads"))?,
+                    false => plan.judge_to(&judged.path("leads"))?,
+                }
                 let df = plan
                     .used_with(&wide_columns)
                     .with_row_index(LEAD_ROW, None)
@@ -228,10 +229,9 @@ impl Checked {
         })
     }
 
-    /// Where a run-wide table named `name` is kept between steps (the
-    /// judged folder), when the tables were judged once.
-    pub fn scratch_path(&self, name: &str) -> Option<std::path::PathBuf> {
-        Some(self.judged.path().join(format!("{name}.parquet")))
+    /// Where the run keeps its judged tables and lead_funnel.
+    pub fn store(&self) -> &cache::Store {
+        &self.judged
     }
 
     /// Judges every table once ([`TablePlan::judge_to`]): from here on, each
@@ -239,10 +239,13 @@ impl Checked {
     /// (`TMPDIR`, else the system's), removed when the data set is dropped.
     pub fn judge_once(&mut self) -> Result<()> {
         for plan in self.tables.values_mut().filter(|p| !p.judged) {
-            let path = self.judged.path().join(format!("{}.parquet", plan.name));
-            plan.judge_to(&path)?;
+            let path = self.judged.path(&plan.name);
+            match self.judged.has(&plan.name) {
+                true => plan.adopt(&path)?,
+                false => plan.judge_to(&path)?,
+            }
         }
-        Ok(())
+        self.judged.complete()
     }
 
     pub fn has(&self, kind: TableKind) -> bool {

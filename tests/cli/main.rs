@@ -2,6 +2,7 @@
 //! one command or concern:
 //!
 //! - `validate`: the ledger on hand-worked fixtures, every reason, quarantine output.
+//! - `cache`: the judged-table cache across runs.
 //! - `errors`: every exit path: 2 for unusable input or arguments, 1 for a failed write.
 //! - `generate`: determinism, bounded dirt, and validate agreeing with what was injected.
 //! - `real_data`: the public data sets in ../shared/real-data.
@@ -16,6 +17,7 @@
 //! - `regression`: one test per reported defect, under the issue it came from.
 
 mod bands;
+mod cache;
 mod contact;
 mod differential;
 mod errors;

@@ -1,0 +1,243 @@
+//! Where the judged tables and lead_funnel of a run are kept (issue 14): a
+//! data set is usually analysed many times, so by default they are cached,
+//! keyed by everything they are computed from — leadloop's version, the
+//! whole configuration (after presets, with `--as-of`) and each input
+//! file's path, size and modification time. A second command on the same
+//! export reads the judged files instead of reading and judging the input.
+//!
+//! - Location: `$LEADLOOP_CACHE_DIR`, else `$XDG_CACHE_HOME/leadloop`, else
+//!   `~/.cache/leadloop`; one folder per key.
+//! - Off: `--no-cache`, `cache = false` in leadloop.toml, or
+//!   `LEADLOOP_CACHE=off`; the run then works in a temporary folder it
+//!   removes at the end (as it does when no cache folder can be made).
+//! - Safety: an entry is used only once it is complete (a `complete` marker
+//!   written last); a run that finds another run writing the same entry
+//!   (its `lock`) works in a temporary folder instead. Files added to a
+//!   complete entry (lead_funnel) are written beside and renamed in place.
+//! - Size: when an entry is completed, the other entries of the same data
+//!   set (an older export of it) are removed.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use crate::config::DataSpec;
+use crate::error::{Error, Result};
+use crate::input::Inputs;
+
+/// The folder a run keeps its judged tables in.
+pub struct Store {
+    dir: PathBuf,
+    /// The entry was complete when the run began: its files are read, not written.
+    pub hit: bool,
+    /// This run writes the entry (it holds the lock): complete it when done.
+    writing: bool,
+    source: String,
+    /// A folder removed at the end of the run (cache off or unavailable).
+    _temp: Option<tempfile::TempDir>,
+}
+
+const COMPLETE: &str = "complete";
+const LOCK: &str = "lock";
+const SOURCE: &str = "source.txt";
+/// A lock older than this is a crashed run's, and is ignored.
+const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+
+impl Store {
+    /// The store for this data set: the cache entry of its key (a hit when
+    /// complete), or a temporary folder.
+    pub fn open(spec: &DataSpec, inputs: &Inputs) -> Result<Store> {
+        let source = spec.describe();
+        let enabled = spec.settings.cache
+            && std::env::var("LEADLOOP_CACHE").map_or(true, |v| v != "off" && v != "0");
+        if let (true, Some(root)) = (enabled, root()) {
+            let entry = root.join(format!("{:016x}", key(spec, inputs)));
+            if entry.join(COMPLETE).is_file() {
+                return Ok(Store {
+                    dir: entry,
+                    hit: true,
+                    writing: false,
+                    source,
+                    _temp: None,
+                });
+            }
+            if std::fs::create_dir_all(&entry).is_ok() && take_lock(&entry) {
+                return Ok(Store {
+                    dir: entry,
+                    hit: false,
+                    writing: true,
+                    source,
+                    _temp: None,
+                });
+            }
+        }
+        let temp = tempfile::Builder::new()
+            .prefix("leadloop-judged-")
+            .tempdir()
+            .map_err(|e| Error::Internal(format!("a temporary folder for judged tables: {e}")))?;
+        Ok(Store {
+            dir: temp.path().to_path_buf(),
+            hit: false,
+            writing: false,
+            source,
+            _temp: Some(temp),
+        })
+    }
+
+    /// The file of table `name` in the store.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.parquet"))
+    }
+
+    /// Whether the store already holds `name` (a complete entry's file).
+    pub fn has(&self, name: &str) -> bool {
+        self.hit && self.path(name).is_file()
+    }
+
+    /// Marks a written entry complete (every table judged into it) and
+    /// removes the data set's other entries. Nothing for a temporary folder.
+    pub fn complete(&mut self) -> Result<()> {
+        if !self.writing {
+            return Ok(());
+        }
+        // Markers in the cache's own folder, not a report: `output::atomic`
+        // is for what the user asked to be written.
+        #[allow(clippy::disallowed_methods)]
+        let write = |name: &str, text: &str| {
+            std::fs::write(self.dir.join(name), text)
+                .map_err(|e| Error::Internal(format!("cache {}: {e}", self.dir.display())))
+        };
+        write(SOURCE, &self.source)?;
+        write(COMPLETE, env!("CARGO_PKG_VERSION"))?;
+        let _ = std::fs::remove_file(self.dir.join(LOCK));
+        self.writing = false;
+        self.hit = true;
+        if let Some(root) = self.dir.parent() {
+            remove_others(root, &self.dir, &self.source);
+        }
+        Ok(())
+    }
+
+    /// Where to write `name` so that it appears whole: beside its final
+    /// path, renamed into place by [`Store::publish`].
+    pub fn staging(&self, name: &str) -> PathBuf {
+        self.dir
+            .join(format!("{name}.{}.partial", std::process::id()))
+    }
+
+    /// Moves a file written at [`Store::staging`] into place.
+    pub fn publish(&self, name: &str) -> Result<()> {
+        std::fs::rename(self.staging(name), self.path(name))
+            .map_err(|e| Error::Internal(format!("cache {}: {e}", self.dir.display())))
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // An entry this run began but did not complete (an error) is
+        // removed, so the next run starts it afresh.
+        if self.writing {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// The cache root, created if needed; `None` when there is no home to put it in.
+fn root() -> Option<PathBuf> {
+    let root = match std::env::var_os("LEADLOOP_CACHE_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => match std::env::var_os("XDG_CACHE_HOME") {
+            Some(d) => PathBuf::from(d).join("leadloop"),
+            None => PathBuf::from(std::env::var_os("HOME")?)
+                .join(".cache")
+                .join("leadloop"),
+        },
+    };
+    std::fs::create_dir_all(&root).ok()?;
+    Some(root)
+}
+
+/// Takes the entry's lock (a file created only if absent); false when
+/// another live run holds it.
+fn take_lock(entry: &Path) -> bool {
+    let lock = entry.join(LOCK);
+    let create = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock)
+            .is_ok()
+    };
+    if create() {
+        return true;
+    }
+    let stale = std::fs::metadata(&lock)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > STALE_LOCK);
+    stale && std::fs::remove_file(&lock).is_ok() && create()
+}
+
+/// Removes the complete entries other than `keep` that are of the same
+/// data set (an older export of it), of a data set that no longer exists,
+/// or unused for 30 days.
+fn remove_others(root: &Path, keep: &Path, source: &str) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    let month = std::time::Duration::from_secs(30 * 24 * 3600);
+    for e in entries.flatten() {
+        let dir = e.path();
+        let marker = dir.join(COMPLETE);
+        if dir == keep || !marker.is_file() {
+            continue;
+        }
+        let Ok(theirs) = std::fs::read_to_string(dir.join(SOURCE)) else {
+            continue;
+        };
+        let old = std::fs::metadata(&marker)
+            .and_then(|m| m.accessed().or_else(|_| m.modified()))
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > month);
+        if theirs == source || !Path::new(&theirs).exists() || old {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+/// The key of a data set: leadloop's version, the configuration as
+/// resolved, and every input file's path, size and modification time.
+fn key(spec: &DataSpec, inputs: &Inputs) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    // The build itself: a rebuilt leadloop may judge differently.
+    if let Some(m) = std::env::current_exe()
+        .ok()
+        .and_then(|e| std::fs::metadata(e).ok())
+    {
+        m.len().hash(&mut h);
+        m.modified().ok().hash(&mut h);
+    }
+    format!("{spec:?}").hash(&mut h);
+    let locations = inputs
+        .tables
+        .values()
+        .chain(inputs.lookups.iter().map(|(_, r)| r))
+        .map(|r| &r.location);
+    for location in locations {
+        for f in &location.files {
+            let full = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
+            full.hash(&mut h);
+            if let Ok(m) = std::fs::metadata(f) {
+                m.len().hash(&mut h);
+                m.modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map(|d| d.as_nanos())
+                    .hash(&mut h);
+            }
+        }
+    }
+    h.finish()
+}

@@ -1,0 +1,129 @@
+//! The judged-table cache (`quality::cache`): a second command on the same
+//! export reads the cached judged tables and gives the same report; a
+//! changed input or configuration is a new entry; `--no-cache` and
+//! `LEADLOOP_CACHE=off` keep nothing.
+
+use super::*;
+
+/// `leadloop --data DIR --format json ARGS` with the cache in `cache`.
+fn json_with_cache(cache: &Path, data: &Path, args: &[&str]) -> serde_json::Value {
+    let out = leadloop()
+        .env("LEADLOOP_CACHE_DIR", cache)
+        .env_remove("LEADLOOP_CACHE")
+        .args(["--data", data.to_str().unwrap(), "--format", "json"])
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn entries(cache: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(cache)
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.path().join("complete").is_file())
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_second_run_reads_the_cache_and_agrees() {
+    let data = Scratch::new();
+    data.copy_fixture("funnel");
+    let cache = Scratch::new();
+    let cold = json_with_cache(cache.path(), data.path(), &["bands"]);
+    let made = entries(cache.path());
+    assert_eq!(made.len(), 1, "{made:?}");
+    let entry = cache.join(&made[0]);
+    assert!(entry.join("leads.parquet").is_file());
+    assert!(entry.join("lead_funnel.parquet").is_file());
+    let warm = json_with_cache(cache.path(), data.path(), &["bands"]);
+    assert_eq!(cold["tables"], warm["tables"]);
+    assert_eq!(cold["notes"], warm["notes"]);
+    // validate's accounting and examples come out the same from the cache.
+    let a = json_with_cache(cache.path(), data.path(), &["validate"]);
+    let b = json_with_cache(cache.path(), data.path(), &["validate"]);
+    assert_eq!(a, b);
+    assert_eq!(entries(cache.path()), made, "one entry per data set");
+}
+
+#[test]
+fn a_changed_input_is_a_new_entry_that_replaces_the_old() {
+    let data = Scratch::new();
+    data.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-02T00:00:00Z,web\n",
+    );
+    data.write(
+        "handoffs.csv",
+        "lead_id,stage,at\nL1,mql,2024-01-03T00:00:00Z\n",
+    );
+    let cache = Scratch::new();
+    let before = json_with_cache(cache.path(), data.path(), &["bands"]);
+    let first = entries(cache.path());
+    // One more lead: a stale cache would still count one.
+    data.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-02T00:00:00Z,web\nL2,2024-01-04T00:00:00Z,ads\n",
+    );
+    let after = json_with_cache(cache.path(), data.path(), &["bands"]);
+    let all = |v: &serde_json::Value| {
+        rows(v, "bands")
+            .iter()
+            .find(|r| r["band"] == "all")
+            .unwrap()["leads"]
+            .as_u64()
+    };
+    assert_eq!((all(&before), all(&after)), (Some(1), Some(2)));
+    let second = entries(cache.path());
+    assert_eq!(
+        second.len(),
+        1,
+        "the old export's entry is removed: {second:?}"
+    );
+    assert_ne!(first, second);
+    // A changed setting is a new entry too (bands thresholds shape lead_funnel).
+    data.write(
+        "leadloop.toml",
+        "[bands]\nthresholds = { A = 50 }\nlowest = \"B\"\n",
+    );
+    json_with_cache(cache.path(), data.path(), &["bands"]);
+    assert_ne!(entries(cache.path()), second);
+}
+
+#[test]
+fn no_cache_keeps_nothing() {
+    let data = Scratch::new();
+    data.copy_fixture("funnel");
+    let cache = Scratch::new();
+    leadloop()
+        .env("LEADLOOP_CACHE_DIR", cache.path())
+        .args([
+            "--data",
+            data.path().to_str().unwrap(),
+            "--no-cache",
+            "bands",
+        ])
+        .assert()
+        .success();
+    leadloop()
+        .env("LEADLOOP_CACHE_DIR", cache.path())
+        .env("LEADLOOP_CACHE", "off")
+        .args(["--data", data.path().to_str().unwrap(), "bands"])
+        .assert()
+        .success();
+    data.write("leadloop.toml", "cache = false\n");
+    leadloop()
+        .env("LEADLOOP_CACHE_DIR", cache.path())
+        .args(["--data", data.path().to_str().unwrap(), "bands"])
+        .assert()
+        .success();
+    assert!(entries(cache.path()).is_empty());
+}
