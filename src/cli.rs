@@ -84,9 +84,11 @@ pub struct Cli {
 
     /// Read and judge the inputs afresh, and keep nothing for the next run. By
     /// default the judged tables and lead_funnel are cached (in
-    /// $LEADLOOP_CACHE_DIR, else ~/.cache/leadloop), keyed by the inputs'
-    /// paths, sizes and times and the configuration, so the next command on
-    /// the same export starts from them.
+    /// $LEADLOOP_CACHE_DIR, else $XDG_CACHE_HOME/leadloop or ~/.cache/leadloop),
+    /// keyed by the inputs' paths, sizes and times, the configuration and the
+    /// build, so the next command on the same export starts from them; a
+    /// newer export replaces the older entry, and entries unused for 30 days
+    /// go. Also off with `cache = false` in leadloop.toml or LEADLOOP_CACHE=off.
     #[arg(long, global = true)]
     pub no_cache: bool,
 

@@ -23,7 +23,12 @@ pub fn run(ctx: &Context, args: &ExportArgs, stdout: &mut dyn Write) -> Result<(
     }
     let checked = ctx.checked()?;
     let plan = match args.table.as_str() {
-        "lead_funnel" => crate::funnel::build(&checked)?,
+        // lead_funnel from the run's store (cached), else built (or the
+        // missing-leads error).
+        "lead_funnel" => match super::lead_funnel_if_any(&checked)? {
+            Some(f) => f,
+            None => crate::funnel::build(&checked)?,
+        },
         name => match TableKind::from_name(name) {
             Some(kind) => checked.require(kind, "export")?,
             None => {
@@ -34,22 +39,26 @@ pub fn run(ctx: &Context, args: &ExportArgs, stdout: &mut dyn Write) -> Result<(
             }
         },
     };
-    let frame = output::phases::time(&format!("build {}", args.table), || super::streamed(plan))?;
     let name = format!("{}.{}", args.table, format.ext());
-    let written = output::phases::time("write", || {
-        let bytes = match format {
-            Format::Csv => output::csv::to_bytes(&frame)?,
-            _ => output::parquet::to_bytes(&frame)?,
-        };
-        output::atomic::write_all(&out, &[(name, bytes)])
+    let (path, rows) = output::phases::time("write", || match format {
+        // Streamed: lead_funnel at 10M leads held in memory was 8.2 GB.
+        Format::Parquet => output::parquet::write_streamed(&out, &name, plan),
+        _ => {
+            let frame = super::streamed(plan)?;
+            let bytes = output::csv::to_bytes(&frame)?;
+            let written = output::atomic::write_all(&out, &[(name.clone(), bytes)])?;
+            let path = written
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::Internal("export: nothing written".into()))?;
+            Ok((path, frame.height() as u64))
+        }
     })?;
-    for p in written {
-        writeln!(
-            stdout,
-            "wrote {} ({} rows)",
-            p.display(),
-            crate::output::format::count(frame.height() as u64)
-        )?;
-    }
+    writeln!(
+        stdout,
+        "wrote {} ({} rows)",
+        path.display(),
+        crate::output::format::count(rows)
+    )?;
     Ok(())
 }

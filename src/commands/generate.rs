@@ -20,8 +20,9 @@ pub fn run(ctx: &Context, args: &GenerateArgs, stdout: &mut dyn Write) -> Result
         Some(Format::Csv) => FileFormat::Csv,
         Some(other) => {
             return Err(Error::bad_argument(format!(
-                "generate writes parquet or csv, not {other:?}"
-            )))
+                "--format {}: generate writes parquet or csv",
+                other.name()
+            )));
         }
     };
     if args.leads == 0 {
@@ -41,7 +42,9 @@ pub fn run(ctx: &Context, args: &GenerateArgs, stdout: &mut dyn Write) -> Result
         dirty_pct: args.dirty,
         out: out.clone(),
     };
-    let summary = generate::generate(&opts, &phases::bar("generate: leads", opts.leads))?;
+    let summary = phases::time("generate", || {
+        generate::generate(&opts, &phases::bar("generate: leads", opts.leads))
+    })?;
     let names: Vec<&str> = summary.rows.keys().map(String::as_str).collect();
     let rows: Vec<u64> = summary.rows.values().copied().collect();
     let mut inj = (Vec::new(), Vec::new(), Vec::new());

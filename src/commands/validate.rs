@@ -143,7 +143,34 @@ pub fn report(checked: &Checked, ledger: &Ledger) -> Result<Report> {
     ));
     report.notes.extend(checked.notes.iter().cloned());
     report.notes.extend(lookup_notes(checked)?);
+    report.notes.extend(mapping_hints(ledger));
     Ok(report)
+}
+
+/// How to fix values no mapping covers: an export's own stage or status
+/// names go under the table's `stage_map` / `status_map`.
+fn mapping_hints(ledger: &Ledger) -> Vec<String> {
+    let mut hints = Vec::new();
+    for t in &ledger.tables {
+        for r in &t.reasons {
+            let (map, values) = match r.reason.as_str() {
+                "unknown_stage" => (
+                    "stage_map",
+                    "mql, contacted, sal, sql, recycled or disqualified",
+                ),
+                "invalid_status" => ("status_map", "won, lost or open"),
+                _ => continue,
+            };
+            hints.push(format!(
+                "{}: {} {} (see the examples); map the export's values to {values} under [tables.{}] {map} = {{ \"value\" = \"...\" }} in leadloop.toml",
+                t.table,
+                crate::output::format::count_of(r.rows, "row is", "rows are"),
+                r.reason,
+                t.table
+            ));
+        }
+    }
+    hints
 }
 
 /// How many rows of each lookup's target have a key the lookup lacks (SPEC §1 lookups).

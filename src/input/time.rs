@@ -31,17 +31,28 @@ pub struct Reading {
 
 impl Reading {
     /// A naive time (`Datetime(us)` read as wall time) in this reading's
-    /// zone, as UTC.
+    /// zone, as UTC. An ambiguous time (the hour a clock goes back) is the
+    /// earlier instant; a time a clock skips (the hour it goes forward) is
+    /// read with the offset before the change, as java.time does: Brazil
+    /// skipped midnight on 2017-10-15, so that date is 01:00 local, the
+    /// day's first instant (an Olist lead's creation date).
     fn local(&self, naive: Expr) -> Expr {
         match self.zone.filter(|z| *z != Zone::UTC) {
             None => naive,
-            Some(z) => naive
-                .dt()
-                .replace_time_zone(Some(z.polars()), lit("earliest"), NonExistent::Null)
-                .dt()
-                .convert_time_zone(TimeZone::UTC)
-                .dt()
-                .replace_time_zone(None, lit("raise"), NonExistent::Raise),
+            Some(z) => {
+                let to_utc = |e: Expr| {
+                    e.dt()
+                        .replace_time_zone(Some(z.polars()), lit("earliest"), NonExistent::Null)
+                        .dt()
+                        .convert_time_zone(TimeZone::UTC)
+                        .dt()
+                        .replace_time_zone(None, lit("raise"), NonExistent::Raise)
+                };
+                let hour = lit(Duration::parse("1h"));
+                // Skipped times: an hour earlier exists (real gaps are at
+                // most an hour), then the hour is added back in UTC.
+                coalesce(&[to_utc(naive.clone()), to_utc(naive - hour.clone()) + hour])
+            }
         }
     }
 }
@@ -362,7 +373,19 @@ mod tests {
         assert_eq!(got[2], Some(1_709_269_200_000_000));
         // An explicit Z is UTC whatever the zone.
         assert_eq!(got[3], Some(1_709_258_460_000_000));
-        // 02:30 on 2024-03-10 does not exist in New York (DST gap).
-        assert_eq!(got[4], None);
+        // 02:30 on 2024-03-10 does not exist in New York (DST gap): read
+        // with the offset before the change (EST), as java.time does:
+        // 07:30 UTC = 03:30 EDT (date -u -d '2024-03-10 07:30' +%s).
+        assert_eq!(got[4], Some(1_710_055_800_000_000));
+        // São Paulo skipped midnight on 2017-10-15 (an Olist lead's
+        // creation date): the day starts at 01:00 local = 03:00 UTC.
+        let sp = Reading {
+            zone: Some(Zone::parse("America/Sao_Paulo").unwrap()),
+            ..Reading::default()
+        };
+        assert_eq!(
+            parse_with(&sp, &[Some("2017-10-15")]),
+            [Some(1_508_036_400_000_000)]
+        );
     }
 }

@@ -25,26 +25,22 @@ pub struct Phase {
 
 thread_local! {
     static PHASES: RefCell<Vec<Phase>> = const { RefCell::new(Vec::new()) };
-    static SPINNER: RefCell<Option<ProgressBar>> = const { RefCell::new(None) };
 }
 
-/// Runs `f` as the phase `name`.
+/// Runs `f` as the phase `name`, with a spinner naming it on a terminal
+/// (cleared when the phase ends, so nothing is left on the screen before
+/// what the command prints).
 pub fn time<T>(name: &str, f: impl FnOnce() -> T) -> T {
-    SPINNER.with(|s| {
-        let mut s = s.borrow_mut();
-        let bar = s.get_or_insert_with(|| {
-            let bar = ProgressBar::new_spinner();
-            bar.set_style(
-                ProgressStyle::with_template("{spinner} leadloop: {msg} ({elapsed})")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        bar.set_message(name.to_string());
-    });
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(
+        ProgressStyle::with_template("{spinner} leadloop: {msg} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    spinner.set_message(name.to_string());
+    spinner.enable_steady_tick(Duration::from_millis(120));
     let start = Instant::now();
     let out = f();
+    spinner.finish_and_clear();
     let phase = Phase {
         name: name.to_string(),
         elapsed: start.elapsed(),
@@ -54,18 +50,16 @@ pub fn time<T>(name: &str, f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// The phases run so far on this thread, in order; clears them and the spinner.
+/// The phases run so far on this thread, in order; clears them.
 pub fn take() -> Vec<Phase> {
-    SPINNER.with(|s| {
-        if let Some(bar) = s.borrow_mut().take() {
-            bar.finish_and_clear();
-        }
-    });
     PHASES.with(|p| std::mem::take(&mut *p.borrow_mut()))
 }
 
 /// The `--timings` table: one line per phase, then the total.
 pub fn render(phases: &[Phase]) -> String {
+    if phases.is_empty() {
+        return String::new();
+    }
     let width = phases
         .iter()
         .map(|p| p.name.len())
@@ -85,7 +79,7 @@ pub fn render(phases: &[Phase]) -> String {
             mb(p.peak_rss)
         ));
     }
-    let total: f64 = phases.iter().map(|p| p.elapsed.as_secs_f64()).sum();
+    let total = phases.iter().fold(0.0, |t, p| t + p.elapsed.as_secs_f64());
     out.push_str(&format!(
         "{:<width$}  {:>9.2}  {:>13}\n",
         "total",

@@ -8,14 +8,16 @@
 //! - Location: `$LEADLOOP_CACHE_DIR`, else `$XDG_CACHE_HOME/leadloop`, else
 //!   `~/.cache/leadloop`; one folder per key.
 //! - Off: `--no-cache`, `cache = false` in leadloop.toml, or
-//!   `LEADLOOP_CACHE=off`; the run then works in a temporary folder it
+//!   `LEADLOOP_CACHE=off` (or `0`, `false`, `no`); the run then works in a temporary folder it
 //!   removes at the end (as it does when no cache folder can be made).
 //! - Safety: an entry is used only once it is complete (a `complete` marker
 //!   written last); a run that finds another run writing the same entry
 //!   (its `lock`) works in a temporary folder instead. Files added to a
 //!   complete entry (lead_funnel) are written beside and renamed in place.
-//! - Size: when an entry is completed, the other entries of the same data
-//!   set (an older export of it) are removed.
+//! - Size: when an entry is completed, other entries are removed: those of
+//!   data sets that no longer exist, those of the same data set (an older
+//!   export of it) unused for an hour, and any unused for 30 days. "Used" is
+//!   the `complete` marker's time, renewed by every run that reads the entry.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -46,12 +48,20 @@ impl Store {
     /// The store for this data set: the cache entry of its key (a hit when
     /// complete), or a temporary folder.
     pub fn open(spec: &DataSpec, inputs: &Inputs) -> Result<Store> {
-        let source = spec.describe();
+        // The data set's absolute path: the same data named from another
+        // folder is the same entry, and "gone" is judged correctly.
+        let source = source_of(spec);
         let enabled = spec.settings.cache
-            && std::env::var("LEADLOOP_CACHE").map_or(true, |v| v != "off" && v != "0");
+            && std::env::var("LEADLOOP_CACHE").map_or(true, |v| {
+                !matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "off" | "0" | "false" | "no"
+                )
+            });
         if let (true, Some(root)) = (enabled, root()) {
-            let entry = root.join(format!("{:016x}", key(spec, inputs)));
+            let entry = root.join(format!("{:016x}", key(spec, &source, inputs)));
             if entry.join(COMPLETE).is_file() {
+                touch(&entry.join(COMPLETE));
                 return Ok(Store {
                     dir: entry,
                     hit: true,
@@ -178,13 +188,23 @@ fn take_lock(entry: &Path) -> bool {
     stale && std::fs::remove_file(&lock).is_ok() && create()
 }
 
-/// Removes the complete entries other than `keep` that are of the same
-/// data set (an older export of it), of a data set that no longer exists,
-/// or unused for 30 days.
+/// Marks an entry used now (its marker's modification time), so no other
+/// run removes it while this one reads it.
+fn touch(marker: &Path) {
+    if let Ok(f) = std::fs::OpenOptions::new().append(true).open(marker) {
+        let _ = f.set_modified(std::time::SystemTime::now());
+    }
+}
+
+/// Removes the complete entries other than `keep` of a data set that no
+/// longer exists, and those unused for an hour that are of the same data
+/// set (an older export of it, or another leadloop build) or unused for 30
+/// days. The hour keeps an entry another run is reading.
 fn remove_others(root: &Path, keep: &Path, source: &str) {
     let Ok(entries) = std::fs::read_dir(root) else {
         return;
     };
+    let hour = std::time::Duration::from_secs(3600);
     let month = std::time::Duration::from_secs(30 * 24 * 3600);
     for e in entries.flatten() {
         let dir = e.path();
@@ -195,20 +215,33 @@ fn remove_others(root: &Path, keep: &Path, source: &str) {
         let Ok(theirs) = std::fs::read_to_string(dir.join(SOURCE)) else {
             continue;
         };
-        let old = std::fs::metadata(&marker)
-            .and_then(|m| m.accessed().or_else(|_| m.modified()))
+        let idle = std::fs::metadata(&marker)
+            .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > month);
-        if theirs == source || !Path::new(&theirs).exists() || old {
+            .unwrap_or_default();
+        let gone = !Path::new(&theirs).exists();
+        if gone || idle > month || (idle > hour && theirs == source) {
             let _ = std::fs::remove_dir_all(&dir);
         }
     }
 }
 
-/// The key of a data set: leadloop's version, the configuration as
-/// resolved, and every input file's path, size and modification time.
-fn key(spec: &DataSpec, inputs: &Inputs) -> u64 {
+/// The data set's folder or config file as an absolute path.
+fn source_of(spec: &DataSpec) -> String {
+    let path = match &spec.origin {
+        crate::config::Origin::Folder(p) | crate::config::Origin::Config(p) => p,
+    };
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.clone())
+        .display()
+        .to_string()
+}
+
+/// The key of a data set: leadloop's build, the configuration as resolved,
+/// the data set's absolute path (`source`), and every input file's absolute
+/// path, size and modification time.
+fn key(spec: &DataSpec, source: &str, inputs: &Inputs) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
     env!("CARGO_PKG_VERSION").hash(&mut h);
     // The build itself: a rebuilt leadloop may judge differently.
@@ -219,6 +252,9 @@ fn key(spec: &DataSpec, inputs: &Inputs) -> u64 {
         m.len().hash(&mut h);
         m.modified().ok().hash(&mut h);
     }
+    source.hash(&mut h);
+    // Paths as spelled too: the judged files record each row's file by the
+    // name this run reads it under (validate's examples name it).
     format!("{spec:?}").hash(&mut h);
     let locations = inputs
         .tables

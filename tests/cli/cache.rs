@@ -55,7 +55,7 @@ fn a_second_run_reads_the_cache_and_agrees() {
 }
 
 #[test]
-fn a_changed_input_is_a_new_entry_that_replaces_the_old() {
+fn a_changed_input_is_a_new_entry_and_the_old_goes_when_idle() {
     let data = Scratch::new();
     data.write(
         "leads.csv",
@@ -82,20 +82,45 @@ fn a_changed_input_is_a_new_entry_that_replaces_the_old() {
             .as_u64()
     };
     assert_eq!((all(&before), all(&after)), (Some(1), Some(2)));
+    // The old export's entry stays while it may still be read (an hour).
     let second = entries(cache.path());
-    assert_eq!(
-        second.len(),
-        1,
-        "the old export's entry is removed: {second:?}"
-    );
-    assert_ne!(first, second);
-    // A changed setting is a new entry too (bands thresholds shape lead_funnel).
+    assert_eq!(second.len(), 2, "{second:?}");
+    let new: Vec<String> = second
+        .iter()
+        .filter(|e| !first.contains(e))
+        .cloned()
+        .collect();
+    assert_eq!(new.len(), 1);
+    // Unused for two hours: the next completed entry of the data set removes it.
+    let marker = cache.join(&first[0]).join("complete");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&marker)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+        .unwrap();
     data.write(
         "leadloop.toml",
         "[bands]\nthresholds = { A = 50 }\nlowest = \"B\"\n",
     );
+    data.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-02T00:00:00Z,web\nL2,2024-01-04T00:00:00Z,ads\nL3,2024-01-05T00:00:00Z,ads\n",
+    );
     json_with_cache(cache.path(), data.path(), &["bands"]);
-    assert_ne!(entries(cache.path()), second);
+    let third = entries(cache.path());
+    // A leadloop.toml in the folder makes the config file the data set: a
+    // new entry, the folder's two stay. Without it, a third version of the
+    // folder's export removes the back-dated (idle) entry only.
+    assert_eq!(third.len(), 3, "{third:?}");
+    std::fs::remove_file(data.join("leadloop.toml")).unwrap();
+    json_with_cache(cache.path(), data.path(), &["bands"]);
+    let fourth = entries(cache.path());
+    assert!(
+        !fourth.contains(&first[0]),
+        "the idle old entry is removed: {fourth:?}"
+    );
+    assert!(fourth.contains(&new[0]), "the recent one stays: {fourth:?}");
 }
 
 #[test]
