@@ -102,7 +102,7 @@ impl Summary for VelocitySummary {
             "velocity (Kaplan–Meier): {}; median days {}",
             by_90.join(", "),
             match medians.is_empty() {
-                true => "none: fewer than half made any transition by as_of".into(),
+                true => "not reached: in no transition had half the leads made it by as_of".into(),
                 false => medians.join(", "),
             }
         ))
