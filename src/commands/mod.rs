@@ -207,8 +207,15 @@ pub fn lead_funnel_if_any(checked: &Checked) -> Result<Option<LazyFrame>> {
             let path = store.path("lead_funnel");
             if !store.has("lead_funnel") {
                 let plan = crate::funnel::build(checked)?;
-                crate::quality::judged::sink_parquet(plan, &store.staging("lead_funnel"))?;
-                store.publish("lead_funnel")?;
+                let staged = store.staging("lead_funnel");
+                if crate::quality::judged::sink_parquet(plan.clone(), &staged).is_err()
+                    || store.publish("lead_funnel").is_err()
+                {
+                    // A cache folder we may read but not write: this run
+                    // holds lead_funnel in memory instead.
+                    let _ = std::fs::remove_file(&staged);
+                    return Ok(Some(streamed(plan)?.lazy()));
+                }
             }
             Ok(Some(crate::quality::judged::scan(&path)?))
         }),

@@ -71,6 +71,8 @@ impl Store {
                 });
             }
             if std::fs::create_dir_all(&entry).is_ok() && take_lock(&entry) {
+                // A crashed run's files are not this run's: start afresh.
+                clear_except_lock(&entry);
                 return Ok(Store {
                     dir: entry,
                     hit: false,
@@ -83,7 +85,12 @@ impl Store {
         let temp = tempfile::Builder::new()
             .prefix("leadloop-judged-")
             .tempdir()
-            .map_err(|e| Error::Internal(format!("a temporary folder for judged tables: {e}")))?;
+            .map_err(|e| Error::Output {
+                path: std::env::temp_dir(),
+                detail: format!(
+                    "cannot make a temporary folder for the judged tables (set TMPDIR): {e}"
+                ),
+            })?;
         Ok(Store {
             dir: temp.path().to_path_buf(),
             hit: false,
@@ -98,9 +105,14 @@ impl Store {
         self.dir.join(format!("{name}.parquet"))
     }
 
-    /// Whether the store already holds `name` (a complete entry's file).
+    /// Whether the store already holds `name`: a complete entry's file
+    /// whose Parquet footer reads (a truncated file is judged afresh).
     pub fn has(&self, name: &str) -> bool {
-        self.hit && self.path(name).is_file()
+        self.hit
+            && self.path(name).is_file()
+            && super::judged::scan(&self.path(name))
+                .and_then(|mut f| f.collect_schema())
+                .is_ok()
     }
 
     /// Marks a written entry complete (every table judged into it) and
@@ -134,6 +146,18 @@ impl Store {
             .join(format!("{name}.{}.partial", std::process::id()))
     }
 
+    /// Points `plan` at its judged file: the store's when it has one, else
+    /// judged now (written beside and renamed in place, so another run
+    /// never reads half a file).
+    pub fn judge(&self, plan: &mut super::TablePlan) -> Result<()> {
+        let name = plan.name.clone();
+        if !self.has(&name) {
+            plan.judge_to(&self.staging(&name))?;
+            self.publish(&name)?;
+        }
+        plan.adopt(&self.path(&name))
+    }
+
     /// Moves a file written at [`Store::staging`] into place.
     pub fn publish(&self, name: &str) -> Result<()> {
         std::fs::rename(self.staging(name), self.path(name))
@@ -153,13 +177,18 @@ impl Drop for Store {
 
 /// The cache root, created if needed; `None` when there is no home to put it in.
 fn root() -> Option<PathBuf> {
-    let root = match std::env::var_os("LEADLOOP_CACHE_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => match std::env::var_os("XDG_CACHE_HOME") {
-            Some(d) => PathBuf::from(d).join("leadloop"),
-            None => PathBuf::from(std::env::var_os("HOME")?)
-                .join(".cache")
-                .join("leadloop"),
+    // Empty or relative values are ignored (the XDG rule): a cache must not
+    // land in whatever folder leadloop happens to run from.
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    let root = match var("LEADLOOP_CACHE_DIR") {
+        Some(d) => d,
+        None => match var("XDG_CACHE_HOME") {
+            Some(d) => d.join("leadloop"),
+            None => var("HOME")?.join(".cache").join("leadloop"),
         },
     };
     std::fs::create_dir_all(&root).ok()?;
@@ -188,6 +217,31 @@ fn take_lock(entry: &Path) -> bool {
     stale && std::fs::remove_file(&lock).is_ok() && create()
 }
 
+/// Removes everything in `entry` but its lock.
+fn clear_except_lock(entry: &Path) {
+    let Ok(files) = std::fs::read_dir(entry) else {
+        return;
+    };
+    for f in files.flatten() {
+        if f.file_name() != LOCK {
+            let p = f.path();
+            let _ = match p.is_dir() {
+                true => std::fs::remove_dir_all(&p),
+                false => std::fs::remove_file(&p),
+            };
+        }
+    }
+}
+
+/// How long ago `path` was modified (zero when unknown).
+fn age(path: &Path) -> std::time::Duration {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .unwrap_or_default()
+}
+
 /// Marks an entry used now (its marker's modification time), so no other
 /// run removes it while this one reads it.
 fn touch(marker: &Path) {
@@ -209,20 +263,52 @@ fn remove_others(root: &Path, keep: &Path, source: &str) {
     for e in entries.flatten() {
         let dir = e.path();
         let marker = dir.join(COMPLETE);
-        if dir == keep || !marker.is_file() {
+        if dir == keep || !dir.is_dir() {
             continue;
+        }
+        if !marker.is_file() {
+            // An entry a run began and never completed (killed): once its
+            // lock is stale, or without one after an hour, it goes.
+            let lock = dir.join(LOCK);
+            let abandoned = match lock.is_file() {
+                true => age(&lock) > STALE_LOCK,
+                false => age(&dir) > hour,
+            };
+            if abandoned {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            continue;
+        }
+        // A killed run's half-written lead_funnel.
+        if let Ok(files) = std::fs::read_dir(&dir) {
+            for f in files.flatten() {
+                let p = f.path();
+                if p.extension().is_some_and(|x| x == "partial") && age(&p) > hour {
+                    let _ = std::fs::remove_file(&p);
+                }
+            }
         }
         let Ok(theirs) = std::fs::read_to_string(dir.join(SOURCE)) else {
             continue;
         };
-        let idle = std::fs::metadata(&marker)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .unwrap_or_default();
+        let idle = age(&marker);
         let gone = !Path::new(&theirs).exists();
         if gone || idle > month || (idle > hour && theirs == source) {
             let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        match p.is_dir() {
+            true => walk(&p, out),
+            false => out.push(p),
         }
     }
 }
@@ -262,7 +348,14 @@ fn key(spec: &DataSpec, source: &str, inputs: &Inputs) -> u64 {
         .chain(inputs.lookups.iter().map(|(_, r)| r))
         .map(|r| &r.location);
     for location in locations {
-        for f in &location.files {
+        // A hive-partitioned folder is scanned whole by polars: every file
+        // under it counts, hidden ones too.
+        let mut files = location.files.clone();
+        if let Some(root) = &location.hive_root {
+            walk(root, &mut files);
+            files.sort();
+        }
+        for f in &files {
             let full = std::fs::canonicalize(f).unwrap_or_else(|_| f.clone());
             full.hash(&mut h);
             if let Ok(m) = std::fs::metadata(f) {
@@ -272,6 +365,13 @@ fn key(spec: &DataSpec, source: &str, inputs: &Inputs) -> u64 {
                     .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                     .map(|d| d.as_nanos())
                     .hash(&mut h);
+                // The change time and inode too: an edit whose modification
+                // time was set back (touch -d, tar) still changes them.
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::MetadataExt;
+                    (m.ctime(), m.ctime_nsec(), m.ino()).hash(&mut h);
+                }
             }
         }
     }

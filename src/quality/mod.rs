@@ -132,10 +132,7 @@ impl Checked {
                 // materialised: every table that refers to leads joins them
                 // instead of re-running the leads plan, and lead_funnel
                 // starts from them.
-                match judged.has("leads") {
-                    true => plan.adopt(&judged.path("leads"))?,
-                    false => plan.judge_to(&judged.path("leads"))?,
-                }
+                judged.judge(&mut plan)?;
                 let df = plan
                     .used_with(&wide_columns)
                     .with_row_index(LEAD_ROW, None)
@@ -239,11 +236,7 @@ impl Checked {
     /// (`TMPDIR`, else the system's), removed when the data set is dropped.
     pub fn judge_once(&mut self) -> Result<()> {
         for plan in self.tables.values_mut().filter(|p| !p.judged) {
-            let path = self.judged.path(&plan.name);
-            match self.judged.has(&plan.name) {
-                true => plan.adopt(&path)?,
-                false => plan.judge_to(&path)?,
-            }
+            self.judged.judge(plan)?;
         }
         self.judged.complete()
     }

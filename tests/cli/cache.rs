@@ -152,3 +152,55 @@ fn no_cache_keeps_nothing() {
         .success();
     assert!(entries(cache.path()).is_empty());
 }
+
+/// A cached file cut short (a full disk, a crash) is judged again, in
+/// place, not read as if it were the input (the breaker trial: every warm
+/// run then failed, blaming leads.parquet).
+#[test]
+fn a_truncated_cached_file_is_judged_again() {
+    let data = Scratch::new();
+    data.copy_fixture("funnel");
+    let cache = Scratch::new();
+    let cold = json_with_cache(cache.path(), data.path(), &["bands"]);
+    let entry = cache.join(&entries(cache.path())[0]);
+    for name in ["leads.parquet", "lead_funnel.parquet"] {
+        let bytes = std::fs::read(entry.join(name)).unwrap();
+        // Not through output::atomic: this is the damage under test.
+        #[allow(clippy::disallowed_methods)]
+        std::fs::write(entry.join(name), &bytes[..bytes.len() / 2]).unwrap();
+    }
+    let warm = json_with_cache(cache.path(), data.path(), &["bands"]);
+    assert_eq!(cold["tables"], warm["tables"]);
+    let again = json_with_cache(cache.path(), data.path(), &["bands"]);
+    assert_eq!(cold["tables"], again["tables"]);
+}
+
+/// Every file of a hive-partitioned folder is part of the key: a part
+/// added to it is a new entry, not the old answer.
+#[test]
+fn a_part_added_to_a_hive_folder_is_a_new_entry() {
+    let data = Scratch::new();
+    data.write(
+        "leads/region=eu/part-0.csv",
+        "lead_id,created_at,source\nL1,2024-01-02T00:00:00Z,web\n",
+    );
+    data.write(
+        "handoffs.csv",
+        "lead_id,stage,at\nL1,mql,2024-01-03T00:00:00Z\n",
+    );
+    let cache = Scratch::new();
+    let leads = |v: &serde_json::Value| {
+        rows(v, "bands")
+            .iter()
+            .find(|r| r["band"] == "all")
+            .unwrap()["leads"]
+            .as_u64()
+    };
+    let before = json_with_cache(cache.path(), data.path(), &["bands"]);
+    data.write(
+        "leads/region=us/part-0.csv",
+        "lead_id,created_at,source\nL2,2024-01-04T00:00:00Z,ads\n",
+    );
+    let after = json_with_cache(cache.path(), data.path(), &["bands"]);
+    assert_eq!((leads(&before), leads(&after)), (Some(1), Some(2)));
+}
