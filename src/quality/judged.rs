@@ -5,7 +5,7 @@
 //! table was judged three or four times, each time joined to the leads).
 //!
 //! The file holds, per row: the used columns (canonical ones typed, as
-//! `__u_<name>`; dimensions as read), the reason, file and row index, and
+//! `__u_<name>`; dimensions as read), the reason and global row index, and
 //! the lead row key and wide-stage columns where the table has them. What a
 //! set-aside row looked like as read is fetched from the input by its row
 //! index when `validate` shows it (few rows; writing the raw columns of
@@ -17,7 +17,7 @@ use polars::prelude::*;
 
 use super::rules::TablePlan;
 use crate::error::{Error, Result};
-use crate::input::schema::{FILE_COL, INDEX_COL, LEAD_ROW, REASON_COL};
+use crate::input::schema::{INDEX_COL, LEAD_ROW, REASON_COL};
 
 /// Runs `plan` with the streaming engine into a Parquet file at `path`
 /// (LZ4: fast to write and read back).
@@ -71,7 +71,9 @@ impl TablePlan {
                 false => col(name.as_str()),
             });
         }
-        columns.extend([col(REASON_COL), col(FILE_COL), col(INDEX_COL)]);
+        // No file name per row (a string on every row was a tenth of the
+        // pass): the ledger finds a set-aside row's file from its index.
+        columns.extend([col(REASON_COL), col(INDEX_COL)]);
         if self.keyed {
             columns.push(col(LEAD_ROW));
         }

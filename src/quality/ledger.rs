@@ -257,6 +257,24 @@ fn numbered(
         .collect())
 }
 
+/// The file of each global row index: the one whose first row is the
+/// greatest start not after it (`first`: file → its first global index).
+fn file_of(index: &Column, first: &BTreeMap<String, u64>) -> PolarsResult<Column> {
+    let mut starts: Vec<(u64, &str)> = first.iter().map(|(f, s)| (*s, f.as_str())).collect();
+    starts.sort();
+    let index = index.cast(&DataType::UInt64)?;
+    let files: Vec<Option<&str>> = index
+        .u64()?
+        .iter()
+        .map(|i| {
+            let i = i?;
+            let at = starts.partition_point(|(s, _)| *s <= i);
+            at.checked_sub(1).map(|k| starts[k].1)
+        })
+        .collect();
+    Ok(Column::new(FILE_COL.into(), files))
+}
+
 fn tabulate(
     p: &TablePlan,
     read: &DataFrame,
@@ -277,7 +295,10 @@ fn tabulate(
     };
     // Set-aside rows in scan order, with their row number within their file.
     let rows = keys.sort([INDEX_COL], SortMultipleOptions::default())?;
-    let files = rows.column(FILE_COL)?.cast(&DataType::String)?;
+    let files = match rows.column(FILE_COL) {
+        Ok(f) => f.cast(&DataType::String)?,
+        Err(_) => file_of(rows.column(INDEX_COL)?, &first)?,
+    };
     let index = rows.column(INDEX_COL)?.cast(&DataType::UInt64)?;
     let row_numbers = numbered(&files, &index, &first)?;
     let reasons = rows.column(REASON_COL)?.str()?.clone();

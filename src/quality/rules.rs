@@ -133,12 +133,18 @@ impl TablePlan {
         })
     }
 
-    /// Set-aside rows' `__reason`, `__file` and `__index` (no data).
+    /// Set-aside rows' `__reason` and `__index` (and `__file`, unless the
+    /// table was judged into a file, which keeps no file names: the ledger
+    /// finds a row's file from its index).
     pub fn set_aside_keys(&self) -> LazyFrame {
+        let mut keys = vec![col(REASON_COL), col(INDEX_COL)];
+        if !self.judged {
+            keys.push(col(FILE_COL));
+        }
         self.annotated
             .clone()
             .filter(col(REASON_COL).is_not_null())
-            .select([col(REASON_COL), col(FILE_COL), col(INDEX_COL)])
+            .select(keys)
     }
 
     /// The rows at these global row indices as read: `__index` and the data.
@@ -160,10 +166,10 @@ impl TablePlan {
         if !self.judged {
             return aside.select(cols);
         }
-        let mut raw = vec![col(INDEX_COL)];
+        let mut raw = vec![col(INDEX_COL), col(FILE_COL)];
         raw.extend(self.data_columns.iter().map(|c| col(c.as_str())));
         aside
-            .select([col(REASON_COL), col(FILE_COL), col(INDEX_COL)])
+            .select([col(REASON_COL), col(INDEX_COL)])
             .join(
                 self.raw.clone().select(raw),
                 [col(INDEX_COL)],

@@ -351,3 +351,26 @@ fn lookups_join_by_config_and_unmatched_keys_are_counted() {
         "{out}"
     );
 }
+
+/// A set-aside row in the second part file of a folder is named by that
+/// file and its row within it (the judged files keep no file names: the
+/// ledger finds the file from the row's index).
+#[test]
+fn examples_in_a_later_part_name_that_part_and_its_row() {
+    let s = Scratch::new();
+    s.write(
+        "leads/part-0.csv",
+        "lead_id,created_at,source\nL1,2024-01-01T00:00:00Z,web\nL2,2024-01-02T00:00:00Z,web\n",
+    );
+    s.write(
+        "leads/part-1.csv",
+        "lead_id,created_at,source\nL3,2024-01-03T00:00:00Z,web\nL4,soon,web\nL5,2024-01-05T00:00:00Z,web\n",
+    );
+    let ledger = ledger_of(s.path());
+    let leads = ledger.table("leads").unwrap();
+    assert_eq!((leads.read, leads.used), (5, 4));
+    let ex = &leads.reasons[0].examples[0];
+    assert!(ex.file.ends_with("part-1.csv"), "{}", ex.file);
+    assert_eq!(ex.row, 2);
+    assert!(ex.values.contains("created_at=soon"), "{}", ex.values);
+}
