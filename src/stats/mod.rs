@@ -14,7 +14,7 @@ pub mod wilson;
 
 pub use auc::auc;
 pub use chi_square::{chi_square_homogeneity, ChiSquare};
-pub use kaplan_meier::{Estimate, KaplanMeier, Median};
+pub use kaplan_meier::{Estimate, KaplanMeier, Median, Summary};
 pub use mantel_haenszel::{mantel_haenszel, OddsRatio, Stratum};
 pub use quantile::quantile;
 pub use two_proportion::{two_proportion_z, TwoProportion};

@@ -218,19 +218,28 @@ pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, Transiti
     }
     let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    let curves: Vec<(&Key, &Curve)> = order.iter().map(|&k| (&keys[k], &rows_of[k])).collect();
+    let mut curves: Vec<(&Key, Curve)> = Vec::with_capacity(order.len());
+    let mut rows_of: Vec<Option<Curve>> = rows_of.into_iter().map(Some).collect();
+    for &k in &order {
+        curves.push((&keys[k], rows_of[k].take().unwrap_or_default()));
+    }
     let mut cols: Vec<Vec<Option<f64>>> = vec![Vec::new(); COLUMNS.len() - 5];
     let (mut groups, mut names, mut entered, mut reached, mut cens) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut overall = BTreeMap::new();
-    for ((is_all, g, ti), rows) in curves {
-        let Some(km) = KaplanMeier::from_counts(rows) else {
+    for ((is_all, g, ti), mut rows) in curves {
+        // One pass per curve, keeping no steps (KaplanMeier::summarize).
+        let Some(km) = KaplanMeier::summarize(&mut rows, &HORIZONS) else {
             continue;
         };
-        let m = km.median();
+        let m = km.median;
+        let by: Vec<Option<Estimate>> = km
+            .survival_at
+            .iter()
+            .map(|e| e.map(Estimate::complement))
+            .collect();
         let mut figures = vec![m.value, m.lo, m.hi];
-        for x in HORIZONS {
-            let p = km.event_probability_by(x);
+        for p in &by {
             figures.extend([
                 p.map(|e: Estimate| e.value),
                 p.and_then(|e| e.lo),
@@ -239,14 +248,15 @@ pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, Transiti
         }
         let longest = HORIZONS
             .iter()
+            .zip(&by)
             .rev()
-            .find_map(|&x| km.event_probability_by(x).map(|e| (x as u32, e.value)));
+            .find_map(|(&x, p)| p.map(|e| (x as u32, e.value)));
         if *is_all {
             overall.insert(
                 TRANSITIONS[*ti].name.to_string(),
                 TransitionSummary {
-                    entered: km.entered(),
-                    reached: km.events(),
+                    entered: km.entered,
+                    reached: km.events,
                     median_days: m.value,
                     p_by_90d: figures[figures.len() - 3],
                     p_within: longest.map(|(_, p)| p),
@@ -259,9 +269,9 @@ pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, Transiti
         }
         groups.push(g.clone());
         names.push(TRANSITIONS[*ti].name);
-        entered.push(km.entered());
-        reached.push(km.events());
-        cens.push(km.censored());
+        entered.push(km.entered);
+        reached.push(km.events);
+        cens.push(km.entered - km.events);
     }
     let mut columns = vec![
         Column::new("group".into(), groups),
