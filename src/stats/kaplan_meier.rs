@@ -119,13 +119,7 @@ impl KaplanMeier {
         let (mut at_risk, mut events, mut survival, mut greenwood) = (entered, 0, 1.0, Some(0.0));
         let mut steps = Vec::with_capacity(rows.len());
         for (time, d, c) in rows {
-            if d > 0 && d < at_risk {
-                let (n, left) = (at_risk as f64, (at_risk - d) as f64);
-                survival *= left / n;
-                greenwood = greenwood.map(|v| v + d as f64 / (n * left));
-            } else if d > 0 {
-                (survival, greenwood) = (0.0, None);
-            }
+            (survival, greenwood) = step(survival, greenwood, at_risk, d);
             let (lo, hi) = log_log_bounds(survival, greenwood);
             steps.push(KmStep {
                 time,
@@ -250,13 +244,7 @@ impl KaplanMeier {
             if d + c == 0 {
                 continue;
             }
-            if d > 0 && d < at_risk {
-                let (n, left) = (at_risk as f64, (at_risk - d) as f64);
-                survival *= left / n;
-                greenwood = greenwood.map(|v| v + d as f64 / (n * left));
-            } else if d > 0 {
-                (survival, greenwood) = (0.0, None);
-            }
+            (survival, greenwood) = step(survival, greenwood, at_risk, d);
             let half = |y: f64| y < 0.5 + HALF_TOL;
             if median[0].is_none() && half(survival) {
                 median[0] = Some(t);
@@ -307,6 +295,19 @@ impl KaplanMeier {
             survival_at,
         })
     }
+}
+
+/// S and the Greenwood sum after `d` events among `at_risk` (Kaplan–Meier's
+/// product-limit step; S = 0, and no variance, when every one at risk has it).
+fn step(s: f64, v: Option<f64>, at_risk: u64, d: u64) -> (f64, Option<f64>) {
+    if d == 0 {
+        return (s, v);
+    }
+    if d >= at_risk {
+        return (0.0, None);
+    }
+    let (n, left) = (at_risk as f64, (at_risk - d) as f64);
+    (s * (left / n), v.map(|v| v + d as f64 / (n * left)))
 }
 
 /// log(−log) bounds of `s` with Greenwood sum `v`: (s, s) when `v` is 0 (S = 1),
