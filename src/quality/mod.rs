@@ -81,6 +81,7 @@ impl Checked {
         let mut ctx = rules::RuleContext {
             lead_key: inputs.lead_key,
             leads: None,
+            aliases: false,
             deal_links: None,
             currency_rates: rates,
         };
@@ -138,6 +139,7 @@ impl Checked {
                     .with_row_index(LEAD_ROW, None)
                     .collect()
                     .map_err(|e| raw.unreadable(e))?;
+                ctx.aliases = taken.is_some();
                 ctx.leads = Some(
                     rules::lead_reference(df.clone().lazy(), taken)
                         .map_err(|e| raw.unreadable(e))?,

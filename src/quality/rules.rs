@@ -228,15 +228,21 @@ fn status_from_flags(
 /// table, used or not) that is neither a lead id of any row nor an earlier
 /// lead's alias (the first lead in file order keeps a shared alias).
 pub fn lead_reference(leads_keyed: LazyFrame, taken: Option<LazyFrame>) -> PolarsResult<LazyFrame> {
+    let Some(taken) = taken else {
+        // No aliases: every reference is the lead's own id (no second copy
+        // of it to carry through every table's join).
+        return Ok(leads_keyed.select([
+            col(LEAD_ID).alias(LEAD_KEY),
+            col(CREATED_AT).alias(LEAD_CREATED),
+            col(LEAD_ROW),
+        ]));
+    };
     let own = leads_keyed.clone().select([
         col(LEAD_ID).alias(LEAD_KEY),
         col(LEAD_ID).alias(LEAD_CANONICAL),
         col(CREATED_AT).alias(LEAD_CREATED),
         col(LEAD_ROW),
     ]);
-    let Some(taken) = taken else {
-        return Ok(own);
-    };
     let aliases = leads_keyed
         .select([
             col(ALIAS_ID).alias(LEAD_KEY),
@@ -287,6 +293,8 @@ pub struct RuleContext<'a> {
     pub lead_key: KeyType,
     /// Used leads (`lead_reference`), when the data set has a leads table.
     pub leads: Option<LazyFrame>,
+    /// The lead reference has aliases (`lead_reference` with `taken`).
+    pub aliases: bool,
     /// deals: the leads other tables offer each deal id (text), when the
     /// data set links deals that way (`links::deal_candidates`).
     pub deal_links: Option<LazyFrame>,
@@ -609,9 +617,12 @@ pub fn plan_table(
                 .and(col(LEAD_ROW).is_null()),
         );
         // A row that named its lead by an alias carries the lead's own id.
-        frame = frame.with_column(
-            coalesce(&[col(LEAD_CANONICAL), col(parsed(LEAD_ID))]).alias(parsed(LEAD_ID).as_str()),
-        );
+        if ctx.aliases {
+            frame = frame.with_column(
+                coalesce(&[col(LEAD_CANONICAL), col(parsed(LEAD_ID))])
+                    .alias(parsed(LEAD_ID).as_str()),
+            );
+        }
         let created = col(LEAD_CREATED);
         match kind {
             TableKind::Handoffs => b.check(Reason::StageBeforeCreated, col(parsed(AT)).lt(created)),
