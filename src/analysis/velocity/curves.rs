@@ -74,10 +74,12 @@ pub const COLUMNS: [&str; 17] = [
     "p_by_90d_hi",
 ];
 
-const EVENT: &str = "event";
-const CENSORED: &str = "censored";
-const FLAG: &str = "flag";
-const BEFORE: &str = "before";
+// What became of a lead in a transition, as a small integer (at 10M leads
+// the long frame has 40M rows: text here was most of its weight).
+const EVENT: u8 = 0;
+const CENSORED: u8 = 1;
+const FLAG: u8 = 2;
+const BEFORE: u8 = 3;
 
 /// The `--by` label of a lead for one transition: `month` is the month of
 /// its from-stage time.
@@ -85,14 +87,16 @@ fn group(by: &[String], from: &str, zone: &Zone) -> Expr {
     crate::analysis::group_label(by, in_zone(col(from), zone).dt().to_string("%Y-%m"))
 }
 
-/// One row per (lead, transition) the lead entered by `as_of`: `group,
-/// transition, kind` (`event`, `censored`, or left out: `flag`, `before`)
-/// and `days` (to the event, or to as_of when censored).
+/// One row per (lead, transition) the lead entered by `as_of`: `group`,
+/// `transition` (its index in [`TRANSITIONS`]), `kind` (event, censored, or
+/// left out: flag, before; as `u8` codes) and `days` (to the event, or to
+/// as_of when censored).
 pub fn durations(funnel: LazyFrame, by: &[String], as_of: i64, zone: &Zone) -> Result<LazyFrame> {
     let as_of_f = lit(as_of as f64);
     let parts: Vec<LazyFrame> = TRANSITIONS
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(ti, t)| {
             let (from, to) = (micros(col(t.from)), micros(col(t.to)));
             let timed = col(t.to)
                 .is_not_null()
@@ -114,7 +118,7 @@ pub fn durations(funnel: LazyFrame, by: &[String], as_of: i64, zone: &Zone) -> R
                 .filter(col(t.from).is_not_null().and(from.lt_eq(as_of_f.clone())))
                 .select([
                     group(by, t.from, zone).alias("group"),
-                    lit(t.name).alias("transition"),
+                    lit(ti as u8).alias("transition"),
                     kind.alias("kind"),
                     days.alias("days"),
                 ])
@@ -132,7 +136,7 @@ pub fn counts(long: LazyFrame, split: bool) -> Result<LazyFrame> {
         false => all,
     };
     Ok(both
-        .filter(col("kind").eq(lit(EVENT)).or(col("kind").eq(lit(CENSORED))))
+        .filter(col("kind").lt_eq(lit(CENSORED)))
         .group_by([col("group"), col("transition"), col("days")])
         .agg([
             crate::analysis::count(col("kind").eq(lit(EVENT)))
@@ -146,7 +150,7 @@ pub fn counts(long: LazyFrame, split: bool) -> Result<LazyFrame> {
 
 /// How many leads each transition left out, and why: `transition, kind, n`.
 pub fn left_out(long: LazyFrame) -> LazyFrame {
-    long.filter(col("kind").eq(lit(FLAG)).or(col("kind").eq(lit(BEFORE))))
+    long.filter(col("kind").gt_eq(lit(FLAG)))
         .group_by([col("transition"), col("kind")])
         .agg([len().cast(DataType::UInt64).alias("n")])
         .sort(["transition", "kind"], SortMultipleOptions::default())
@@ -160,11 +164,13 @@ pub fn left_out_notes(left_out: &DataFrame) -> Result<Vec<String>> {
             continue;
         };
         let (t, kind, n) = (
-            r.text("transition")?.unwrap_or_default(),
-            r.text("kind")?.unwrap_or_default(),
+            TRANSITIONS
+                .get(r.count("transition")? as usize)
+                .map_or("", |t| t.name),
+            r.count("kind")?,
             r.count("n")?,
         );
-        notes.push(match kind.as_str() {
+        notes.push(match kind as u8 {
             FLAG => format!(
                 "{t}: {} leads reached the later stage only by a flag (no time) and are left out",
                 crate::output::format::count(n)
@@ -183,14 +189,15 @@ pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, Transiti
     // One curve per (group, transition): the rows of each are gathered by
     // index, without a key per row (at 10M leads, 30M distinct times).
     let group = counts.column("group")?.str()?.clone();
-    let transition = counts.column("transition")?.str()?.clone();
+    let transition = counts.column("transition")?.cast(&DataType::UInt32)?;
+    let transition = transition.u32()?;
     let days = counts.column("days")?.f64()?;
     let events = counts.column("events")?.u64()?;
     let censored = counts.column("censored")?.u64()?;
     // (is `all`, group, transition order) → (days, events, censored)
     type Key = (bool, String, usize);
     type Curve = Vec<(f64, u64, u64)>;
-    let mut index: std::collections::HashMap<(&str, &str), usize> = Default::default();
+    let mut index: std::collections::HashMap<(&str, u32), usize> = Default::default();
     let mut keys: Vec<Key> = Vec::new();
     let mut rows_of: Vec<Curve> = Vec::new();
     for (i, ((g, t), d)) in group
@@ -205,9 +212,10 @@ pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, Transiti
         let slot = match index.get(&(g, t)) {
             Some(&k) => k,
             None => {
-                let Some(ti) = TRANSITIONS.iter().position(|x| x.name == t) else {
+                let ti = t as usize;
+                if ti >= TRANSITIONS.len() {
                     continue;
-                };
+                }
                 index.insert((g, t), keys.len());
                 keys.push((g == ALL_LABEL, g.to_string(), ti));
                 rows_of.push(Vec::new());
