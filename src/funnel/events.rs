@@ -1,12 +1,12 @@
 //! Stage events (SPEC §1): one row per stage entry, from the handoffs table
 //! and from a wide export's stage columns on the lead row —
-//! `lead_id, __lead_row, stage, at, rep_id`, `at` null for a flag-only
+//! `__lead_row, stage, at, rep_id`, `at` null for a flag-only
 //! stage (reached at an unknown time).
 
 use polars::prelude::*;
 
 use crate::error::Result;
-use crate::input::schema::{AT, LEAD_ID, LEAD_ROW, REP_ID, STAGE};
+use crate::input::schema::{AT, LEAD_ROW, REP_ID, STAGE};
 use crate::quality::rules::wide;
 
 /// `handoffs` keyed by lead row; `leads` the used leads with their wide
@@ -20,7 +20,6 @@ pub fn stage_events(
     let mut parts = Vec::new();
     if let Some(h) = handoffs {
         parts.push(h.select([
-            col(LEAD_ID),
             col(LEAD_ROW),
             col(STAGE),
             col(AT),
@@ -35,7 +34,6 @@ pub fn stage_events(
                 false => (w.clone().is_not_null(), w),
             };
             parts.push(leads.clone().filter(keep).select([
-                col(LEAD_ID),
                 col(LEAD_ROW),
                 lit(stage.clone()).alias(STAGE),
                 at.alias(AT),
