@@ -19,12 +19,7 @@ pub fn stage_events(
 ) -> Result<Option<LazyFrame>> {
     let mut parts = Vec::new();
     if let Some(h) = handoffs {
-        parts.push(h.select([
-            col(LEAD_ROW),
-            col(STAGE),
-            col(AT),
-            col(REP_ID),
-        ]));
+        parts.push(h.select([col(LEAD_ROW), col(STAGE), col(AT), col(REP_ID)]));
     }
     if let Some(leads) = leads {
         for (stage, flag_only) in wide_stages {
