@@ -114,6 +114,26 @@ pub enum Command {
     Velocity(VelocityArgs),
     Export(ExportArgs),
     Generate(GenerateArgs),
+    Completions(CompletionsArgs),
+    /// Print leadloop's man page (roff) on standard output.
+    ///
+    /// Generated from the same definitions as --help.
+    ///
+    /// Example: leadloop man > ~/.local/share/man/man1/leadloop.1
+    Man,
+}
+
+/// Print a shell completion script on standard output.
+///
+/// Generated from the same definitions as --help, so it offers every
+/// command, option and choice.
+///
+/// Example: leadloop completions bash > ~/.local/share/bash-completion/completions/leadloop
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Does a higher score band really convert better, and is the difference real?

@@ -67,6 +67,16 @@ pub fn run(cli: &cli::Cli, stdout: &mut dyn Write) -> Result<()> {
         cli::Command::Velocity(args) => commands::velocity::run(&ctx, args, stdout),
         cli::Command::Export(args) => commands::export::run(&ctx, args, stdout),
         cli::Command::Generate(args) => commands::generate::run(&ctx, args, stdout),
+        cli::Command::Completions(args) => {
+            let mut command = <cli::Cli as clap::CommandFactory>::command();
+            clap_complete::generate(args.shell, &mut command, "leadloop", stdout);
+            Ok(())
+        }
+        cli::Command::Man => {
+            let command = <cli::Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(command).render(stdout)?;
+            Ok(())
+        }
     }?;
     stdout.flush()?;
     Ok(())

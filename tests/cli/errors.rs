@@ -306,3 +306,45 @@ fn a_missing_configured_file_names_the_near_miss() {
         "{err}"
     );
 }
+
+/// `completions SHELL` and `man` come from the same clap definitions as
+/// --help: every command is offered, the bash script parses (`bash -n`),
+/// and a shell clap does not know is one line, exit 2.
+#[test]
+fn completions_and_man_page_cover_every_command() {
+    let commands = [
+        "report",
+        "validate",
+        "bands",
+        "contact",
+        "roi",
+        "winloss",
+        "velocity",
+        "export",
+        "generate",
+        "completions",
+        "man",
+    ];
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = stdout_of(["completions", shell]);
+        for c in commands {
+            assert!(script.contains(c), "{shell}: no {c}");
+        }
+    }
+    let s = Scratch::new();
+    let bash = s.write("leadloop.bash", stdout_of(["completions", "bash"]));
+    let checked = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&bash)
+        .status();
+    if let Ok(status) = checked {
+        assert!(status.success(), "bash -n rejects the completion script");
+    }
+    let man = stdout_of(["man"]);
+    assert!(man.contains(".TH leadloop 1"), "{man}");
+    for c in commands {
+        assert!(man.contains(c), "man page: no {c}");
+    }
+    let err = fails_with_2(&["completions", "tcsh"]);
+    assert!(err.contains("tcsh") && err.contains("bash"), "{err}");
+}
