@@ -43,13 +43,14 @@ pub fn scan(path: &Path) -> PolarsResult<LazyFrame> {
     LazyFrame::scan_parquet(PlRefPath::try_from_path(path)?, ScanArgsParquet::default())
 }
 
-fn stored(name: &str) -> String {
+/// The judged file's column for canonical column `name`.
+pub fn stored(name: &str) -> String {
     format!("__u_{name}")
 }
 
 impl TablePlan {
-    /// Writes this table's judged rows to `path` (one streaming pass) and
-    /// points the plan at that file. Lookups (no kind) are left as they are.
+    /// Writes this table's judged rows to `path` (one streaming pass); the
+    /// plan then [`TablePlan::adopt`]s the file. Lookups (no kind) are left as they are.
     pub fn judge_to(&mut self, path: &Path) -> Result<()> {
         if self.kind.is_none() {
             return Ok(());
@@ -77,14 +78,15 @@ impl TablePlan {
         if self.keyed {
             columns.push(col(LEAD_ROW));
         }
+        // Wide-stage columns, and how a deal found its lead (validate's
+        // note reads them from the file: the deals are not judged twice).
         columns.extend(
             schema
                 .iter_names()
-                .filter(|n| n.starts_with("__w_"))
+                .filter(|n| n.starts_with("__w_") || n.starts_with("__link_"))
                 .map(|n| col(n.clone())),
         );
-        sink_parquet(self.annotated.clone().select(columns), path).map_err(unreadable)?;
-        self.adopt(path)
+        sink_parquet(self.annotated.clone().select(columns), path).map_err(unreadable)
     }
 
     /// Points the plan at its judged file (written by [`TablePlan::judge_to`]

@@ -48,7 +48,7 @@ pub fn deal_candidates(
     leads: Option<LazyFrame>,
     leads_have_deal: bool,
     deal_leads: Option<&TablePlan>,
-) -> Option<LazyFrame> {
+) -> PolarsResult<Option<LazyFrame>> {
     let mut routes = Vec::new();
     if let (Some(leads), true) = (leads, leads_have_deal) {
         routes.push(
@@ -90,7 +90,10 @@ pub fn deal_candidates(
                 ]),
         );
     }
-    concat(routes, UnionArgs::default()).ok()
+    match routes.len() {
+        0 | 1 => Ok(routes.pop()),
+        _ => concat(routes, UnionArgs::default()).map(Some),
+    }
 }
 
 /// `frame` (a deals plan: the deal id `deal_id`, its creation `created`, its

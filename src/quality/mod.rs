@@ -112,23 +112,11 @@ impl Checked {
                         .get(TableKind::Leads)
                         .is_some_and(|r| r.has(CONVERTED_DEAL_ID)),
                     tables.get(&TableKind::DealLeads),
-                );
+                )
+                .map_err(|e| Error::Internal(format!("deal links: {e}")))?;
             }
             let mut plan = rules::plan_table(*kind, raw, &spec.table_config(*kind), &ctx)?;
             if *kind == TableKind::Leads {
-                // An alias never stands for another lead's id, even a
-                // set-aside lead's: its rows are unknown, not re-credited.
-                let taken = match raw.has(ALIAS_ID) {
-                    true => Some(
-                        plan.annotated
-                            .clone()
-                            .select([col(rules::parsed(crate::input::schema::LEAD_ID))])
-                            .collect()
-                            .map_err(|e| raw.unreadable(e))?
-                            .lazy(),
-                    ),
-                    false => None,
-                };
                 // Judged once into the run's folder; the used leads are then
                 // materialised: every table that refers to leads joins them
                 // instead of re-running the leads plan, and lead_funnel
@@ -139,6 +127,15 @@ impl Checked {
                     .with_row_index(LEAD_ROW, None)
                     .collect()
                     .map_err(|e| raw.unreadable(e))?;
+                // An alias never stands for another lead's id, even a
+                // set-aside lead's: its rows are unknown, not re-credited.
+                // Every row's id is in the judged file.
+                let taken = raw.has(ALIAS_ID).then(|| {
+                    plan.annotated
+                        .clone()
+                        .select([col(judged::stored(crate::input::schema::LEAD_ID))
+                            .alias(rules::parsed(crate::input::schema::LEAD_ID))])
+                });
                 ctx.aliases = taken.is_some();
                 ctx.leads = Some(
                     rules::lead_reference(df.clone().lazy(), taken)
@@ -165,9 +162,6 @@ impl Checked {
             };
             links::finish_deal_leads(&mut plan, deals);
             tables.insert(TableKind::DealLeads, plan);
-        }
-        if let (Some(deals), true) = (tables.get(&TableKind::Deals), ctx.deal_links.is_some()) {
-            notes.extend(link_note(deals).map_err(|e| Error::Internal(e.to_string()))?);
         }
         if ctx.leads.is_none() {
             let orphans: Vec<&str> = inputs
@@ -239,6 +233,23 @@ impl Checked {
     pub fn judge_once(&mut self) -> Result<()> {
         for plan in self.tables.values_mut().filter(|p| !p.judged) {
             self.judged.judge(plan)?;
+        }
+        // How deals found their lead, from the judged deals (a note for
+        // validate and the reports).
+        if let Some(deals) = self.tables.get(&TableKind::Deals) {
+            let linked = deals
+                .annotated
+                .clone()
+                .collect_schema()
+                .is_ok_and(|s| s.contains(links::LINK_ROUTE));
+            if linked {
+                let note = link_note(deals).map_err(|e| Error::Unreadable {
+                    table: deals.name.clone(),
+                    file: deals.location.display.clone(),
+                    detail: crate::error::one_line(&e.to_string()),
+                })?;
+                self.notes.extend(note);
+            }
         }
         self.judged.complete()
     }

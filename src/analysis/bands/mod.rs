@@ -57,7 +57,7 @@ pub const UNITS: [(&str, Unit); 4] = [
 
 /// Each rate with the stages that can put a lead in its denominator
 /// without its numerator, and the stages that put it in its numerator.
-const RATE_STAGES: [(&str, &[&str], &[&str]); 3] = [
+pub(crate) const RATE_STAGES: [(&str, &[&str], &[&str]); 3] = [
     ("mql_to_sql", &["mql"], &["sql", "opportunity", "won"]),
     ("sql_to_won", &["sql", "opportunity"], &["won"]),
     ("lead_to_won", &["lead"], &["won"]),

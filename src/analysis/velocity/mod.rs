@@ -158,14 +158,16 @@ fn finish<'a>(
     // stage is instantaneous by construction (Olist: every SQL is one
     // because it won): left out, with a note.
     let recordable = crate::funnel::recordable_stages(inputs.checked, inputs.linked_deals > 0);
-    let unmeasured: Vec<(&str, &str)> = [
-        ("mql_to_sql", &["mql"][..]),
-        ("sql_to_won", &["sql", "opportunity"][..]),
-    ]
-    .into_iter()
-    .filter(|(_, from)| !from.iter().any(|f| recordable.iter().any(|r| r == f)))
-    .map(|(name, from)| (name, from[0]))
-    .collect();
+    // The same from-stages bands' rates are judged by (`lead` is always there).
+    let unmeasured: Vec<(&str, &str)> = super::bands::RATE_STAGES
+        .iter()
+        .filter(|(_, from, _)| {
+            !from
+                .iter()
+                .any(|f| *f == "lead" || recordable.iter().any(|r| r == f))
+        })
+        .map(|(name, from, _)| (*name, from[0]))
+        .collect();
     let names: Vec<&str> = unmeasured.iter().map(|(n, _)| *n).collect();
     let table = match names.is_empty() {
         true => table,
