@@ -1008,27 +1008,8 @@ fn issue_12_a_deal_listing_several_contacts_counts_for_one() {
         (deals["read"].as_u64(), deals["used"].as_u64()),
         (Some(2), Some(2))
     );
-    let out = s.join("x");
-    stdout_of([
-        "--data",
-        s.path().to_str().unwrap(),
-        "--format",
-        "csv",
-        "--out",
-        out.to_str().unwrap(),
-        "export",
-        "lead_funnel",
-    ]);
-    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
-    let revenue = |id: &str| {
-        let line = csv
-            .lines()
-            .find(|l| l.starts_with(&format!("{id},")))
-            .unwrap();
-        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
-        let i = header.iter().position(|h| *h == "revenue").unwrap();
-        line.split(',').nth(i).unwrap().parse::<f64>().unwrap()
-    };
+    let by_lead = revenue_by_lead(s.path());
+    let revenue = |id: &str| by_lead[id];
     // D1 to 257 (earliest created); D2 to 1479 (999 is no lead).
     assert_eq!((revenue("257"), revenue("1479")), (1000.0, 50.0));
 }
@@ -1107,33 +1088,10 @@ fn issue_12_deals_find_their_lead_through_the_leads_or_deal_leads() {
         "{}",
         v["notes"]
     );
-    let out = s.join("x");
-    stdout_of([
-        "--data",
-        s.path().to_str().unwrap(),
-        "--format",
-        "csv",
-        "--out",
-        out.to_str().unwrap(),
-        "export",
-        "lead_funnel",
-    ]);
-    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
-    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
-    let cell = |id: &str, column: &str| {
-        let line = csv
-            .lines()
-            .find(|l| l.starts_with(&format!("{id},")))
-            .unwrap();
-        let i = header.iter().position(|h| *h == column).unwrap();
-        line.split(',').nth(i).unwrap().parse::<f64>().unwrap()
-    };
+    let by_lead = revenue_by_lead(s.path());
+    let revenue = |id: &str| by_lead[id];
     assert_eq!(
-        (
-            cell("L1", "revenue"),
-            cell("L2", "revenue"),
-            cell("L3", "revenue")
-        ),
+        (revenue("L1"), revenue("L2"), revenue("L3")),
         (1001.0, 10.0, 100.0)
     );
 }
