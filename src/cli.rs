@@ -112,6 +112,8 @@ pub enum Command {
     Roi(RoiArgs),
     Winloss(WinlossArgs),
     Velocity(VelocityArgs),
+    Score(ScoreArgs),
+    Recalibrate(RecalibrateArgs),
     Export(ExportArgs),
     Generate(GenerateArgs),
     Completions(CompletionsArgs),
@@ -256,6 +258,70 @@ pub struct VelocityArgs {
     /// transition's from-stage time.
     #[arg(long, value_name = "DIM")]
     pub by: Vec<String>,
+}
+
+/// Apply a points model (a rules file) to every lead: points and band per lead.
+///
+/// The rules file (TOML, kept under version control) gives base points and
+/// rules, each an SQL condition over the lead's columns (and `activities`,
+/// `activities_<kind>`, `touches`: counts as of the lead's first MQL, else
+/// as_of) with its points, and optionally [bands]. Prints per rule the leads
+/// matched and the conversion of matched vs unmatched leads (Wilson bounds),
+/// and per band; --out DIR also writes every lead's points, band and 0/1
+/// per rule (score.csv).
+///
+/// Example: leadloop score --rules rules.toml --out scored/
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The rules file: base = N, [[rule]] name / when / points, [bands].
+    #[arg(long, value_name = "FILE")]
+    pub rules: PathBuf,
+}
+
+/// Which weights and thresholds would predict better? Fit, check out of time, propose.
+///
+/// Fits an L2 logistic regression of the outcome over 0/1 rules (each lead
+/// column binned or split by level, plus --rules), trained on the older
+/// leads and checked on the newer ones. Compares it with the current score
+/// (AUC with a DeLong interval, Brier, lift and calibration by decile),
+/// turns its weights into points (10 points double the odds) and band
+/// thresholds, and proposes proposed_rules.toml, which `score` reads.
+///
+/// Example: leadloop recalibrate --target won --capacity 400 --out recal/
+#[derive(Debug, Args)]
+pub struct RecalibrateArgs {
+    /// The outcome: reached SQL, or won (cumulative reach).
+    #[arg(long, value_enum, default_value = "sql")]
+    pub target: TargetArg,
+    /// The current points model (its rules are features too); default the data set's score.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// Lead columns to cut into rules (default: every column that is not an
+    /// id, a timestamp, the score, the outcome or leaky).
+    #[arg(long, value_name = "a,b,c", value_delimiter = ',')]
+    pub features: Option<Vec<String>>,
+    /// The share of leads (oldest first) the model is fitted on.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.7)]
+    pub train_share: f64,
+    /// The inverse L2 penalty C (scikit-learn's): larger fits closer.
+    #[arg(long, value_name = "C", default_value_t = 1.0)]
+    pub l2: f64,
+    /// Leads created fewer days than this before as_of are too young to judge.
+    #[arg(long, value_name = "DAYS", default_value_t = 90.0)]
+    pub window: f64,
+    /// Band thresholds that fill sales capacity: MQLs a month sales can work.
+    #[arg(long, value_name = "N", conflicts_with = "target_rate")]
+    pub capacity: Option<f64>,
+    /// Band thresholds that hit a conversion per band, e.g. A=0.4,B=0.2.
+    #[arg(long, value_name = "BAND=RATE,...", value_delimiter = ',')]
+    pub target_rate: Option<Vec<String>>,
+}
+
+/// The outcome `recalibrate` predicts.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TargetArg {
+    Sql,
+    Won,
 }
 
 /// Write the per-lead fact table (or an input table's used rows) for BI tools.

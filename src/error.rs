@@ -58,6 +58,15 @@ pub enum Error {
         line: Option<usize>,
         detail: String,
     },
+    /// A rule of a rules file (`score --rules`, `recalibrate --rules`) is
+    /// unusable: its predicate does not parse, names an unknown column, or
+    /// is not a condition.
+    #[error("rules {}: rule \"{rule}\": {detail}", file.display())]
+    BadRule {
+        file: PathBuf,
+        rule: String,
+        detail: String,
+    },
     /// A command-line argument is invalid.
     #[error("{detail}")]
     BadArgument { detail: String },
@@ -121,6 +130,7 @@ impl Error {
             | Error::BadData { .. }
             | Error::NothingToAnalyse { .. }
             | Error::BadConfig { .. }
+            | Error::BadRule { .. }
             | Error::BadArgument { .. } => EXIT_BAD_INPUT,
             Error::Engine(_) | Error::Output { .. } | Error::Io(_) | Error::Internal(_) => {
                 EXIT_FAILURE

@@ -8,7 +8,10 @@ pub mod attribution;
 pub mod bands;
 pub mod contact;
 pub mod plan;
+pub mod recalibrate;
 pub mod roi;
+pub mod rules;
+pub mod score;
 pub mod velocity;
 pub mod winloss;
 

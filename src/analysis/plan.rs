@@ -226,6 +226,8 @@ pub enum Need {
     /// Times to measure from: the leads' creation times (not declared
     /// absent) and a timed stage (handoffs, a timed wide column, or deals).
     TimedStages,
+    /// A lead score: a scores table or the leads' `score` column.
+    Score,
 }
 
 impl Need {
@@ -242,6 +244,13 @@ impl Need {
                         .wide_stages
                         .iter()
                         .any(|(s, flag_only)| s == "contacted" && !flag_only)
+            }
+            Need::Score => {
+                checked.has(TableKind::Scores)
+                    || checked.keyed(TableKind::Leads).is_some_and(|mut l| {
+                        l.collect_schema()
+                            .is_ok_and(|s| s.contains(crate::input::schema::SCORE))
+                    })
             }
             Need::TimedStages => {
                 checked.leads_timed
@@ -262,6 +271,7 @@ impl Need {
             Need::Contacts => {
                 "a record of contacts: handoffs, activities or a timed contacted column".into()
             }
+            Need::Score => "a lead score: a scores table or a score column in leads".into(),
             Need::TimedStages => {
                 "times: the leads' created_at and a timed stage (handoffs, deals or a stage date column)".into()
             }
@@ -289,6 +299,11 @@ impl Need {
                         false => "the leads have no created_at (the config declares it absent)",
                         true => "no handoffs, deals or stage date column gives a stage a time",
                     }
+                ),
+            },
+            Need::Score => Error::NothingToAnalyse {
+                detail: format!(
+                    "{analysis}: the data set has no lead score (a scores table or a score column in leads)"
                 ),
             },
             Need::Contacts => Error::NothingToAnalyse {

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use serde_json::json;
 
 use super::Context;
-use crate::analysis::{bands, contact, roi, velocity, winloss, Analysis, Inputs};
+use crate::analysis::{bands, contact, recalibrate, roi, velocity, winloss, Analysis, Inputs};
 use crate::error::{Error, Result};
 use crate::output::{self, Format};
 use crate::quality::ledger::{self, Ledger};
@@ -23,6 +23,7 @@ pub fn analyses() -> Vec<Box<dyn Analysis>> {
         Box::new(contact::Options::default()),
         Box::new(winloss::Options::default()),
         Box::new(velocity::Options::default()),
+        Box::new(recalibrate::Options::default()),
     ]
 }
 

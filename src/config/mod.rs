@@ -45,6 +45,11 @@ pub struct ConfigFile {
     #[serde(default)]
     pub lookups: Vec<LookupConfig>,
     pub currency: Option<CurrencyConfig>,
+    /// Leads columns recorded only after the outcome (set by sales after
+    /// contact): `recalibrate` leaves them out unless named in --features,
+    /// and names them in a note (SPEC §4).
+    #[serde(default)]
+    pub leaky: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -232,6 +237,9 @@ pub struct TableConfig {
     pub constants: BTreeMap<String, String>,
     #[serde(default)]
     pub absent: Vec<String>,
+    /// A key made from the row number (1, 2, … in file order) for an
+    /// export with no id column: `row_number = "lead_id"` (SPEC §2).
+    pub row_number: Option<String>,
     /// The unit of epoch numbers; without it the digits decide (10 s, 13 ms, 16 µs).
     pub epoch_unit: Option<EpochUnit>,
     /// The zone naive times are written in (a UI export writes the portal's
@@ -427,7 +435,7 @@ pub fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
     })
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+pub fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()
         .iter()
         .take(offset)

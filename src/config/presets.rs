@@ -90,6 +90,7 @@ fn merge_table(base: TableConfig, mine: TableConfig, preset: Preset) -> TableCon
         preset: Some(preset),
         preset_stages,
         constants: merge(base.constants, mine.constants),
+        row_number: mine.row_number.or(base.row_number),
         absent: if mine.absent.is_empty() {
             base.absent
         } else {

@@ -37,6 +37,27 @@ impl Bands {
     }
 
     /// Band names from best to worst, `lowest` last.
+    /// Bands as a config (leadloop.toml's or a rules file's `[bands]`) gives
+    /// them: thresholds best first; the error says what is wrong.
+    pub fn from_config(b: &super::BandsConfig) -> std::result::Result<Bands, String> {
+        if b.thresholds.is_empty() {
+            return Err("thresholds is empty".into());
+        }
+        let mut thresholds: Vec<(String, f64)> =
+            b.thresholds.iter().map(|(k, v)| (k.clone(), *v)).collect();
+        thresholds.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let lowest = b.lowest.clone().unwrap_or_else(|| "D".into());
+        if thresholds
+            .iter()
+            .any(|(k, _)| *k == lowest || k == "unscored")
+        {
+            return Err(format!(
+                "band names must differ from `lowest` (\"{lowest}\") and \"unscored\""
+            ));
+        }
+        Ok(Bands { thresholds, lowest })
+    }
+
     pub fn names(&self) -> Vec<String> {
         let mut v: Vec<String> = self.thresholds.iter().map(|(b, _)| b.clone()).collect();
         v.push(self.lowest.clone());
@@ -55,6 +76,8 @@ pub struct Settings {
     pub bands: Bands,
     /// Keep the judged tables between runs (`quality::cache`).
     pub cache: bool,
+    /// Leads columns recorded only after the outcome (`recalibrate`).
+    pub leaky: Vec<String>,
 }
 
 impl Settings {
@@ -88,24 +111,7 @@ impl Settings {
         }
         let bands = match &file.bands {
             None => Bands::default(),
-            Some(b) => {
-                if b.thresholds.is_empty() {
-                    return Err(bad("bands.thresholds is empty".into()));
-                }
-                let mut thresholds: Vec<(String, f64)> =
-                    b.thresholds.iter().map(|(k, v)| (k.clone(), *v)).collect();
-                thresholds.sort_by(|a, b| b.1.total_cmp(&a.1));
-                let lowest = b.lowest.clone().unwrap_or_else(|| "D".into());
-                if thresholds
-                    .iter()
-                    .any(|(k, _)| *k == lowest || k == "unscored")
-                {
-                    return Err(bad(format!(
-                        "bands: band names must differ from `lowest` (\"{lowest}\") and \"unscored\""
-                    )));
-                }
-                Bands { thresholds, lowest }
-            }
+            Some(b) => Bands::from_config(b).map_err(|e| bad(format!("bands: {e}")))?,
         };
         Ok(Settings {
             timezone,
@@ -114,6 +120,7 @@ impl Settings {
             black_hole_days,
             bands,
             cache: file.cache.unwrap_or(true),
+            leaky: file.leaky.clone(),
         })
     }
 }

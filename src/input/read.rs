@@ -258,6 +258,19 @@ pub fn scan(
         frame = frame.with_column(lit(value.clone()).alias(column.as_str()));
         columns.push(column.clone());
     }
+    if let Some(column) = &cfg.row_number {
+        // A key made from the row number, 1, 2, … in file order (SPEC §2),
+        // for an export with no id column.
+        if columns.contains(column) {
+            return Err(config_error(format!(
+                "row_number = \"{column}\": the file already has a column \"{column}\""
+            )));
+        }
+        frame = frame
+            .with_row_index(column.as_str(), Some(1))
+            .with_column(col(column.as_str()).cast(DataType::String));
+        columns.push(column.clone());
+    }
     for column in &cfg.absent {
         if columns.contains(column) {
             return Err(config_error(format!(

@@ -28,6 +28,8 @@ pub enum Unit {
     Days,
     /// A p-value: `0.034`, or `< 0.001` (never `0.000`).
     PValue,
+    /// A statistic on [0, 1] read to three decimals (AUC, Brier score): `0.630`.
+    Statistic,
     /// Anything else, as its text.
     Text,
 }
@@ -206,6 +208,8 @@ pub fn cell(unit: Unit, v: Option<f64>) -> String {
         Unit::Points if v.is_finite() => format!("{} pts", points(v)),
         Unit::Points => NULL_MARK.into(),
         Unit::PValue => p_value(v),
+        Unit::Statistic if v.is_finite() => format!("{v:.3}"),
+        Unit::Statistic => NULL_MARK.into(),
     }
 }
 

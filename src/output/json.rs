@@ -22,6 +22,14 @@ pub fn report_value(report: &Report) -> Value {
         "notes".into(),
         Value::Array(report.notes.iter().cloned().map(Value::String).collect()),
     );
+    if !report.files.is_empty() {
+        let files: Map<String, Value> = report
+            .files
+            .iter()
+            .map(|(n, t)| (n.clone(), Value::String(t.clone())))
+            .collect();
+        obj.insert("files".into(), Value::Object(files));
+    }
     Value::Object(obj)
 }
 

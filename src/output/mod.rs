@@ -51,9 +51,10 @@ impl Format {
     }
 }
 
-/// Every table of `report` as (file name, bytes) in `format` (table means CSV).
+/// Every table of `report` as (file name, bytes) in `format` (table means
+/// CSV), then its text files.
 pub fn files(report: &Report, format: Format) -> Result<Vec<(String, Vec<u8>)>> {
-    report
+    let mut out = report
         .tables
         .iter()
         .map(|t| {
@@ -64,7 +65,14 @@ pub fn files(report: &Report, format: Format) -> Result<Vec<(String, Vec<u8>)>> 
             };
             Ok((report.file_name(t, format.ext()), bytes))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    out.extend(
+        report
+            .files
+            .iter()
+            .map(|(name, text)| (name.clone(), text.clone().into_bytes())),
+    );
+    Ok(out)
 }
 
 /// What a command printing `report` writes to standard output.

@@ -16,6 +16,9 @@ pub struct NamedTable {
     /// The unit of each column that declares one; the others are counts
     /// (integers), numbers (floats) or text, by their type.
     pub units: Vec<(String, Unit)>,
+    /// A table of one row per lead: printed as its first rows only (the
+    /// files hold every row).
+    pub preview: Option<usize>,
 }
 
 impl NamedTable {
@@ -40,6 +43,9 @@ pub struct Report {
     pub headline: Option<String>,
     pub tables: Vec<NamedTable>,
     pub notes: Vec<String>,
+    /// Files written beside the tables (recalibrate's proposed_rules.toml):
+    /// (file name, text).
+    pub files: Vec<(String, String)>,
 }
 
 impl Report {
@@ -49,6 +55,7 @@ impl Report {
             headline: None,
             tables: Vec::new(),
             notes: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -58,7 +65,17 @@ impl Report {
             title: title.to_string(),
             frame,
             units: Vec::new(),
+            preview: None,
         });
+        self
+    }
+
+    /// Prints only the first `rows` rows of the table added last (a table
+    /// per lead); files still hold all of them.
+    pub fn preview(mut self, rows: usize) -> Report {
+        if let Some(t) = self.tables.last_mut() {
+            t.preview = Some(rows);
+        }
         self
     }
 
@@ -68,6 +85,13 @@ impl Report {
             t.units
                 .extend(units.iter().map(|(c, u)| ((*c).to_string(), *u)));
         }
+        self
+    }
+
+    /// A text file written beside the tables (printed after the notes
+    /// when the report is printed as tables).
+    pub fn file(mut self, name: &str, text: String) -> Report {
+        self.files.push((name.to_string(), text));
         self
     }
 

@@ -38,10 +38,26 @@ pub fn render(report: &Report, width: usize) -> String {
             out.push_str(&wrap(&format!("- {n}"), width, "  "));
         }
     }
+    for (name, text) in &report.files {
+        out.push_str(&format!("\n{name} (--out DIR writes it)\n{text}"));
+    }
     out
 }
 
 fn render_table(t: &NamedTable, width: usize, out: &mut String) {
+    if let Some(rows) = t.preview.filter(|r| t.frame.height() > *r) {
+        let head = NamedTable {
+            frame: t.frame.head(Some(rows)),
+            preview: None,
+            ..t.clone()
+        };
+        render_table(&head, width, out);
+        out.push_str(&format!(
+            "… and {} more rows (--out DIR writes them all)\n",
+            crate::output::format::count((t.frame.height() - rows) as u64)
+        ));
+        return;
+    }
     out.push_str(&wrap(&t.title, width, ""));
     let shown = shown_columns(t);
     if t.frame.height() == 0 {

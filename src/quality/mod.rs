@@ -47,6 +47,9 @@ pub struct Checked {
     /// (`__w_*`) and [`LEAD_ROW`] first.
     leads_keyed: Option<DataFrame>,
     pub notes: Vec<String>,
+    /// The leads columns wide-export stages are read from (their times or
+    /// flags): outcomes, never features of `recalibrate`.
+    pub stage_columns: Vec<String>,
     /// Where the judged tables are kept ([`Checked::judge_once`]; the
     /// leads at once): the cache entry of this data set, or a temporary folder.
     judged: cache::Store,
@@ -104,6 +107,16 @@ impl Checked {
             .collect();
         let wide_columns: Vec<String> =
             present_stages.iter().map(|(s, _)| rules::wide(s)).collect();
+        // The leads columns those stages are read from (outcomes, not features).
+        let stage_columns: Vec<String> = spec
+            .table_config(TableKind::Leads)
+            .stages
+            .iter()
+            .filter(|(s, _)| present_stages.iter().any(|(p, _)| p == *s))
+            .flat_map(|(_, w)| [w.at.as_ref(), w.flag.as_ref()])
+            .flatten()
+            .flat_map(|n| n.list().into_iter().map(str::to_string))
+            .collect();
         for (kind, raw) in &inputs.tables {
             if let (TableKind::Deals, Some(leads)) = (kind, &leads_keyed) {
                 ctx.deal_links = links::deal_candidates(
@@ -219,6 +232,7 @@ impl Checked {
             leads_keyed,
             notes,
             judged,
+            stage_columns,
         })
     }
 

@@ -5,18 +5,22 @@
 
 pub mod auc;
 pub mod chi_square;
+pub mod delong;
 pub mod kaplan_meier;
 pub mod logistic;
 pub mod mantel_haenszel;
+pub mod platt;
 pub mod quantile;
 pub mod two_proportion;
 pub mod wilson;
 
 pub use auc::auc;
 pub use chi_square::{chi_square_homogeneity, ChiSquare};
+pub use delong::{delong, DeLong};
 pub use kaplan_meier::{Estimate, KaplanMeier, Median, Summary};
 pub use mantel_haenszel::{mantel_haenszel, OddsRatio, Stratum};
-pub use quantile::quantile;
+pub use platt::{platt, Platt};
+pub use quantile::{quantile, quantiles};
 pub use two_proportion::{two_proportion_z, TwoProportion};
 pub use wilson::{wilson, wilson_bounds, Interval};
 

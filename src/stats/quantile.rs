@@ -16,6 +16,28 @@ pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
     Some(v[lo] + (h - lo as f64) * (v[hi] - v[lo]))
 }
 
+/// The `qs` quantiles of `values`, sorting once; `None` as for [`quantile`].
+pub fn quantiles(values: &[f64], qs: &[f64]) -> Option<Vec<f64>> {
+    if values.is_empty()
+        || qs.iter().any(|q| !(0.0..=1.0).contains(q))
+        || values.iter().any(|v| v.is_nan())
+    {
+        return None;
+    }
+    let mut v = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    Some(
+        qs.iter()
+            .map(|q| {
+                let h = (v.len() - 1) as f64 * q;
+                let lo = h.floor() as usize;
+                let hi = (lo + 1).min(v.len() - 1);
+                v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

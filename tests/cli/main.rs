@@ -26,6 +26,7 @@ mod generate;
 mod output;
 mod properties;
 mod real_data;
+mod recalibrate;
 mod regression;
 mod report;
 mod roi;

@@ -483,6 +483,7 @@ fn validate_lists_the_analyses_report_runs() {
             "contact",
             "winloss",
             "velocity",
+            "recalibrate",
             "export lead_funnel"
         ]
     );

@@ -105,7 +105,7 @@ fn report_summary_on_data_samples() {
         .unwrap()
         .replace(&repo().display().to_string(), "[REPO]");
     insta::assert_snapshot!("report_data_samples", text);
-    assert_eq!(s.names("reports").len(), 23);
+    assert_eq!(s.names("reports").len(), 29);
 }
 
 /// `--timings` prints the phases of the run on stderr (and nothing on
@@ -140,6 +140,7 @@ fn timings_list_the_phases_on_stderr() {
             "contact",
             "winloss",
             "velocity",
+            "recalibrate",
             "render",
             "write",
             "total"

@@ -1,0 +1,174 @@
+//! From a fitted model to a rules file (SPEC §4 "recalibrate"): integer
+//! points (10 points double the odds) and band thresholds.
+//!
+//! Points: round(10 · coef / ln 2) per rule, base = round(10 · intercept /
+//! ln 2), halves away from zero (`f64::round`).
+//!
+//! Thresholds, on train leads' points (each band's threshold is the lowest
+//! points a lead needs to be in it):
+//! - `--target-rate A=0.4,B=0.2`: band by band in the order given, the
+//!   lowest level (below the band above) at which the band's train
+//!   conversion is still at least its target (the largest band that meets
+//!   it); a band no level satisfies is left out, with a note.
+//! - `--capacity N` (MQLs a month sales can work): the lowest level at which
+//!   train leads at or above it average at most N a month (months of
+//!   `created_at`); one band above it, the lowest band below.
+//! - Neither (decision, the spec is silent): each band keeps the share of
+//!   train leads the data set's bands give the current score (a
+//!   like-for-like swap); without a current score, equal shares.
+
+/// Points for a coefficient: 10 points double the odds.
+pub fn points(coef: f64) -> i64 {
+    (10.0 * coef / std::f64::consts::LN_2).round() as i64
+}
+
+/// How thresholds are chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Thresholds {
+    TargetRate(Vec<(String, f64)>),
+    Capacity(f64),
+    /// Cumulative shares of train leads per band, best band first.
+    Shares(Vec<(String, f64)>),
+}
+
+/// One band's threshold and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandThreshold {
+    pub band: String,
+    pub min_points: i64,
+    pub target: String,
+}
+
+/// Leads and positives per distinct points level, highest level first.
+fn level_counts(train: &[(i64, bool)]) -> Vec<(i64, u64, u64)> {
+    let mut m: std::collections::BTreeMap<i64, (u64, u64)> = std::collections::BTreeMap::new();
+    for (p, y) in train {
+        let e = m.entry(*p).or_default();
+        e.0 += 1;
+        e.1 += u64::from(*y);
+    }
+    m.into_iter().rev().map(|(p, (n, k))| (p, n, k)).collect()
+}
+
+/// Thresholds by target conversion: `(band, threshold)` best first, and the
+/// bands no level satisfies.
+pub fn by_target_rate(
+    train: &[(i64, bool)],
+    targets: &[(String, f64)],
+) -> (Vec<BandThreshold>, Vec<String>) {
+    let levels = level_counts(train);
+    let mut out = Vec::new();
+    let mut missed = Vec::new();
+    let mut above: Option<i64> = None;
+    for (band, target) in targets {
+        let mut best: Option<i64> = None;
+        let (mut n, mut k) = (0u64, 0u64);
+        // Lower the level one step at a time; the band is [level, above).
+        for &(level, ln, lk) in levels.iter().filter(|l| above.is_none_or(|a| l.0 < a)) {
+            n += ln;
+            k += lk;
+            if k as f64 >= *target * n as f64 {
+                best = Some(level);
+            }
+        }
+        match best {
+            Some(t) => {
+                out.push(BandThreshold {
+                    band: band.clone(),
+                    min_points: t,
+                    target: format!("conversion >= {}", crate::output::format::pct(*target)),
+                });
+                above = Some(t);
+            }
+            None => missed.push(band.clone()),
+        }
+    }
+    (out, missed)
+}
+
+/// The capacity threshold: the lowest level whose leads at or above it
+/// average at most `per_month` over `months` train months.
+pub fn by_capacity(train: &[(i64, bool)], per_month: f64, months: u64) -> Option<i64> {
+    let mut best = None;
+    let mut at_or_above = 0u64;
+    for (level, n, _) in level_counts(train) {
+        at_or_above += n;
+        if at_or_above as f64 / months.max(1) as f64 <= per_month {
+            best = Some(level);
+        } else {
+            break;
+        }
+    }
+    best
+}
+
+/// Thresholds that give each band (best first) at least its cumulative share
+/// of train leads: the points of the lead at that position, highest first.
+pub fn by_shares(train: &[(i64, bool)], cumulative: &[(String, f64)]) -> Vec<BandThreshold> {
+    let mut points: Vec<i64> = train.iter().map(|(p, _)| *p).collect();
+    points.sort_unstable_by(|a, b| b.cmp(a));
+    let mut out: Vec<BandThreshold> = Vec::new();
+    for (band, share) in cumulative {
+        if points.is_empty() || *share <= 0.0 {
+            continue;
+        }
+        let pos = ((share * points.len() as f64).ceil() as usize).clamp(1, points.len());
+        let t = points[pos - 1];
+        if out.last().is_some_and(|b| b.min_points <= t) {
+            continue;
+        }
+        out.push(BandThreshold {
+            band: band.clone(),
+            min_points: t,
+            target: format!("top {} of train leads", crate::output::format::pct(*share)),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ten_points_double_the_odds_halves_away_from_zero() {
+        assert_eq!(points(std::f64::consts::LN_2), 10);
+        assert_eq!(points(-std::f64::consts::LN_2), -10);
+        assert_eq!(points(0.05 * std::f64::consts::LN_2), 1); // 0.5 → 1
+        assert_eq!(points(-0.05 * std::f64::consts::LN_2), -1);
+        assert_eq!(points(0.0), 0);
+    }
+
+    #[test]
+    fn target_rates_take_the_largest_band_that_meets_them() {
+        // Points 30 (3 of 4 convert), 20 (1 of 4), 10 (0 of 4).
+        let mut train = Vec::new();
+        for (p, k) in [(30, 3), (20, 1), (10, 0)] {
+            for i in 0..4 {
+                train.push((p, i < k));
+            }
+        }
+        let targets = [
+            ("A".to_string(), 0.5),
+            ("B".to_string(), 0.2),
+            ("C".to_string(), 0.9),
+        ];
+        let (got, missed) = by_target_rate(&train, &targets);
+        // A: ≥30 gives 75%, ≥20 gives 50% (still ≥ 0.5), ≥10 gives 33%.
+        assert_eq!(got[0].min_points, 20);
+        // B below 20: only 10, 0% < 20%: missed; C too.
+        assert_eq!(got.len(), 1);
+        assert_eq!(missed, ["B", "C"]);
+    }
+
+    #[test]
+    fn capacity_and_shares() {
+        let train: Vec<(i64, bool)> = (0..100).map(|i| (i64::from(i % 10), false)).collect();
+        // 10 leads at each level 0..9, over 5 months: ≥8 is 20 leads = 4/month.
+        assert_eq!(by_capacity(&train, 4.0, 5), Some(8));
+        assert_eq!(by_capacity(&train, 1.0, 5), None);
+        let got = by_shares(&train, &[("A".into(), 0.1), ("B".into(), 0.35)]);
+        assert_eq!(got[0].min_points, 9);
+        assert_eq!(got[1].min_points, 6);
+    }
+}

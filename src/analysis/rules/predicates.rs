@@ -1,0 +1,307 @@
+//! What a rule's predicate sees (SPEC §4 "score"): every lead column, typed
+//! as recalibrate types them, and activity counts as of the scoring time.
+//!
+//! Typing: a text column is numeric when it has a value and every non-null
+//! value parses as a finite number (in CSV only an empty field is null);
+//! numeric columns are then compared as numbers (`"age" >= 40`). The type
+//! is decided over every used lead, once, so `score` and `recalibrate` see
+//! the same columns.
+//!
+//! Counts: `activities` (every kind), `activities_<kind>` (exact kind text)
+//! and `touches`, each counting the lead's rows at or before its scoring
+//! time. Decision (the spec is silent on "the scoring time"): the lead's
+//! first MQL time (cumulative, SPEC §3), when its score decides routing and
+//! its band is read; else as_of (a lead not yet an MQL is scored now). A
+//! count is built only for a rule that names it. A lead column of the same
+//! name wins over a count.
+
+use std::collections::BTreeSet;
+
+use polars::prelude::*;
+
+use super::file::Rules;
+use crate::error::{Error, Result};
+use crate::input::schema::{TableKind, KIND, LEAD_ROW};
+use crate::quality::Checked;
+
+/// The count columns a predicate may name.
+pub const ACTIVITIES: &str = "activities";
+pub const TOUCHES: &str = "touches";
+
+/// The numeric columns among the lead columns (decided by [`Typing::plan`]).
+#[derive(Debug, Clone, Default)]
+pub struct Typing {
+    pub numeric: BTreeSet<String>,
+    /// Columns whose every value is distinct and present (identifiers).
+    pub distinct: BTreeSet<String>,
+    /// Columns with no value at all (a canonical column the export lacks).
+    pub empty: BTreeSet<String>,
+    /// Columns with one value on every lead (a config's constant).
+    pub constant: BTreeSet<String>,
+}
+
+fn nonnull_name(c: &str) -> String {
+    format!("{c}\u{1}nonnull")
+}
+fn finite_name(c: &str) -> String {
+    format!("{c}\u{1}finite")
+}
+fn unique_name(c: &str) -> String {
+    format!("{c}\u{1}unique")
+}
+fn integral_name(c: &str) -> String {
+    format!("{c}\u{1}integral")
+}
+
+impl Typing {
+    /// One row of counts per column: non-null values, values that parse as
+    /// finite numbers, distinct non-null values and integral values.
+    pub fn plan(funnel: LazyFrame, columns: &[String]) -> LazyFrame {
+        let mut exprs: Vec<Expr> = vec![len().alias("\u{1}rows")];
+        for c in columns {
+            let v = col(c.as_str());
+            let number = v.clone().cast(DataType::Float64);
+            exprs.push(v.clone().is_not_null().sum().alias(nonnull_name(c)));
+            exprs.push(
+                number
+                    .clone()
+                    .is_finite()
+                    .fill_null(false)
+                    .sum()
+                    .alias(finite_name(c)),
+            );
+            exprs.push(v.drop_nulls().n_unique().alias(unique_name(c)));
+            exprs.push(
+                (number.clone().floor().eq(number))
+                    .fill_null(false)
+                    .sum()
+                    .alias(integral_name(c)),
+            );
+        }
+        funnel.select(exprs)
+    }
+
+    /// Reads [`Typing::plan`]'s row; `dtypes` are the columns' types in
+    /// lead_funnel (text columns may be numeric; numbers are).
+    pub fn read(row: &DataFrame, dtypes: &[(String, DataType)]) -> Result<Typing> {
+        let get = |name: &str| -> Result<u64> {
+            Ok(row
+                .column(name)?
+                .cast(&DataType::UInt64)?
+                .u64()?
+                .get(0)
+                .unwrap_or(0))
+        };
+        let rows = get("\u{1}rows")?;
+        let mut typing = Typing::default();
+        for (c, dtype) in dtypes {
+            let nonnull = get(&nonnull_name(c))?;
+            let finite = get(&finite_name(c))?;
+            let numeric = match dtype {
+                DataType::String => nonnull > 0 && finite == nonnull,
+                d => d.is_primitive_numeric() || matches!(d, DataType::Decimal(..)),
+            };
+            if numeric {
+                typing.numeric.insert(c.clone());
+            }
+            if nonnull == 0 {
+                typing.empty.insert(c.clone());
+            }
+            if nonnull == rows && get(&unique_name(c))? == 1 {
+                typing.constant.insert(c.clone());
+            }
+            let identifier = rows > 1
+                && nonnull == rows
+                && get(&unique_name(c))? == rows
+                && (!numeric || get(&integral_name(c))? == rows);
+            if identifier && (matches!(dtype, DataType::String) || numeric) {
+                typing.distinct.insert(c.clone());
+            }
+        }
+        Ok(typing)
+    }
+
+    /// `frame` with its numeric text columns as Float64.
+    pub fn apply(&self, frame: LazyFrame, dtypes: &[(String, DataType)]) -> LazyFrame {
+        let casts: Vec<Expr> = dtypes
+            .iter()
+            .filter(|(c, d)| self.numeric.contains(c) && matches!(d, DataType::String))
+            .map(|(c, _)| col(c.as_str()).cast(DataType::Float64))
+            .collect();
+        match casts.is_empty() {
+            true => frame,
+            false => frame.with_columns(casts),
+        }
+    }
+}
+
+/// The frame predicates are evaluated over: lead_funnel with its numeric
+/// text columns as numbers and the activity counts the rules name.
+pub struct PredicateFrame {
+    pub frame: LazyFrame,
+    /// The columns a predicate may name, in order (for error messages).
+    pub columns: Vec<String>,
+}
+
+/// The distinct activity kinds (one column `kind`), to check
+/// `activities_<kind>` names against; `None` without activities.
+pub fn kinds_plan(checked: &Checked) -> Option<LazyFrame> {
+    let a = checked.used(TableKind::Activities)?;
+    let has_kind = a
+        .clone()
+        .collect_schema()
+        .map(|s| s.contains(KIND))
+        .unwrap_or(false);
+    has_kind.then(|| {
+        a.select([col(KIND).cast(DataType::String)])
+            .drop_nulls(None)
+            .unique(None, UniqueKeepStrategy::Any)
+            .sort([KIND], SortMultipleOptions::default())
+    })
+}
+
+impl PredicateFrame {
+    /// `funnel` typed by `typing`, with the counts that `names` (every
+    /// column the rules name) ask for. `kinds` are the activity kinds in
+    /// the data; `as_of` the run's (µs), if any.
+    pub fn build(
+        funnel: LazyFrame,
+        dtypes: &[(String, DataType)],
+        typing: &Typing,
+        checked: &Checked,
+        names: &BTreeSet<String>,
+        kinds: &[String],
+        as_of: Option<i64>,
+    ) -> Result<PredicateFrame> {
+        let mut frame = typing.apply(funnel, dtypes);
+        let mut columns: Vec<String> = dtypes.iter().map(|(c, _)| c.clone()).collect();
+        let wanted = |n: &str| names.contains(n) && !dtypes.iter().any(|(c, _)| c == n);
+        let mut counts: Vec<(String, LazyFrame, Option<String>)> = Vec::new();
+        if let Some(a) = checked.keyed(TableKind::Activities) {
+            if wanted(ACTIVITIES) {
+                counts.push((ACTIVITIES.into(), a.clone(), None));
+            }
+            for k in kinds {
+                let name = format!("{ACTIVITIES}_{k}");
+                if wanted(&name) {
+                    counts.push((name, a.clone(), Some(k.clone())));
+                }
+            }
+            columns.push(ACTIVITIES.into());
+            columns.extend(kinds.iter().map(|k| format!("{ACTIVITIES}_{k}")));
+        }
+        if let Some(t) = checked.keyed(TableKind::Touches) {
+            if wanted(TOUCHES) {
+                counts.push((TOUCHES.into(), t, None));
+            }
+            columns.push(TOUCHES.into());
+        }
+        if counts.is_empty() {
+            return Ok(PredicateFrame { frame, columns });
+        }
+        // lead_funnel's rows are the used leads in order, so its row number
+        // is the lead's key (LEAD_ROW) in every keyed table.
+        let scoring_time = match as_of {
+            Some(t) => col("mql_at").fill_null(lit(t).cast(DataType::Datetime(
+                TimeUnit::Microseconds,
+                Some(TimeZone::UTC),
+            ))),
+            None => col("mql_at"),
+        };
+        frame = frame.with_row_index(LEAD_ROW, None);
+        let times = frame
+            .clone()
+            .select([col(LEAD_ROW), scoring_time.alias("__scoring_time")]);
+        for (name, rows, kind) in counts {
+            let rows = match kind {
+                Some(k) => rows.filter(col(KIND).cast(DataType::String).eq(lit(k))),
+                None => rows,
+            };
+            let counted = rows
+                .select([col(LEAD_ROW), col("at")])
+                .join(
+                    times.clone(),
+                    [col(LEAD_ROW)],
+                    [col(LEAD_ROW)],
+                    JoinArgs::new(JoinType::Inner),
+                )
+                // Without a scoring time (no MQL, no as_of) every row counts.
+                .filter(
+                    col("__scoring_time")
+                        .is_null()
+                        .or(col("at").lt_eq(col("__scoring_time"))),
+                )
+                .group_by([col(LEAD_ROW)])
+                .agg([len().cast(DataType::UInt32).alias(name.as_str())]);
+            frame = crate::funnel::join_by_lead(frame, counted)
+                .with_column(col(name.as_str()).fill_null(lit(0u32)));
+        }
+        Ok(PredicateFrame {
+            frame: frame.drop(by_name([LEAD_ROW], true, false)),
+            columns,
+        })
+    }
+}
+
+/// The columns `rules` name (for [`PredicateFrame::build`]); a predicate
+/// that does not parse is the one-line error naming its rule.
+pub fn named_columns(rules: &Rules) -> Result<BTreeSet<String>> {
+    let mut names = BTreeSet::new();
+    for r in &rules.rules {
+        let e = parse(&rules.file, &r.name, &r.when)?;
+        names.extend(e.meta().root_names().into_iter().map(|n| n.to_string()));
+    }
+    Ok(names)
+}
+
+fn parse(file: &std::path::Path, rule: &str, when: &str) -> Result<Expr> {
+    polars::sql::sql_expr(when).map_err(|e| Error::BadRule {
+        file: file.to_path_buf(),
+        rule: rule.to_string(),
+        detail: format!(
+            "`when` is not an SQL condition polars can read ({})",
+            crate::error::one_line(&e.to_string())
+        ),
+    })
+}
+
+/// Each rule's predicate as a boolean expression over `frame` (null is
+/// false), aliased by the rule's name. A predicate that does not parse,
+/// names an unknown column or is not a condition is a one-line exit-2 error
+/// naming the rule.
+pub fn compile(rules: &Rules, frame: &PredicateFrame) -> Result<Vec<Expr>> {
+    let schema = frame.frame.clone().collect_schema()?;
+    let mut out = Vec::new();
+    for r in &rules.rules {
+        let bad = |detail: String| Error::BadRule {
+            file: rules.file.clone(),
+            rule: r.name.clone(),
+            detail,
+        };
+        let e = parse(&rules.file, &r.name, &r.when)?;
+        for n in e.clone().meta().root_names() {
+            if !schema.contains(n.as_str()) {
+                return Err(bad(format!(
+                    "no column \"{n}\" (columns: {})",
+                    frame.columns.join(", ")
+                )));
+            }
+        }
+        let dtype = frame
+            .frame
+            .clone()
+            .select([e.clone().alias("__rule")])
+            .collect_schema()
+            .map_err(|err| bad(crate::error::one_line(&err.to_string())))?
+            .get("__rule")
+            .cloned()
+            .unwrap_or(DataType::Null);
+        if !matches!(dtype, DataType::Boolean | DataType::Null) {
+            return Err(bad(format!(
+                "`when` gives {dtype}, not a true/false condition"
+            )));
+        }
+        out.push(e.fill_null(lit(false)).alias(r.name.as_str()));
+    }
+    Ok(out)
+}
