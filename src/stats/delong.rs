@@ -19,7 +19,8 @@ pub struct DeLong {
 /// Midranks (1-based, ties averaged) of `v`, in `v`'s order.
 fn midranks(v: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+    // Ties get one midrank whatever their order: an unstable sort will do.
+    order.sort_unstable_by(|&a, &b| v[a].total_cmp(&v[b]));
     let mut ranks = vec![0.0; v.len()];
     let mut i = 0;
     while i < order.len() {

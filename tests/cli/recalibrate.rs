@@ -433,3 +433,105 @@ fn printed_tables() {
     let text = stdout_of(["--data", d, "score", "--rules", rules.to_str().unwrap()]);
     insta::assert_snapshot!("score_twelve", text);
 }
+
+/// The rules file in README's "Score and recalibrate" section runs on
+/// data-samples as written, and its proposal reads back.
+#[test]
+fn the_readme_rules_run_as_written() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let section = readme
+        .split("## Score and recalibrate")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let rules = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let s = Scratch::new();
+    let path = s.write("rules.toml", rules);
+    let data = repo().join("data-samples");
+    let v = analysis_json(&data, "score", &["--rules", path.to_str().unwrap()]);
+    let matched: Vec<u64> = rows(&v, "rules")
+        .iter()
+        .map(|r| r["matched"].as_u64().unwrap())
+        .collect();
+    assert_eq!(matched.len(), 3);
+    assert!(matched.iter().all(|m| *m > 0), "{matched:?}");
+    let out = s.join("recal");
+    stdout_of([
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "recalibrate",
+        "--rules",
+        path.to_str().unwrap(),
+    ]);
+    let proposed = out.join("proposed_rules.toml");
+    let v = analysis_json(&data, "score", &["--rules", proposed.to_str().unwrap()]);
+    assert!(!rows(&v, "rules").is_empty());
+}
+
+/// Activity counts are as of the lead's first MQL, else as_of (worked by
+/// hand: A's call after its MQL does not count, B's only email is after its
+/// MQL, C has no MQL so its call by as_of counts).
+#[test]
+fn score_counts_activities_as_of_the_first_mql() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nA,2024-01-01,ads\nB,2024-01-01,ads\nC,2024-01-01,seo\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at,rep_id\nA,mql,2024-01-10T00:00:00Z,r1\nB,mql,2024-01-05T00:00:00Z,r1\n",
+    );
+    s.write(
+        "activities.csv",
+        "lead_id,at,rep_id,kind\nA,2024-01-02T09:00:00Z,r1,call\nA,2024-01-03T09:00:00Z,r1,email\nA,2024-01-20T09:00:00Z,r1,call\nB,2024-01-06T09:00:00Z,r1,email\nC,2024-02-01T09:00:00Z,r1,call\n",
+    );
+    let rules = s.write(
+        "rules.toml",
+        "[[rule]]\nname = \"busy\"\nwhen = \"activities >= 2\"\npoints = 10\n[[rule]]\nname = \"called\"\nwhen = \"activities_call >= 1\"\npoints = 5\n",
+    );
+    let v = analysis_json(s.path(), "score", &["--rules", rules.to_str().unwrap()]);
+    let got: Vec<(String, u64, u64, i64)> = rows(&v, "score")
+        .iter()
+        .map(|r| {
+            (
+                r["lead_id"].as_str().unwrap().to_string(),
+                r["busy"].as_u64().unwrap(),
+                r["called"].as_u64().unwrap(),
+                r["points"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("A".to_string(), 1, 1, 15),
+            ("B".to_string(), 0, 0, 0),
+            ("C".to_string(), 0, 1, 5)
+        ]
+    );
+    let fax = s.write(
+        "fax.toml",
+        "[[rule]]\nname = \"faxed\"\nwhen = \"activities_fax > 0\"\npoints = 1\n",
+    );
+    let e = fails_with_2([
+        "--data",
+        s.path().to_str().unwrap(),
+        "score",
+        "--rules",
+        fax.to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("rule \"faxed\": no column \"activities_fax\""),
+        "{e}"
+    );
+    assert!(e.contains("activities_call, activities_email"), "{e}");
+}

@@ -25,7 +25,16 @@ pub struct Metrics {
 pub fn metrics(rows: &[(f64, bool)], interval: bool) -> Metrics {
     let n = rows.len() as u64;
     let positives = rows.iter().filter(|(_, y)| *y).count() as u64;
-    let d = delong(rows);
+    // The interval's variance costs two more sorts: only where it is shown.
+    let d = match interval {
+        true => delong(rows),
+        false => crate::stats::auc(rows).map(|auc| crate::stats::DeLong {
+            auc,
+            variance: f64::NAN,
+            lo: f64::NAN,
+            hi: f64::NAN,
+        }),
+    };
     let brier = (n > 0).then(|| {
         rows.iter()
             .map(|(p, y)| (p - f64::from(u8::from(*y))).powi(2))

@@ -17,6 +17,11 @@
 //!   train leads the data set's bands give the current score (a
 //!   like-for-like swap); without a current score, equal shares.
 
+use polars::prelude::*;
+
+use super::Choice;
+use crate::error::{Error, Result};
+
 /// Points for a coefficient: 10 points double the odds.
 pub fn points(coef: f64) -> i64 {
     (10.0 * coef / std::f64::consts::LN_2).round() as i64
@@ -124,6 +129,147 @@ pub fn by_shares(train: &[(i64, bool)], cumulative: &[(String, f64)]) -> Vec<Ban
         });
     }
     out
+}
+
+/// The proposed bands: thresholds best first, the bands no level could
+/// satisfy, the lowest band's name, and the table of each band's train and
+/// test conversion.
+pub struct Proposed {
+    pub chosen: Vec<BandThreshold>,
+    pub missed: Vec<String>,
+    pub lowest: String,
+    pub table: DataFrame,
+}
+
+/// Thresholds by `choice` on the train leads' `(points, positive)`; `test`
+/// the same for test leads; `months` the train months (capacity);
+/// `current_train_bands` the current model's band of each train lead.
+pub fn proposed_bands(
+    choice: &Choice,
+    bands: &crate::config::Bands,
+    train_pairs: &[(i64, bool)],
+    test: &[(i64, bool)],
+    months: usize,
+    current_train_bands: Option<&[String]>,
+) -> Result<Proposed> {
+    let names = bands.names();
+    let (chosen, missed) = match choice {
+        Choice::TargetRate(t) => by_target_rate(train_pairs, t),
+        Choice::Capacity(c) => {
+            if months == 0 {
+                return Err(Error::bad_argument(
+                        "--capacity counts leads a month, and the leads have no created_at; use --target-rate instead",
+                    ));
+            }
+            let t = by_capacity(train_pairs, *c, months as u64);
+            match t {
+                Some(t) => (
+                    vec![BandThreshold {
+                        band: names[0].clone(),
+                        min_points: t,
+                        target: format!("capacity {c} a month over {} train months", months),
+                    }],
+                    Vec::new(),
+                ),
+                None => (Vec::new(), vec![names[0].clone()]),
+            }
+        }
+        Choice::Shares => {
+            let upper = &names[..names.len() - 1];
+            let cumulative: Vec<(String, f64)> = match current_train_bands {
+                Some(cb) => {
+                    let train_bands: Vec<&String> = cb.iter().collect();
+                    let mut acc = 0usize;
+                    upper
+                        .iter()
+                        .map(|b| {
+                            acc += train_bands.iter().filter(|x| **x == b).count();
+                            (b.clone(), acc as f64 / train_bands.len().max(1) as f64)
+                        })
+                        .collect()
+                }
+                None => upper
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| (b.clone(), (i + 1) as f64 / names.len() as f64))
+                    .collect(),
+            };
+            (by_shares(train_pairs, &cumulative), Vec::new())
+        }
+    };
+    let lowest = names.last().cloned().unwrap_or_else(|| "D".into());
+    let band_of = |p: i64| -> String {
+        chosen
+            .iter()
+            .find(|b| p >= b.min_points)
+            .map_or(lowest.clone(), |b| b.band.clone())
+    };
+    let mut t_band = Vec::new();
+    let mut t_min: Vec<Option<i64>> = Vec::new();
+    let mut t_target = Vec::new();
+    let mut counts: Vec<[u64; 4]> = Vec::new();
+    let mut all_bands: Vec<(String, Option<i64>, String)> = chosen
+        .iter()
+        .map(|b| (b.band.clone(), Some(b.min_points), b.target.clone()))
+        .collect();
+    all_bands.push((lowest.clone(), None, "the rest".into()));
+    for (band, min, target) in &all_bands {
+        let mut c = [0u64; 4];
+        for (p, y) in train_pairs {
+            if band_of(*p) == *band {
+                c[0] += 1;
+                c[1] += u64::from(*y);
+            }
+        }
+        for (p, y) in test {
+            if band_of(*p) == *band {
+                c[2] += 1;
+                c[3] += u64::from(*y);
+            }
+        }
+        t_band.push(band.clone());
+        t_min.push(*min);
+        t_target.push(target.clone());
+        counts.push(c);
+    }
+    let thresholds = df!(
+        "band" => t_band,
+        "min_points" => t_min,
+        "train_leads" => counts.iter().map(|c| c[0]).collect::<Vec<_>>(),
+        "train_positives" => counts.iter().map(|c| c[1]).collect::<Vec<_>>(),
+        "test_leads" => counts.iter().map(|c| c[2]).collect::<Vec<_>>(),
+        "test_positives" => counts.iter().map(|c| c[3]).collect::<Vec<_>>(),
+        "target" => t_target,
+    )?
+    .lazy()
+    .select({
+        let mut e = vec![
+            col("band"),
+            col("min_points"),
+            col("train_leads"),
+            col("train_positives"),
+        ];
+        e.extend(crate::analysis::rate_with_bounds(
+            "train_rate",
+            col("train_positives"),
+            col("train_leads"),
+        ));
+        e.extend([col("test_leads"), col("test_positives")]);
+        e.extend(crate::analysis::rate_with_bounds(
+            "test_rate",
+            col("test_positives"),
+            col("test_leads"),
+        ));
+        e.push(col("target"));
+        e
+    })
+    .collect()?;
+    Ok(Proposed {
+        chosen,
+        missed,
+        lowest,
+        table: thresholds,
+    })
 }
 
 #[cfg(test)]

@@ -201,12 +201,12 @@ impl PredicateFrame {
         }
         // lead_funnel's rows are the used leads in order, so its row number
         // is the lead's key (LEAD_ROW) in every keyed table.
+        // Compared as microseconds since the epoch (zone-aware and naive UTC
+        // columns alike).
+        let micros = |c: &str| col(c).dt().timestamp(TimeUnit::Microseconds);
         let scoring_time = match as_of {
-            Some(t) => col("mql_at").fill_null(lit(t).cast(DataType::Datetime(
-                TimeUnit::Microseconds,
-                Some(TimeZone::UTC),
-            ))),
-            None => col("mql_at"),
+            Some(t) => micros("mql_at").fill_null(lit(t)),
+            None => micros("mql_at"),
         };
         frame = frame.with_row_index(LEAD_ROW, None);
         let times = frame
@@ -218,7 +218,7 @@ impl PredicateFrame {
                 None => rows,
             };
             let counted = rows
-                .select([col(LEAD_ROW), col("at")])
+                .select([col(LEAD_ROW), micros("at").alias("at")])
                 .join(
                     times.clone(),
                     [col(LEAD_ROW)],

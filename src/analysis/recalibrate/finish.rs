@@ -1,0 +1,547 @@
+//! recalibrate's last step: the indicator matrix, the fit, predictions of
+//! each model, and the report (metrics, lift, calibration, weights,
+//! thresholds, proposed_rules.toml).
+
+use polars::prelude::*;
+
+use super::features::{Indicator, Kind};
+use super::{evaluate, propose, Options, RecalibrateSummary, DECILE_UNITS};
+use crate::analysis::plan::{take, Inputs, Step, Summary};
+use crate::analysis::rules::{Rule, Rules};
+use crate::error::{Error, Result};
+use crate::output::format::Unit;
+use crate::output::Report;
+
+impl Options {
+    /// Step 3: the indicator matrix, outcome and current score per lead.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn model_plan<'a>(
+        &'a self,
+        inputs: &'a Inputs<'a>,
+        analysed: LazyFrame,
+        indicators: Vec<Indicator>,
+        current_rules: Option<Vec<Expr>>,
+        has_score: bool,
+        n_train: u64,
+        n: u64,
+        notes: Vec<String>,
+    ) -> Result<Step<'a>> {
+        if n_train == 0 || n_train == n {
+            return Err(Error::NothingToAnalyse {
+                detail: format!(
+                    "recalibrate: the split leaves {} train and {} test leads; a fit and its check need both",
+                    n_train,
+                    n - n_train
+                ),
+            });
+        }
+        if indicators.is_empty() {
+            return Err(Error::NothingToAnalyse {
+                detail: "recalibrate: no feature to fit (name lead columns with --features, or give --rules FILE)".into(),
+            });
+        }
+        let mut exprs: Vec<Expr> = Vec::with_capacity(indicators.len() + 4);
+        for (i, ind) in indicators.iter().enumerate() {
+            let e = polars::sql::sql_expr(&ind.rule).map_err(|e| match &self.rules {
+                Some(r) if ind.kind == Kind::Rule => Error::BadRule {
+                    file: r.file.clone(),
+                    rule: ind.label.clone(),
+                    detail: crate::error::one_line(&e.to_string()),
+                },
+                _ => Error::Internal(format!("recalibrate: rule {:?}: {e}", ind.rule)),
+            })?;
+            exprs.push(
+                e.fill_null(lit(false))
+                    .cast(DataType::UInt8)
+                    .alias(format!("__i{i}")),
+            );
+        }
+        exprs.push(col(self.target.column()).fill_null(lit(false)).alias("__y"));
+        exprs.push(col("__train"));
+        let bands = self
+            .rules
+            .as_ref()
+            .and_then(|r| r.bands.clone())
+            .unwrap_or_else(|| inputs.checked.settings.bands.clone());
+        let current = match (&self.rules, current_rules) {
+            (Some(r), Some(matched)) => {
+                let mut points = lit(r.base);
+                for (rule, m) in r.rules.iter().zip(matched) {
+                    points = points + when(m).then(lit(rule.points)).otherwise(lit(0i64));
+                }
+                Some(points.cast(DataType::Float64))
+            }
+            _ if has_score => Some(col("score_at_mql")),
+            _ => None,
+        };
+        let has_current = current.is_some();
+        if let Some(c) = current {
+            exprs.push(c.clone().alias("__current"));
+            exprs.push(crate::funnel::band_at_mql::band_expr(c, &bands).alias("__current_band"));
+        }
+        exprs.push(col("created_month").alias("__month"));
+        let plan = analysed.select(exprs);
+        Ok(Step::stream(vec![plan], move |frames| {
+            let [frame] = take(frames, "recalibrate")?;
+            self.finish(frame, indicators, has_current, &bands, notes)
+        }))
+    }
+}
+
+/// A model's predictions over the analysed leads, in file order.
+struct Model {
+    name: &'static str,
+    predictions: Vec<f64>,
+}
+
+impl Options {
+    fn finish<'a>(
+        &self,
+        frame: DataFrame,
+        indicators: Vec<Indicator>,
+        has_current: bool,
+        bands: &crate::config::Bands,
+        mut notes: Vec<String>,
+    ) -> Result<Step<'a>> {
+        let p = indicators.len();
+        let rows = frame.height();
+        let y: Vec<bool> = frame
+            .column("__y")?
+            .bool()?
+            .iter()
+            .map(|v| v.unwrap_or(false))
+            .collect();
+        let is_train: Vec<bool> = frame
+            .column("__train")?
+            .bool()?
+            .iter()
+            .map(|v| v.unwrap_or(false))
+            .collect();
+        // Row-major 0/1 matrices, train and test: the only copy the fit reads.
+        let n_train = is_train.iter().filter(|t| **t).count();
+        let mut slot = Vec::with_capacity(rows);
+        let (mut a, mut b) = (0usize, 0usize);
+        for t in &is_train {
+            slot.push(match t {
+                true => {
+                    a += 1;
+                    a - 1
+                }
+                false => {
+                    b += 1;
+                    b - 1
+                }
+            });
+        }
+        let mut train_x = vec![0u8; n_train * p];
+        let mut test_x = vec![0u8; (rows - n_train) * p];
+        // Per indicator: train support, test support, test matches among positives.
+        let mut support = vec![(0u64, 0u64, 0u64); p];
+        let mut frame = frame;
+        for (j, s) in support.iter_mut().enumerate() {
+            // Taken out of the frame, so each column is freed once copied:
+            // the matrices are the only full copy.
+            let column = frame.drop_in_place(&format!("__i{j}"))?;
+            let c = column.u8()?;
+            for (r, v) in c.iter().enumerate() {
+                if v.unwrap_or(0) == 0 {
+                    continue;
+                }
+                match is_train[r] {
+                    true => {
+                        train_x[slot[r] * p + j] = 1;
+                        s.0 += 1;
+                    }
+                    false => {
+                        test_x[slot[r] * p + j] = 1;
+                        s.1 += 1;
+                        s.2 += u64::from(y[r]);
+                    }
+                }
+            }
+        }
+        let current: Option<Vec<Option<f64>>> = match has_current {
+            true => Some(frame.column("__current")?.f64()?.iter().collect()),
+            false => None,
+        };
+        let current_band: Option<Vec<String>> = match has_current {
+            true => Some(
+                frame
+                    .column("__current_band")?
+                    .str()?
+                    .iter()
+                    .map(|b| b.unwrap_or("unscored").to_string())
+                    .collect(),
+            ),
+            false => None,
+        };
+        let months: std::collections::BTreeSet<String> = frame
+            .column("__month")?
+            .str()?
+            .iter()
+            .zip(&is_train)
+            .filter(|(_, t)| **t)
+            .filter_map(|(m, _)| m.map(str::to_string))
+            .collect();
+        drop(frame);
+        let y_train: Vec<bool> = y
+            .iter()
+            .zip(&is_train)
+            .filter(|(_, t)| **t)
+            .map(|(y, _)| *y)
+            .collect();
+        let y_test: Vec<bool> = y
+            .iter()
+            .zip(&is_train)
+            .filter(|(_, t)| !**t)
+            .map(|(y, _)| *y)
+            .collect();
+        let train_rows: Vec<&[u8]> = train_x.chunks(p).collect();
+        let fit = crate::stats::logistic::fit(&train_rows, &y_train, self.l2).map_err(|e| {
+            match e {
+                crate::stats::logistic::FitError::OneClass { positive } => Error::NothingToAnalyse {
+                    detail: format!(
+                        "recalibrate: every train lead {} {}, so there is nothing to tell apart (--target, --train-share)",
+                        if positive { "reached" } else { "did not reach" },
+                        self.target.name()
+                    ),
+                },
+                e => Error::Engine(format!("recalibrate: the logistic fit failed: {e}")),
+            }
+        })?;
+        let test_rows: Vec<&[u8]> = test_x.chunks(p).collect();
+        // Predictions in file order, per split.
+        let split_rows = |f: &dyn Fn(&[u8]) -> f64| -> (Vec<f64>, Vec<f64>) {
+            (
+                train_rows.iter().map(|r| f(r)).collect(),
+                test_rows.iter().map(|r| f(r)).collect(),
+            )
+        };
+        let proposed = split_rows(&|r| fit.probability(r));
+        let base_points = propose::points(fit.intercept);
+        let rule_points: Vec<i64> = fit.coef.iter().map(|c| propose::points(*c)).collect();
+        let points_of = |r: &[u8]| -> i64 {
+            base_points
+                + r.iter()
+                    .zip(&rule_points)
+                    .filter(|(v, _)| **v != 0)
+                    .map(|(_, p)| *p)
+                    .sum::<i64>()
+        };
+        let train_points: Vec<i64> = train_rows.iter().map(|r| points_of(r)).collect();
+        let test_points: Vec<i64> = test_rows.iter().map(|r| points_of(r)).collect();
+        let scale = |values: (&[f64], &[f64]), ys: &[bool]| -> Option<(Vec<f64>, Vec<f64>)> {
+            let pairs: Vec<(f64, bool)> =
+                values.0.iter().copied().zip(ys.iter().copied()).collect();
+            let platt = crate::stats::platt(&pairs)?;
+            Some((
+                values.0.iter().map(|x| platt.probability(*x)).collect(),
+                values.1.iter().map(|x| platt.probability(*x)).collect(),
+            ))
+        };
+        let tp: Vec<f64> = train_points.iter().map(|p| *p as f64).collect();
+        let sp: Vec<f64> = test_points.iter().map(|p| *p as f64).collect();
+        let points_model = scale((&tp, &sp), &y_train)
+            .ok_or_else(|| Error::Internal("recalibrate: Platt scaling of points".into()))?;
+        let mut models: Vec<(Model, Model)> = Vec::new();
+        if let Some(cur) = &current {
+            let train_cur: Vec<Option<f64>> = cur
+                .iter()
+                .zip(&is_train)
+                .filter(|(_, t)| **t)
+                .map(|(c, _)| *c)
+                .collect();
+            let test_cur: Vec<Option<f64>> = cur
+                .iter()
+                .zip(&is_train)
+                .filter(|(_, t)| !**t)
+                .map(|(c, _)| *c)
+                .collect();
+            let scored: Vec<(f64, bool)> = train_cur
+                .iter()
+                .zip(&y_train)
+                .filter_map(|(c, y)| c.map(|c| (c, *y)))
+                .collect();
+            let unscored: Vec<bool> = train_cur
+                .iter()
+                .zip(&y_train)
+                .filter(|(c, _)| c.is_none())
+                .map(|(_, y)| *y)
+                .collect();
+            let rate = |v: &[bool]| v.iter().filter(|y| **y).count() as f64 / v.len().max(1) as f64;
+            let fallback = match unscored.is_empty() {
+                true => rate(&y_train),
+                false => rate(&unscored),
+            };
+            if let Some(platt) = crate::stats::platt(&scored) {
+                let prob = |c: &Option<f64>| c.map_or(fallback, |c| platt.probability(c));
+                models.push((
+                    Model {
+                        name: "current",
+                        predictions: train_cur.iter().map(prob).collect(),
+                    },
+                    Model {
+                        name: "current",
+                        predictions: test_cur.iter().map(prob).collect(),
+                    },
+                ));
+            }
+        } else {
+            notes.push(
+                "no current model: the data set has no score and no --rules FILE was given, so only the proposed model is reported".into(),
+            );
+        }
+        models.push((
+            Model {
+                name: "proposed",
+                predictions: proposed.0,
+            },
+            Model {
+                name: "proposed",
+                predictions: proposed.1,
+            },
+        ));
+        models.push((
+            Model {
+                name: "proposed_points",
+                predictions: points_model.0,
+            },
+            Model {
+                name: "proposed_points",
+                predictions: points_model.1,
+            },
+        ));
+        // Metrics, lift and calibration.
+        let mut m_model = Vec::new();
+        let mut m_split = Vec::new();
+        let mut m_rows: Vec<evaluate::Metrics> = Vec::new();
+        let mut lift_rows: Vec<(&str, evaluate::Lift)> = Vec::new();
+        let mut cal_rows: Vec<(&str, evaluate::Calibration)> = Vec::new();
+        for (train, test) in &models {
+            for (split, model, ys) in [("train", train, &y_train), ("test", test, &y_test)] {
+                let pairs: Vec<(f64, bool)> = model
+                    .predictions
+                    .iter()
+                    .copied()
+                    .zip(ys.iter().copied())
+                    .collect();
+                m_model.push(model.name);
+                m_split.push(split);
+                m_rows.push(evaluate::metrics(&pairs, split == "test"));
+                if split == "test" {
+                    let d = evaluate::deciles(&pairs);
+                    lift_rows.extend(evaluate::lift(&d).into_iter().map(|l| (model.name, l)));
+                    cal_rows.extend(
+                        evaluate::calibration(&d)
+                            .into_iter()
+                            .map(|c| (model.name, c)),
+                    );
+                }
+            }
+        }
+        let metrics = df!(
+            "model" => m_model.clone(),
+            "split" => m_split,
+            "n" => m_rows.iter().map(|m| m.n).collect::<Vec<_>>(),
+            "positives" => m_rows.iter().map(|m| m.positives).collect::<Vec<_>>(),
+            "auc" => m_rows.iter().map(|m| m.auc).collect::<Vec<_>>(),
+            "auc_lo" => m_rows.iter().map(|m| m.auc_lo).collect::<Vec<_>>(),
+            "auc_hi" => m_rows.iter().map(|m| m.auc_hi).collect::<Vec<_>>(),
+            "brier" => m_rows.iter().map(|m| m.brier).collect::<Vec<_>>(),
+        )?;
+        let lift = df!(
+            "model" => lift_rows.iter().map(|(m, _)| *m).collect::<Vec<_>>(),
+            "decile" => lift_rows.iter().map(|(_, l)| l.decile).collect::<Vec<_>>(),
+            "leads" => lift_rows.iter().map(|(_, l)| l.leads).collect::<Vec<_>>(),
+            "positives" => lift_rows.iter().map(|(_, l)| l.positives).collect::<Vec<_>>(),
+            "rate" => lift_rows.iter().map(|(_, l)| l.rate).collect::<Vec<_>>(),
+            "lift" => lift_rows.iter().map(|(_, l)| l.lift).collect::<Vec<_>>(),
+            "cumulative_capture" => lift_rows.iter().map(|(_, l)| l.cumulative_capture).collect::<Vec<_>>(),
+        )?;
+        let calibration = df!(
+            "model" => cal_rows.iter().map(|(m, _)| *m).collect::<Vec<_>>(),
+            "decile" => cal_rows.iter().map(|(_, c)| c.decile).collect::<Vec<_>>(),
+            "mean_predicted" => cal_rows.iter().map(|(_, c)| c.mean_predicted).collect::<Vec<_>>(),
+            "observed" => cal_rows.iter().map(|(_, c)| c.observed).collect::<Vec<_>>(),
+            "observed_lo" => cal_rows.iter().map(|(_, c)| c.observed_lo).collect::<Vec<_>>(),
+            "observed_hi" => cal_rows.iter().map(|(_, c)| c.observed_hi).collect::<Vec<_>>(),
+            "n" => cal_rows.iter().map(|(_, c)| c.n).collect::<Vec<_>>(),
+        )?;
+        // Weights: the intercept, then each rule.
+        let test_pos = y_test.iter().filter(|y| **y).count() as u64;
+        let test_neg = y_test.len() as u64 - test_pos;
+        let single: Vec<Option<f64>> = support
+            .iter()
+            .map(|(_, matched, matched_pos)| {
+                evaluate::single_rule_auc(*matched_pos, test_pos, matched - matched_pos, test_neg)
+            })
+            .collect();
+        let mut w_feature = vec!["(intercept)".to_string()];
+        let mut w_rule = vec!["TRUE".to_string()];
+        let mut w_coef = vec![fit.intercept];
+        let mut w_points = vec![base_points];
+        let mut w_train = vec![n_train as u64];
+        let mut w_test = vec![y_test.len() as u64];
+        let mut w_auc: Vec<Option<f64>> = vec![None];
+        for (j, ind) in indicators.iter().enumerate() {
+            w_feature.push(ind.feature());
+            w_rule.push(ind.rule.clone());
+            w_coef.push(fit.coef[j]);
+            w_points.push(rule_points[j]);
+            w_train.push(support[j].0);
+            w_test.push(support[j].1);
+            w_auc.push(single[j]);
+        }
+        let weights = df!(
+            "feature" => w_feature,
+            "rule" => w_rule,
+            "coefficient" => w_coef,
+            "points" => w_points,
+            "train_support" => w_train,
+            "test_support" => w_test,
+            "single_rule_auc" => w_auc,
+        )?;
+        // Leakage: rules that alone nearly decide the outcome.
+        let leaks: Vec<String> = indicators
+            .iter()
+            .zip(&single)
+            .filter(|(_, a)| a.is_some_and(|a| !(0.15..0.85).contains(&a)))
+            .map(|(i, a)| format!("{} (AUC {:.3})", i.feature(), a.unwrap_or_default()))
+            .collect();
+        if !leaks.is_empty() {
+            notes.push(format!(
+                "leakage: {} alone {} the test outcome almost perfectly; a rule that good is often recorded after the outcome (set leaky = [\"column\"] in leadloop.toml to leave its column out)",
+                leaks.join(", "),
+                if leaks.len() == 1 { "predicts" } else { "predict" }
+            ));
+        }
+        // Thresholds on the proposed points.
+        // Thresholds on the proposed points.
+        let train_pairs: Vec<(i64, bool)> = train_points
+            .iter()
+            .copied()
+            .zip(y_train.iter().copied())
+            .collect();
+        let test_pairs: Vec<(i64, bool)> = test_points
+            .iter()
+            .copied()
+            .zip(y_test.iter().copied())
+            .collect();
+        let current_train_bands: Option<Vec<String>> = current_band.map(|cb| {
+            cb.into_iter()
+                .zip(&is_train)
+                .filter(|(_, t)| **t)
+                .map(|(b, _)| b)
+                .collect()
+        });
+        let propose::Proposed {
+            chosen,
+            missed,
+            lowest,
+            table: thresholds,
+        } = propose::proposed_bands(
+            &self.thresholds,
+            bands,
+            &train_pairs,
+            &test_pairs,
+            months.len(),
+            current_train_bands.as_deref(),
+        )?;
+        if !missed.is_empty() {
+            notes.push(format!(
+                "no points level meets the target of band {}: left out of the proposed bands",
+                missed.join(", ")
+            ));
+        }
+        // The proposed rules file: every rule with points.
+        let mut rules: Vec<Rule> = Vec::new();
+        for (ind, pts) in indicators.iter().zip(&rule_points) {
+            if *pts == 0 {
+                continue;
+            }
+            let mut name = ind.feature();
+            let mut k = 2;
+            while rules.iter().any(|r| r.name == name) {
+                name = format!("{} ({k})", ind.feature());
+                k += 1;
+            }
+            rules.push(Rule {
+                name,
+                when: ind.rule.clone(),
+                points: *pts,
+            });
+        }
+        let proposed_bands = (!chosen.is_empty()).then(|| crate::config::Bands {
+            thresholds: chosen
+                .iter()
+                .map(|b| (b.band.clone(), b.min_points as f64))
+                .collect(),
+            lowest: lowest.clone(),
+        });
+        let get = |model: &str, split: &str| -> Option<&evaluate::Metrics> {
+            m_model
+                .iter()
+                .zip(&m_rows)
+                .enumerate()
+                .find(|(i, (m, _))| **m == model && (*i % 2 == usize::from(split == "test")))
+                .map(|(_, (_, r))| r)
+        };
+        let proposed_test = get("proposed", "test");
+        let summary = RecalibrateSummary {
+            target: self.target.name().into(),
+            train: n_train as u64,
+            test: y_test.len() as u64,
+            features: p,
+            current_test_auc: get("current", "test").and_then(|m| m.auc),
+            proposed_test_auc: proposed_test.and_then(|m| m.auc),
+            proposed_test_auc_lo: proposed_test.and_then(|m| m.auc_lo),
+            proposed_test_auc_hi: proposed_test.and_then(|m| m.auc_hi),
+            proposed_points_test_auc: get("proposed_points", "test").and_then(|m| m.auc),
+        };
+        let header = format!(
+            "Proposed by leadloop recalibrate: target {}, C = {}, {} train / {} test leads.\nTest AUC: proposed {}, these points {}{}.\n`leadloop score --rules proposed_rules.toml` applies it.",
+            self.target.name(),
+            self.l2,
+            n_train,
+            y_test.len(),
+            summary.proposed_test_auc.map_or("–".into(), |a| format!("{a:.4}")),
+            summary.proposed_points_test_auc.map_or("–".into(), |a| format!("{a:.4}")),
+            summary.current_test_auc.map_or(String::new(), |a| format!(", current {a:.4}")),
+        );
+        let file = Rules {
+            file: "proposed_rules.toml".into(),
+            base: base_points,
+            rules,
+            bands: proposed_bands,
+        }
+        .to_toml(&header);
+        notes.push(format!(
+            "model: L2 logistic regression at the minimiser of Σ log-loss + ‖w‖²/(2C), C = {}, intercept unpenalised (scikit-learn's LogisticRegression objective); Newton's method, {} steps, max |gradient| {:.1e}",
+            self.l2, fit.iterations, fit.gradient_norm
+        ));
+        notes.push("points: round(10 · coefficient / ln 2): 10 points double the odds; proposed_points is the rules file as score applies it, Platt-scaled on train".to_string());
+        let report = Report::new("recalibrate")
+            .table("metrics", &format!("How well each model predicts {} (AUC with a DeLong 95% interval on test; Brier)", self.target.name()), metrics)
+            .units(&[
+                ("auc", Unit::Statistic),
+                ("auc_lo", Unit::Statistic),
+                ("auc_hi", Unit::Statistic),
+                ("brier", Unit::Statistic),
+            ])
+            .table("lift", "Lift by decile of prediction on test (decile 1 = the highest 10%)", lift)
+            .units(&DECILE_UNITS)
+            .table("calibration", "Calibration by decile on test: mean prediction vs observed rate", calibration)
+            .units(&DECILE_UNITS)
+            .table("weights", "Proposed weights: each rule's coefficient and points", weights)
+            .units(&[("single_rule_auc", Unit::Statistic), ("coefficient", Unit::Number)])
+            .table("thresholds", "Proposed bands: points thresholds and conversion", thresholds)
+            .units(&[("train_rate", Unit::Rate), ("test_rate", Unit::Rate)])
+            .file("proposed_rules.toml", file);
+        let report = notes.into_iter().fold(report, Report::note);
+        let report = Report {
+            headline: summary.line(),
+            ..report
+        };
+        Ok(Step::done(report, summary))
+    }
+}
