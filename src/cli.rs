@@ -114,6 +114,7 @@ pub enum Command {
     Velocity(VelocityArgs),
     Score(ScoreArgs),
     Recalibrate(RecalibrateArgs),
+    Query(QueryArgs),
     Export(ExportArgs),
     Generate(GenerateArgs),
     Completions(CompletionsArgs),
@@ -315,6 +316,25 @@ pub struct RecalibrateArgs {
     /// Band thresholds that hit a conversion per band, e.g. A=0.4,B=0.2.
     #[arg(long, value_name = "BAND=RATE,...", value_delimiter = ',')]
     pub target_rate: Option<Vec<String>>,
+}
+
+/// Ask your own question in SQL over the inputs and lead_funnel.
+///
+/// Runs a named query (queries/NAME.sql, or one built in: --list shows
+/// them) or a FILE.sql in polars' SQL dialect, over every used input table
+/// by name (leads, handoffs, deals, scores, activities, spend, touches,
+/// deal_leads) and lead_funnel. Prints the result, or writes it with --out
+/// in any --format.
+///
+/// Example: leadloop query mqls_never_contacted --format csv
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// A query name (see --list) or a path to a .sql file.
+    #[arg(value_name = "NAME|FILE.sql", required_unless_present = "list")]
+    pub query: Option<String>,
+    /// List the named queries and what each answers.
+    #[arg(long)]
+    pub list: bool,
 }
 
 /// The outcome `recalibrate` predicts.

@@ -66,6 +66,7 @@ pub fn run(cli: &cli::Cli, stdout: &mut dyn Write) -> Result<()> {
         cli::Command::Winloss(args) => commands::winloss::run(&ctx, args, stdout),
         cli::Command::Velocity(args) => commands::velocity::run(&ctx, args, stdout),
         cli::Command::Score(args) => commands::score::run(&ctx, args, stdout),
+        cli::Command::Query(args) => commands::query::run(&ctx, args, stdout),
         cli::Command::Recalibrate(args) => commands::recalibrate::run(&ctx, args, stdout),
         cli::Command::Export(args) => commands::export::run(&ctx, args, stdout),
         cli::Command::Generate(args) => commands::generate::run(&ctx, args, stdout),

@@ -8,6 +8,7 @@ pub mod attribution;
 pub mod bands;
 pub mod contact;
 pub mod plan;
+pub mod query;
 pub mod recalibrate;
 pub mod roi;
 pub mod rules;

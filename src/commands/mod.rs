@@ -8,6 +8,7 @@ pub mod bands;
 pub mod contact;
 pub mod export;
 pub mod generate;
+pub mod query;
 pub mod recalibrate;
 pub mod report;
 pub mod roi;

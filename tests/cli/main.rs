@@ -25,6 +25,7 @@ mod funnel;
 mod generate;
 mod output;
 mod properties;
+mod query;
 mod real_data;
 mod recalibrate;
 mod regression;

@@ -1,0 +1,110 @@
+//! `query`: an SQL question over the data set (SPEC §8), in polars' SQL
+//! dialect (`polars::sql::SQLContext`).
+//!
+//! Registered tables: every used input table by its name (`leads`,
+//! `handoffs`, `deals`, `scores`, `activities`, `spend`, `touches`,
+//! `deal_leads`: the rows that passed judging, with their canonical columns)
+//! and `lead_funnel`. Read-only: the context only answers queries; nothing
+//! it runs writes a file.
+//!
+//! The result is one table named after the query. A query that does not
+//! parse or names an unknown table or column is a one-line exit-2 error
+//! naming the query and polars' reason.
+
+use polars::prelude::*;
+use polars::sql::SQLContext;
+
+use super::plan::{take, Analysis, Inputs, Need, Step, Summary};
+use crate::error::{Error, Result};
+use crate::input::schema::TableKind;
+use crate::output::Report;
+
+/// A query to run: its name (a file stem) and SQL text.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub name: String,
+    pub sql: String,
+}
+
+impl Options {
+    /// The first comment line of the query: what it answers.
+    pub fn description(sql: &str) -> Option<String> {
+        sql.lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .and_then(|l| l.strip_prefix("--"))
+            .map(|l| l.trim().to_string())
+    }
+}
+
+/// The headline of a query: its rows.
+pub struct QuerySummary {
+    rows: usize,
+}
+
+impl Summary for QuerySummary {
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({ "rows": self.rows })
+    }
+    fn line(&self) -> Option<String> {
+        None
+    }
+}
+
+impl Analysis for Options {
+    fn name(&self) -> &'static str {
+        "query"
+    }
+
+    fn requires(&self) -> &'static [Need] {
+        &[]
+    }
+
+    fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
+        let mut ctx = SQLContext::new();
+        let mut names: Vec<&str> = Vec::new();
+        for kind in TableKind::ALL {
+            if let Some(t) = inputs.checked.used(kind) {
+                ctx.register(kind.name(), t);
+                names.push(kind.name());
+            }
+        }
+        if let Some(f) = inputs.funnel_if_any() {
+            ctx.register("lead_funnel", f);
+            names.push("lead_funnel");
+        }
+        let bad = |e: PolarsError| Error::BadArgument {
+            detail: format!(
+                "query {}: {} (tables: {})",
+                self.name,
+                crate::error::one_line(&e.to_string()),
+                names.join(", ")
+            ),
+        };
+        let mut plan = ctx.execute(&self.sql).map_err(bad)?;
+        // Unknown columns and type errors surface when the plan resolves.
+        plan.collect_schema().map_err(bad)?;
+        Ok(Step::stream(vec![plan], move |frames| {
+            let [frame] = take(frames, "query")?;
+            let rows = frame.height();
+            let title = Options::description(&self.sql).unwrap_or_else(|| self.name.clone());
+            let mut report = Report::new(&self.name).table(&self.name, &title, frame);
+            report.headline = None;
+            Ok(Step::done(report, QuerySummary { rows }))
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_description_is_the_first_comment_line() {
+        assert_eq!(
+            Options::description("\n-- MQLs never contacted\nSELECT 1").as_deref(),
+            Some("MQLs never contacted")
+        );
+        assert_eq!(Options::description("SELECT 1"), None);
+    }
+}
