@@ -310,10 +310,13 @@ pub struct RecalibrateArgs {
     /// Leads created fewer days than this before as_of are too young to judge.
     #[arg(long, value_name = "DAYS", default_value_t = 90.0)]
     pub window: f64,
-    /// Band thresholds that fill sales capacity: MQLs a month sales can work.
+    /// Band thresholds that fill sales capacity: how many leads a month sales
+    /// can work (the top band is the points level the top N train leads a
+    /// created month reach).
     #[arg(long, value_name = "N", conflicts_with = "target_rate")]
     pub capacity: Option<f64>,
-    /// Band thresholds that hit a conversion per band, e.g. A=0.4,B=0.2.
+    /// Band thresholds that hit a conversion per band, best band first with
+    /// falling rates, e.g. A=0.4,B=0.2.
     #[arg(long, value_name = "BAND=RATE,...", value_delimiter = ',')]
     pub target_rate: Option<Vec<String>>,
 }
@@ -356,6 +359,10 @@ pub struct ExportArgs {
     /// `lead_funnel`, or an input table (leads, deals, …) to export its used rows.
     #[arg(value_name = "TABLE")]
     pub table: String,
+    /// Write hive-partitioned Parquet, one folder COLUMN=value per value
+    /// (e.g. created_month), for DuckDB, Spark or Trino.
+    #[arg(long, value_name = "COLUMN")]
+    pub partition_by: Option<String>,
 }
 
 /// Account for every input row: how many were read, used and set aside, and why.

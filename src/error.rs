@@ -152,6 +152,11 @@ impl Error {
 
 /// Turns a polars message into one line (polars errors can carry a multi-line context).
 pub fn one_line(msg: &str) -> String {
+    // polars appends the plan it was resolving: internals, not the reason.
+    let msg = msg
+        .split("Resolved plan until failure")
+        .next()
+        .unwrap_or(msg);
     let mut out = msg
         .lines()
         .map(str::trim)

@@ -13,7 +13,7 @@ pub fn run(ctx: &Context, args: &RecalibrateArgs, stdout: &mut dyn Write) -> Res
         (Some(c), _) => {
             if !(*c > 0.0 && c.is_finite()) {
                 return Err(Error::bad_argument(format!(
-                    "--capacity must be a positive number of MQLs a month, got {c}"
+                    "--capacity must be a positive number of leads a month, got {c}"
                 )));
             }
             Choice::Capacity(*c)
@@ -57,6 +57,14 @@ fn target_rates(pairs: &[String]) -> Result<Vec<(String, f64)>> {
                 band.trim()
             )));
         }
+        if let Some((above, r)) = out.last() {
+            if rate >= *r {
+                return Err(Error::bad_argument(format!(
+                    "--target-rate: give the best band first, each with a lower rate than the one before ({above}={r} then {}={rate}); e.g. A=0.4,B=0.2",
+                    band.trim()
+                )));
+            }
+        }
         out.push((band.trim().to_string(), rate));
     }
     Ok(out)
@@ -73,5 +81,7 @@ mod tests {
         assert!(target_rates(&["A=40%".into()]).is_err());
         assert!(target_rates(&["A=1.5".into()]).is_err());
         assert!(target_rates(&["A=0.4".into(), "A=0.3".into()]).is_err());
+        // Best band first: rates must fall.
+        assert!(target_rates(&["B=0.2".into(), "A=0.4".into()]).is_err());
     }
 }

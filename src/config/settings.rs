@@ -47,9 +47,13 @@ impl Bands {
             b.thresholds.iter().map(|(k, v)| (k.clone(), *v)).collect();
         thresholds.sort_by(|a, b| b.1.total_cmp(&a.1));
         let lowest = b.lowest.clone().unwrap_or_else(|| "D".into());
-        if thresholds
-            .iter()
-            .any(|(k, _)| *k == lowest || k == "unscored")
+        if lowest.trim().is_empty() || thresholds.iter().any(|(k, _)| k.trim().is_empty()) {
+            return Err("a band name is empty".into());
+        }
+        if lowest == "unscored"
+            || thresholds
+                .iter()
+                .any(|(k, _)| *k == lowest || k == "unscored")
         {
             return Err(format!(
                 "band names must differ from `lowest` (\"{lowest}\") and \"unscored\""

@@ -120,6 +120,14 @@ pub fn emit(
             for p in &written {
                 writeln!(stdout, "wrote {}", p.display())?;
             }
+            // The notes (rows set aside, leakage, immature cohorts) are no
+            // table: printed after the files, so writing never hides them.
+            if !report.notes.is_empty() {
+                writeln!(stdout, "Notes")?;
+                for n in &report.notes {
+                    writeln!(stdout, "- {n}")?;
+                }
+            }
             Ok(written)
         }
     }

@@ -365,7 +365,7 @@ fn generated_data_current_vs_proposed_with_laws() {
     assert!(t[0]["target"]
         .as_str()
         .unwrap()
-        .starts_with("capacity 20 a month"));
+        .starts_with("capacity 20 leads a month"));
 }
 
 #[test]
@@ -420,7 +420,80 @@ fn score_and_recalibrate_exit_paths() {
     let e = fails_with_2(["--data", d, "recalibrate", "--l2", "0"]);
     assert!(e.contains("--l2 must be a positive number"), "{e}");
     let e = fails_with_2(["--data", d, "recalibrate", "--target", "won"]);
-    assert!(e.contains("every train lead did not reach won"), "{e}");
+    assert!(
+        e.contains("recalibrate --target won: no input records won (stages recorded: sql)"),
+        "{e}"
+    );
+    // From the trials: best band first; the lowest band has no threshold.
+    let e = fails_with_2(["--data", d, "recalibrate", "--target-rate", "B=0.2,A=0.4"]);
+    assert!(e.contains("give the best band first"), "{e}");
+    let e = fails_with_2(["--data", d, "recalibrate", "--target-rate", "D=0.1"]);
+    assert!(e.contains("D is the band below every threshold"), "{e}");
+    // No reference level is dropped, so the fit is singular without a penalty.
+    let samples = repo().join("data-samples");
+    let e = fails_with_2([
+        "--data",
+        samples.to_str().unwrap(),
+        "recalibrate",
+        "--l2",
+        "1e15",
+    ]);
+    assert!(
+        e.contains("--l2 1000000000000000: too weak a penalty"),
+        "{e}"
+    );
+    let huge = rules(
+        "huge.toml",
+        "[[rule]]\nname = \"a\"\nwhen = \"TRUE\"\npoints = 9223372036854775807\n[[rule]]\nname = \"b\"\nwhen = \"TRUE\"\npoints = 1\n",
+    );
+    let e = fails_with_2(["--data", d, "score", "--rules", &huge]);
+    assert!(e.contains("could overflow"), "{e}");
+    // A rule reads the lead's columns, never lead_funnel's outcomes.
+    let outcome = rules(
+        "outcome.toml",
+        "[[rule]]\nname = \"cheat\"\nwhen = \"reached_sql\"\npoints = 1\n",
+    );
+    let e = fails_with_2(["--data", d, "score", "--rules", &outcome]);
+    assert!(
+        e.contains("rule \"cheat\": no column \"reached_sql\""),
+        "{e}"
+    );
+    // Text compared with a number fails when it runs: still one line, exit 2.
+    let mixed = rules(
+        "mixed.toml",
+        "[[rule]]\nname = \"big\"\nwhen = \"source >= 200\"\npoints = 1\n",
+    );
+    let e = fails_with_2(["--data", d, "score", "--rules", &mixed]);
+    assert!(
+        e.contains("rule \"big\": cannot compare string with numeric type"),
+        "{e}"
+    );
+}
+
+/// An inverted current score ranks test leads backwards: its AUC is below
+/// ½ (its Platt scaling does not flip it). The dozen's test leads: L09 (ads,
+/// converted), L10 (seo), L11 (ads), L12 (seo); ads at −10 points ranks L09
+/// below both seo leads and ties L11: AUC (0 + 0 + ½)/3 = 1/6.
+#[test]
+fn an_inverted_current_score_keeps_its_ranking() {
+    let data = fixture("recalibrate/twelve");
+    let s = Scratch::new();
+    let rules = s.write(
+        "inverted.toml",
+        "[[rule]]\nname = \"ads\"\nwhen = \"source = 'ads'\"\npoints = -10\n",
+    );
+    let v = recalibrate(&data, &["--rules", rules.to_str().unwrap()]);
+    let current = metric(&v, "current", "test");
+    assert!(near(&current["auc"], 1.0 / 6.0, 1e-12), "{current}");
+    // Keys from row numbers stay whole numbers in score's output.
+    real_data("uci-bank-marketing/bank-additional-full.csv");
+    let bank = fixture("recalibrate/bank");
+    let r = s.write(
+        "bank.toml",
+        "[[rule]]\nname = \"old\"\nwhen = \"age >= 60\"\npoints = 5\n",
+    );
+    let v = analysis_json(&bank, "score", &["--rules", r.to_str().unwrap()]);
+    assert_eq!(rows(&v, "score")[0]["lead_id"], "1");
 }
 
 #[test]

@@ -20,9 +20,10 @@ pub struct Metrics {
     pub brier: Option<f64>,
 }
 
-/// AUC and Brier of `(prediction, positive)` rows; the DeLong interval when
-/// `interval`.
-pub fn metrics(rows: &[(f64, bool)], interval: bool) -> Metrics {
+/// AUC of `(ranking, positive)` rows and Brier of their probabilities
+/// `probs` (a model ranks by its score, and is scored on the probabilities
+/// fitted to it); the DeLong interval when `interval`.
+pub fn metrics(rows: &[(f64, bool)], probs: &[f64], interval: bool) -> Metrics {
     let n = rows.len() as u64;
     let positives = rows.iter().filter(|(_, y)| *y).count() as u64;
     // The interval's variance costs two more sorts: only where it is shown.
@@ -37,7 +38,8 @@ pub fn metrics(rows: &[(f64, bool)], interval: bool) -> Metrics {
     };
     let brier = (n > 0).then(|| {
         rows.iter()
-            .map(|(p, y)| (p - f64::from(u8::from(*y))).powi(2))
+            .zip(probs)
+            .map(|((_, y), p)| (p - f64::from(u8::from(*y))).powi(2))
             .sum::<f64>()
             / n as f64
     });
@@ -60,8 +62,9 @@ pub struct Decile {
     pub mean_predicted: f64,
 }
 
-/// The deciles of `rows` (in file order) by prediction, highest first.
-pub fn deciles(rows: &[(f64, bool)]) -> Vec<Decile> {
+/// The deciles of `rows` (`(ranking, positive)` in file order) by ranking,
+/// highest first, with the mean of `probs` in each.
+pub fn deciles(rows: &[(f64, bool)], probs: &[f64]) -> Vec<Decile> {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     // Stable: ties keep file order.
     order.sort_by(|&a, &b| rows[b].0.total_cmp(&rows[a].0));
@@ -80,7 +83,7 @@ pub fn deciles(rows: &[(f64, bool)]) -> Vec<Decile> {
             decile: d as u32 + 1,
             leads: len as u64,
             positives: chunk.iter().filter(|&&i| rows[i].1).count() as u64,
-            mean_predicted: chunk.iter().map(|&i| rows[i].0).sum::<f64>() / len as f64,
+            mean_predicted: chunk.iter().map(|&i| probs[i]).sum::<f64>() / len as f64,
         });
     }
     out
@@ -155,6 +158,32 @@ pub fn single_rule_auc(matched_pos: u64, pos: u64, matched_neg: u64, neg: u64) -
         .then(|| 0.5 * (1.0 + matched_pos as f64 / pos as f64 - matched_neg as f64 / neg as f64))
 }
 
+/// AUC of a score taking few values, from `(score, positives, negatives)`
+/// per value (Mann–Whitney, ties ½); `None` with one class.
+pub fn grouped_auc(groups: &[(f64, u64, u64)]) -> Option<f64> {
+    let mut g: Vec<(f64, u64, u64)> = groups.to_vec();
+    g.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let pos: u64 = g.iter().map(|x| x.1).sum();
+    let neg: u64 = g.iter().map(|x| x.2).sum();
+    if pos == 0 || neg == 0 {
+        return None;
+    }
+    let (mut below, mut wins, mut i) = (0u64, 0.0, 0);
+    while i < g.len() {
+        let mut j = i;
+        let (mut p, mut n) = (0u64, 0u64);
+        while j < g.len() && g[j].0 == g[i].0 {
+            p += g[j].1;
+            n += g[j].2;
+            j += 1;
+        }
+        wins += p as f64 * (below as f64 + 0.5 * n as f64);
+        below += n;
+        i = j;
+    }
+    Some(wins / (pos as f64 * neg as f64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,7 +193,8 @@ mod tests {
     fn deciles_split_as_numpy_array_split_with_ties_in_file_order() {
         // 12 rows: np.array_split(range(12), 10) sizes 2,2,1,1,1,1,1,1,1,1.
         let rows: Vec<(f64, bool)> = (0..12).map(|i| (f64::from(i / 3), i % 2 == 0)).collect();
-        let d = deciles(&rows);
+        let probs: Vec<f64> = rows.iter().map(|r| r.0).collect();
+        let d = deciles(&rows, &probs);
         let sizes: Vec<u64> = d.iter().map(|x| x.leads).collect();
         assert_eq!(sizes, [2, 2, 1, 1, 1, 1, 1, 1, 1, 1]);
         // Highest prediction 3 (rows 9, 10, 11): decile 1 = rows 9, 10.
@@ -172,6 +202,22 @@ mod tests {
         assert_eq!(d[0].mean_predicted, 3.0);
         // Rows 11 (3.0) and 6 (2.0): the tie at 3 keeps file order.
         assert_eq!(d[1].mean_predicted, 2.5);
+    }
+
+    #[test]
+    fn grouped_auc_equals_mann_whitney_over_the_rows() {
+        let rows = [
+            (0.2, true),
+            (0.2, false),
+            (0.5, true),
+            (0.5, true),
+            (0.1, false),
+            (0.5, false),
+        ];
+        let groups = [(0.2, 1, 1), (0.5, 2, 1), (0.1, 0, 1)];
+        let mw = crate::stats::auc(&rows).unwrap();
+        assert!((grouped_auc(&groups).unwrap() - mw).abs() < 1e-15);
+        assert!(grouped_auc(&[(1.0, 3, 0)]).is_none());
     }
 
     #[test]
@@ -193,7 +239,8 @@ mod tests {
             rows in proptest::collection::vec((0u8..20, any::<bool>()), 1..200)
         ) {
             let rows: Vec<(f64, bool)> = rows.into_iter().map(|(p, y)| (f64::from(p) / 20.0, y)).collect();
-            let d = deciles(&rows);
+            let probs: Vec<f64> = rows.iter().map(|r| r.0).collect();
+            let d = deciles(&rows, &probs);
             let l = lift(&d);
             let pos = rows.iter().filter(|(_, y)| *y).count();
             if pos > 0 {

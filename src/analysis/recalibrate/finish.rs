@@ -91,7 +91,12 @@ impl Options {
 /// A model's predictions over the analysed leads, in file order.
 struct Model {
     name: &'static str,
+    /// Probabilities (Brier, calibration).
     predictions: Vec<f64>,
+    /// What the model ranks leads by, when not its probabilities: the
+    /// current score as is (an inverted score has an AUC below ½, never
+    /// flipped by its scaling), the proposed points.
+    ranking: Option<Vec<f64>>,
 }
 
 impl Options {
@@ -137,6 +142,7 @@ impl Options {
         let mut test_x = vec![0u8; (rows - n_train) * p];
         // Per indicator: train support, test support, test matches among positives.
         let mut support = vec![(0u64, 0u64, 0u64); p];
+        let mut train_pos = vec![0u64; p];
         let mut frame = frame;
         for (j, s) in support.iter_mut().enumerate() {
             // Taken out of the frame, so each column is freed once copied:
@@ -151,6 +157,7 @@ impl Options {
                     true => {
                         train_x[slot[r] * p + j] = 1;
                         s.0 += 1;
+                        train_pos[j] += u64::from(y[r]);
                     }
                     false => {
                         test_x[slot[r] * p + j] = 1;
@@ -161,7 +168,15 @@ impl Options {
             }
         }
         let current: Option<Vec<Option<f64>>> = match has_current {
-            true => Some(frame.column("__current")?.f64()?.iter().collect()),
+            // A score that is not a finite number (NaN, inf) counts as none.
+            true => Some(
+                frame
+                    .column("__current")?
+                    .f64()?
+                    .iter()
+                    .map(|c| c.filter(|c| c.is_finite()))
+                    .collect(),
+            ),
             false => None,
         };
         let current_band: Option<Vec<String>> = match has_current {
@@ -206,6 +221,10 @@ impl Options {
                         self.target.name()
                     ),
                 },
+                crate::stats::logistic::FitError::NotPositiveDefinite => Error::bad_argument(format!(
+                    "--l2 {}: too weak a penalty for rules without a reference level (the fit is singular at this C); use a smaller C, e.g. 1e6",
+                    self.l2
+                )),
                 e => Error::Engine(format!("recalibrate: the logistic fit failed: {e}")),
             }
         })?;
@@ -273,18 +292,27 @@ impl Options {
                 true => rate(&y_train),
                 false => rate(&unscored),
             };
-            if let Some(platt) = crate::stats::platt(&scored) {
-                let prob = |c: &Option<f64>| c.map_or(fallback, |c| platt.probability(c));
-                models.push((
-                    Model {
-                        name: "current",
-                        predictions: train_cur.iter().map(prob).collect(),
-                    },
-                    Model {
-                        name: "current",
-                        predictions: test_cur.iter().map(prob).collect(),
-                    },
-                ));
+            match crate::stats::platt(&scored) {
+                Some(platt) => {
+                    let prob = |c: &Option<f64>| c.map_or(fallback, |c| platt.probability(c));
+                    // Unscored leads rank below every scored one.
+                    let rank = |c: &Option<f64>| c.unwrap_or(f64::NEG_INFINITY);
+                    models.push((
+                        Model {
+                            name: "current",
+                            predictions: train_cur.iter().map(prob).collect(),
+                            ranking: Some(train_cur.iter().map(rank).collect()),
+                        },
+                        Model {
+                            name: "current",
+                            predictions: test_cur.iter().map(prob).collect(),
+                            ranking: Some(test_cur.iter().map(rank).collect()),
+                        },
+                    ));
+                }
+                None => notes.push(
+                    "no current model: no train lead has a usable score, so only the proposed model is reported".into(),
+                ),
             }
         } else {
             notes.push(
@@ -295,20 +323,24 @@ impl Options {
             Model {
                 name: "proposed",
                 predictions: proposed.0,
+                ranking: None,
             },
             Model {
                 name: "proposed",
                 predictions: proposed.1,
+                ranking: None,
             },
         ));
         models.push((
             Model {
                 name: "proposed_points",
                 predictions: points_model.0,
+                ranking: Some(tp.clone()),
             },
             Model {
                 name: "proposed_points",
                 predictions: points_model.1,
+                ranking: Some(sp.clone()),
             },
         ));
         // Metrics, lift and calibration.
@@ -320,16 +352,22 @@ impl Options {
         for (train, test) in &models {
             for (split, model, ys) in [("train", train, &y_train), ("test", test, &y_test)] {
                 let pairs: Vec<(f64, bool)> = model
-                    .predictions
+                    .ranking
+                    .as_ref()
+                    .unwrap_or(&model.predictions)
                     .iter()
                     .copied()
                     .zip(ys.iter().copied())
                     .collect();
                 m_model.push(model.name);
                 m_split.push(split);
-                m_rows.push(evaluate::metrics(&pairs, split == "test"));
+                m_rows.push(evaluate::metrics(
+                    &pairs,
+                    &model.predictions,
+                    split == "test",
+                ));
                 if split == "test" {
-                    let d = evaluate::deciles(&pairs);
+                    let d = evaluate::deciles(&pairs, &model.predictions);
                     lift_rows.extend(evaluate::lift(&d).into_iter().map(|l| (model.name, l)));
                     cal_rows.extend(
                         evaluate::calibration(&d)
@@ -401,21 +439,54 @@ impl Options {
             "test_support" => w_test,
             "single_rule_auc" => w_auc,
         )?;
-        // Leakage: rules that alone nearly decide the outcome.
-        let leaks: Vec<String> = indicators
-            .iter()
-            .zip(&single)
-            .filter(|(_, a)| a.is_some_and(|a| !(0.15..0.85).contains(&a)))
-            .map(|(i, a)| format!("{} (AUC {:.3})", i.feature(), a.unwrap_or_default()))
-            .collect();
+        // Leakage: a column, or a rule, that alone nearly decides the
+        // outcome. A column's test AUC scores each lead by the train
+        // conversion of its level (its indicators are exclusive).
+        let train_rate = y_train.iter().filter(|y| **y).count() as f64 / n_train.max(1) as f64;
+        let leaky = |a: f64| !(0.15..0.85).contains(&a);
+        let mut columns: Vec<&str> = Vec::new();
+        for ind in indicators.iter().filter(|i| i.kind != Kind::Rule) {
+            if !columns.contains(&ind.column.as_str()) {
+                columns.push(ind.column.as_str());
+            }
+        }
+        let mut leaks: Vec<String> = Vec::new();
+        let mut leaky_columns: Vec<&str> = Vec::new();
+        for c in columns {
+            let groups: Vec<(f64, u64, u64)> = indicators
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.column == c && i.kind != Kind::Rule)
+                .map(|(j, _)| {
+                    let rate = match support[j].0 {
+                        0 => train_rate,
+                        n => train_pos[j] as f64 / n as f64,
+                    };
+                    (rate, support[j].2, support[j].1 - support[j].2)
+                })
+                .collect();
+            if let Some(a) = evaluate::grouped_auc(&groups).filter(|a| leaky(*a)) {
+                leaks.push(format!("column {c} (AUC {a:.3})"));
+                leaky_columns.push(c);
+            }
+        }
+        leaks.extend(
+            indicators
+                .iter()
+                .zip(&single)
+                .filter(|(i, a)| {
+                    a.is_some_and(leaky)
+                        && (i.kind == Kind::Rule || !leaky_columns.contains(&i.column.as_str()))
+                })
+                .map(|(i, a)| format!("{} (AUC {:.3})", i.feature(), a.unwrap_or_default())),
+        );
         if !leaks.is_empty() {
             notes.push(format!(
-                "leakage: {} alone {} the test outcome almost perfectly; a rule that good is often recorded after the outcome (set leaky = [\"column\"] in leadloop.toml to leave its column out)",
+                "leakage: {} alone {} the test outcome almost perfectly; something that good is often recorded after the outcome (leaky = [\"column\"] in leadloop.toml leaves a column out)",
                 leaks.join(", "),
                 if leaks.len() == 1 { "predicts" } else { "predict" }
             ));
         }
-        // Thresholds on the proposed points.
         // Thresholds on the proposed points.
         let train_pairs: Vec<(i64, bool)> = train_points
             .iter()
@@ -437,6 +508,7 @@ impl Options {
         let propose::Proposed {
             chosen,
             missed,
+            fell_back,
             lowest,
             table: thresholds,
         } = propose::proposed_bands(
@@ -449,8 +521,13 @@ impl Options {
         )?;
         if !missed.is_empty() {
             notes.push(format!(
-                "no points level meets the target of band {}: left out of the proposed bands",
-                missed.join(", ")
+                "no points level meets the target of band {}: {}",
+                missed.join(", "),
+                match fell_back {
+                    true =>
+                        "the proposed bands keep the current bands' shares of train leads instead",
+                    false => "left out of the proposed bands",
+                }
             ));
         }
         // The proposed rules file: every rule with points.
@@ -498,6 +575,33 @@ impl Options {
             proposed_test_auc_hi: proposed_test.and_then(|m| m.auc_hi),
             proposed_points_test_auc: get("proposed_points", "test").and_then(|m| m.auc),
         };
+        // What a reader must know before trusting the comparison.
+        if let (Some(cur), Some(pro)) = (summary.current_test_auc, summary.proposed_test_auc) {
+            if pro < cur {
+                notes.push(format!(
+                    "the proposed model ranks test leads worse than the current score (AUC {pro:.3} vs {cur:.3}): the score carries information these features lack; keep it, or give its inputs as features"
+                ));
+            }
+        }
+        let rate = |ys: &[bool]| ys.iter().filter(|y| **y).count() as f64 / ys.len().max(1) as f64;
+        let (r_train, r_test) = (rate(&y_train), rate(&y_test));
+        if r_train > 0.0 && r_test > 0.0 && (r_test / r_train > 1.5 || r_train / r_test > 1.5) {
+            notes.push(format!(
+                "the outcome's rate moves from {} on train to {} on test: the periods differ, so predicted probabilities (Brier, calibration, band rates) are off on test; AUC still compares rankings",
+                crate::output::format::pct(r_train),
+                crate::output::format::pct(r_test)
+            ));
+        }
+        let test_pos = y_test.iter().filter(|y| **y).count();
+        let test_neg = y_test.len() - test_pos;
+        if test_pos.min(test_neg) < 30 {
+            notes.push(format!(
+                "only {} test leads ({} positive, {} negative): the test figures are rough, as their intervals show",
+                y_test.len(),
+                test_pos,
+                test_neg
+            ));
+        }
         let header = format!(
             "Proposed by leadloop recalibrate: target {}, C = {}, {} train / {} test leads.\nTest AUC: proposed {}, these points {}{}.\n`leadloop score --rules proposed_rules.toml` applies it.",
             self.target.name(),

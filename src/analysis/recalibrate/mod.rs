@@ -188,6 +188,54 @@ impl Analysis for Options {
                 self.window_days
             )));
         }
+        // The outcome must be something the inputs can record (SPEC §3:
+        // reach is cumulative, so a later stage counts).
+        let recordable = crate::funnel::recordable_stages(inputs.checked, inputs.linked_deals > 0);
+        let later: &[&str] = match self.target {
+            Target::Sql => &["sql", "opportunity", "won"],
+            Target::Won => &["won"],
+        };
+        if !later.iter().any(|s| recordable.iter().any(|r| r == s)) {
+            return Err(Error::NothingToAnalyse {
+                detail: format!(
+                    "recalibrate --target {}: no input records {} (stages recorded: {}), so no lead can reach it",
+                    self.target.name(),
+                    later.join(" or "),
+                    match recordable.is_empty() {
+                        true => "none".to_string(),
+                        false => recordable.join(", "),
+                    }
+                ),
+            });
+        }
+        let target_note = (!recordable.iter().any(|r| r == self.target.name())).then(|| {
+            format!(
+                "no input records {} itself: a lead reaches it only through a later stage ({}), so {} here means that",
+                self.target.name(),
+                later
+                    .iter()
+                    .filter(|s| recordable.iter().any(|r| r == *s))
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.target.name()
+            )
+        });
+        if let Choice::TargetRate(t) = &self.thresholds {
+            let bands = self
+                .rules
+                .as_ref()
+                .and_then(|r| r.bands.clone())
+                .unwrap_or_else(|| inputs.checked.settings.bands.clone());
+            if let Some((b, _)) = t
+                .iter()
+                .find(|(b, _)| *b == bands.lowest || b == "unscored")
+            {
+                return Err(Error::bad_argument(format!(
+                    "--target-rate {b}=…: {b} is the band below every threshold (or unscored); name the bands above it, e.g. A=0.4,B=0.2"
+                )));
+            }
+        }
         let mut funnel = inputs.funnel("recalibrate")?;
         let dtypes = super::score::lead_columns(&mut funnel)?;
         let names = match &self.rules {
@@ -261,7 +309,7 @@ impl Analysis for Options {
                 Some(r) => Some(super::rules::compile(r, &pf)?),
                 None => None,
             };
-            let mut notes: Vec<String> = Vec::new();
+            let mut notes: Vec<String> = target_note.into_iter().collect();
             let chosen = self.choose_features(inputs, &dtypes, &typing, &mut notes)?;
             // The leads analysed, with their split.
             let n_train_untimed = ((self.train_share * n_all as f64) + 1e-9).floor() as u64;
@@ -469,11 +517,24 @@ impl Options {
             }
             return Ok(out);
         }
+        let unknown: Vec<&str> = leaky
+            .iter()
+            .filter(|l| !dtypes.iter().any(|(c, _)| c == *l))
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            notes.push(format!(
+                "leaky in leadloop.toml names no lead column: {} (check the spelling; columns are named after the config's renames)",
+                unknown.join(", ")
+            ));
+        }
         let mut out = Vec::new();
         let mut left: Vec<String> = Vec::new();
         for (c, d) in dtypes {
             let why = if ids.contains(&c.as_str()) {
                 Some("an id")
+            } else if typing.empty.contains(c) {
+                Some("no value")
             } else if c == CREATED_AT || d.is_temporal() {
                 Some("a timestamp")
             } else if c == SCORE {

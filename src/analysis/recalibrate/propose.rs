@@ -137,6 +137,8 @@ pub fn by_shares(train: &[(i64, bool)], cumulative: &[(String, f64)]) -> Vec<Ban
 pub struct Proposed {
     pub chosen: Vec<BandThreshold>,
     pub missed: Vec<String>,
+    /// No band met its target, so the current bands' shares were used.
+    pub fell_back: bool,
     pub lowest: String,
     pub table: DataFrame,
 }
@@ -153,50 +155,56 @@ pub fn proposed_bands(
     current_train_bands: Option<&[String]>,
 ) -> Result<Proposed> {
     let names = bands.names();
-    let (chosen, missed) = match choice {
+    // The current bands' cumulative shares of train leads (equal shares
+    // without a current score): the default, and the fallback when no level
+    // meets a target.
+    let upper = &names[..names.len() - 1];
+    let cumulative: Vec<(String, f64)> = match current_train_bands {
+        Some(cb) => {
+            let mut acc = 0usize;
+            upper
+                .iter()
+                .map(|b| {
+                    acc += cb.iter().filter(|x| *x == b).count();
+                    (b.clone(), acc as f64 / cb.len().max(1) as f64)
+                })
+                .collect()
+        }
+        None => upper
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.clone(), (i + 1) as f64 / names.len() as f64))
+            .collect(),
+    };
+    let mut fell_back = false;
+    let (mut chosen, missed) = match choice {
         Choice::TargetRate(t) => by_target_rate(train_pairs, t),
         Choice::Capacity(c) => {
             if months == 0 {
                 return Err(Error::bad_argument(
-                        "--capacity counts leads a month, and the leads have no created_at; use --target-rate instead",
-                    ));
+                    "--capacity counts leads a month, and the leads have no created_at; use --target-rate instead",
+                ));
             }
-            let t = by_capacity(train_pairs, *c, months as u64);
-            match t {
+            match by_capacity(train_pairs, *c, months as u64) {
                 Some(t) => (
                     vec![BandThreshold {
                         band: names[0].clone(),
                         min_points: t,
-                        target: format!("capacity {c} a month over {} train months", months),
+                        target: format!("capacity {c} leads a month over {months} train months"),
                     }],
                     Vec::new(),
                 ),
                 None => (Vec::new(), vec![names[0].clone()]),
             }
         }
-        Choice::Shares => {
-            let upper = &names[..names.len() - 1];
-            let cumulative: Vec<(String, f64)> = match current_train_bands {
-                Some(cb) => {
-                    let train_bands: Vec<&String> = cb.iter().collect();
-                    let mut acc = 0usize;
-                    upper
-                        .iter()
-                        .map(|b| {
-                            acc += train_bands.iter().filter(|x| **x == b).count();
-                            (b.clone(), acc as f64 / train_bands.len().max(1) as f64)
-                        })
-                        .collect()
-                }
-                None => upper
-                    .iter()
-                    .enumerate()
-                    .map(|(i, b)| (b.clone(), (i + 1) as f64 / names.len() as f64))
-                    .collect(),
-            };
-            (by_shares(train_pairs, &cumulative), Vec::new())
-        }
+        Choice::Shares => (by_shares(train_pairs, &cumulative), Vec::new()),
     };
+    if chosen.is_empty() {
+        // A proposal without bands would be banded by the data set's
+        // thresholds, on another scale: keep the current shares instead.
+        chosen = by_shares(train_pairs, &cumulative);
+        fell_back = true;
+    }
     let lowest = names.last().cloned().unwrap_or_else(|| "D".into());
     let band_of = |p: i64| -> String {
         chosen
@@ -267,6 +275,7 @@ pub fn proposed_bands(
     Ok(Proposed {
         chosen,
         missed,
+        fell_back,
         lowest,
         table: thresholds,
     })

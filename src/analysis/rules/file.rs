@@ -114,6 +114,19 @@ impl Rules {
                 points: r.points,
             });
         }
+        // Points are summed per lead: the largest possible total must fit.
+        let most = rules
+            .iter()
+            .map(|r| i128::from(r.points).abs())
+            .sum::<i128>()
+            + i128::from(parsed.base).abs();
+        if most > i128::from(i64::MAX) {
+            return Err(Error::BadConfig {
+                file: file.to_path_buf(),
+                line: None,
+                detail: "base and points are too large: a lead's total could overflow".into(),
+            });
+        }
         let bands = match &parsed.bands {
             None => None,
             Some(b) => Some(Bands::from_config(b).map_err(|e| Error::BadConfig {

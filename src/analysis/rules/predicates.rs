@@ -123,9 +123,14 @@ impl Typing {
 
     /// `frame` with its numeric text columns as Float64.
     pub fn apply(&self, frame: LazyFrame, dtypes: &[(String, DataType)]) -> LazyFrame {
+        // Ids stay text: a lead_id of 257 is written back as 257, not 257.0.
         let casts: Vec<Expr> = dtypes
             .iter()
-            .filter(|(c, d)| self.numeric.contains(c) && matches!(d, DataType::String))
+            .filter(|(c, d)| {
+                self.numeric.contains(c)
+                    && matches!(d, DataType::String)
+                    && c.as_str() != crate::input::schema::LEAD_ID
+            })
             .map(|(c, _)| col(c.as_str()).cast(DataType::Float64))
             .collect();
         match casts.is_empty() {
@@ -258,10 +263,14 @@ fn parse(file: &std::path::Path, rule: &str, when: &str) -> Result<Expr> {
     polars::sql::sql_expr(when).map_err(|e| Error::BadRule {
         file: file.to_path_buf(),
         rule: rule.to_string(),
-        detail: format!(
-            "`when` is not an SQL condition polars can read ({})",
-            crate::error::one_line(&e.to_string())
-        ),
+        detail: format!("`when` is not an SQL condition polars can read ({})", {
+            // The parser's reason, without its syntax tree.
+            let reason = crate::error::one_line(&e.to_string());
+            match reason.char_indices().nth(160) {
+                Some((i, _)) => format!("{}…", &reason[..i]),
+                None => reason,
+            }
+        }),
     })
 }
 
@@ -280,7 +289,9 @@ pub fn compile(rules: &Rules, frame: &PredicateFrame) -> Result<Vec<Expr>> {
         };
         let e = parse(&rules.file, &r.name, &r.when)?;
         for n in e.clone().meta().root_names() {
-            if !schema.contains(n.as_str()) {
+            // Only the lead's columns and the counts: lead_funnel's own
+            // columns (reach, revenue, band) are outcomes, not predicates.
+            if !frame.columns.iter().any(|c| c == n.as_str()) || !schema.contains(n.as_str()) {
                 return Err(bad(format!(
                     "no column \"{n}\" (columns: {})",
                     frame.columns.join(", ")
@@ -301,6 +312,18 @@ pub fn compile(rules: &Rules, frame: &PredicateFrame) -> Result<Vec<Expr>> {
                 "`when` gives {dtype}, not a true/false condition"
             )));
         }
+        // Some type errors (text compared with a number) surface only when
+        // the predicate runs: run it on no rows.
+        DataFrame::empty_with_schema(&schema)
+            .lazy()
+            .select([e.clone().alias("__rule")])
+            .collect()
+            .map_err(|err| {
+                bad(format!(
+                    "{} (quote text as 'text'; a column of numbers compares with numbers, a timestamp with TIMESTAMP '2026-01-01 00:00:00')",
+                    crate::error::one_line(&err.to_string())
+                ))
+            })?;
         out.push(e.fill_null(lit(false)).alias(r.name.as_str()));
     }
     Ok(out)

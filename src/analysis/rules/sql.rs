@@ -16,6 +16,9 @@ pub fn text(text: &str) -> String {
 pub fn number(x: f64) -> String {
     match x == 0.0 {
         true => "0".into(),
+        // A whole number beyond i64 would be read back as an integer
+        // literal that does not fit: written with `.0`, it is a float.
+        false if x.fract() == 0.0 && x.abs() >= 9.2e18 => format!("{x:.1}"),
         false => format!("{x}"),
     }
 }
@@ -33,7 +36,11 @@ mod tests {
         assert_eq!(number(-0.0), "0");
         assert_eq!(number(1083.6000000000004), "1083.6000000000004");
         assert_eq!(number(-42.7), "-42.7");
-        assert_eq!(number(1e21), "1000000000000000000000");
+        assert_eq!(number(1e21), "1000000000000000000000.0");
         assert_eq!(number(1e-7), "0.0000001");
+        assert_eq!(number(2e19), "20000000000000000000.0");
+        assert_eq!(number(-3e19), "-30000000000000000000.0");
+        // polars reads it back (an integer literal this size would not parse).
+        assert!(polars::sql::sql_expr(format!("x < {}", number(2e19))).is_ok());
     }
 }
