@@ -65,11 +65,13 @@ for n in "${sizes[@]}"; do
     run "roi --model all" roi --model all
     run winloss winloss
     run velocity velocity
+    run recalibrate recalibrate
     run report --out "$tmp/report" report
     # Warm: the first run fills the cache, the measured ones read it.
     LEADLOOP_CACHE_DIR="$tmp/cache" "$bin" --data "$dir" --out "$tmp/report" report > /dev/null
     warm=1
     run "bands (warm)" bands
+    run "recalibrate (warm)" recalibrate
     run "report (warm)" --out "$tmp/report" report
     unset warm
     rm -rf "$tmp/out" "$tmp/report" "$tmp/cache"
