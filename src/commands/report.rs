@@ -1,7 +1,8 @@
 //! `leadloop report`: every analysis over one data set, into one folder
 //! (default `reports/`): each table as CSV (or Parquet with `--format
 //! parquet`), a `summary.json` with each analysis' headline figures and the
-//! ledger, and a short printed summary. All files are written together or
+//! ledger, `report.html` (one self-contained page: `output::html`), and a
+//! short printed summary. All files are written together or
 //! not at all. Analyses a data set cannot feed are skipped with a note.
 
 use std::io::Write;
@@ -41,6 +42,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
     let inputs = Inputs::new(&checked, funnel, &ledger);
     let mut reports = vec![super::validate::report(&checked, &ledger)?];
     let mut lines = Vec::new();
+    let mut named_lines: Vec<(String, String)> = Vec::new();
     let mut skipped = Vec::new();
     let mut headline = serde_json::Map::new();
     for analysis in analyses() {
@@ -63,7 +65,10 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
             Err(e) => return Err(e),
         };
         headline.insert(analysis.name().into(), finished.summary.json());
-        lines.extend(finished.summary.line());
+        if let Some(l) = finished.summary.line() {
+            named_lines.push((analysis.name().to_string(), l.clone()));
+            lines.push(l);
+        }
         reports.push(finished.report);
     }
     // Only the ledger would be written: nothing was analysed.
@@ -83,6 +88,17 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         }
         Ok(())
     })?;
+    // report.html: the page a leader opens (SPEC §4 "report").
+    let page = output::phases::time("report.html", || {
+        output::html::render(&output::html::Page {
+            source: &checked.source,
+            ledger: &ledger.summary(),
+            reports: &reports,
+            lines: &named_lines,
+            skipped: &skipped,
+        })
+    });
+    files.push(("report.html".into(), page.into_bytes()));
     let summary = json!({
         "data": checked.source,
         "analyses": reports.iter().map(|r| r.analysis.clone()).collect::<Vec<_>>(),

@@ -5,6 +5,7 @@
 pub mod atomic;
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod json;
 pub mod parquet;
 pub mod phases;

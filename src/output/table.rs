@@ -14,10 +14,10 @@ const GAP: &str = "  ";
 const MIN_TEXT: usize = 16;
 
 /// One displayed column: a header and right- or left-aligned cells.
-struct Shown {
-    header: String,
-    cells: Vec<String>,
-    right: bool,
+pub(crate) struct Shown {
+    pub(crate) header: String,
+    pub(crate) cells: Vec<String>,
+    pub(crate) right: bool,
 }
 
 pub fn render(report: &Report, width: usize) -> String {
@@ -45,6 +45,15 @@ pub fn render(report: &Report, width: usize) -> String {
 }
 
 fn render_table(t: &NamedTable, width: usize, out: &mut String) {
+    if t.preview == Some(0) {
+        // A table for files and charts only (curves): named, not printed.
+        out.push_str(&wrap(&t.title, width, ""));
+        out.push_str(&format!(
+            "({} rows: --out DIR writes them)\n",
+            crate::output::format::count(t.frame.height() as u64)
+        ));
+        return;
+    }
     if let Some(rows) = t.preview.filter(|r| t.frame.height() > *r) {
         let head = NamedTable {
             frame: t.frame.head(Some(rows)),
@@ -188,7 +197,9 @@ fn wrap(text: &str, width: usize, indent: &str) -> String {
 /// Columns as a person sees them, each by its declared [`Unit`]; a
 /// [`Unit::Rate`] column `x` with `x_lo` and `x_hi` beside it shows them as
 /// its bounds, in one column.
-fn shown_columns(t: &NamedTable) -> Vec<Shown> {
+/// The columns of `t` as a person reads them (units applied, bounds
+/// folded into their rate); also what report.html's tables show.
+pub(crate) fn shown_columns(t: &NamedTable) -> Vec<Shown> {
     let df = &t.frame;
     let names: Vec<String> = df
         .get_column_names()

@@ -23,6 +23,7 @@ mod differential;
 mod errors;
 mod funnel;
 mod generate;
+mod html;
 mod output;
 mod properties;
 mod query;

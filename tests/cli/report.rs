@@ -22,6 +22,7 @@ fn report_writes_every_table_and_a_summary() {
             "contact_speed.csv",
             "contact_speed_by_band.csv",
             "contact_speed_effect.csv",
+            "report.html",
             "roi.csv",
             "roi_markov.csv",
             "roi_models.csv",
@@ -32,6 +33,7 @@ fn report_writes_every_table_and_a_summary() {
             "validate_examples.csv",
             "validate_reasons.csv",
             "velocity.csv",
+            "velocity_curves.csv",
             "velocity_recycling.csv",
             "winloss.csv",
             "winloss_bridge.csv",
@@ -105,7 +107,7 @@ fn report_summary_on_data_samples() {
         .unwrap()
         .replace(&repo().display().to_string(), "[REPO]");
     insta::assert_snapshot!("report_data_samples", text);
-    assert_eq!(s.names("reports").len(), 29);
+    assert_eq!(s.names("reports").len(), 31);
 }
 
 /// `--timings` prints the phases of the run on stderr (and nothing on
@@ -142,6 +144,7 @@ fn timings_list_the_phases_on_stderr() {
             "velocity",
             "recalibrate",
             "render",
+            "report.html",
             "write",
             "total"
         ],

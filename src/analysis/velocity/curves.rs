@@ -185,7 +185,38 @@ pub fn left_out_notes(left_out: &DataFrame) -> Result<Vec<String>> {
 }
 
 /// The velocity table from collected [`counts`], and the overall figures.
-pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, TransitionSummary>)> {
+/// The days at which the overall curves are drawn (report.html): every day
+/// of the first half year.
+const CURVE_DAYS: u32 = 180;
+
+/// The overall Kaplan–Meier curves as a table: transition, days, the share
+/// that made the transition by then (1 − S) and its 95% bounds, one row per
+/// day from 0 to 180 where the curve is known.
+pub struct Curves {
+    pub transition: Vec<&'static str>,
+    pub days: Vec<f64>,
+    pub reached_share: Vec<f64>,
+    pub lo: Vec<Option<f64>>,
+    pub hi: Vec<Option<f64>>,
+}
+
+impl Curves {
+    fn frame(self) -> PolarsResult<DataFrame> {
+        DataFrame::new_infer_height(vec![
+            Column::new("transition".into(), self.transition),
+            Column::new("days".into(), self.days),
+            Column::new("reached_share".into(), self.reached_share),
+            Column::new("reached_share_lo".into(), self.lo),
+            Column::new("reached_share_hi".into(), self.hi),
+        ])
+    }
+}
+
+/// The velocity table, the overall curves and each overall transition's
+/// headline figures.
+pub fn table(
+    counts: &DataFrame,
+) -> Result<(DataFrame, DataFrame, BTreeMap<String, TransitionSummary>)> {
     // One curve per (group, transition): the rows of each are gathered by
     // index, without a key per row (at 10M leads, 30M distinct times).
     let group = counts.column("group")?.str()?.clone();
@@ -235,7 +266,29 @@ pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, Transiti
     let (mut groups, mut names, mut entered, mut reached, mut cens) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut overall = BTreeMap::new();
+    let grid: Vec<f64> = (0..=CURVE_DAYS).map(f64::from).collect();
+    let mut drawn = Curves {
+        transition: Vec::new(),
+        days: Vec::new(),
+        reached_share: Vec::new(),
+        lo: Vec::new(),
+        hi: Vec::new(),
+    };
     for ((is_all, g, ti), mut rows) in curves {
+        if *is_all {
+            if let Some(km) = KaplanMeier::summarize(&mut rows, &grid) {
+                for (d, e) in grid.iter().zip(&km.survival_at) {
+                    let Some(e) = e.map(Estimate::complement) else {
+                        continue;
+                    };
+                    drawn.transition.push(TRANSITIONS[*ti].name);
+                    drawn.days.push(*d);
+                    drawn.reached_share.push(e.value);
+                    drawn.lo.push(e.lo);
+                    drawn.hi.push(e.hi);
+                }
+            }
+        }
         // One pass per curve, keeping no steps (KaplanMeier::summarize).
         let Some(km) = KaplanMeier::summarize(&mut rows, &HORIZONS) else {
             continue;
@@ -294,5 +347,9 @@ pub fn table(counts: &DataFrame) -> Result<(DataFrame, BTreeMap<String, Transiti
             .zip(cols)
             .map(|(name, v)| Column::new((*name).into(), v)),
     );
-    Ok((DataFrame::new_infer_height(columns)?, overall))
+    Ok((
+        DataFrame::new_infer_height(columns)?,
+        drawn.frame()?,
+        overall,
+    ))
 }

@@ -153,7 +153,7 @@ fn finish<'a>(
     left_out: &DataFrame,
     recycling: DataFrame,
 ) -> Result<Step<'a>> {
-    let (table, mut overall) = curves::table(counts)?;
+    let (table, drawn, mut overall) = curves::table(counts)?;
     // A transition whose from-stage no input records short of a later
     // stage is instantaneous by construction (Olist: every SQL is one
     // because it won): left out, with a note.
@@ -206,7 +206,14 @@ fn finish<'a>(
         .units(&[
             ("sql_rate_first_pass", Unit::Rate),
             ("sql_rate_recycled", Unit::Rate),
-        ]);
+        ])
+        .table(
+            "curves",
+            "Kaplan–Meier curves of every lead: the share that made each transition by day 0–180",
+            drawn,
+        )
+        .units(&[("reached_share", Unit::Rate)])
+        .preview(0);
     report.notes.push(
         "entered = leads at the from-stage by as_of; reached = made the transition by as_of; censored = not yet, counted until as_of (never as a loss); p_by_Xd = 1 − S(X), empty where the group's follow-up ends before X days; median bounds are where the curve's 95% bounds cross 0.5".into(),
     );
