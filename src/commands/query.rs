@@ -47,7 +47,12 @@ pub fn run(ctx: &Context, args: &QueryArgs, stdout: &mut dyn Write) -> Result<()
         ));
     };
     let options = resolve(query)?;
-    super::analyse(ctx, &options, stdout)
+    // A query that plans but fails on the data (a cast of text that is no
+    // number) is the query's fault, not leadloop's: one line, exit 2.
+    super::analyse(ctx, &options, stdout).map_err(|e| match e {
+        Error::Engine(reason) => Error::bad_argument(format!("query {}: {reason}", options.name)),
+        e => e,
+    })
 }
 
 /// Every query by name: the local `queries/` folder's, then the built-in

@@ -34,7 +34,12 @@ pub fn run(ctx: &Context, args: &RecalibrateArgs, stdout: &mut dyn Write) -> Res
         thresholds,
         require_score: false,
     };
-    super::analyse(ctx, &options, stdout)
+    match &args.rules {
+        Some(path) => {
+            super::analyse(ctx, &options, stdout).map_err(|e| super::score::rule_failed(e, path))
+        }
+        None => super::analyse(ctx, &options, stdout),
+    }
 }
 
 /// `A=0.4,B=0.2` → [(A, 0.4), (B, 0.2)]: rates in (0, 1], bands once each.

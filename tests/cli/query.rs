@@ -232,3 +232,12 @@ fn shipped_queries_run_unchanged_on_duckdb_over_the_partitioned_export() {
         }
     }
 }
+
+/// A query that plans but fails on the data is still the query's error.
+#[test]
+fn a_query_failing_on_the_data_is_exit_2_naming_it() {
+    let s = Scratch::new();
+    let cast = s.write("cast.sql", "SELECT CAST(source AS INT) AS n FROM leads");
+    let e = fails_with_2(["--data", &samples(), "query", cast.to_str().unwrap()]);
+    assert!(e.starts_with("leadloop: query cast: "), "{e}");
+}

@@ -608,3 +608,23 @@ fn score_counts_activities_as_of_the_first_mql() {
     );
     assert!(e.contains("activities_call, activities_email"), "{e}");
 }
+
+/// A rule that passes every check but fails on the data (a cast of text
+/// that is no number) is the rules file's error, exit 2.
+#[test]
+fn a_rule_failing_on_the_data_is_exit_2_naming_the_file() {
+    let data = fixture("recalibrate/twelve");
+    let s = Scratch::new();
+    let rules = s.write(
+        "cast.toml",
+        "[[rule]]\nname = \"n\"\nwhen = \"CAST(source AS INT) > 1\"\npoints = 1\n",
+    );
+    let e = fails_with_2([
+        "--data",
+        data.to_str().unwrap(),
+        "score",
+        "--rules",
+        rules.to_str().unwrap(),
+    ]);
+    assert!(e.contains("cast.toml: a rule failed on the data"), "{e}");
+}

@@ -225,7 +225,9 @@ impl Options {
                     "--l2 {}: too weak a penalty for rules without a reference level (the fit is singular at this C); use a smaller C, e.g. 1e6",
                     self.l2
                 )),
-                e => Error::Engine(format!("recalibrate: the logistic fit failed: {e}")),
+                e => Error::NothingToAnalyse {
+                    detail: format!("recalibrate: the logistic fit failed: {e} (a smaller --l2 penalises harder and steadies it)"),
+                },
             }
         })?;
         let test_rows: Vec<&[u8]> = test_x.chunks(p).collect();
