@@ -102,7 +102,8 @@ pub enum Command {
     ///
     /// Writes each table as CSV (or Parquet with --format parquet), a
     /// summary.json with the headline figures and the data-quality ledger,
-    /// and prints a short summary. All files are written together or not at all.
+    /// report.html (one self-contained page of charts and tables to open or
+    /// forward), and prints a short summary. All files are written together or not at all.
     ///
     /// Example: leadloop --data exports/ report --out reports/
     Report,

@@ -77,10 +77,18 @@ impl Analysis for Options {
             detail: format!(
                 "query {}: {} (tables: {})",
                 self.name,
-                crate::error::one_line(&e.to_string()),
+                {
+                    // polars' reason, without the parser's syntax tree.
+                    let reason = crate::error::one_line(&e.to_string());
+                    match reason.char_indices().nth(240) {
+                        Some((i, _)) => format!("{}…", &reason[..i]),
+                        None => reason,
+                    }
+                },
                 names.join(", ")
             ),
         };
+        guard(&self.name, &self.sql)?;
         let mut plan = ctx.execute(&self.sql).map_err(bad)?;
         // Unknown columns and type errors surface when the plan resolves.
         plan.collect_schema().map_err(bad)?;
@@ -95,6 +103,67 @@ impl Analysis for Options {
     }
 }
 
+/// A query asks; it never reads other files, reaches the network or
+/// changes anything: one SELECT (or WITH … SELECT), and none of polars'
+/// file-reading table functions (`read_csv('…')`, which also fetch URLs).
+fn guard(name: &str, sql: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Err(Error::BadArgument {
+            detail: format!("query {name}: {why}"),
+        })
+    };
+    // The text without comments and string literals, lower-cased.
+    let mut code = String::new();
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '-' if chars.peek() == Some(&'-') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                code.push(' ');
+            }
+            '\'' => {
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                }
+                code.push_str("''");
+            }
+            c => code.extend(c.to_lowercase()),
+        }
+    }
+    let words: Vec<&str> = code
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    match words.first() {
+        None => return bad("no SQL statement in it"),
+        Some(w) if *w != "select" && *w != "with" => {
+            return bad(&format!(
+                "only a SELECT (or WITH … SELECT) runs here, not {}",
+                w.to_uppercase()
+            ))
+        }
+        _ => {}
+    }
+    if let Some(f) = words
+        .iter()
+        .find(|w| w.starts_with("read_") || **w == "scan_csv" || **w == "scan_parquet")
+    {
+        return bad(&format!(
+            "{f}(…) reads files outside the data set; a query reads only its tables (see --list's tables in the error of an unknown name)"
+        ));
+    }
+    if code.trim_end().trim_end_matches(';').contains(';') {
+        return bad("one statement at a time");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +175,23 @@ mod tests {
             Some("MQLs never contacted")
         );
         assert_eq!(Options::description("SELECT 1"), None);
+    }
+
+    #[test]
+    fn queries_only_ask() {
+        assert!(guard("q", "-- c\nSELECT * FROM leads;").is_ok());
+        assert!(guard("q", "WITH a AS (SELECT 1) SELECT * FROM a").is_ok());
+        assert!(guard("q", "SELECT 'read_csv(x)' AS s FROM leads").is_ok());
+        for bad in [
+            "",
+            "-- only a comment",
+            "DROP TABLE leads",
+            "CREATE TABLE x AS SELECT 1",
+            "SELECT * FROM read_csv('/etc/passwd')",
+            "select * from READ_PARQUET('http://x/y.parquet')",
+            "SELECT 1; SELECT 2",
+        ] {
+            assert!(guard("q", bad).is_err(), "{bad}");
+        }
     }
 }

@@ -63,10 +63,10 @@ pub fn run(ctx: &Context, args: &ExportArgs, stdout: &mut dyn Write) -> Result<(
         })?;
         writeln!(
             stdout,
-            "wrote {} ({} rows in {} partitions by {column})",
+            "wrote {} ({} rows in {} by {column})",
             path.display(),
             crate::output::format::count(rows),
-            parts
+            crate::output::format::count_of(parts as u64, "partition", "partitions")
         )?;
         return Ok(());
     }

@@ -93,6 +93,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         output::html::render(&output::html::Page {
             source: &checked.source,
             ledger: &ledger.summary(),
+            as_of: &inputs.as_of.note,
             reports: &reports,
             lines: &named_lines,
             skipped: &skipped,

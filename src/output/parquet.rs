@@ -60,6 +60,34 @@ pub fn write_streamed(dir: &Path, name: &str, plan: LazyFrame) -> Result<(PathBu
 /// null key, which DuckDB and polars read back as null).
 pub const HIVE_NULL: &str = "__HIVE_DEFAULT_PARTITION__";
 
+/// A partition value as a folder name, escaped as Hive does (`%2F` for
+/// `/`): letters, digits, `_`, `-`, `.` and space stay, every other byte is
+/// `%XX`, so no value can leave its folder (`../x` is `..%2Fx`). A value
+/// spelled like the null folder is escaped too; one too long for a file
+/// name is cut and ends with a hash of the whole, so two long values never
+/// share a folder.
+pub fn escape_partition(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_' | b'-' | b'.' | b' ' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    if out == HIVE_NULL {
+        out = format!("%5F{}", &out[1..]);
+    }
+    if out.len() > 180 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        value.hash(&mut h);
+        out = format!("{}~{:016x}", &out[..160], h.finish());
+    }
+    out
+}
+
 /// Streams `plan` into `dir/name/` as hive-partitioned Parquet, one folder
 /// `column=value` per distinct value of `column` (its text), each holding
 /// `part-0.parquet` without the partition column (readers take it from the
@@ -82,6 +110,12 @@ pub fn write_partitioned(
         )));
     }
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, e.to_string()))?;
+    // A column name goes into every folder name as is: it must be safe there.
+    if column.is_empty() || escape_partition(column) != column || column.starts_with('.') {
+        return Err(Error::bad_argument(format!(
+            "--partition-by {column}: a partition column's name must be letters, digits, '_', '-' or '.' (rename it in leadloop.toml)"
+        )));
+    }
     let key = col(column).cast(DataType::String);
     let values: Vec<Option<String>> = plan
         .clone()
@@ -94,14 +128,17 @@ pub fn write_partitioned(
         .iter()
         .map(|v| v.map(str::to_string))
         .collect();
-    let staging = super::atomic::staging()
+    let staging = tempfile::Builder::new()
+        .prefix(".leadloop-")
+        .suffix(".tmp")
         .tempdir_in(dir)
         .map_err(|e| fail(dir, e.to_string()))?;
     let mut rows = 0u64;
     for v in &values {
-        let folder = staging
-            .path()
-            .join(format!("{column}={}", v.as_deref().unwrap_or(HIVE_NULL)));
+        let folder = staging.path().join(format!(
+            "{column}={}",
+            v.as_deref().map_or(HIVE_NULL.to_string(), escape_partition)
+        ));
         std::fs::create_dir_all(&folder).map_err(|e| fail(&folder, e.to_string()))?;
         let part = folder.join("part-0.parquet");
         let keep = match v {
@@ -138,7 +175,35 @@ pub fn write_partitioned(
         std::fs::rename(&target, &old).map_err(|e| fail(&target, e.to_string()))?;
     }
     let staged = staging.keep();
+    // Readable by everyone who may read the folder it sits in, as the files
+    // are (a private temporary folder would lock other users and engines out).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&staged, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| fail(&staged, e.to_string()))?;
+    }
     std::fs::rename(&staged, &target).map_err(|e| fail(&target, e.to_string()))?;
     let _ = std::fs::remove_dir_all(&old);
     Ok((target, rows, values.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partition_values_never_leave_their_folder() {
+        assert_eq!(escape_partition("2025-01"), "2025-01");
+        assert_eq!(escape_partition("../../x"), "..%2F..%2Fx");
+        assert_eq!(escape_partition("a=b/c"), "a%3Db%2Fc");
+        assert_eq!(escape_partition("/abs"), "%2Fabs");
+        assert_eq!(escape_partition("2025-01-01T00:00"), "2025-01-01T00%3A00");
+        assert_eq!(escape_partition(HIVE_NULL), "%5F_HIVE_DEFAULT_PARTITION__");
+        assert_eq!(escape_partition("é"), "%C3%A9");
+        let long = "L".repeat(300);
+        let e = escape_partition(&long);
+        assert!(e.len() < 200 && e.starts_with("LLL"));
+        assert_ne!(e, escape_partition(&"L".repeat(301)));
+    }
 }

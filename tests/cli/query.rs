@@ -241,3 +241,70 @@ fn a_query_failing_on_the_data_is_exit_2_naming_it() {
     let e = fails_with_2(["--data", &samples(), "query", cast.to_str().unwrap()]);
     assert!(e.starts_with("leadloop: query cast: "), "{e}");
 }
+
+/// From the breaker trial: a partition value cannot write outside --out,
+/// a value spelled like the null folder keeps its rows, and a query reads
+/// only the data set (no file-reading table functions, no DDL).
+#[test]
+fn partition_values_stay_in_their_folder_and_queries_only_ask() {
+    let s = Scratch::new();
+    s.write(
+        "data/leads.csv",
+        "lead_id,created_at,source,campaign_id\nA,2024-01-01,ads,../../../ESCAPED\nB,2024-01-02,ads,__HIVE_DEFAULT_PARTITION__\nC,2024-01-03,seo,\n",
+    );
+    s.write("data/handoffs.csv", "lead_id,stage,at\nA,mql,2024-01-05\n");
+    let data = s.join("data");
+    let out = s.join("out/inner");
+    let printed = stdout_of([
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "export",
+        "leads",
+        "--partition-by",
+        "campaign_id",
+    ]);
+    assert!(
+        printed.contains("(3 rows in 3 partitions by campaign_id)"),
+        "{printed}"
+    );
+    assert_eq!(
+        s.names("out/inner/leads"),
+        [
+            "campaign_id=%5F_HIVE_DEFAULT_PARTITION__",
+            "campaign_id=..%2F..%2F..%2FESCAPED",
+            "campaign_id=__HIVE_DEFAULT_PARTITION__"
+        ]
+    );
+    assert_eq!(s.names("out"), ["inner"]);
+    assert!(!s.join("ESCAPED").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(s.join("out/inner/leads"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o755);
+    }
+    let reads = s.write("reads.sql", "SELECT * FROM read_csv('/etc/passwd')");
+    let e = fails_with_2([
+        "--data",
+        data.to_str().unwrap(),
+        "query",
+        reads.to_str().unwrap(),
+    ]);
+    assert!(
+        e.contains("read_csv(…) reads files outside the data set"),
+        "{e}"
+    );
+    let drop = s.write("drop.sql", "DROP TABLE leads");
+    let e = fails_with_2([
+        "--data",
+        data.to_str().unwrap(),
+        "query",
+        drop.to_str().unwrap(),
+    ]);
+    assert!(e.contains("only a SELECT"), "{e}");
+}

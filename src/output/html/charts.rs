@@ -48,6 +48,14 @@ fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
 
 fn axis_label(percent: bool) -> impl Fn(&f64) -> String {
     move |v: &f64| match percent {
+        true if (v * 100.0).abs() >= 1000.0 => {
+            let whole = crate::output::format::count((v * 100.0).abs().round() as u64);
+            if *v < 0.0 {
+                format!("−{whole}%")
+            } else {
+                format!("{whole}%")
+            }
+        }
         true => format!("{:.0}%", v * 100.0),
         // Axis ticks: whole numbers with thousands separators.
         false if v.abs() >= 10.0 || v.fract() == 0.0 => {
@@ -83,14 +91,72 @@ pub fn bars(
             .flatten()
             .flat_map(|(l, h)| [l.unwrap_or(0.0), h.unwrap_or(0.0)]);
         let (lo, hi) = span(values.iter().copied().chain(whiskers));
+        let names = categories.to_vec();
+        // Names too long to sit side by side (sources, campaigns): the bars
+        // lie down, one name per row.
+        let longest = names.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+        if longest * 7 > (WIDTH as usize - 80) / n {
+            let mut chart = ChartBuilder::on(&root)
+                .caption(caption, (FONT, 16))
+                .margin(8)
+                .x_label_area_size(32)
+                .y_label_area_size((longest * 7 + 12) as u32)
+                .build_cartesian_2d(lo..hi, (0..(n as i32 - 1).max(1)).into_segmented())
+                .map_err(err)?;
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(n)
+                .y_label_formatter(&|v| match v {
+                    SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+                        names.get(*i as usize).cloned().unwrap_or_default()
+                    }
+                    SegmentValue::Last => String::new(),
+                })
+                .x_label_formatter(&axis_label(percent))
+                .label_style((FONT, 12))
+                .draw()
+                .map_err(err)?;
+            chart
+                .draw_series(values.iter().enumerate().map(|(i, v)| {
+                    let i = i as i32;
+                    let mut bar = Rectangle::new(
+                        [
+                            (0.0, SegmentValue::Exact(i)),
+                            (*v, SegmentValue::Exact(i + 1)),
+                        ],
+                        PALETTE[0].filled(),
+                    );
+                    bar.set_margin(3, 3, 0, 0);
+                    bar
+                }))
+                .map_err(err)?;
+            if let Some(b) = bounds {
+                chart
+                    .draw_series(b.iter().enumerate().filter_map(|(i, (l, h))| {
+                        let (l, h) = ((*l)?, (*h)?);
+                        Some(PathElement::new(
+                            vec![
+                                (l, SegmentValue::CenterOf(i as i32)),
+                                (h, SegmentValue::CenterOf(i as i32)),
+                            ],
+                            PALETTE[7].stroke_width(2),
+                        ))
+                    }))
+                    .map_err(err)?;
+            }
+            root.present().map_err(err)?;
+            drop(chart);
+            drop(root);
+            return Ok(svg);
+        }
         let mut chart = ChartBuilder::on(&root)
             .caption(caption, (FONT, 16))
             .margin(8)
             .x_label_area_size(40)
             .y_label_area_size(64)
-            .build_cartesian_2d((0..n as i32 - 1).into_segmented(), lo..hi)
+            .build_cartesian_2d((0..(n as i32 - 1).max(1)).into_segmented(), lo..hi)
             .map_err(err)?;
-        let names = categories.to_vec();
         chart
             .configure_mesh()
             .disable_x_mesh()
@@ -145,6 +211,7 @@ pub fn lines(
     series: &[(String, Vec<(f64, f64)>)],
     percent: bool,
     steps: bool,
+    diagonal: bool,
 ) -> Drawn {
     let points = || series.iter().flat_map(|(_, p)| p.iter());
     if points().next().is_none() {
@@ -169,11 +236,23 @@ pub fn lines(
         chart
             .configure_mesh()
             .x_desc(x_label)
-            .x_label_formatter(&axis_label(false))
+            .x_label_formatter(&axis_label(diagonal && percent))
             .y_label_formatter(&axis_label(percent))
             .label_style((FONT, 12))
             .draw()
             .map_err(err)?;
+        if diagonal {
+            // y = x: where a calibrated model's points lie.
+            let (a, b) = (x0.max(lo), x1.min(hi));
+            chart
+                .draw_series(LineSeries::new(
+                    vec![(a, a), (b, b)],
+                    PALETTE[7].mix(0.4).stroke_width(1),
+                ))
+                .map_err(err)?
+                .label("calibrated (y = x)")
+                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], PALETTE[7].mix(0.4)));
+        }
         for (k, (name, pts)) in series.iter().enumerate() {
             let colour = PALETTE[k % PALETTE.len()];
             let drawn: Vec<(f64, f64)> = match steps {
@@ -187,7 +266,12 @@ pub fn lines(
                     v.extend(pts.last().copied());
                     v
                 }
-                false => pts.clone(),
+                // Points joined in x order, not in the order given.
+                false => {
+                    let mut v = pts.clone();
+                    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    v
+                }
             };
             chart
                 .draw_series(LineSeries::new(drawn, colour.stroke_width(2)))
@@ -204,7 +288,12 @@ pub fn lines(
         }
         chart
             .configure_series_labels()
-            .background_style(WHITE.mix(0.9))
+            .position(match steps {
+                // Curves that rise leave the lower right free.
+                true => SeriesLabelPosition::LowerRight,
+                false => SeriesLabelPosition::UpperRight,
+            })
+            .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
             .label_font((FONT, 12))
             .draw()
@@ -244,7 +333,7 @@ pub fn waterfall(
             .margin(8)
             .x_label_area_size(40)
             .y_label_area_size(72)
-            .build_cartesian_2d((0..n as i32 - 1).into_segmented(), lo..hi)
+            .build_cartesian_2d((0..(n as i32 - 1).max(1)).into_segmented(), lo..hi)
             .map_err(err)?;
         let labels = names.clone();
         chart
@@ -310,6 +399,7 @@ mod tests {
             &[("proposed".into(), vec![(1.0, 2.0), (2.0, 1.0)])],
             false,
             false,
+            false,
         )
         .unwrap();
         assert!(has(&svg, "proposed"));
@@ -323,5 +413,8 @@ mod tests {
         .unwrap();
         assert!(has(&svg, "after"));
         assert!(bars("x", &[], &[], None, false).is_err());
+        // One category still draws a bar of positive width (a single band).
+        let one = bars("One", &["unscored".into()], &[0.5], None, true).unwrap();
+        assert!(!one.contains("width=\"-"), "{one}");
     }
 }

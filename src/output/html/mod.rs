@@ -24,6 +24,8 @@ pub struct Page<'a> {
     pub source: &'a str,
     /// The ledger's one-line summary.
     pub ledger: &'a str,
+    /// The run's as_of, as the reports cite it.
+    pub as_of: &'a str,
     /// Every report `report` made (validate first).
     pub reports: &'a [Report],
     /// `(analysis, its summary sentence)`.
@@ -39,16 +41,28 @@ h2 { font-size: 1.25rem; margin-top: 2.4rem; border-bottom: 1px solid #ccc; padd
 h3 { font-size: 1rem; margin-top: 1.4rem; }
 p.lead { font-size: 1.05rem; }
 p.meta, p.note { color: #444; font-size: .9rem; }
-.pair { display: flex; flex-wrap: wrap; gap: 1.2rem; align-items: flex-start; }
+.pair { display: flex; flex-direction: column; gap: .8rem; }
 figure { margin: 0; flex: 0 0 auto; }
 figcaption { font-size: .85rem; color: #444; max-width: 640px; }
-.scroll { overflow-x: auto; flex: 1 1 380px; }
+.scroll { overflow-x: auto; }
+details.notes { margin: .8rem 0; font-size: .85rem; color: #333; }
+details.notes summary { cursor: pointer; font-weight: 600; }
 table { border-collapse: collapse; font-size: .85rem; font-variant-numeric: tabular-nums; }
-th, td { padding: .2rem .5rem; border-bottom: 1px solid #e4e4e4; text-align: left; white-space: nowrap; }
+th, td { padding: .2rem .5rem; border-bottom: 1px solid #e4e4e4; text-align: left; white-space: nowrap; max-width: 24rem; overflow: hidden; text-overflow: ellipsis; }
+p, li { overflow-wrap: anywhere; }
 td.num, th.num { text-align: right; }
 thead th { border-bottom: 2px solid #999; }
-@media print { body { margin: 0; max-width: none; } section, figure, table { break-inside: avoid; } .scroll { overflow: visible; } }
+@media print { body { margin: 0; max-width: none; font-size: 10pt; } section, figure, table { break-inside: avoid; } .scroll { overflow: visible; } th, td { white-space: normal; padding: .1rem .25rem; } table { font-size: 7.5pt; } }
 ";
+
+/// Text as the page shows it: bidirectional controls removed (U+202A–202E,
+/// U+2066–2069, which could turn "+100.0" into "0.001+" on screen); maud
+/// escapes the rest.
+fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(*c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect()
+}
 
 fn report<'a>(page: &'a Page, analysis: &str) -> Option<&'a Report> {
     page.reports.iter().find(|r| r.analysis == analysis)
@@ -103,7 +117,7 @@ fn html_table(t: &NamedTable, rows: usize) -> Markup {
                 thead { tr { @for c in &shown { th.num[c.right] scope="col" { (c.header) } } } }
                 tbody {
                     @for r in 0..n {
-                        tr { @for c in &shown { td.num[c.right] { (c.cells[r]) } } }
+                        tr { @for c in &shown { td.num[c.right] { (clean(&c.cells[r])) } } }
                     }
                 }
             }
@@ -131,8 +145,24 @@ fn section(id: &str, title: &str, sentence: Option<&str>, body: Markup) -> Marku
     html! {
         section id=(id) aria-labelledby=(format!("{id}-h")) {
             h2 id=(format!("{id}-h")) { (title) }
-            @if let Some(s) = sentence { p.lead { (s) } }
+            @if let Some(s) = sentence { p.lead { (clean(s)) } }
             (body)
+        }
+    }
+}
+
+/// What a reader must know before trusting a section: its analysis' notes
+/// (rows set aside, leakage, rates not measurable, immature cohorts).
+fn notes(page: &Page, analysis: &str) -> Markup {
+    let Some(r) = report(page, analysis) else {
+        return html! {};
+    };
+    html! {
+        @if !r.notes.is_empty() {
+            details.notes open {
+                summary { "What to know (" (r.notes.len()) ")" }
+                ul { @for n in &r.notes { li { (clean(&n.replace('`', ""))) } } }
+            }
         }
     }
 }
@@ -194,8 +224,17 @@ fn bands(page: &Page) -> Markup {
         Some(t) => {
             let names = texts(t, "band");
             let keep: Vec<usize> = (0..names.len()).filter(|i| names[*i] != "all").collect();
-            let rate = numbers(t, "mql_to_sql");
-            let (lo, hi) = (numbers(t, "mql_to_sql_lo"), numbers(t, "mql_to_sql_hi"));
+            // MQL→SQL, unless no band has it (a won flag alone makes it 100%
+            // by construction): then lead→won.
+            let (column, label) = match numbers(t, "mql_to_sql").iter().any(Option::is_some) {
+                true => ("mql_to_sql", "MQL → SQL"),
+                false => ("lead_to_won", "lead → won"),
+            };
+            let rate = numbers(t, column);
+            let (lo, hi) = (
+                numbers(t, &format!("{column}_lo")),
+                numbers(t, &format!("{column}_hi")),
+            );
             let cats: Vec<String> = keep.iter().map(|i| names[*i].clone()).collect();
             let vals: Vec<f64> = keep.iter().map(|i| rate[*i].unwrap_or(0.0)).collect();
             let bounds: Vec<(Option<f64>, Option<f64>)> =
@@ -203,8 +242,8 @@ fn bands(page: &Page) -> Markup {
             let inversions = table(r, "inversions").filter(|t| t.frame.height() > 0);
             html! {
                 div.pair {
-                    (figure(charts::bars("MQL → SQL by band (95% Wilson interval)", &cats, &vals, Some(&bounds), true),
-                        "Does a higher band convert better? Bars are MQL→SQL rates, whiskers their 95% Wilson intervals."))
+                    (figure(charts::bars(&format!("{label} by band (95% Wilson interval)"), &cats, &vals, Some(&bounds), true),
+                        &format!("Does a higher band convert better? Bars are {label} rates, whiskers their 95% Wilson intervals.")))
                     (html_table(t, 20))
                 }
                 @if let Some(inv) = inversions {
@@ -259,12 +298,13 @@ fn roi(page: &Page) -> Markup {
             let cats = texts(t, "source");
             let keep: Vec<usize> = (0..cats.len()).filter(|i| cats[*i] != "all").collect();
             let roi = numbers(t, "roi");
+            let keep: Vec<usize> = keep.into_iter().filter(|i| roi[*i].is_some()).collect();
             let names: Vec<String> = keep.iter().map(|i| cats[*i].clone()).collect();
             let vals: Vec<f64> = keep.iter().map(|i| roi[*i].unwrap_or(0.0)).collect();
             html! {
                 div.pair {
                     (figure(charts::bars("ROI by source: (revenue − spend) / spend", &names, &vals, None, true),
-                        "Return on spend per source, leads cohorted by creation date; a bar below zero did not pay back."))
+                        "Return on spend per source, leads cohorted by creation date; a bar below zero did not pay back; a source without spend has no ROI and no bar."))
                     (html_table(t, 30))
                 }
                 @if let Some(m) = table(r, "models") { h3 { (m.title) } (html_table(m, 30)) }
@@ -304,7 +344,7 @@ fn winloss(page: &Page) -> Markup {
             match base {
                 Some(b) => figure(
                     charts::waterfall(&format!("Win rate {month}: contribution of each {first}"), ("baseline", b), &steps, &month, true),
-                    &format!("From the previous month's win rate to {month}'s: each {first}'s contribution (mix, rate and interaction together); they add up exactly."),
+                    &format!("From the previous month's win rate to {month}'s: each {first}'s contribution (mix, rate and interaction together; blue raised it, vermillion lowered it); they add up exactly. {first} is the dimension of the largest single driver."),
                 ),
                 None => html! {},
             }
@@ -358,8 +398,14 @@ fn velocity(page: &Page) -> Markup {
                     let transitions = texts(c, "transition");
                     let days = numbers(c, "days");
                     let reached = numbers(c, "reached_share");
+                    // Only the transitions the table reports (one left out by
+                    // construction is left out of the chart too).
+                    let shown = texts(t, "transition");
                     let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
                     for (i, tr) in transitions.iter().enumerate() {
+                        if !shown.contains(tr) {
+                            continue;
+                        }
                         if series.last().is_none_or(|(n, _)| n != tr) {
                             series.push((tr.clone(), Vec::new()));
                         }
@@ -375,6 +421,7 @@ fn velocity(page: &Page) -> Markup {
                         &series,
                         true,
                         true,
+                        false,
                     )
                 }
                 None => Err("chart: no curve table".into()),
@@ -423,12 +470,12 @@ fn recalibrate(page: &Page) -> Markup {
         @if let Some(m) = table(r, "metrics") { (html_table(m, 10)) }
         div.pair {
             @if let Some(l) = table(r, "lift") {
-                (figure(charts::lines("Lift by decile on test", "decile (1 = highest predictions)", &by_model(l, "decile", "lift"), false, false),
+                (figure(charts::lines("Lift by decile on test", "decile (1 = highest predictions)", &by_model(l, "decile", "lift"), false, false, false),
                     "How many times the average conversion each tenth of test leads converts, best-scored tenth first."))
             }
             @if let Some(c) = table(r, "calibration") {
-                (figure(charts::lines("Calibration on test: observed rate per decile", "mean predicted probability", &by_model(c, "mean_predicted", "observed"), true, false),
-                    "Observed conversion against the mean predicted probability of each decile; a calibrated model lies on the diagonal."))
+                (figure(charts::lines("Calibration on test: observed rate per decile", "mean predicted probability", &by_model(c, "mean_predicted", "observed"), true, false, true),
+                    "Observed conversion against the mean predicted probability of each decile; a calibrated model lies on the grey diagonal."))
             }
         }
         @if let Some(t) = table(r, "thresholds") { h3 { (t.title) } (html_table(t, 10)) }
@@ -445,13 +492,17 @@ fn quality(page: &Page) -> Markup {
     let body = match report(page, "validate") {
         None => html! {},
         Some(r) => html! {
-            @if let Some(t) = table(r, "validate") {
+            @if let Some(t) = table(r, "validate").filter(|t| numbers(t, "set_aside").iter().any(|v| v.unwrap_or(0.0) > 0.0)) {
                 div.pair {
                     (figure(
                         charts::bars("Rows set aside per table", &texts(t, "table"), &numbers(t, "set_aside").iter().map(|v| v.unwrap_or(0.0)).collect::<Vec<_>>(), None, false),
                         "Every input row is used or set aside with a reason; the analyses above ran on the used rows."))
                     (html_table(t, 20))
                 }
+            }
+            @if let Some(t) = table(r, "validate").filter(|t| numbers(t, "set_aside").iter().all(|v| v.unwrap_or(0.0) == 0.0)) {
+                p { "No input row was set aside." }
+                (html_table(t, 20))
             }
             @if let Some(t) = table(r, "reasons").filter(|t| t.frame.height() > 0) { h3 { "Why rows were set aside" } (html_table(t, 40)) }
         },
@@ -475,15 +526,22 @@ pub fn render(page: &Page) -> String {
                 header {
                     h1 { "leadloop report" }
                     p.meta { "Data: " (page.source) }
+                    p.meta { (page.as_of) }
                 }
                 main {
                     (funnel(page))
                     (bands(page))
+                    (notes(page, "bands"))
                     (contact(page))
+                    (notes(page, "contact"))
                     (roi(page))
+                    (notes(page, "roi"))
                     (winloss(page))
+                    (notes(page, "winloss"))
                     (velocity(page))
+                    (notes(page, "velocity"))
                     (recalibrate(page))
+                    (notes(page, "recalibrate"))
                     (quality(page))
                     @if !page.skipped.is_empty() {
                         section id="skipped" {
