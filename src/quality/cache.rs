@@ -158,6 +158,30 @@ impl Store {
         plan.adopt(&self.path(&name))
     }
 
+    /// A small text the complete entry keeps beside its tables (the
+    /// ledger's counts), if it has it.
+    pub fn read_text(&self, name: &str) -> Option<String> {
+        match self.hit {
+            true => std::fs::read_to_string(self.dir.join(name)).ok(),
+            false => None,
+        }
+    }
+
+    /// Keeps `text` as `name` in a complete entry (written beside and
+    /// renamed in place); nothing for a temporary folder.
+    pub fn write_text(&self, name: &str, text: &str) -> Result<()> {
+        if !self.hit {
+            return Ok(());
+        }
+        let staged = self.staging(name);
+        // The cache's own folder, not a report: `output::atomic` is for what
+        // the user asked to be written.
+        #[allow(clippy::disallowed_methods)]
+        std::fs::write(&staged, text)
+            .and_then(|_| std::fs::rename(&staged, self.dir.join(name)))
+            .map_err(|e| Error::Internal(format!("cache {}: {e}", self.dir.display())))
+    }
+
     /// Moves a file written at [`Store::staging`] into place.
     pub fn publish(&self, name: &str) -> Result<()> {
         std::fs::rename(self.staging(name), self.path(name))

@@ -51,6 +51,10 @@ fn a_second_run_reads_the_cache_and_agrees() {
     let a = json_with_cache(cache.path(), data.path(), &["validate"]);
     let b = json_with_cache(cache.path(), data.path(), &["validate"]);
     assert_eq!(a, b);
+    // The ledger's counts are kept in the entry, and equal counting afresh.
+    assert!(entry.join("ledger.json").is_file());
+    let fresh = json_with_cache(cache.path(), data.path(), &["--no-cache", "validate"]);
+    assert_eq!(a, fresh);
     assert_eq!(entries(cache.path()), made, "one entry per data set");
 }
 
