@@ -37,6 +37,7 @@ use super::{Row, ALL_LABEL};
 use crate::config::Zone;
 use crate::error::{Error, Result};
 use crate::input::schema::TableKind;
+use crate::input::schema::LEAD_ROW;
 use crate::output::format::{self, Unit};
 use crate::output::Report;
 
@@ -153,8 +154,11 @@ impl Analysis for Options {
             chosen,
             skipped,
         };
-        // Won deals and touches are read and judged once, held in memory
-        // (narrow: keys, times, the group) and shared by every model.
+        // Won deals, and the touches of their leads (the only touches a
+        // credit model reads: a few percent of them), are collected once and
+        // shared by every model. Markov's transition counts, which need every
+        // lead's path, are counted in the same run from the scans, so the
+        // full touches table is never held (at 10M leads: 41M touches).
         if run.chosen.iter().any(|m| m.needs_touches()) {
             let (Some(deals), Some(touches)) = (
                 won_deals(&run.data, &run.params),
@@ -162,9 +166,48 @@ impl Analysis for Options {
             ) else {
                 return Err(Error::Internal("roi: touch model without touches".into()));
             };
-            Ok(Step::stream(vec![deals, touches], move |frames| {
-                let [deals, touches] = take(frames, "roi")?;
-                run.with_touches(deals.lazy(), touches.lazy())
+            let won_leads = deals
+                .clone()
+                .select([col(LEAD_ROW)])
+                .unique(None, UniqueKeepStrategy::Any);
+            let won_touches = touches.clone().join(
+                won_leads,
+                [col(LEAD_ROW)],
+                [col(LEAD_ROW)],
+                JoinArgs::new(JoinType::Semi),
+            );
+            let markov = run.chosen.contains(&Model::Markov);
+            let mut plans = vec![deals.clone(), won_touches];
+            if markov {
+                plans.push(markov::transitions(markov_paths(
+                    deals,
+                    touches,
+                    &run.data,
+                    &run.params,
+                ))?);
+            }
+            Ok(Step::stream(plans, move |frames| {
+                let mut frames = frames.into_iter();
+                let (Some(deals), Some(touches)) = (frames.next(), frames.next()) else {
+                    return Err(Error::Internal(
+                        "roi: deals and touches not collected".into(),
+                    ));
+                };
+                let removal = match (markov, frames.next()) {
+                    (true, Some(counts)) => Some(markov::removal(&counts)?),
+                    (true, None) => {
+                        return Err(Error::Internal("roi: no Markov transitions".into()))
+                    }
+                    (false, _) => None,
+                };
+                run.models(
+                    Shared {
+                        deals: Some(deals.lazy()),
+                        touches: Some(touches.lazy()),
+                        removal,
+                    },
+                    Vec::new(),
+                )
             }))
         } else {
             let deals = won_deals(&run.data, &run.params);
@@ -199,32 +242,6 @@ struct Shared {
 }
 
 impl<'a> Run<'a> {
-    /// Markov's transition counts are collected and its removal effects
-    /// solved (in Rust) before any credit plan can be built.
-    fn with_touches(self, deals: LazyFrame, touches: LazyFrame) -> Result<Step<'a>> {
-        let shared = Shared {
-            deals: Some(deals.clone()),
-            touches: Some(touches.clone()),
-            removal: None,
-        };
-        if !self.chosen.contains(&Model::Markov) {
-            return self.models(shared, Vec::new());
-        }
-        let paths = markov_paths(deals, touches, &self.data, &self.params);
-        let plan = markov::transitions(paths)?;
-        Ok(Step::collect(vec![plan], move |frames| {
-            let [counts] = take(frames, "roi")?;
-            let removal = markov::removal(&counts)?;
-            self.models(
-                Shared {
-                    removal: Some(removal),
-                    ..shared
-                },
-                Vec::new(),
-            )
-        }))
-    }
-
     /// The models run one at a time, so peak memory is one model's.
     fn models(self, shared: Shared, mut done: Vec<DataFrame>) -> Result<Step<'a>> {
         let Some(&m) = self.chosen.get(done.len()) else {
