@@ -8,9 +8,32 @@ use crate::error::{Error, Result};
 
 pub fn to_bytes(frame: &DataFrame) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
-    let mut df = frame.clone();
+    let mut df = utc(frame.clone().lazy())?.collect()?;
     ParquetWriter::new(&mut buf).finish(&mut df)?;
     Ok(buf)
+}
+
+/// `plan` with its naive timestamps marked as UTC. leadloop keeps instants
+/// as naive UTC inside; a Parquet file says so (isAdjustedToUTC), so DuckDB,
+/// Spark and BI tools do not read them as local time (as CSV and JSON carry
+/// a `Z`).
+fn utc(mut plan: LazyFrame) -> Result<LazyFrame> {
+    let schema = plan.collect_schema()?;
+    let marks: Vec<Expr> = schema
+        .iter()
+        .filter(|(_, d)| matches!(d, DataType::Datetime(_, None)))
+        .map(|(n, _)| {
+            col(n.as_str()).dt().replace_time_zone(
+                Some(TimeZone::UTC),
+                lit("raise"),
+                NonExistent::Raise,
+            )
+        })
+        .collect();
+    Ok(match marks.is_empty() {
+        true => plan,
+        false => plan.with_columns(marks),
+    })
 }
 
 /// Streams `plan` into `dir/name` (staged beside it and renamed in place,
@@ -32,14 +55,15 @@ pub fn write_streamed(dir: &Path, name: &str, plan: LazyFrame) -> Result<(PathBu
         .tempfile_in(dir)
         .map_err(|e| fail(dir, e.to_string()))?;
     let target = PlRefPath::try_from_path(tmp.path())?;
-    plan.sink(
-        SinkDestination::File {
-            target: SinkTarget::Path(target.clone()),
-        },
-        FileWriteFormat::Parquet(Default::default()),
-        UnifiedSinkArgs::default(),
-    )?
-    .collect_with_engine(Engine::Streaming)?;
+    utc(plan)?
+        .sink(
+            SinkDestination::File {
+                target: SinkTarget::Path(target.clone()),
+            },
+            FileWriteFormat::Parquet(Default::default()),
+            UnifiedSinkArgs::default(),
+        )?
+        .collect_with_engine(Engine::Streaming)?;
     let rows = LazyFrame::scan_parquet(target, ScanArgsParquet::default())?
         .select([len().alias("n")])
         .collect()?
@@ -116,6 +140,7 @@ pub fn write_partitioned(
             "--partition-by {column}: a partition column's name must be letters, digits, '_', '-' or '.' (rename it in leadloop.toml)"
         )));
     }
+    let plan = utc(plan)?;
     let key = col(column).cast(DataType::String);
     let values: Vec<Option<String>> = plan
         .clone()

@@ -439,3 +439,28 @@ fn funnel_fixture_lead_funnel_cells() {
         ]
     );
 }
+
+/// Exported Parquet marks its instants as UTC (isAdjustedToUTC), so DuckDB,
+/// Spark and BI tools do not read them as local time (from the issue-17
+/// user trial: Olist's first lead showed at 03:00 local for 03:00Z).
+#[test]
+fn exported_parquet_timestamps_are_utc() {
+    let s = Scratch::new();
+    stdout_of([
+        "--data",
+        repo().join("data-samples").to_str().unwrap(),
+        "--out",
+        s.path().to_str().unwrap(),
+        "export",
+        "lead_funnel",
+    ]);
+    let file = std::fs::File::open(s.join("lead_funnel.parquet")).unwrap();
+    let df = ParquetReader::new(file).finish().unwrap();
+    for c in ["created_at", "mql_at", "won_at"] {
+        let dtype = df.column(c).unwrap().dtype().clone();
+        assert!(
+            matches!(dtype, DataType::Datetime(_, Some(ref tz)) if tz.as_str() == "UTC"),
+            "{c}: {dtype}"
+        );
+    }
+}
