@@ -44,13 +44,7 @@ pub fn write_streamed(dir: &Path, name: &str, plan: LazyFrame) -> Result<(PathBu
         path: path.to_path_buf(),
         detail,
     };
-    if dir.is_file() {
-        return Err(Error::bad_argument(format!(
-            "{}: is a file, not a folder; give a folder to write into",
-            dir.display()
-        )));
-    }
-    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e.to_string()))?;
+    folder(dir)?;
     let tmp = super::atomic::staging()
         .tempfile_in(dir)
         .map_err(|e| fail(dir, e.to_string()))?;
@@ -64,14 +58,7 @@ pub fn write_streamed(dir: &Path, name: &str, plan: LazyFrame) -> Result<(PathBu
             UnifiedSinkArgs::default(),
         )?
         .collect_with_engine(Engine::Streaming)?;
-    let rows = LazyFrame::scan_parquet(target, ScanArgsParquet::default())?
-        .select([len().alias("n")])
-        .collect()?
-        .column("n")?
-        .cast(&DataType::UInt64)?
-        .u64()?
-        .get(0)
-        .unwrap_or(0);
+    let rows = rows_in(target)?;
     let written = super::atomic::persist_all(vec![(tmp, dir.join(name))])?;
     let path = written
         .into_iter()
@@ -83,6 +70,32 @@ pub fn write_streamed(dir: &Path, name: &str, plan: LazyFrame) -> Result<(PathBu
 /// The hive folder name of a partition value (Hive's and Spark's name for a
 /// null key, which DuckDB and polars read back as null).
 pub const HIVE_NULL: &str = "__HIVE_DEFAULT_PARTITION__";
+
+/// `dir`, created if needed; a file there is the user's mistake (exit 2).
+fn folder(dir: &Path) -> Result<()> {
+    if dir.is_file() {
+        return Err(Error::bad_argument(format!(
+            "{}: is a file, not a folder; give a folder to write into",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::Output {
+        path: dir.to_path_buf(),
+        detail: e.to_string(),
+    })
+}
+
+/// The rows of a Parquet file just written (read from its footer).
+fn rows_in(file: PlRefPath) -> Result<u64> {
+    Ok(LazyFrame::scan_parquet(file, ScanArgsParquet::default())?
+        .select([len().alias("n")])
+        .collect()?
+        .column("n")?
+        .cast(&DataType::UInt64)?
+        .u64()?
+        .get(0)
+        .unwrap_or(0))
+}
 
 /// A partition value as a folder name, escaped as Hive does (`%2F` for
 /// `/`): letters, digits, `_`, `-`, `.` and space stay, every other byte is
@@ -127,13 +140,7 @@ pub fn write_partitioned(
         path: path.to_path_buf(),
         detail,
     };
-    if dir.is_file() {
-        return Err(Error::bad_argument(format!(
-            "{}: is a file, not a folder; give a folder to write into",
-            dir.display()
-        )));
-    }
-    std::fs::create_dir_all(dir).map_err(|e| fail(dir, e.to_string()))?;
+    folder(dir)?;
     // A column name goes into every folder name as is: it must be safe there.
     if column.is_empty() || escape_partition(column) != column || column.starts_with('.') {
         return Err(Error::bad_argument(format!(
@@ -181,15 +188,7 @@ pub fn write_partitioned(
                 UnifiedSinkArgs::default(),
             )?
             .collect_with_engine(Engine::Streaming)?;
-        rows +=
-            LazyFrame::scan_parquet(PlRefPath::try_from_path(&part)?, ScanArgsParquet::default())?
-                .select([len().alias("n")])
-                .collect()?
-                .column("n")?
-                .cast(&DataType::UInt64)?
-                .u64()?
-                .get(0)
-                .unwrap_or(0);
+        rows += rows_in(PlRefPath::try_from_path(&part)?)?;
     }
     let target = dir.join(name);
     // Replace an earlier export: move it aside, move the new one in, then
