@@ -458,6 +458,25 @@ fn score_and_recalibrate_exit_paths() {
         e.contains("rule \"cheat\": no column \"reached_sql\""),
         "{e}"
     );
+    // Aggregates compare a lead with every lead: refused (breaker trial).
+    for (i, when) in [
+        "COUNT(*) > 1",
+        "source = 'ads' AND LENGTH(source) > AVG(LENGTH(source))",
+        "ROW_NUMBER() OVER () > 5",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let agg = rules(
+            &format!("agg{i}.toml"),
+            &format!("[[rule]]\nname = \"agg\"\nwhen = \"{when}\"\npoints = 1\n"),
+        );
+        let e = fails_with_2(["--data", d, "score", "--rules", &agg]);
+        assert!(
+            e.contains("rule \"agg\": `when` aggregates over leads"),
+            "{when}: {e}"
+        );
+    }
     // Text compared with a number fails when it runs: still one line, exit 2.
     let mixed = rules(
         "mixed.toml",

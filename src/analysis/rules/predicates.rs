@@ -288,6 +288,20 @@ pub fn compile(rules: &Rules, frame: &PredicateFrame) -> Result<Vec<Expr>> {
             detail,
         };
         let e = parse(&rules.file, &r.name, &r.when)?;
+        // A rule is about one lead: an aggregate or window (COUNT(*),
+        // AVG(x), … OVER ()) would compare the lead with every lead, and
+        // with the test leads in recalibrate.
+        // (`IN ('a', 'b')` implodes a literal list: an aggregate of no
+        // column, which is fine.)
+        if (&e).into_iter().any(|n| match n {
+            Expr::Over { .. } | Expr::Len => true,
+            Expr::Agg(_) => !n.clone().meta().root_names().is_empty(),
+            _ => false,
+        }) {
+            return Err(bad(
+                "`when` aggregates over leads (COUNT, SUM, AVG, … or OVER); a rule is a condition on one lead's own values".into(),
+            ));
+        }
         for n in e.clone().meta().root_names() {
             // Only the lead's columns and the counts: lead_funnel's own
             // columns (reach, revenue, band) are outcomes, not predicates.
