@@ -5,15 +5,7 @@
 /// The `q` quantile of `values` (any order); `None` when empty, when `q` is
 /// outside [0, 1], or when a value is NaN.
 pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
-    if values.is_empty() || !(0.0..=1.0).contains(&q) || values.iter().any(|v| v.is_nan()) {
-        return None;
-    }
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    let h = (v.len() - 1) as f64 * q;
-    let lo = h.floor() as usize;
-    let hi = (lo + 1).min(v.len() - 1);
-    Some(v[lo] + (h - lo as f64) * (v[hi] - v[lo]))
+    quantiles(values, &[q]).and_then(|v| v.first().copied())
 }
 
 /// The `qs` quantiles of `values`, sorting once; `None` as for [`quantile`].

@@ -381,7 +381,7 @@ impl Options {
         }
         let metrics = df!(
             "model" => m_model.clone(),
-            "split" => m_split,
+            "split" => m_split.clone(),
             "n" => m_rows.iter().map(|m| m.n).collect::<Vec<_>>(),
             "positives" => m_rows.iter().map(|m| m.positives).collect::<Vec<_>>(),
             "auc" => m_rows.iter().map(|m| m.auc).collect::<Vec<_>>(),
@@ -560,10 +560,10 @@ impl Options {
         let get = |model: &str, split: &str| -> Option<&evaluate::Metrics> {
             m_model
                 .iter()
+                .zip(&m_split)
                 .zip(&m_rows)
-                .enumerate()
-                .find(|(i, (m, _))| **m == model && (*i % 2 == usize::from(split == "test")))
-                .map(|(_, (_, r))| r)
+                .find(|((m, s), _)| **m == model && **s == split)
+                .map(|(_, r)| r)
         };
         let proposed_test = get("proposed", "test");
         let summary = RecalibrateSummary {

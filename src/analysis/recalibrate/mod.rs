@@ -279,7 +279,7 @@ impl Analysis for Options {
                     .alias("scored"),
             ]),
         };
-        let mut plans = vec![Typing::plan(funnel.clone(), &columns), timing];
+        let mut plans = vec![Typing::plan(funnel.clone(), &columns, true), timing];
         let kinds_plan = self
             .rules
             .as_ref()

@@ -206,40 +206,33 @@ pub fn proposed_bands(
         fell_back = true;
     }
     let lowest = names.last().cloned().unwrap_or_else(|| "D".into());
-    let band_of = |p: i64| -> String {
-        chosen
-            .iter()
-            .find(|b| p >= b.min_points)
-            .map_or(lowest.clone(), |b| b.band.clone())
-    };
-    let mut t_band = Vec::new();
-    let mut t_min: Vec<Option<i64>> = Vec::new();
-    let mut t_target = Vec::new();
-    let mut counts: Vec<[u64; 4]> = Vec::new();
     let mut all_bands: Vec<(String, Option<i64>, String)> = chosen
         .iter()
         .map(|b| (b.band.clone(), Some(b.min_points), b.target.clone()))
         .collect();
     all_bands.push((lowest.clone(), None, "the rest".into()));
-    for (band, min, target) in &all_bands {
-        let mut c = [0u64; 4];
-        for (p, y) in train_pairs {
-            if band_of(*p) == *band {
-                c[0] += 1;
-                c[1] += u64::from(*y);
-            }
-        }
-        for (p, y) in test {
-            if band_of(*p) == *band {
-                c[2] += 1;
-                c[3] += u64::from(*y);
-            }
-        }
-        t_band.push(band.clone());
-        t_min.push(*min);
-        t_target.push(target.clone());
-        counts.push(c);
+    // One pass over the leads: each lands in the first band it reaches
+    // (thresholds best first), else the lowest.
+    let slot = |p: i64| {
+        chosen
+            .iter()
+            .position(|b| p >= b.min_points)
+            .unwrap_or(chosen.len())
+    };
+    let mut counts = vec![[0u64; 4]; all_bands.len()];
+    for (p, y) in train_pairs {
+        let c = &mut counts[slot(*p)];
+        c[0] += 1;
+        c[1] += u64::from(*y);
     }
+    for (p, y) in test {
+        let c = &mut counts[slot(*p)];
+        c[2] += 1;
+        c[3] += u64::from(*y);
+    }
+    let t_band: Vec<String> = all_bands.iter().map(|b| b.0.clone()).collect();
+    let t_min: Vec<Option<i64>> = all_bands.iter().map(|b| b.1).collect();
+    let t_target: Vec<String> = all_bands.iter().map(|b| b.2.clone()).collect();
     let thresholds = df!(
         "band" => t_band,
         "min_points" => t_min,

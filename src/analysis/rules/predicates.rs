@@ -56,7 +56,10 @@ fn integral_name(c: &str) -> String {
 impl Typing {
     /// One row of counts per column: non-null values, values that parse as
     /// finite numbers, distinct non-null values and integral values.
-    pub fn plan(funnel: LazyFrame, columns: &[String]) -> LazyFrame {
+    /// `shapes`: also count distinct and whole-number values (identifiers
+    /// and constants, which only recalibrate's feature choice needs; a
+    /// distinct count over 10M ids is not free).
+    pub fn plan(funnel: LazyFrame, columns: &[String], shapes: bool) -> LazyFrame {
         let mut exprs: Vec<Expr> = vec![len().alias("\u{1}rows")];
         for c in columns {
             let v = col(c.as_str());
@@ -70,6 +73,9 @@ impl Typing {
                     .sum()
                     .alias(finite_name(c)),
             );
+            if !shapes {
+                continue;
+            }
             exprs.push(v.drop_nulls().n_unique().alias(unique_name(c)));
             exprs.push(
                 (number.clone().floor().eq(number))
@@ -106,6 +112,9 @@ impl Typing {
             }
             if nonnull == 0 {
                 typing.empty.insert(c.clone());
+            }
+            if row.column(&unique_name(c)).is_err() {
+                continue;
             }
             if nonnull == rows && get(&unique_name(c))? == 1 {
                 typing.constant.insert(c.clone());
