@@ -41,8 +41,8 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
     let funnel = super::lead_funnel_if_any(&checked)?;
     let inputs = Inputs::new(&checked, funnel, &ledger);
     let mut reports = vec![super::validate::report(&checked, &ledger)?];
-    let mut lines = Vec::new();
-    let mut named_lines: Vec<(String, String)> = Vec::new();
+    // (analysis, the line report prints for it)
+    let mut lines: Vec<(String, String)> = Vec::new();
     let mut skipped = Vec::new();
     let mut headline = serde_json::Map::new();
     for analysis in analyses() {
@@ -66,8 +66,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
         };
         headline.insert(analysis.name().into(), finished.summary.json());
         if let Some(l) = finished.summary.line() {
-            named_lines.push((analysis.name().to_string(), l.clone()));
-            lines.push(l);
+            lines.push((analysis.name().to_string(), l));
         }
         reports.push(finished.report);
     }
@@ -95,7 +94,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
             ledger: &ledger.summary(),
             as_of: &inputs.as_of.note,
             reports: &reports,
-            lines: &named_lines,
+            lines: &lines,
             skipped: &skipped,
         })
     });
@@ -116,7 +115,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
 
     writeln!(stdout, "leadloop report: {}", checked.source)?;
     writeln!(stdout, "- {}", ledger.summary())?;
-    for line in lines {
+    for (_, line) in lines {
         writeln!(stdout, "- {line}")?;
     }
     for s in &skipped {

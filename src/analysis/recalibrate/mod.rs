@@ -237,7 +237,7 @@ impl Analysis for Options {
             }
         }
         let mut funnel = inputs.funnel("recalibrate")?;
-        let dtypes = super::score::lead_columns(&mut funnel)?;
+        let dtypes = predicates::lead_columns(&mut funnel)?;
         let names = match &self.rules {
             Some(r) => predicates::named_columns(r)?,
             None => Default::default(),
@@ -290,7 +290,7 @@ impl Analysis for Options {
             let mut frames = frames.into_iter();
             let typing_row = frames.next().unwrap_or_default();
             let timing = frames.next().unwrap_or_default();
-            let kinds = super::score::kinds(frames.next().as_ref().filter(|_| with_kinds))?;
+            let kinds = predicates::kinds(frames.next().as_ref().filter(|_| with_kinds))?;
             let typing = Typing::read(&typing_row, &dtypes)?;
             let get_u =
                 |name: &str| -> Result<u64> { Ok(timing.column(name)?.u64()?.get(0).unwrap_or(0)) };

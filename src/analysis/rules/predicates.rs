@@ -257,6 +257,31 @@ impl PredicateFrame {
     }
 }
 
+/// The lead columns of lead_funnel (its own computed columns left out),
+/// with their types, in the leads' order.
+pub fn lead_columns(funnel: &mut LazyFrame) -> Result<Vec<(String, DataType)>> {
+    let schema = funnel.collect_schema()?;
+    Ok(schema
+        .iter()
+        .filter(|(n, _)| !crate::funnel::COLUMNS.contains(&n.as_str()))
+        .map(|(n, d)| (n.to_string(), d.clone()))
+        .collect())
+}
+
+/// The kinds column of [`predicates::kinds_plan`]'s result.
+pub fn kinds(frame: Option<&DataFrame>) -> Result<Vec<String>> {
+    let Some(df) = frame else {
+        return Ok(Vec::new());
+    };
+    Ok(df
+        .column(KIND)?
+        .str()?
+        .iter()
+        .flatten()
+        .map(str::to_string)
+        .collect())
+}
+
 /// The columns `rules` name (for [`PredicateFrame::build`]); a predicate
 /// that does not parse is the one-line error naming its rule.
 pub fn named_columns(rules: &Rules) -> Result<BTreeSet<String>> {

@@ -18,6 +18,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::plan::{take, Analysis, Inputs, Need, Step, Summary};
+use super::rules::predicates::{kinds, lead_columns};
 use super::rules::{compile, predicates, PredicateFrame, Rules, Typing};
 use super::{count, rate_with_bounds};
 use crate::error::Result;
@@ -50,31 +51,6 @@ impl Summary for ScoreSummary {
             self.rules
         ))
     }
-}
-
-/// The lead columns of lead_funnel (its own computed columns left out),
-/// with their types, in the leads' order.
-pub fn lead_columns(funnel: &mut LazyFrame) -> Result<Vec<(String, DataType)>> {
-    let schema = funnel.collect_schema()?;
-    Ok(schema
-        .iter()
-        .filter(|(n, _)| !crate::funnel::COLUMNS.contains(&n.as_str()))
-        .map(|(n, d)| (n.to_string(), d.clone()))
-        .collect())
-}
-
-/// The kinds column of [`predicates::kinds_plan`]'s result.
-pub fn kinds(frame: Option<&DataFrame>) -> Result<Vec<String>> {
-    let Some(df) = frame else {
-        return Ok(Vec::new());
-    };
-    Ok(df
-        .column(crate::input::schema::KIND)?
-        .str()?
-        .iter()
-        .flatten()
-        .map(str::to_string)
-        .collect())
 }
 
 /// Units of the rule and band tables.

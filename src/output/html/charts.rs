@@ -32,6 +32,16 @@ fn err<E: std::fmt::Display>(e: E) -> String {
     format!("chart: {e}")
 }
 
+/// The name of category segment `v` (a bar's slot).
+fn segment_label(names: &[String], v: &SegmentValue<i32>) -> String {
+    match v {
+        SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
+            names.get(*i as usize).cloned().unwrap_or_default()
+        }
+        SegmentValue::Last => String::new(),
+    }
+}
+
 /// The y range that holds `values` (and 0), with a little headroom.
 fn span(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (mut lo, mut hi) = (0.0f64, 0.0f64);
@@ -107,12 +117,7 @@ pub fn bars(
                 .configure_mesh()
                 .disable_y_mesh()
                 .y_labels(n)
-                .y_label_formatter(&|v| match v {
-                    SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                        names.get(*i as usize).cloned().unwrap_or_default()
-                    }
-                    SegmentValue::Last => String::new(),
-                })
+                .y_label_formatter(&|v| segment_label(names.as_slice(), v))
                 .x_label_formatter(&axis_label(percent))
                 .label_style((FONT, 12))
                 .draw()
@@ -161,12 +166,7 @@ pub fn bars(
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                    names.get(*i as usize).cloned().unwrap_or_default()
-                }
-                SegmentValue::Last => String::new(),
-            })
+            .x_label_formatter(&|v| segment_label(names.as_slice(), v))
             .y_label_formatter(&axis_label(percent))
             .label_style((FONT, 12))
             .draw()
@@ -340,12 +340,7 @@ pub fn waterfall(
             .configure_mesh()
             .disable_x_mesh()
             .x_labels(n)
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {
-                    labels.get(*i as usize).cloned().unwrap_or_default()
-                }
-                SegmentValue::Last => String::new(),
-            })
+            .x_label_formatter(&|v| segment_label(labels.as_slice(), v))
             .y_label_formatter(&axis_label(percent))
             .label_style((FONT, 11))
             .draw()
