@@ -65,7 +65,10 @@ impl Context {
             let inputs = crate::input::load(&spec)?;
             Checked::new(inputs, &spec)
         })?;
-        phases::time("judge every table", || checked.judge_once())?;
+        for kind in checked.unjudged() {
+            phases::time(&format!("judge {kind}"), || checked.judge_table(kind))?;
+        }
+        checked.finish_judging()?;
         Ok(checked)
     }
 }

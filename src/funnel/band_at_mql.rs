@@ -5,46 +5,56 @@
 
 use polars::prelude::*;
 
+use super::dense;
 use crate::config::Bands;
+use crate::error::Result;
 use crate::input::schema::{LEAD_ROW, SCORE, SCORED_AT};
 
+/// `frame` (one row per lead, lead `i` at row `i`, with `mql_at`) with
+/// `score_at_mql` and `band`; `scores` keyed by [`LEAD_ROW`].
 pub fn with_band(
-    frame: LazyFrame,
+    frame: DataFrame,
     scores: Option<LazyFrame>,
     lead_columns: &[String],
     bands: &Bands,
-) -> LazyFrame {
+) -> Result<DataFrame> {
     let frame = match scores {
         Some(s) => {
-            let at_mql = s
+            // Each score beside its lead's MQL time; those after it dropped.
+            let s = s
                 .select([col(LEAD_ROW), col(SCORED_AT), col(SCORE)])
-                .join(
-                    frame.clone().select([col(LEAD_ROW), col("mql_at")]),
-                    [col(LEAD_ROW)],
-                    [col(LEAD_ROW)],
-                    JoinArgs::new(JoinType::Inner),
-                )
+                .filter(col(LEAD_ROW).is_not_null())
+                .collect()?;
+            let mql = dense::at_rows(frame.column("mql_at")?, s.column(LEAD_ROW)?, "mql_at")?;
+            let kept = s
+                .hstack(&[mql])?
+                .lazy()
                 .filter(
                     col("mql_at")
                         .is_null()
                         .or(col(SCORED_AT).lt_eq(col("mql_at"))),
                 )
-                // A stable sort by time, then the last row of each lead: polars
-                // keeps row order within a group, so a tie goes to the later row.
-                .sort(
-                    [SCORED_AT],
-                    SortMultipleOptions::default().with_maintain_order(true),
-                )
-                .group_by([col(LEAD_ROW)])
-                .agg([col(SCORE).last().alias("score_at_mql")]);
-            super::join_by_lead(frame, at_mql)
+                .select([col(LEAD_ROW), col(SCORED_AT), col(SCORE)])
+                .collect()?;
+            // The latest score of each lead (of equal times, the later row).
+            let last = dense::latest(
+                kept.column(LEAD_ROW)?,
+                kept.column(SCORED_AT)?,
+                frame.height(),
+            )?;
+            let score = dense::chosen(kept.column(SCORE)?, &last, "score_at_mql")?;
+            frame.hstack(&[score])?.lazy()
         }
         None if lead_columns.iter().any(|c| c == SCORE) => {
-            frame.with_column(col(SCORE).alias("score_at_mql"))
+            frame.lazy().with_column(col(SCORE).alias("score_at_mql"))
         }
-        None => frame.with_column(lit(NULL).cast(DataType::Float64).alias("score_at_mql")),
+        None => frame
+            .lazy()
+            .with_column(lit(NULL).cast(DataType::Float64).alias("score_at_mql")),
     };
-    frame.with_column(band_expr(col("score_at_mql"), bands).alias("band"))
+    Ok(frame
+        .with_column(band_expr(col("score_at_mql"), bands).alias("band"))
+        .collect()?)
 }
 
 /// The band of a score expression; null scores are `unscored`.

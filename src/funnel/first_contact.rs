@@ -5,21 +5,24 @@
 
 use polars::prelude::*;
 
+use super::dense;
 use crate::error::Result;
 use crate::input::schema::{AT, LEAD_ROW, STAGE};
 
-/// `frame` carries [`LEAD_ROW`] and `mql_at`; `events` are
-/// `events::stage_events`; `activities` the sales activities keyed by lead
-/// row. Adds `contacted_at` and `contacted`.
+/// `frame` has one row per lead (lead `i` at row `i`) and `mql_at`;
+/// `events` are `events::stage_events`; `activities` the sales activities
+/// keyed by lead row. Adds `contacted_at` and `contacted`.
 pub fn with_first_contact(
-    frame: LazyFrame,
-    events: Option<LazyFrame>,
+    frame: DataFrame,
+    events: Option<&DataFrame>,
     activities: Option<LazyFrame>,
-) -> Result<LazyFrame> {
+) -> Result<DataFrame> {
     let mut parts = Vec::new();
     if let Some(e) = events {
         parts.push(
-            e.filter(col(STAGE).eq(lit("contacted")))
+            e.clone()
+                .lazy()
+                .filter(col(STAGE).eq(lit("contacted")))
                 .select([col(LEAD_ROW), col(AT)]),
         );
     }
@@ -27,25 +30,31 @@ pub fn with_first_contact(
         parts.push(a.select([col(LEAD_ROW), col(AT)]));
     }
     let frame = match parts.len() {
-        0 => frame.with_column(
+        0 => frame.lazy().with_column(
             lit(NULL)
                 .cast(crate::input::time::ts_dtype())
                 .alias("contacted_at"),
         ),
         _ => {
-            let contacts = concat(parts, UnionArgs::default())?;
+            // Each contact beside its lead's MQL time (a gather by lead row).
+            let contacts = concat(parts, UnionArgs::default())?
+                .filter(col(LEAD_ROW).is_not_null())
+                .collect()?;
+            let mql = dense::at_rows(
+                frame.column("mql_at")?,
+                contacts.column(LEAD_ROW)?,
+                "mql_at",
+            )?;
             let first = contacts
-                .join(
-                    frame.clone().select([col(LEAD_ROW), col("mql_at")]),
-                    [col(LEAD_ROW)],
-                    [col(LEAD_ROW)],
-                    JoinArgs::new(JoinType::Inner),
-                )
+                .hstack(&[mql])?
+                .lazy()
                 .filter(col(AT).gt_eq(col("mql_at")))
                 .group_by([col(LEAD_ROW)])
                 .agg([col(AT).min().alias("contacted_at")]);
-            super::join_by_lead(frame, first)
+            dense::beside(frame, first)?.lazy()
         }
     };
-    Ok(frame.with_column(col("contacted_at").is_not_null().alias("contacted")))
+    Ok(frame
+        .with_column(col("contacted_at").is_not_null().alias("contacted"))
+        .collect()?)
 }

@@ -17,6 +17,7 @@
 
 pub mod band_at_mql;
 pub mod cohort;
+pub mod dense;
 pub mod events;
 pub mod first_contact;
 pub mod rep;
@@ -122,59 +123,57 @@ pub fn build(checked: &Checked) -> Result<LazyFrame> {
             detail: "lead_funnel computes a column of this name; rename the leads column in leadloop.toml (rename = { ... })".into(),
         });
     }
-    // Cached: stage facts and first contact both read the events.
+    // Per-lead facts are computed apart and placed beside their lead by
+    // its row number (`dense`): lead `i` is row `i` of the used leads.
+    let leads = leads.collect()?;
+    // Read once: stage facts, first contact and the rep all use them.
     let events = events::stage_events(
         checked.handoffs_keyed(),
         checked.leads_wide(),
         &checked.wide_stages,
     )?
-    .map(LazyFrame::cache);
-    // Cached: stage facts and the rep both read the deals.
-    let deals = checked.keyed(TableKind::Deals).map(LazyFrame::cache);
+    .map(LazyFrame::collect)
+    .transpose()?;
+    let deals = checked.keyed(TableKind::Deals);
     // The facts are computed on a narrow frame (the key, and what they read
-    // of the lead), then joined once onto the lead's columns.
-    let mut narrow = vec![col(LEAD_ROW), col(CREATED_AT)];
+    // of the lead), then set beside the lead's columns.
+    let mut narrow = vec![LEAD_ROW, CREATED_AT];
     if lead_columns.iter().any(|c| c == SCORE) {
-        narrow.push(col(SCORE));
+        narrow.push(SCORE);
     }
-    // Cached: first contact and the score at MQL both join back on it.
-    let frame =
-        stages::with_stages(leads.clone().select(narrow), events.clone(), deals.clone())?.cache();
+    let frame = stages::with_stages(leads.select(narrow)?, events.as_ref(), deals.clone())?;
     let frame = first_contact::with_first_contact(
         frame,
-        events.clone(),
+        events.as_ref(),
         checked.keyed(TableKind::Activities),
     )?;
-    let frame = match checked.rep_from_owner {
+    let mut frame = match checked.rep_from_owner {
         // The lead's owner (SPEC §3, `stage_rep = "owner"`).
-        true => join_by_lead(
-            frame,
-            leads.clone().select([
-                col(LEAD_ROW),
-                col("owner_id").cast(DataType::String).alias("rep"),
-            ]),
-        ),
-        false => rep::with_rep(frame, events, deals)?,
+        true => frame.hstack(&[leads
+            .column("owner_id")?
+            .cast(&DataType::String)?
+            .with_name("rep".into())])?,
+        false => rep::with_rep(frame, events.as_ref(), deals)?,
     };
-    let frame = band_at_mql::with_band(
+    drop(events);
+    frame = band_at_mql::with_band(
         frame,
         checked.keyed(TableKind::Scores),
         &lead_columns,
         &checked.settings.bands,
-    );
-    let frame = cohort::with_months(frame, &checked.settings.timezone);
-    let mut facts = vec![col(LEAD_ROW)];
-    facts.extend(COLUMNS.iter().map(|c| col(*c)));
-    let select: Vec<Expr> = lead_columns
+    )?;
+    let facts = cohort::with_months(frame.lazy(), &checked.settings.timezone)
+        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+        .collect()?;
+    // Rows stay in the order of the leads as read, so the table is
+    // deterministic without a sort.
+    let own: Vec<&str> = lead_columns
         .iter()
-        .filter(|c| c.as_str() != SCORE)
-        .map(|c| col(c.as_str()))
-        .chain(COLUMNS.iter().map(|c| col(*c)))
+        .map(String::as_str)
+        .filter(|c| *c != SCORE)
         .collect();
-    // Rows stay in the order of the leads as read (every join keeps the left
-    // order), so the table is deterministic without a sort.
-    let funnel = join_by_lead(leads, frame.select(facts)).select(select);
-    with_lookups(funnel, checked, &lead_columns)
+    let funnel = leads.select(own)?.hstack(facts.columns())?;
+    with_lookups(funnel.lazy(), checked, &lead_columns)
 }
 
 /// The columns of every lookup joined to leads (SPEC §1: they are

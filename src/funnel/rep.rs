@@ -10,32 +10,35 @@
 
 use polars::prelude::*;
 
+use super::dense;
 use crate::error::Result;
 use crate::input::schema::{AT, CREATED_AT, LEAD_ROW, REP_ID, STAGE};
 
-/// Joins `rep` onto `frame`; `events` are stage events, `deals` the used deals,
-/// all keyed by [`LEAD_ROW`].
+/// `frame` (one row per lead, lead `i` at row `i`) with `rep`; `events`
+/// are stage events, `deals` the used deals, both keyed by [`LEAD_ROW`].
 pub fn with_rep(
-    frame: LazyFrame,
-    events: Option<LazyFrame>,
+    frame: DataFrame,
+    events: Option<&DataFrame>,
     deals: Option<LazyFrame>,
-) -> Result<LazyFrame> {
+) -> Result<DataFrame> {
     let mut parts = Vec::new();
     if let Some(e) = events {
         parts.push(
-            e.filter(col(STAGE).is_in(
-                lit(Series::new("s".into(), ["mql", "sql"])).implode(false),
-                false,
-            ))
-            .select([
-                col(LEAD_ROW),
-                when(col(STAGE).eq(lit("mql")))
-                    .then(lit(0u8))
-                    .otherwise(lit(1u8))
-                    .alias("__rank"),
-                col(AT).alias("__at"),
-                col(REP_ID).cast(DataType::String).alias("rep"),
-            ]),
+            e.clone()
+                .lazy()
+                .filter(col(STAGE).is_in(
+                    lit(Series::new("s".into(), ["mql", "sql"])).implode(false),
+                    false,
+                ))
+                .select([
+                    col(LEAD_ROW),
+                    when(col(STAGE).eq(lit("mql")))
+                        .then(lit(0u8))
+                        .otherwise(lit(1u8))
+                        .alias("__rank"),
+                    col(AT).alias("__at"),
+                    col(REP_ID).cast(DataType::String).alias("rep"),
+                ]),
         );
     }
     if let Some(d) = deals {
@@ -47,21 +50,25 @@ pub fn with_rep(
         ]));
     }
     let reps = match parts.len() {
-        0 => return Ok(frame.with_column(lit(NULL).cast(DataType::String).alias("rep"))),
+        0 => {
+            return Ok(frame
+                .lazy()
+                .with_column(lit(NULL).cast(DataType::String).alias("rep"))
+                .collect()?)
+        }
         1 => parts.remove(0),
         _ => concat(parts, UnionArgs::default())?,
     };
     // The first row of the lead's best kind (mql, else sql, else deal),
     // whatever its rep: a null owner at the MQL is the answer, not a gap.
-    let first = reps
-        .sort(
-            ["__rank", "__at"],
-            SortMultipleOptions::default()
-                .with_maintain_order(true)
-                .with_nulls_last(true),
-        )
-        // Row order within a group is kept, so `first` is the earliest.
-        .group_by([col(LEAD_ROW)])
-        .agg([col("rep").first()]);
-    Ok(super::join_by_lead(frame, first))
+    // Ties keep the order of `reps` (events, then deals, each in file order).
+    let reps = reps.collect()?;
+    let first = dense::first_by_rank_then_time(
+        reps.column(LEAD_ROW)?,
+        reps.column("__rank")?,
+        reps.column("__at")?,
+        frame.height(),
+    )?;
+    let rep = dense::chosen(reps.column("rep")?, &first, "rep")?;
+    Ok(frame.hstack(&[rep])?)
 }

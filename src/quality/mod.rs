@@ -50,7 +50,7 @@ pub struct Checked {
     /// The leads columns wide-export stages are read from (their times or
     /// flags): outcomes, never features of `recalibrate`.
     pub stage_columns: Vec<String>,
-    /// Where the judged tables are kept ([`Checked::judge_once`]; the
+    /// Where the judged tables are kept ([`Checked::judge_table`]; the
     /// leads at once): the cache entry of this data set, or a temporary folder.
     judged: cache::Store,
 }
@@ -241,15 +241,29 @@ impl Checked {
         &self.judged
     }
 
-    /// Judges every table once ([`TablePlan::judge_to`]): from here on, each
-    /// plan of the run reads the judged rows from a temporary folder
-    /// (`TMPDIR`, else the system's), removed when the data set is dropped.
-    pub fn judge_once(&mut self) -> Result<()> {
-        for plan in self.tables.values_mut().filter(|p| !p.judged) {
-            self.judged.judge(plan)?;
+    /// The tables not judged yet, in order: each is judged
+    /// once ([`Checked::judge_table`]), then [`Checked::finish_judging`].
+    pub fn unjudged(&self) -> Vec<TableKind> {
+        self.tables
+            .iter()
+            .filter(|(_, p)| !p.judged)
+            .map(|(k, _)| *k)
+            .collect()
+    }
+
+    /// Judges one table into the store (from here on, every plan of the
+    /// run reads its judged rows from the store: the cache entry, else a
+    /// temporary folder removed when the data set is dropped).
+    pub fn judge_table(&mut self, kind: TableKind) -> Result<()> {
+        match self.tables.get_mut(&kind) {
+            Some(plan) if !plan.judged => self.judged.judge(plan),
+            _ => Ok(()),
         }
-        // How deals found their lead, from the judged deals (a note for
-        // validate and the reports).
+    }
+
+    /// After every table is judged: the note on how deals found their lead
+    /// (from the judged deals), and the store's entry marked complete.
+    pub fn finish_judging(&mut self) -> Result<()> {
         if let Some(deals) = self.tables.get(&TableKind::Deals) {
             let linked = deals
                 .annotated

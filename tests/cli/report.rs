@@ -134,7 +134,12 @@ fn timings_list_the_phases_on_stderr() {
         phases,
         [
             "read + judge leads",
-            "judge every table",
+            "judge scores",
+            "judge handoffs",
+            "judge activities",
+            "judge deals",
+            "judge spend",
+            "judge touches",
             "ledger",
             "lead_funnel",
             "bands",
