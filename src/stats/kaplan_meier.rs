@@ -229,8 +229,14 @@ impl KaplanMeier {
         }
         let (mut at_risk, mut events, mut survival, mut greenwood) = (entered, 0, 1.0, Some(0.0));
         let mut median: [Option<f64>; 3] = [None; 3];
-        // (S, Greenwood) at the last step at or before each asked time.
+        // (S, Greenwood) at the last step at or before each asked time: an
+        // asked time is settled at the first step after it (times in
+        // ascending order, so each is visited once however many steps).
         let mut at: Vec<Option<(f64, Option<f64>)>> = vec![None; times.len()];
+        let mut order: Vec<usize> = (0..times.len()).filter(|&j| !times[j].is_nan()).collect();
+        order.sort_by(|&a, &b| times[a].total_cmp(&times[b]));
+        let mut pending = order.into_iter().peekable();
+        let mut current: Option<(f64, Option<f64>)> = None;
         let mut last: Option<(f64, f64)> = None;
         let mut i = 0;
         while i < counts.len() {
@@ -243,6 +249,9 @@ impl KaplanMeier {
             }
             if d + c == 0 {
                 continue;
+            }
+            while let Some(j) = pending.next_if(|&j| times[j] < t) {
+                at[j] = current;
             }
             (survival, greenwood) = step(survival, greenwood, at_risk, d);
             let half = |y: f64| y < 0.5 + HALF_TOL;
@@ -258,14 +267,13 @@ impl KaplanMeier {
                     median[2] = Some(t);
                 }
             }
-            for (slot, &x) in at.iter_mut().zip(times) {
-                if t <= x {
-                    *slot = Some((survival, greenwood));
-                }
-            }
+            current = Some((survival, greenwood));
             last = Some((t, survival));
             at_risk -= d + c;
             events += d;
+        }
+        for j in pending {
+            at[j] = current;
         }
         let survival_at = times
             .iter()
@@ -541,7 +549,8 @@ mod tests {
 
     /// The one-pass summary equals the fitted curve's median and estimates,
     /// on the published fixtures and on 300 random curves (ties, zero
-    /// counts, all-events curves, times beyond follow-up).
+    /// counts, all-events curves, times beyond follow-up; asked times out of
+    /// order, repeated, between steps and NaN).
     #[test]
     fn summary_equals_the_fitted_curve() {
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -563,7 +572,8 @@ mod tests {
                     .collect(),
             );
         }
-        let times = [0.0, 1.5, 7.0, 14.0, 20.0, 100.0];
+        // Asked times in any order, repeated, and not a number.
+        let times = [100.0, 0.0, 7.0, 1.5, f64::NAN, 14.0, 7.0, 20.0, 7.25];
         for counts in cases {
             let km = KaplanMeier::from_counts(&counts);
             let mut sorted = counts.clone();
