@@ -378,23 +378,14 @@ fn frames(deals: &[(u32, i64, i64)], touches: &[(u32, i64, u8)]) -> (LazyFrame, 
 
 fn credit_table(model: Model, d: LazyFrame, t: LazyFrame) -> DataFrame {
     let removal = (model == Model::Markov).then(|| {
-        let paths = t
+        let cutoffs = d
             .clone()
-            .join(
-                d.clone()
-                    .group_by([col("__lead_row")])
-                    .agg([col("__deal_created").min().alias("__cutoff")]),
-                [col("__lead_row")],
-                [col("__lead_row")],
-                JoinArgs::new(JoinType::Left),
-            )
-            .filter(
-                col("__cutoff")
-                    .is_null()
-                    .or(col("at").lt_eq(col("__cutoff"))),
-            )
-            .with_column(col("__cutoff").is_not_null().alias("__converting"));
-        let counts = markov::transitions(paths).unwrap().collect().unwrap();
+            .group_by([col("__lead_row")])
+            .agg([col("__deal_created").min().alias("__cutoff")])
+            .collect()
+            .unwrap();
+        let touches = t.clone().collect().unwrap();
+        let counts = markov::transitions(&touches, None, &cutoffs).unwrap();
         markov::removal(&counts).unwrap()
     });
     attribution::credits(model, d, t, 7.0, removal.as_ref())

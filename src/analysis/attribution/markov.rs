@@ -21,7 +21,7 @@
 
 use polars::prelude::*;
 
-use super::{DEAL, GROUP, TOUCH};
+use super::{DEAL, GROUP};
 use crate::error::{Error, Result};
 use crate::input::schema::{AT, LEAD_ROW};
 
@@ -64,51 +64,130 @@ impl Removal {
     }
 }
 
-/// Transition counts `from, to, n` over paths. `paths` has [`LEAD_ROW`],
-/// `at`, `__touch`, `__group` and `__converting` (bool), already cut at each
-/// converting lead's first won deal.
-pub fn transitions(paths: LazyFrame) -> Result<LazyFrame> {
-    // In path order, a touch's predecessor is the row before it when both
-    // belong to one lead (no window function: at 10M leads the per-lead
-    // `shift().over()` took most of roi's 37 s Markov step).
-    let lead = || col(LEAD_ROW);
-    let ordered = paths
-        .select([lead(), col(AT), col(TOUCH), col(GROUP), col("__converting")])
-        .sort(
-            [LEAD_ROW, AT, TOUCH],
-            SortMultipleOptions::default().with_maintain_order(true),
-        )
-        .with_columns([
-            lead()
-                .eq(lead().shift(lit(1)))
-                .fill_null(lit(false))
-                .alias("__continues"),
-            lead()
-                .eq(lead().shift(lit(-1)))
-                .fill_null(lit(false))
-                .not()
-                .alias("__last"),
-            col(GROUP).shift(lit(1)).alias("__previous"),
-        ])
-        .cache();
-    let steps = ordered.clone().select([
-        when(col("__continues"))
-            .then(col("__previous"))
-            .otherwise(lit(START))
-            .alias("from"),
-        col(GROUP).alias("to"),
-    ]);
-    let ends = ordered.filter(col("__last")).select([
-        col(GROUP).alias("from"),
-        when(col("__converting"))
-            .then(lit(CONVERSION))
-            .otherwise(lit(NULL_STATE))
-            .alias("to"),
-    ]);
-    Ok(concat([steps, ends], UnionArgs::default())?
-        .group_by([col("from"), col("to")])
-        .agg([len().cast(DataType::UInt64).alias("n")])
-        .sort(["from", "to"], SortMultipleOptions::default()))
+/// Transition counts `from, to, n` (sorted by `from`, `to`) over the
+/// paths of `touches` ([`LEAD_ROW`], `at`, `__group`, collected in file
+/// order): of the leads in `cohort` (its [`LEAD_ROW`]s; every lead when
+/// `None`), each lead's touches up to its `cutoffs` time (`__cutoff`, its
+/// first won deal's creation, by [`LEAD_ROW`]), a lead with a cutoff
+/// converting.
+///
+/// Each lead's path is its touches by time (a null time first; ties in
+/// file order): touches are bucketed by lead in one counting pass, each
+/// lead's few sorted, then walked. At 10M leads (41M touches) polars' sort
+/// of every touch by lead and time, and the joins to the cohort and the
+/// cutoffs, took most of roi's Markov step.
+pub fn transitions(
+    touches: &DataFrame,
+    cohort: Option<&DataFrame>,
+    cutoffs: &DataFrame,
+) -> Result<DataFrame> {
+    let rows_of = |df: &DataFrame| -> Result<IdxCa> {
+        Ok(df.column(LEAD_ROW)?.cast(&IDX_DTYPE)?.idx()?.clone())
+    };
+    let lead = rows_of(touches)?;
+    let at = touches.column(AT)?.cast(&DataType::Int64)?;
+    let at = at.i64()?;
+    let leads = lead.max().map_or(0, |l| l as usize + 1);
+    // Per lead: in the cohort, and its cutoff.
+    let in_cohort: Vec<bool> = match cohort {
+        None => vec![true; leads],
+        Some(c) => {
+            let mut keep = vec![false; leads];
+            for l in rows_of(c)?.iter().flatten() {
+                if let Some(k) = keep.get_mut(l as usize) {
+                    *k = true;
+                }
+            }
+            keep
+        }
+    };
+    let mut cutoff: Vec<Option<i64>> = vec![None; leads];
+    let cut_at = cutoffs.column("__cutoff")?.cast(&DataType::Int64)?;
+    for (l, t) in rows_of(cutoffs)?.iter().zip(cut_at.i64()?.iter()) {
+        if let (Some(slot), Some(t)) = (l.and_then(|l| cutoff.get_mut(l as usize)), t) {
+            *slot = Some(t);
+        }
+    }
+    // The lead whose path a touch is on: the lead is in the cohort and the
+    // touch at or before its cutoff (a touch without a time only on a path
+    // without a cutoff).
+    let on_path = |l: Option<IdxSize>, t: Option<i64>| -> Option<usize> {
+        let l = l? as usize;
+        let kept = in_cohort[l]
+            && match cutoff[l] {
+                None => true,
+                Some(c) => t.is_some_and(|t| t <= c),
+            };
+        kept.then_some(l)
+    };
+    // States: 0 start, 1 conversion, 2 null, 3.. the groups as first met.
+    let mut names: Vec<String> = vec![START.into(), CONVERSION.into(), NULL_STATE.into()];
+    let mut code_of: PlHashMap<&str, u32> = PlHashMap::new();
+    // Touches bucketed by lead (a counting sort; file order within a lead)
+    // as (time, state), a null time as i64::MIN so it sorts first.
+    let mut start = vec![0usize; leads + 1];
+    for (l, t) in lead.iter().zip(at.iter()) {
+        if let Some(l) = on_path(l, t) {
+            start[l + 1] += 1;
+        }
+    }
+    for i in 0..leads {
+        start[i + 1] += start[i];
+    }
+    let mut next = start.clone();
+    let mut path: Vec<(i64, u32)> = vec![(0, 0); start[leads]];
+    let group = touches.column(GROUP)?.str()?;
+    for ((l, t), g) in lead.iter().zip(at.iter()).zip(group.iter()) {
+        let Some(l) = on_path(l, t) else { continue };
+        let g = g.ok_or_else(|| Error::Internal("markov: a touch without a group".into()))?;
+        let fresh = names.len() as u32;
+        let code = *code_of.entry(g).or_insert(fresh);
+        if code == fresh {
+            names.push(g.to_string());
+        }
+        path[next[l]] = (t.unwrap_or(i64::MIN), code);
+        next[l] += 1;
+    }
+    drop(next);
+    let states = names.len();
+    let mut counts: PlHashMap<(u32, u32), u64> = PlHashMap::new();
+    let mut dense = (states * states <= 1 << 24).then(|| vec![0u64; states * states]);
+    let mut add = |from: u32, to: u32| match dense.as_mut() {
+        Some(d) => d[from as usize * states + to as usize] += 1,
+        None => *counts.entry((from, to)).or_insert(0) += 1,
+    };
+    for l in 0..leads {
+        let steps = &mut path[start[l]..start[l + 1]];
+        if steps.is_empty() {
+            continue;
+        }
+        // Stable: equal times keep file order.
+        steps.sort_by_key(|&(t, _)| t);
+        let mut previous = 0u32;
+        for &(_, g) in steps.iter() {
+            add(previous, g);
+            previous = g;
+        }
+        add(previous, if cutoff[l].is_some() { 1 } else { 2 });
+    }
+    let mut rows: Vec<(&str, &str, u64)> = match dense {
+        Some(d) => d
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(k, &n)| (names[k / states].as_str(), names[k % states].as_str(), n))
+            .collect(),
+        None => counts
+            .iter()
+            .map(|(&(f, t), &n)| (names[f as usize].as_str(), names[t as usize].as_str(), n))
+            .collect(),
+    };
+    rows.sort();
+    Ok(df!(
+        "from" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "to" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+        "n" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+    )?)
 }
 
 /// Removal effects from collected [`transitions`].
@@ -322,5 +401,42 @@ mod tests {
         let x = gauss(&mut a).unwrap();
         assert!((x[0] - 2.0).abs() < 1e-12 && (x[1] - 1.0).abs() < 1e-12);
         assert_eq!(gauss(&mut [vec![0.0, 1.0]]), None);
+    }
+
+    /// Worked by hand: lead 0 is cut at its first won deal (time 4) and its
+    /// tie at time 3 keeps file order (b, then c); lead 1 is outside the
+    /// cohort; lead 2 has no deal and a touch without a time (first on its
+    /// path); lead 3's touches are after its cutoff or without a time.
+    #[test]
+    fn paths_are_cut_ordered_and_counted_by_hand() {
+        let touches = df!(
+            LEAD_ROW => [0u32, 0, 0, 1, 2, 2, 3, 3],
+            AT => [Some(5i64), Some(3), Some(3), Some(1), None, Some(2), Some(1), None],
+            GROUP => ["a", "b", "c", "a", "b", "a", "a", "c"],
+        )
+        .unwrap();
+        let cohort = df!(LEAD_ROW => [0u32, 2, 3]).unwrap();
+        let cutoffs = df!(LEAD_ROW => [0u32, 3], "__cutoff" => [4i64, 0]).unwrap();
+        let got = transitions(&touches, Some(&cohort), &cutoffs).unwrap();
+        let text = |c: &str| -> Vec<String> {
+            got.column(c)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|s| s.unwrap().to_string())
+                .collect()
+        };
+        assert_eq!(text("from"), ["(start)", "a", "b", "b", "c"]);
+        assert_eq!(text("to"), ["b", "(null)", "a", "c", "(conversion)"]);
+        let n: Vec<u64> = got
+            .column("n")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(n, [2, 1, 1, 1, 1]);
     }
 }

@@ -27,7 +27,7 @@ use polars::prelude::*;
 pub use choices::{GroupBy, Models};
 pub use summary::RoiSummary;
 pub use table::{
-    attributed, available, cohort_filter, markov_paths, reconciliation, side_by_side, touches,
+    attributed, available, cohort_filter, markov_inputs, reconciliation, side_by_side, touches,
     won_deals, RoiInputs, COLUMNS, UNATTRIBUTED,
 };
 
@@ -179,12 +179,8 @@ impl Analysis for Options {
             let markov = run.chosen.contains(&Model::Markov);
             let mut plans = vec![deals.clone(), won_touches];
             if markov {
-                plans.push(markov::transitions(markov_paths(
-                    deals,
-                    touches,
-                    &run.data,
-                    &run.params,
-                ))?);
+                // Walked per lead once collected (`markov::transitions`).
+                plans.extend(markov_inputs(deals, touches, &run.data, &run.params));
             }
             Ok(Step::stream(plans, move |frames| {
                 let mut frames = frames.into_iter();
@@ -193,12 +189,12 @@ impl Analysis for Options {
                         "roi: deals and touches not collected".into(),
                     ));
                 };
-                let removal = match (markov, frames.next()) {
-                    (true, Some(counts)) => Some(markov::removal(&counts)?),
-                    (true, None) => {
-                        return Err(Error::Internal("roi: no Markov transitions".into()))
-                    }
-                    (false, _) => None,
+                let removal = match (markov, frames.next(), frames.next(), frames.next()) {
+                    (true, Some(touches), Some(cohort), Some(cutoffs)) => Some(markov::removal(
+                        &markov::transitions(&touches, Some(&cohort), &cutoffs)?,
+                    )?),
+                    (true, ..) => return Err(Error::Internal("roi: no Markov paths".into())),
+                    (false, ..) => None,
                 };
                 run.models(
                     Shared {

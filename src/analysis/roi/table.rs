@@ -131,14 +131,15 @@ pub fn touches(inputs: &RoiInputs, opts: &Params) -> Option<LazyFrame> {
     })
 }
 
-/// Markov paths of cohort leads: touches, cut at each converting lead's first
-/// won deal (see `attribution::markov`).
-pub fn markov_paths(
+/// What Markov's paths are walked from (`markov::transitions`): every
+/// touch in file order (`__lead_row, at, __group`), the cohort's lead rows, and
+/// each lead's first won deal's creation (`__lead_row, __cutoff`).
+pub fn markov_inputs(
     deals: LazyFrame,
     touches: LazyFrame,
     inputs: &RoiInputs,
     opts: &Params,
-) -> LazyFrame {
+) -> [LazyFrame; 3] {
     let cohort = inputs
         .leads
         .clone()
@@ -147,21 +148,8 @@ pub fn markov_paths(
     let first_won = deals
         .group_by([col(LEAD_ROW)])
         .agg([col(DEAL_CREATED).min().alias("__cutoff")]);
-    touches
-        .join(
-            cohort,
-            [col(LEAD_ROW)],
-            [col(LEAD_ROW)],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .join(
-            first_won,
-            [col(LEAD_ROW)],
-            [col(LEAD_ROW)],
-            JoinArgs::new(JoinType::Left),
-        )
-        .filter(col("__cutoff").is_null().or(col(AT).lt_eq(col("__cutoff"))))
-        .with_column(col("__cutoff").is_not_null().alias("__converting"))
+    let touches = touches.select([col(LEAD_ROW), col(AT), col(GROUP)]);
+    [touches, cohort, first_won]
 }
 
 /// Per group `__group, won, revenue` under a touch model, and the
