@@ -3,8 +3,8 @@
 # wall time, peak RSS and the ratio to the floor of `validate`, `export
 # lead_funnel`, `bands`, `contact`, `roi --model all`, `winloss`, `velocity`
 # and `report` at each size (default 1M and 10M leads), each cold (read and
-# judged afresh: --no-cache), then `bands` and `report` warm (a second run
-# on the cached judged tables). Prints a Markdown table (the README's
+# judged afresh: --no-cache), then `bands`, `roi --model all`, `velocity`,
+# `recalibrate` and `report` warm (on the cache a first `report` filled). Prints a Markdown table (the README's
 # "Performance" section is one).
 #
 #   benches/time-cli.sh [SIZES...]     e.g. benches/time-cli.sh 1000000 10000000 100000000
@@ -71,6 +71,8 @@ for n in "${sizes[@]}"; do
     LEADLOOP_CACHE_DIR="$tmp/cache" "$bin" --data "$dir" --out "$tmp/report" report > /dev/null
     warm=1
     run "bands (warm)" bands
+    run "roi --model all (warm)" roi --model all
+    run "velocity (warm)" velocity
     run "recalibrate (warm)" recalibrate
     run "report (warm)" --out "$tmp/report" report
     unset warm

@@ -109,7 +109,7 @@ pub enum FitError {
 
 /// Fits the model to `x` (one row of 0/1 indicators per observation, all
 /// rows of one length p ≥ 0) and outcomes `y`, with L2 parameter `c` (`C`).
-pub fn fit<R: AsRef<[u8]>>(x: &[R], y: &[bool], c: f64) -> Result<Fit, FitError> {
+pub fn fit<R: AsRef<[u8]> + Sync>(x: &[R], y: &[bool], c: f64) -> Result<Fit, FitError> {
     if !(c.is_finite() && c > 0.0) {
         return Err(FitError::BadPenalty(c));
     }
@@ -149,7 +149,6 @@ pub fn fit<R: AsRef<[u8]>>(x: &[R], y: &[bool], c: f64) -> Result<Fit, FitError>
     }
 
     let dim = p + 1;
-    let mut active = Vec::with_capacity(dim);
     // Start at the intercept-only optimum of the unpenalised part.
     let mut beta = vec![0.0; dim];
     beta[0] = (positives as f64 / (n - positives) as f64).ln();
@@ -157,7 +156,7 @@ pub fn fit<R: AsRef<[u8]>>(x: &[R], y: &[bool], c: f64) -> Result<Fit, FitError>
 
     let mut iterations = 0;
     loop {
-        let pass = evaluate(x, y, &beta, c, true, &mut active);
+        let pass = evaluate(x, y, &beta, c, true);
         let gnorm = max_abs(&pass.grad);
         if !gnorm.is_finite() || !pass.objective.is_finite() {
             return Err(FitError::NonFinite);
@@ -195,7 +194,7 @@ pub fn fit<R: AsRef<[u8]>>(x: &[R], y: &[bool], c: f64) -> Result<Fit, FitError>
         let mut accepted = None;
         for _ in 0..MAX_HALVINGS {
             let candidate: Vec<f64> = beta.iter().zip(step).map(|(b, s)| b - t * s).collect();
-            let f = evaluate(x, y, &candidate, c, false, &mut active).objective;
+            let f = evaluate(x, y, &candidate, c, false).objective;
             if f.is_finite() && f <= pass.objective + slack {
                 accepted = Some(candidate);
                 break;
@@ -222,28 +221,88 @@ struct Pass {
     hessian: Option<DMatrix<f64>>,
 }
 
+/// Rows per piece of a pass: pieces are summed in parallel (rayon), then
+/// added in order, so the result does not depend on the number of threads.
+const PIECE: usize = 64 * BLOCK;
+
 /// One pass over the rows: the objective, its gradient and (optionally) its
-/// Hessian at `beta` = [b, w…]. `active` is scratch space.
-fn evaluate<R: AsRef<[u8]>>(
+/// Hessian at `beta` = [b, w…].
+fn evaluate<R: AsRef<[u8]> + Sync>(
     x: &[R],
     y: &[bool],
     beta: &[f64],
     c: f64,
     want_hessian: bool,
-    active: &mut Vec<usize>,
 ) -> Pass {
+    use rayon::prelude::*;
     let dim = beta.len();
+    let pieces: Vec<Sums> = x
+        .par_chunks(PIECE)
+        .zip(y.par_chunks(PIECE))
+        .map(|(x, y)| sums(x, y, beta, want_hessian))
+        .collect();
     let mut grad = vec![0.0; dim];
-    let mut block_grad = vec![0.0; dim];
     let mut objective = 0.0;
-    let mut block_objective = 0.0;
-    // Column-major, upper triangle filled during the pass.
     let mut h = if want_hessian {
         vec![0.0; dim * dim]
     } else {
         Vec::new()
     };
+    for piece in pieces {
+        objective += piece.objective;
+        for (g, p) in grad.iter_mut().zip(&piece.grad) {
+            *g += p;
+        }
+        for (a, p) in h.iter_mut().zip(&piece.h) {
+            *a += p;
+        }
+    }
 
+    let mut penalty = 0.0;
+    for j in 1..dim {
+        penalty += beta[j] * beta[j];
+        grad[j] += beta[j] / c;
+    }
+    objective += penalty / (2.0 * c);
+
+    let hessian = want_hessian.then(|| {
+        for j in 1..dim {
+            h[j * dim + j] += 1.0 / c;
+        }
+        for col in 0..dim {
+            for row in col + 1..dim {
+                h[col * dim + row] = h[row * dim + col];
+            }
+        }
+        DMatrix::from_vec(dim, dim, h)
+    });
+    Pass {
+        objective,
+        grad,
+        hessian,
+    }
+}
+
+/// The unpenalised sums of one piece of rows.
+struct Sums {
+    objective: f64,
+    grad: Vec<f64>,
+    /// Column-major, upper triangle (empty without the Hessian).
+    h: Vec<f64>,
+}
+
+fn sums<R: AsRef<[u8]>>(x: &[R], y: &[bool], beta: &[f64], want_hessian: bool) -> Sums {
+    let dim = beta.len();
+    let mut active = Vec::with_capacity(dim);
+    let mut grad = vec![0.0; dim];
+    let mut block_grad = vec![0.0; dim];
+    let mut objective = 0.0;
+    let mut block_objective = 0.0;
+    let mut h = if want_hessian {
+        vec![0.0; dim * dim]
+    } else {
+        Vec::new()
+    };
     for (i, (row, &yi)) in x.iter().zip(y).enumerate() {
         active.clear();
         active.push(0);
@@ -286,30 +345,7 @@ fn evaluate<R: AsRef<[u8]>>(
         &mut objective,
         &mut block_objective,
     );
-
-    let mut penalty = 0.0;
-    for j in 1..dim {
-        penalty += beta[j] * beta[j];
-        grad[j] += beta[j] / c;
-    }
-    objective += penalty / (2.0 * c);
-
-    let hessian = want_hessian.then(|| {
-        for j in 1..dim {
-            h[j * dim + j] += 1.0 / c;
-        }
-        for col in 0..dim {
-            for row in col + 1..dim {
-                h[col * dim + row] = h[row * dim + col];
-            }
-        }
-        DMatrix::from_vec(dim, dim, h)
-    });
-    Pass {
-        objective,
-        grad,
-        hessian,
-    }
+    Sums { objective, grad, h }
 }
 
 fn flush(total: &mut [f64], block: &mut [f64], objective: &mut f64, block_objective: &mut f64) {
