@@ -95,7 +95,7 @@ fn sums() -> Vec<Expr> {
         col("__opp").sum().alias("opportunity"),
         col("__won").sum().alias("won"),
         col("__won_sql").sum().alias("__won_sql"),
-        crate::analysis::stable(col("__revenue").sum()).alias("revenue"),
+        crate::analysis::stable(crate::analysis::exact_sum(col("__revenue"))).alias("revenue"),
     ]
 }
 

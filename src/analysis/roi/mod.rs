@@ -271,13 +271,13 @@ impl<'a> Run<'a> {
         let closed_won = match &shared.deals {
             Some(d) => d
                 .clone()
-                .select([col(attribution::AMOUNT).sum().alias("r")]),
+                .select([crate::analysis::exact_sum(col(attribution::AMOUNT)).alias("r")]),
             None => self
                 .data
                 .funnel
                 .clone()
                 .filter(cohort_filter(&self.params))
-                .select([col("revenue").sum().alias("r")]),
+                .select([crate::analysis::exact_sum(col("revenue")).alias("r")]),
         };
         let tables: Vec<(Model, DataFrame)> = self.chosen.iter().copied().zip(tables).collect();
         let mut plans = vec![closed_won];

@@ -71,7 +71,7 @@ fn spend(spend: LazyFrame, opts: &Params) -> LazyFrame {
     spend
         .filter(in_period(col(DATE).dt().date().cast(DataType::Int32), opts))
         .group_by([key(opts.by.column()).alias(GROUP)])
-        .agg([col(crate::input::schema::AMOUNT).sum().alias("spend")])
+        .agg([crate::analysis::exact_sum(col(crate::input::schema::AMOUNT)).alias("spend")])
 }
 
 /// Cohort counts per group: `__group, leads, mql, sql` and the lead_source
@@ -88,7 +88,8 @@ fn cohort(funnel: LazyFrame, opts: &Params) -> LazyFrame {
             count("reached_won")
                 .cast(DataType::Float64)
                 .alias("__ls_won"),
-            crate::analysis::stable(col("revenue").sum()).alias("__ls_revenue"),
+            crate::analysis::stable(crate::analysis::exact_sum(col("revenue")))
+                .alias("__ls_revenue"),
         ])
 }
 
@@ -167,8 +168,8 @@ pub fn attributed(deals: LazyFrame, credits: LazyFrame) -> (LazyFrame, LazyFrame
         )
         .group_by([col(GROUP)])
         .agg([
-            col("__credit").sum().alias("won"),
-            (col("__credit") * col(AMOUNT)).sum().alias("revenue"),
+            crate::analysis::exact_sum(col("__credit")).alias("won"),
+            crate::analysis::exact_sum(col("__credit") * col(AMOUNT)).alias("revenue"),
         ]);
     let credited = credits
         .select([col(DEAL)])
@@ -182,7 +183,7 @@ pub fn attributed(deals: LazyFrame, credits: LazyFrame) -> (LazyFrame, LazyFrame
         )
         .select([
             len().cast(DataType::Float64).alias("won"),
-            col(AMOUNT).sum().alias("revenue"),
+            crate::analysis::exact_sum(col(AMOUNT)).alias("revenue"),
         ]);
     (per_group, unattributed)
 }
@@ -251,12 +252,12 @@ pub fn table(
     let detail = concat(parts, UnionArgs::default())?.cache();
     let total = detail.clone().select([
         lit(ALL_LABEL).alias(GROUP),
-        col("spend").sum(),
+        crate::analysis::exact_sum(col("spend")).alias("spend"),
         col("leads").sum(),
         col("mql").sum(),
         col("sql").sum(),
-        col("won").sum(),
-        col("revenue").sum(),
+        crate::analysis::exact_sum(col("won")).alias("won"),
+        crate::analysis::exact_sum(col("revenue")).alias("revenue"),
     ]);
     let all = concat([detail, total], UnionArgs::default())?;
     Ok(all.select([

@@ -26,7 +26,7 @@ pub fn table(closed: LazyFrame) -> LazyFrame {
             len().cast(DataType::UInt32).alias("closed"),
             count(won.clone()).alias("won"),
             count(won.clone().not()).alias("lost"),
-            stable(col("__amount").sum()).alias("revenue"),
+            stable(crate::analysis::exact_sum(col("__amount"))).alias("revenue"),
             col("__cycle_days")
                 .filter(won)
                 .quantile(lit(0.5), QuantileMethod::Linear)
