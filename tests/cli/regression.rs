@@ -1628,3 +1628,74 @@ fn issue_12_quoted_blanks_default_statuses_and_association_direction() {
     assert_eq!(reasons, [("deal_leads", "filtered_out")]);
     assert_eq!(revenue_by_lead(h.path())["1"], 0.0);
 }
+
+/// A small roi data set for the breaker's name tests: A touched by `name`
+/// then ads, won (1,000) on 01-05; B touched by ads only.
+fn roi_names(name: &str) -> Scratch {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nA,2024-01-01T00:00:00Z,web\nB,2024-01-01T00:00:00Z,web\n",
+    );
+    s.write(
+        "touches.csv",
+        &format!(
+            "lead_id,at,source\nA,2024-01-02T00:00:00Z,{name}\n\
+             A,2024-01-03T00:00:00Z,ads\nB,2024-01-02T00:00:00Z,ads\n"
+        ),
+    );
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount\n\
+         D1,A,2024-01-05T00:00:00Z,2024-01-20T00:00:00Z,won,1000\n",
+    );
+    s.write("spend.csv", "date,source,amount\n2024-01-01,ads,10\n");
+    s
+}
+
+// See: issue 14 (breaker trial of the Markov walk). A source called what
+// the chain's states are called stopped roi with an internal error
+// ("(null)", "(conversion)") or merged with the start ("(start)"). It is a
+// channel: paths X → ads → conversion and ads → null give P(conv) = 1/2;
+// removing X leaves 1/4 (effect 1/2), removing ads 0 (effect 1), so the
+// deal splits 1/3 to X (333.33) and 2/3 to ads (666.67).
+#[test]
+fn issue_14_a_source_named_like_a_markov_state_is_a_channel() {
+    for name in ["(null)", "(start)", "(conversion)"] {
+        let s = roi_names(name);
+        let v = analysis_json(s.path(), "roi", &["--model", "markov"]);
+        let revenue = |source: &str| {
+            rows(&v, "roi")
+                .iter()
+                .find(|r| r["source"] == source)
+                .unwrap_or_else(|| panic!("{name}: no row {source}"))["revenue"]
+                .as_f64()
+                .unwrap()
+        };
+        assert!((revenue(name) - 1000.0 / 3.0).abs() < 1e-5, "{name}");
+        assert!((revenue("ads") - 2000.0 / 3.0).abs() < 1e-5, "{name}");
+    }
+}
+
+// See: issue 14 (breaker trial). A source called `all` or `unattributed`
+// merged with roi's summary rows: 1,024 rows called `all` with --model all,
+// and a reconciliation off by its revenue. It is an exit-2 error naming it.
+#[test]
+fn issue_14_a_source_named_like_a_summary_row_exits_2() {
+    for name in ["all", "unattributed"] {
+        let s = roi_names(name);
+        // lead_source groups by the leads' own source.
+        s.write(
+            "leads.csv",
+            &format!(
+                "lead_id,created_at,source\nA,2024-01-01T00:00:00Z,{name}\n\
+                 B,2024-01-01T00:00:00Z,web\n"
+            ),
+        );
+        let d = s.path().to_str().unwrap();
+        for model in ["lead_source", "all", "markov"] {
+            let err = fails_with_2(["--data", d, "roi", "--model", model]);
+            assert!(err.contains(&format!("called \"{name}\"")), "{err}");
+        }
+    }
+}

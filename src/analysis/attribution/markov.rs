@@ -25,6 +25,10 @@ use super::{DEAL, GROUP};
 use crate::error::{Error, Result};
 use crate::input::schema::{AT, LEAD_ROW};
 
+/// The chain's own states, as tests and notes name them. In [`transitions`]'
+/// table they are never text (a source may be called anything, "(start)"
+/// too): `from` is null for the start, `to` null for the end of a path,
+/// with `converts` telling conversion from null.
 pub const START: &str = "(start)";
 pub const CONVERSION: &str = "(conversion)";
 pub const NULL_STATE: &str = "(null)";
@@ -64,7 +68,9 @@ impl Removal {
     }
 }
 
-/// Transition counts `from, to, n` (sorted by `from`, `to`) over the
+/// Transition counts `from, to, converts, n` (sorted; `from` null for the
+/// start, `to` null where a path ends, `converts` true when it ends in a
+/// conversion) over the
 /// paths of `touches` ([`LEAD_ROW`], `at`, `__group`, collected in file
 /// order): of the leads in `cohort` (its [`LEAD_ROW`]s; every lead when
 /// `None`), each lead's touches up to its `cutoffs` time (`__cutoff`, its
@@ -170,23 +176,24 @@ pub fn transitions(
         }
         add(previous, if cutoff[l].is_some() { 1 } else { 2 });
     }
-    let mut rows: Vec<(&str, &str, u64)> = match dense {
+    // Codes 0-2 are the chain's states, never a source's name.
+    let name = |code: u32| (code > 2).then(|| names[code as usize].as_str());
+    let row = |f: u32, t: u32, n: u64| (name(f), name(t), t == 1, n);
+    let mut rows: Vec<(Option<&str>, Option<&str>, bool, u64)> = match dense {
         Some(d) => d
             .iter()
             .enumerate()
             .filter(|(_, &n)| n > 0)
-            .map(|(k, &n)| (names[k / states].as_str(), names[k % states].as_str(), n))
+            .map(|(k, &n)| row((k / states) as u32, (k % states) as u32, n))
             .collect(),
-        None => counts
-            .iter()
-            .map(|(&(f, t), &n)| (names[f as usize].as_str(), names[t as usize].as_str(), n))
-            .collect(),
+        None => counts.iter().map(|(&(f, t), &n)| row(f, t, n)).collect(),
     };
     rows.sort();
     Ok(df!(
         "from" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
         "to" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
-        "n" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        "converts" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
+        "n" => rows.iter().map(|r| r.3).collect::<Vec<_>>(),
     )?)
 }
 
@@ -194,39 +201,40 @@ pub fn transitions(
 pub fn removal(counts: &DataFrame) -> Result<Removal> {
     let from = counts.column("from")?.str()?.clone();
     let to = counts.column("to")?.str()?.clone();
+    let converts = counts.column("converts")?.bool()?.clone();
     let n = counts.column("n")?.u64()?.clone();
     let mut groups: Vec<String> = Vec::new();
     for s in from.iter().chain(to.iter()).flatten() {
-        if ![START, CONVERSION, NULL_STATE].contains(&s) && !groups.iter().any(|g| g == s) {
+        if !groups.iter().any(|g| g == s) {
             groups.push(s.to_string());
         }
     }
     groups.sort();
     // State 0 is start; state k + 1 is groups[k].
     let k = groups.len() + 1;
-    let index = |s: &str| -> Option<usize> {
-        match s {
-            START => Some(0),
-            _ => groups.iter().position(|g| g == s).map(|p| p + 1),
-        }
-    };
+    let index = |s: &str| -> Option<usize> { groups.iter().position(|g| g == s).map(|p| p + 1) };
     let mut count = vec![vec![0.0f64; k]; k];
     let mut to_conv = vec![0.0f64; k];
     let mut out = vec![0.0f64; k];
     for i in 0..counts.height() {
-        let (Some(f), Some(t), Some(c)) = (from.get(i), to.get(i), n.get(i)) else {
-            return Err(Error::Internal("markov: null transition".into()));
+        let Some(c) = n.get(i) else {
+            return Err(Error::Internal(
+                "markov: a transition without a count".into(),
+            ));
         };
-        let fi = index(f).ok_or_else(|| Error::Internal(format!("markov: state {f}")))?;
+        let state = |s: Option<&str>| -> Result<usize> {
+            match s {
+                None => Ok(0),
+                Some(s) => index(s).ok_or_else(|| Error::Internal(format!("markov: state {s}"))),
+            }
+        };
+        let fi = state(from.get(i))?;
         let c = c as f64;
         out[fi] += c;
-        match t {
-            CONVERSION => to_conv[fi] += c,
-            NULL_STATE => {}
-            _ => {
-                let ti = index(t).ok_or_else(|| Error::Internal(format!("markov: state {t}")))?;
-                count[fi][ti] += c;
-            }
+        match (to.get(i), converts.get(i) == Some(true)) {
+            (None, true) => to_conv[fi] += c,
+            (None, false) => {}
+            (t, _) => count[fi][state(t)?] += c,
         }
     }
     let p = |i: usize, j: usize| {
@@ -327,10 +335,16 @@ pub fn credits(rows: LazyFrame, removal: &Removal) -> Result<LazyFrame> {
 mod tests {
     use super::*;
 
+    /// A [`transitions`] table from rows named as the literature writes
+    /// them ([`START`], [`CONVERSION`], [`NULL_STATE`]).
     fn counts(rows: &[(&str, &str, u64)]) -> DataFrame {
+        fn source(s: &str) -> Option<&str> {
+            (![START, CONVERSION, NULL_STATE].contains(&s)).then_some(s)
+        }
         df!(
-            "from" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
-            "to" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            "from" => rows.iter().map(|r| source(r.0)).collect::<Vec<_>>(),
+            "to" => rows.iter().map(|r| source(r.1)).collect::<Vec<_>>(),
+            "converts" => rows.iter().map(|r| r.1 == CONVERSION).collect::<Vec<_>>(),
             "n" => rows.iter().map(|r| r.2).collect::<Vec<_>>(),
         )
         .unwrap()
@@ -418,17 +432,32 @@ mod tests {
         let cohort = df!(LEAD_ROW => [0u32, 2, 3]).unwrap();
         let cutoffs = df!(LEAD_ROW => [0u32, 3], "__cutoff" => [4i64, 0]).unwrap();
         let got = transitions(&touches, Some(&cohort), &cutoffs).unwrap();
-        let text = |c: &str| -> Vec<String> {
-            got.column(c)
-                .unwrap()
-                .str()
-                .unwrap()
-                .iter()
-                .map(|s| s.unwrap().to_string())
-                .collect()
+        let text = |c: &str| -> Vec<Option<String>> {
+            let c = got.column(c).unwrap().str().unwrap().clone();
+            c.iter().map(|s| s.map(str::to_string)).collect()
         };
-        assert_eq!(text("from"), ["(start)", "a", "b", "b", "c"]);
-        assert_eq!(text("to"), ["b", "(null)", "a", "c", "(conversion)"]);
+        let some = |v: &[Option<&str>]| -> Vec<Option<String>> {
+            v.iter().map(|s| s.map(str::to_string)).collect()
+        };
+        // From the start to b twice; a to the end (null); b to a; b to c;
+        // c to conversion.
+        assert_eq!(
+            text("from"),
+            some(&[None, Some("a"), Some("b"), Some("b"), Some("c")])
+        );
+        assert_eq!(
+            text("to"),
+            some(&[Some("b"), None, Some("a"), Some("c"), None])
+        );
+        let converts: Vec<bool> = got
+            .column("converts")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(converts, [false, false, false, false, true]);
         let n: Vec<u64> = got
             .column("n")
             .unwrap()
@@ -438,5 +467,28 @@ mod tests {
             .flatten()
             .collect();
         assert_eq!(n, [2, 1, 1, 1, 1]);
+    }
+
+    /// A source may be called what the chain's states are called (a user
+    /// trial named one "(null)", which stopped roi): it is a channel like
+    /// any other. Paths X → ads → conversion and ads → null: P(conv) = 1/2.
+    /// Without X: start → ads, then conversion half the time, so 1/4 and an
+    /// effect of 1/2; without ads nothing converts, an effect of 1.
+    #[test]
+    fn a_source_named_like_a_state_is_a_channel() {
+        for name in [NULL_STATE, START, CONVERSION] {
+            let touches = df!(
+                LEAD_ROW => [0u32, 0, 1],
+                AT => [1i64, 2, 1],
+                GROUP => [name, "ads", "ads"],
+            )
+            .unwrap();
+            let cutoffs = df!(LEAD_ROW => [0u32], "__cutoff" => [5i64]).unwrap();
+            let r = removal(&transitions(&touches, None, &cutoffs).unwrap()).unwrap();
+            assert!((r.conversion - 0.5).abs() < 1e-12, "{name}");
+            let effect = |g: &str| r.effect[r.groups.iter().position(|x| x == g).unwrap()];
+            assert!((effect(name) - 0.5).abs() < 1e-12, "{name}");
+            assert!((effect("ads") - 1.0).abs() < 1e-12, "{name}");
+        }
     }
 }

@@ -260,9 +260,35 @@ impl<'a> Run<'a> {
         let plan = table::table(&self.data, &self.params, model)?;
         Ok(Step::collect(vec![plan], move |frames| {
             let [t] = take(frames, "roi")?;
+            self.no_summary_names(&t, m)?;
             done.push(t);
             self.models(shared, done)
         }))
+    }
+
+    /// A one-line error when a source (or campaign) is called what roi names
+    /// its summary rows, `all` or `unattributed`: its row would merge with
+    /// theirs (a breaker's trial got 1,024 rows called `all` and a false
+    /// reconciliation). `table` is a collected model table.
+    fn no_summary_names(&self, table: &DataFrame, model: Model) -> Result<()> {
+        let by = self.params.by.column();
+        let names = table.column(by)?.str()?;
+        let rows = |label: &str| names.iter().filter(|n| *n == Some(label)).count();
+        // The table's own rows: one `all`; one `unattributed` for a touch model.
+        let own_unattributed = usize::from(model != Model::LeadSource);
+        for (label, own) in [(ALL_LABEL, 1), (UNATTRIBUTED, own_unattributed)] {
+            if rows(label) > own {
+                return Err(Error::BadData {
+                    table: "leads, touches or spend".into(),
+                    file: self.inputs.checked.source.clone(),
+                    column: by.into(),
+                    detail: format!(
+                        "a {by} is called \"{label}\", which roi names a summary row; rename it in the export (or map it with a lookup)"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Closed-won revenue of the cohort (every model must add up to it) and,
