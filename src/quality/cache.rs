@@ -149,13 +149,17 @@ impl Store {
     /// Points `plan` at its judged file: the store's when it has one, else
     /// judged now (written beside and renamed in place, so another run
     /// never reads half a file).
-    pub fn judge(&self, plan: &mut super::TablePlan) -> Result<()> {
+    pub fn judge(
+        &self,
+        plan: &mut super::TablePlan,
+        lead_ids: Option<polars::prelude::LazyFrame>,
+    ) -> Result<()> {
         let name = plan.name.clone();
         if !self.has(&name) {
             plan.judge_to(&self.staging(&name))?;
             self.publish(&name)?;
         }
-        plan.adopt(&self.path(&name))
+        plan.adopt(&self.path(&name), lead_ids)
     }
 
     /// A small text the complete entry keeps beside its tables (the

@@ -17,7 +17,7 @@ use polars::prelude::*;
 
 use super::rules::TablePlan;
 use crate::error::{Error, Result};
-use crate::input::schema::{INDEX_COL, LEAD_ROW, REASON_COL};
+use crate::input::schema::{INDEX_COL, LEAD_ID, LEAD_ROW, REASON_COL};
 
 /// Runs `plan` with the streaming engine into a Parquet file at `path`
 /// (LZ4: fast to write and read back).
@@ -66,7 +66,11 @@ impl TablePlan {
             .collect_schema()
             .map_err(unreadable)?;
         let mut columns = Vec::new();
+        let drop_id = self.lead_id_by_row();
         for (e, (name, canonical)) in self.used_select.iter().zip(&self.used_names) {
+            if drop_id && name == LEAD_ID {
+                continue;
+            }
             columns.push(match canonical {
                 true => e.clone().alias(stored(name)),
                 false => col(name.as_str()),
@@ -90,8 +94,10 @@ impl TablePlan {
     }
 
     /// Points the plan at its judged file (written by [`TablePlan::judge_to`]
-    /// in this run or, cached, in an earlier one).
-    pub fn adopt(&mut self, path: &Path) -> Result<()> {
+    /// in this run or, cached, in an earlier one). `lead_ids` are the used
+    /// leads' [`LEAD_ROW`] and `lead_id`, for a table whose file keeps no
+    /// lead id ([`TablePlan::lead_id_by_row`]).
+    pub fn adopt(&mut self, path: &Path, lead_ids: Option<LazyFrame>) -> Result<()> {
         if self.kind.is_none() {
             return Ok(());
         }
@@ -101,9 +107,16 @@ impl TablePlan {
             detail: crate::error::one_line(&e.to_string()),
         })?;
         self.judged = true;
+        let drop_id = self.lead_id_by_row();
+        if drop_id {
+            self.lead_ids = Some(lead_ids.ok_or_else(|| {
+                Error::Internal(format!("{}: judged without the leads' ids", self.name))
+            })?);
+        }
         self.used_select = self
             .used_names
             .iter()
+            .filter(|(name, _)| !(drop_id && name == LEAD_ID))
             .map(|(name, canonical)| match canonical {
                 true => col(stored(name)).alias(name.as_str()),
                 false => col(name.as_str()),

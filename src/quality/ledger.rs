@@ -243,7 +243,7 @@ fn queries(p: &TablePlan) -> [LazyFrame; 4] {
     };
     [
         p.raw.clone().select([len().alias("n")]),
-        p.used().select([len().alias("n"), unlinked]),
+        p.used_with(&[]).select([len().alias("n"), unlinked]),
         p.set_aside_keys(),
         p.raw
             .clone()

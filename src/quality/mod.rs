@@ -134,7 +134,7 @@ impl Checked {
                 // materialised: every table that refers to leads joins them
                 // instead of re-running the leads plan, and lead_funnel
                 // starts from them.
-                judged.judge(&mut plan)?;
+                judged.judge(&mut plan, None)?;
                 let df = plan
                     .used_with(&wide_columns)
                     .with_row_index(LEAD_ROW, None)
@@ -256,7 +256,14 @@ impl Checked {
     /// temporary folder removed when the data set is dropped).
     pub fn judge_table(&mut self, kind: TableKind) -> Result<()> {
         match self.tables.get_mut(&kind) {
-            Some(plan) if !plan.judged => self.judged.judge(plan),
+            Some(plan) if !plan.judged => {
+                let ids = self.leads_keyed.as_ref().map(|df| {
+                    df.clone()
+                        .lazy()
+                        .select([col(LEAD_ROW), col(crate::input::schema::LEAD_ID)])
+                });
+                self.judged.judge(plan, ids)
+            }
             _ => Ok(()),
         }
     }

@@ -64,15 +64,52 @@ pub struct TablePlan {
     /// `annotated` reads the judged file (`judged`), which keeps no raw
     /// data of set-aside rows: those are read back from `raw` by row index.
     pub judged: bool,
+    /// The used leads' ids by [`LEAD_ROW`], when the judged file keeps no
+    /// `lead_id` of its own (see [`TablePlan::lead_id_by_row`]): `used`
+    /// joins it back; the per-lead work reads [`LEAD_ROW`] only.
+    pub(super) lead_ids: Option<LazyFrame>,
 }
 
 impl TablePlan {
     /// Used rows with canonical, typed columns and every other column as a dimension.
     pub fn used(&self) -> LazyFrame {
-        self.annotated
-            .clone()
-            .filter(col(REASON_COL).is_null())
-            .select(self.used_select.clone())
+        let rows = self.annotated.clone().filter(col(REASON_COL).is_null());
+        let Some(ids) = &self.lead_ids else {
+            return rows.select(self.used_select.clone());
+        };
+        // The lead id from the leads, by row number, in its place.
+        let mut select = self.used_select.clone();
+        select.push(col(LEAD_ROW));
+        let names: Vec<Expr> = self.used_names.iter().map(|(n, _)| col(n.as_str())).collect();
+        rows.select(select)
+            .join(
+                ids.clone(),
+                [col(LEAD_ROW)],
+                [col(LEAD_ROW)],
+                JoinArgs {
+                    maintain_order: MaintainOrderJoin::Left,
+                    ..JoinArgs::new(JoinType::Left)
+                },
+            )
+            .select(names)
+    }
+
+    /// Whether the judged file of this table need not keep the rows' lead
+    /// id: every used row names a known lead (set aside otherwise), whose
+    /// id the leads hold by [`LEAD_ROW`]. At 10M leads writing that text
+    /// for 85M rows was about a quarter of judging them. Deals keep theirs
+    /// (a deal may have no lead), and so do deal_leads (links read them).
+    pub fn lead_id_by_row(&self) -> bool {
+        self.keyed
+            && matches!(
+                self.kind,
+                Some(
+                    TableKind::Handoffs
+                        | TableKind::Activities
+                        | TableKind::Scores
+                        | TableKind::Touches
+                )
+            )
     }
 
     /// A one-row plan of `t`: the latest timestamp in any used row of this
@@ -110,7 +147,9 @@ impl TablePlan {
         ])))
     }
 
-    /// Used rows with some helper columns (`__w_*`) beside the used columns.
+    /// Used rows with some helper columns (`__w_*`) beside the used columns
+    /// (without `lead_id` when the judged file keeps none: see
+    /// [`TablePlan::lead_id_by_row`]).
     pub fn used_with(&self, extra: &[String]) -> LazyFrame {
         let mut select = self.used_select.clone();
         select.extend(extra.iter().map(|c| col(c.as_str())));
@@ -121,7 +160,8 @@ impl TablePlan {
     }
 
     /// Used rows with [`LEAD_ROW`] beside the canonical columns, or `None`
-    /// when this table's rows were not matched to leads.
+    /// when this table's rows were not matched to leads (without `lead_id`
+    /// when the judged file keeps none: per-lead work reads [`LEAD_ROW`]).
     pub fn used_keyed(&self) -> Option<LazyFrame> {
         self.keyed.then(|| {
             let mut select = self.used_select.clone();
@@ -686,6 +726,7 @@ pub fn plan_table(
         used_names,
         keyed,
         judged: false,
+        lead_ids: None,
     })
 }
 
@@ -734,5 +775,6 @@ pub fn plan_lookup(raw: &RawTable, key: &str, join_column: &str) -> TablePlan {
         used_names,
         keyed: false,
         judged: false,
+        lead_ids: None,
     }
 }

@@ -1699,3 +1699,45 @@ fn issue_14_a_source_named_like_a_summary_row_exits_2() {
         }
     }
 }
+
+// See: issue 14. The judged handoffs, activities, scores and touches keep
+// no lead id of their own (the leads hold it by row number); an export of
+// their used rows puts it back. Worked: L9 is L1's alias, so the handoff
+// naming L9 belongs to L1 and exports as L1; the row naming L7 (no such
+// lead) is set aside; L2's stays L2. The same on a second (cached) run.
+#[test]
+fn issue_14_exported_rows_name_their_lead_by_its_own_id() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,alias_id\n\
+         L1,2024-01-01T00:00:00Z,web,L9\n\
+         L2,2024-01-02T00:00:00Z,ads,\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at,rep_id\n\
+         L2,mql,2024-01-05T00:00:00Z,r1\n\
+         L9,mql,2024-01-06T00:00:00Z,r2\n\
+         L7,mql,2024-01-07T00:00:00Z,r3\n",
+    );
+    let cache = Scratch::new();
+    let out = Scratch::new();
+    let d = s.path().to_str().unwrap();
+    for _ in 0..2 {
+        leadloop()
+            .env("LEADLOOP_CACHE_DIR", cache.path())
+            .args(["--data", d, "--format", "csv", "--out"])
+            .arg(out.path())
+            .args(["export", "handoffs"])
+            .assert()
+            .success();
+        let text = std::fs::read_to_string(out.path().join("handoffs.csv")).unwrap();
+        let ids: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap())
+            .collect();
+        assert_eq!(ids, ["L2", "L1"], "{text}");
+    }
+}

@@ -160,7 +160,11 @@ pub struct PredicateFrame {
 /// The distinct activity kinds (one column `kind`), to check
 /// `activities_<kind>` names against; `None` without activities.
 pub fn kinds_plan(checked: &Checked) -> Option<LazyFrame> {
-    let a = checked.used(TableKind::Activities)?;
+    // Keyed rows where there are leads: the same rows, without putting
+    // each row's lead id back (`TablePlan::lead_id_by_row`).
+    let a = checked
+        .keyed(TableKind::Activities)
+        .or_else(|| checked.used(TableKind::Activities))?;
     let has_kind = a
         .clone()
         .collect_schema()
