@@ -80,7 +80,11 @@ impl TablePlan {
         // The lead id from the leads, by row number, in its place.
         let mut select = self.used_select.clone();
         select.push(col(LEAD_ROW));
-        let names: Vec<Expr> = self.used_names.iter().map(|(n, _)| col(n.as_str())).collect();
+        let names: Vec<Expr> = self
+            .used_names
+            .iter()
+            .map(|(n, _)| col(n.as_str()))
+            .collect();
         rows.select(select)
             .join(
                 ids.clone(),

@@ -1741,3 +1741,26 @@ fn issue_14_exported_rows_name_their_lead_by_its_own_id() {
         assert_eq!(ids, ["L2", "L1"], "{text}");
     }
 }
+
+// See: issue 14 (user trial). `roi --from 2024-01-01 --to 2024-06-30` on
+// data-samples, which begin in November 2024, printed a table of zeros
+// and exited 0; nothing to analyse is an exit-2 error naming the period.
+#[test]
+fn issue_14_roi_over_a_period_without_data_exits_2() {
+    let d = repo().join("data-samples");
+    let d = d.to_str().unwrap();
+    for model in ["lead_source", "markov"] {
+        let err = fails_with_2([
+            "--data",
+            d,
+            "roi",
+            "--model",
+            model,
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-06-30",
+        ]);
+        assert!(err.contains("from 2024-01-01 to 2024-06-30"), "{err}");
+    }
+}

@@ -261,6 +261,7 @@ impl<'a> Run<'a> {
         Ok(Step::collect(vec![plan], move |frames| {
             let [t] = take(frames, "roi")?;
             self.no_summary_names(&t, m)?;
+            self.something_in_period(&t)?;
             done.push(t);
             self.models(shared, done)
         }))
@@ -289,6 +290,35 @@ impl<'a> Run<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A one-line error when the period holds no lead and no spend (a user
+    /// trial asked for a half year before the data began and got a table
+    /// of zeros). `table` is a collected model table.
+    fn something_in_period(&self, table: &DataFrame) -> Result<()> {
+        let by = self.params.by.column();
+        let names = table.column(by)?.str()?;
+        let Some(all) = names.iter().position(|n| n == Some(ALL_LABEL)) else {
+            return Ok(());
+        };
+        let value = |c: &str| -> Result<f64> {
+            let v = table.column(c)?.cast(&DataType::Float64)?;
+            Ok(v.f64()?.get(all).unwrap_or(0.0))
+        };
+        if value("leads")? > 0.0 || value("spend")? != 0.0 || value("won")? > 0.0 {
+            return Ok(());
+        }
+        let day = |d: Option<NaiveDate>| d.map_or("–".to_string(), |d| d.to_string());
+        Err(Error::NothingToAnalyse {
+            detail: match (self.options.from, self.options.to) {
+                (None, None) => "roi: no lead and no spend to analyse".into(),
+                (from, to) => format!(
+                    "roi: no lead was created and nothing was spent from {} to {} (--from/--to)",
+                    day(from),
+                    day(to)
+                ),
+            },
+        })
     }
 
     /// Closed-won revenue of the cohort (every model must add up to it) and,
