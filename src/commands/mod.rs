@@ -79,7 +79,7 @@ pub fn analyse(ctx: &Context, analysis: &dyn Analysis, stdout: &mut dyn Write) -
     let checked = ctx.checked()?;
     require(&checked, analysis)?;
     let (ledger, _) = phases::time("ledger", || ledger::compute_with(&checked, true, false))?;
-    if let Some(e) = unusable(&ledger, analysis) {
+    if let Some(e) = unusable(&checked, &ledger, analysis) {
         return Err(e);
     }
     let funnel = lead_funnel_if_any(&checked)?;
@@ -111,9 +111,16 @@ pub fn lacks(checked: &Checked, analysis: &dyn Analysis) -> Option<Need> {
 
 /// The one-line error when a table `analysis` needs has no used row: an
 /// analysis of nothing is an error, not a report of zeros.
-pub fn unusable(ledger: &Ledger, analysis: &dyn Analysis) -> Option<Error> {
+pub fn unusable(checked: &Checked, ledger: &Ledger, analysis: &dyn Analysis) -> Option<Error> {
     analysis.requires().iter().find_map(|need| {
-        let Need::Table(kind) = need else { return None };
+        let kind = match need {
+            Need::Table(kind) => *kind,
+            // Stage events from handoffs alone: a handoffs table without a
+            // used row records none (a breaker's header-only file printed
+            // a bands table of zeros).
+            Need::StageEvents if checked.wide_stages.is_empty() => TableKind::Handoffs,
+            _ => return None,
+        };
         let t = ledger.table(kind.name())?;
         if t.used > 0 {
             return None;

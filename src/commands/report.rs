@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, stdout: &mut dyn Write) -> Result<()> {
             skipped.push(format!("{} (needs {})", analysis.name(), need.describe()));
             continue;
         }
-        if let Some(e) = super::unusable(&ledger, analysis.as_ref()) {
+        if let Some(e) = super::unusable(&checked, &ledger, analysis.as_ref()) {
             skipped.push(e.to_string());
             continue;
         }

@@ -107,7 +107,8 @@ pub fn report(checked: &Checked, ledger: &Ledger) -> Result<Report> {
             let lacks = super::lacks(checked, a.as_ref())
                 .map(|n| n.describe())
                 .or_else(|| {
-                    super::unusable(ledger, a.as_ref()).map(|_| "usable rows (see above)".into())
+                    super::unusable(checked, ledger, a.as_ref())
+                        .map(|_| "usable rows (see above)".into())
                 });
             (a.name().to_string(), lacks)
         })

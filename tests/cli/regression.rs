@@ -1764,3 +1764,16 @@ fn issue_14_roi_over_a_period_without_data_exits_2() {
         assert!(err.contains("from 2024-01-01 to 2024-06-30"), "{err}");
     }
 }
+
+// See: issue 14 (breaker trial). A handoffs file with a header and no row,
+// and no stage columns: bands printed a table of zeros with exit 0. No
+// stage event is recorded, so it is the exit-2 "nothing to analyse" line
+// naming the handoffs file.
+#[test]
+fn issue_14_bands_with_a_header_only_handoffs_file_exits_2() {
+    let s = Scratch::new();
+    s.write("leads.csv", LEAD);
+    s.write("handoffs.csv", "lead_id,stage,at,rep_id\n");
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "bands"]);
+    assert!(err.contains("handoffs") && err.contains("no rows"), "{err}");
+}
