@@ -21,14 +21,8 @@ pub fn with_band(
     let frame = match scores {
         Some(s) => {
             // Each score beside its lead's MQL time; those after it dropped.
-            let s = s
-                .select([col(LEAD_ROW), col(SCORED_AT), col(SCORE)])
-                .filter(col(LEAD_ROW).is_not_null())
-                .collect()?;
-            let mql = dense::at_rows(frame.column("mql_at")?, s.column(LEAD_ROW)?, "mql_at")?;
-            let kept = s
-                .hstack(&[mql])?
-                .lazy()
+            let scores = s.select([col(LEAD_ROW), col(SCORED_AT), col(SCORE)]);
+            let kept = dense::with_lead_value(scores, &frame, "mql_at")?
                 .filter(
                     col("mql_at")
                         .is_null()

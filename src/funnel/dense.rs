@@ -52,9 +52,18 @@ pub fn beside(frame: DataFrame, facts: LazyFrame) -> Result<DataFrame> {
     Ok(frame.hstack(placed.columns())?)
 }
 
+/// The rows of `long` that belong to a lead, collected, each with its
+/// lead's `column` of `frame` (one row per lead, lead `i` at row `i`)
+/// beside it under the same name: a gather by [`LEAD_ROW`], not a join.
+pub fn with_lead_value(long: LazyFrame, frame: &DataFrame, column: &str) -> Result<LazyFrame> {
+    let long = long.filter(col(LEAD_ROW).is_not_null()).collect()?;
+    let value = at_rows(frame.column(column)?, long.column(LEAD_ROW)?, column)?;
+    Ok(long.hstack(&[value])?.lazy())
+}
+
 /// The value of `per_lead` (one value per lead, lead `i` at `i`) at each
 /// lead row of `rows` (null where the row number is null), named `name`.
-pub fn at_rows(per_lead: &Column, rows: &Column, name: &str) -> Result<Column> {
+fn at_rows(per_lead: &Column, rows: &Column, name: &str) -> Result<Column> {
     let rows = rows.cast(&IDX_DTYPE)?;
     Ok(per_lead
         .take(rows.idx()?)?

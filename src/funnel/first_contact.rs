@@ -36,18 +36,9 @@ pub fn with_first_contact(
                 .alias("contacted_at"),
         ),
         _ => {
-            // Each contact beside its lead's MQL time (a gather by lead row).
-            let contacts = concat(parts, UnionArgs::default())?
-                .filter(col(LEAD_ROW).is_not_null())
-                .collect()?;
-            let mql = dense::at_rows(
-                frame.column("mql_at")?,
-                contacts.column(LEAD_ROW)?,
-                "mql_at",
-            )?;
-            let first = contacts
-                .hstack(&[mql])?
-                .lazy()
+            // Each contact beside its lead's MQL time.
+            let contacts = concat(parts, UnionArgs::default())?;
+            let first = dense::with_lead_value(contacts, &frame, "mql_at")?
                 .filter(col(AT).gt_eq(col("mql_at")))
                 .group_by([col(LEAD_ROW)])
                 .agg([col(AT).min().alias("contacted_at")]);
