@@ -160,8 +160,10 @@ pub fn unusable(checked: &Checked, ledger: &Ledger, analysis: &dyn Analysis) -> 
 /// Runs an analysis to its end, collecting each step's plans.
 pub fn run(analysis: &dyn Analysis, inputs: &Inputs) -> Result<Finished> {
     phases::time(analysis.name(), || {
-        let mut step = analysis.start(inputs)?;
+        let mut step = phases::part("plan 1", || analysis.start(inputs))?;
+        let mut k = 0;
         loop {
+            k += 1;
             match step {
                 Step::Done(finished) => return Ok(finished),
                 Step::Collect {
@@ -169,8 +171,9 @@ pub fn run(analysis: &dyn Analysis, inputs: &Inputs) -> Result<Finished> {
                     streaming,
                     then,
                 } => {
-                    let frames = collect(plans, streaming)?;
-                    step = then(frames)?;
+                    let frames =
+                        phases::part(&format!("collect {k}"), || collect(plans, streaming))?;
+                    step = phases::part(&format!("compute {k}"), || then(frames))?;
                 }
             }
         }

@@ -21,6 +21,9 @@ pub struct Phase {
     /// Peak resident set size of the process so far, in bytes (Linux's
     /// `VmHWM`); `None` where the system does not say.
     pub peak_rss: Option<u64>,
+    /// A part of the phase listed above it ([`part`]): shown indented, and
+    /// not added to the total.
+    pub part: bool,
 }
 
 thread_local! {
@@ -31,6 +34,7 @@ thread_local! {
 /// (cleared when the phase ends, so nothing is left on the screen before
 /// what the command prints).
 pub fn time<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    let at = PHASES.with(|p| p.borrow().len());
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(
         ProgressStyle::with_template("{spinner} leadloop: {msg} ({elapsed})")
@@ -45,6 +49,24 @@ pub fn time<T>(name: &str, f: impl FnOnce() -> T) -> T {
         name: name.to_string(),
         elapsed: start.elapsed(),
         peak_rss: peak_rss(),
+        part: false,
+    };
+    // Before the parts recorded while it ran.
+    PHASES.with(|p| p.borrow_mut().insert(at, phase));
+    out
+}
+
+/// Runs `f` as a part of the phase running now (an analysis's collect or
+/// its arithmetic after it): listed under that phase by `--timings`, with
+/// no spinner of its own.
+pub fn part<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    let phase = Phase {
+        name: format!("  {name}"),
+        elapsed: start.elapsed(),
+        peak_rss: peak_rss(),
+        part: true,
     };
     PHASES.with(|p| p.borrow_mut().push(phase));
     out
@@ -79,7 +101,10 @@ pub fn render(phases: &[Phase]) -> String {
             mb(p.peak_rss)
         ));
     }
-    let total = phases.iter().fold(0.0, |t, p| t + p.elapsed.as_secs_f64());
+    let total = phases
+        .iter()
+        .filter(|p| !p.part)
+        .fold(0.0, |t, p| t + p.elapsed.as_secs_f64());
     out.push_str(&format!(
         "{:<width$}  {:>9.2}  {:>13}\n",
         "total",
@@ -116,17 +141,24 @@ mod tests {
     #[test]
     fn phases_are_recorded_in_order_and_taken_once() {
         let x = time("read", || 2 + 2);
-        time("judge", || ());
+        time("judge", || {
+            part("collect 1", || ());
+            part("finish 1", || ());
+        });
         assert_eq!(x, 4);
         let phases = take();
         let names: Vec<&str> = phases.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["read", "judge"]);
+        assert_eq!(names, ["read", "judge", "  collect 1", "  finish 1"]);
+        let parts: f64 = phases[2..].iter().map(|p| p.elapsed.as_secs_f64()).sum();
+        let whole: f64 = phases[..2].iter().map(|p| p.elapsed.as_secs_f64()).sum();
         assert!(take().is_empty());
         let table = render(&phases);
         assert!(table.starts_with("phase"), "{table}");
-        assert!(
-            table.lines().last().unwrap().starts_with("total"),
-            "{table}"
-        );
+        let last = table.lines().last().unwrap();
+        assert!(last.starts_with("total"), "{table}");
+        // The parts are inside their phase's time, never added again.
+        let total: f64 = last.split_whitespace().nth(1).unwrap().parse().unwrap();
+        assert!((total - whole).abs() < 0.011, "{table}");
+        assert!(parts <= whole + 1e-9, "{table}");
     }
 }

@@ -125,11 +125,29 @@ fn timings_list_the_phases_on_stderr() {
         "report",
     ]);
     assert_eq!(code, 0, "{stderr}");
+    // Phases, and indented under each analysis its parts: its plan, then
+    // each collect and the computation after it.
     let phases: Vec<&str> = stderr
         .lines()
         .skip(1)
+        .filter(|l| !l.starts_with("  "))
         .map(|l| l.split("  ").next().unwrap().trim())
         .collect();
+    let parts_of = |phase: &str| -> Vec<&str> {
+        stderr
+            .lines()
+            .skip_while(|l| !l.starts_with(phase))
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .map(|l| l.trim().split("  ").next().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        parts_of("bands"),
+        ["plan 1", "collect 1", "compute 1"],
+        "{stderr}"
+    );
+    assert_eq!(parts_of("lead_funnel"), Vec::<&str>::new(), "{stderr}");
     assert_eq!(
         phases,
         [
