@@ -14,7 +14,8 @@ pub fn auc(scored: &[(f64, bool)]) -> Option<f64> {
         return None;
     }
     let mut v: Vec<(f64, bool)> = scored.to_vec();
-    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Ties share their average rank whatever their order: unstable will do.
+    v.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     // Sum of the (average, for ties) ranks of the positives.
     let mut rank_sum = 0.0;
     let mut i = 0;

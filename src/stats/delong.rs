@@ -18,18 +18,19 @@ pub struct DeLong {
 
 /// Midranks (1-based, ties averaged) of `v`, in `v`'s order.
 fn midranks(v: &[f64]) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..v.len()).collect();
+    // (value, position) pairs sorted in place: no indirection per compare.
     // Ties get one midrank whatever their order: an unstable sort will do.
-    order.sort_unstable_by(|&a, &b| v[a].total_cmp(&v[b]));
+    let mut order: Vec<(f64, usize)> = v.iter().copied().zip(0..).collect();
+    order.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut ranks = vec![0.0; v.len()];
     let mut i = 0;
     while i < order.len() {
         let mut j = i;
-        while j < order.len() && v[order[j]] == v[order[i]] {
+        while j < order.len() && order[j].0 == order[i].0 {
             j += 1;
         }
         let r = (i + 1 + j) as f64 / 2.0;
-        for &k in &order[i..j] {
+        for &(_, k) in &order[i..j] {
             ranks[k] = r;
         }
         i = j;

@@ -45,7 +45,7 @@ pub fn platt(scored: &[(f64, bool)]) -> Option<Platt> {
     let scale = if sd > 0.0 { sd } else { 1.0 };
     // (standardised score, positives, negatives) per distinct score.
     let mut xs: Vec<(f64, bool)> = scored.to_vec();
-    xs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    xs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut groups: Vec<(f64, f64, f64)> = Vec::new();
     for (x, y) in xs {
         let u = (x - centre) / scale;

@@ -65,9 +65,11 @@ pub struct Decile {
 /// The deciles of `rows` (`(ranking, positive)` in file order) by ranking,
 /// highest first, with the mean of `probs` in each.
 pub fn deciles(rows: &[(f64, bool)], probs: &[f64]) -> Vec<Decile> {
-    let mut order: Vec<usize> = (0..rows.len()).collect();
-    // Stable: ties keep file order.
-    order.sort_by(|&a, &b| rows[b].0.total_cmp(&rows[a].0));
+    // Highest first, ties in file order: (ranking, position) pairs sorted
+    // in place, position breaking ties (the order a stable sort gives).
+    let mut pairs: Vec<(f64, usize)> = rows.iter().map(|r| r.0).zip(0..).collect();
+    pairs.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let order: Vec<usize> = pairs.into_iter().map(|(_, i)| i).collect();
     let n = rows.len();
     let (size, extra) = (n / 10, n % 10);
     let mut out = Vec::new();

@@ -5,6 +5,7 @@
 use polars::prelude::*;
 
 use super::features::{Indicator, Kind};
+use super::patterns::Patterns;
 use super::{evaluate, propose, Options, RecalibrateSummary, DECILE_UNITS};
 use crate::analysis::plan::{take, Inputs, Step, Summary};
 use crate::analysis::rules::{Rule, Rules};
@@ -109,7 +110,6 @@ impl Options {
         mut notes: Vec<String>,
     ) -> Result<Step<'a>> {
         let p = indicators.len();
-        let rows = frame.height();
         let y: Vec<bool> = frame
             .column("__y")?
             .bool()?
@@ -122,51 +122,10 @@ impl Options {
             .iter()
             .map(|v| v.unwrap_or(false))
             .collect();
-        // Row-major 0/1 matrices, train and test: the only copy the fit reads.
         let n_train = is_train.iter().filter(|t| **t).count();
-        let mut slot = Vec::with_capacity(rows);
-        let (mut a, mut b) = (0usize, 0usize);
-        for t in &is_train {
-            slot.push(match t {
-                true => {
-                    a += 1;
-                    a - 1
-                }
-                false => {
-                    b += 1;
-                    b - 1
-                }
-            });
-        }
-        let mut train_x = vec![0u8; n_train * p];
-        let mut test_x = vec![0u8; (rows - n_train) * p];
-        // Per indicator: train support, test support, test matches among positives.
-        let mut support = vec![(0u64, 0u64, 0u64); p];
-        let mut train_pos = vec![0u64; p];
         let mut frame = frame;
-        for (j, s) in support.iter_mut().enumerate() {
-            // Taken out of the frame, so each column is freed once copied:
-            // the matrices are the only full copy.
-            let column = frame.drop_in_place(&format!("__i{j}"))?;
-            let c = column.u8()?;
-            for (r, v) in c.iter().enumerate() {
-                if v.unwrap_or(0) == 0 {
-                    continue;
-                }
-                match is_train[r] {
-                    true => {
-                        train_x[slot[r] * p + j] = 1;
-                        s.0 += 1;
-                        train_pos[j] += u64::from(y[r]);
-                    }
-                    false => {
-                        test_x[slot[r] * p + j] = 1;
-                        s.1 += 1;
-                        s.2 += u64::from(y[r]);
-                    }
-                }
-            }
-        }
+        let patterns = Patterns::take(&mut frame, p, &y, &is_train)?;
+        let support = patterns.support();
         let current: Option<Vec<Option<f64>>> = match has_current {
             // A score that is not a finite number (NaN, inf) counts as none.
             true => Some(
@@ -179,25 +138,27 @@ impl Options {
             ),
             false => None,
         };
-        let current_band: Option<Vec<String>> = match has_current {
-            true => Some(
+        // Train leads per current band, and the train months.
+        let train_mask = frame
+            .column("__train")?
+            .bool()?
+            .fill_null_with_values(false)?;
+        let current_train_bands: Option<Vec<(String, u64)>> = match has_current {
+            true => Some(counts_of(
                 frame
                     .column("__current_band")?
+                    .filter(&train_mask)?
                     .str()?
                     .iter()
-                    .map(|b| b.unwrap_or("unscored").to_string())
-                    .collect(),
-            ),
+                    .map(|b| b.unwrap_or("unscored")),
+            )),
             false => None,
         };
-        let months: std::collections::BTreeSet<String> = frame
+        let months = frame
             .column("__month")?
-            .str()?
-            .iter()
-            .zip(&is_train)
-            .filter(|(_, t)| **t)
-            .filter_map(|(m, _)| m.map(str::to_string))
-            .collect();
+            .filter(&train_mask)?
+            .drop_nulls()
+            .n_unique()?;
         drop(frame);
         let y_train: Vec<bool> = y
             .iter()
@@ -211,9 +172,9 @@ impl Options {
             .filter(|(_, t)| !**t)
             .map(|(y, _)| *y)
             .collect();
-        let train_rows: Vec<&[u8]> = train_x.chunks(p).collect();
-        let fit = crate::stats::logistic::fit(&train_rows, &y_train, self.l2).map_err(|e| {
-            match e {
+        let pattern_rows = patterns.rows();
+        let fit = crate::stats::logistic::fit_counts(&pattern_rows, &patterns.train, self.l2)
+            .map_err(|e| match e {
                 crate::stats::logistic::FitError::OneClass { positive } => Error::NothingToAnalyse {
                     detail: format!(
                         "recalibrate: every train lead {} {}, so there is nothing to tell apart (--target, --train-share)",
@@ -228,29 +189,26 @@ impl Options {
                 e => Error::NothingToAnalyse {
                     detail: format!("recalibrate: the logistic fit failed: {e} (a smaller --l2 penalises harder and steadies it)"),
                 },
-            }
-        })?;
-        let test_rows: Vec<&[u8]> = test_x.chunks(p).collect();
-        // Predictions in file order, per split.
-        let split_rows = |f: &dyn Fn(&[u8]) -> f64| -> (Vec<f64>, Vec<f64>) {
-            (
-                train_rows.iter().map(|r| f(r)).collect(),
-                test_rows.iter().map(|r| f(r)).collect(),
-            )
-        };
-        let proposed = split_rows(&|r| fit.probability(r));
+            })?;
+        // Predictions and points once per pattern, then per lead in file
+        // order, per split.
+        let probability: Vec<f64> = pattern_rows.iter().map(|r| fit.probability(r)).collect();
+        let proposed = patterns.per_lead(&probability, &is_train);
         let base_points = propose::points(fit.intercept);
         let rule_points: Vec<i64> = fit.coef.iter().map(|c| propose::points(*c)).collect();
-        let points_of = |r: &[u8]| -> i64 {
-            base_points
-                + r.iter()
-                    .zip(&rule_points)
-                    .filter(|(v, _)| **v != 0)
-                    .map(|(_, p)| *p)
-                    .sum::<i64>()
-        };
-        let train_points: Vec<i64> = train_rows.iter().map(|r| points_of(r)).collect();
-        let test_points: Vec<i64> = test_rows.iter().map(|r| points_of(r)).collect();
+        let points: Vec<i64> = pattern_rows
+            .iter()
+            .map(|r| {
+                base_points
+                    + r.iter()
+                        .zip(&rule_points)
+                        .filter(|(v, _)| **v != 0)
+                        .map(|(_, p)| *p)
+                        .sum::<i64>()
+            })
+            .collect();
+        let (train_points, test_points) = patterns.per_lead(&points, &is_train);
+        drop(patterns);
         let scale = |values: (&[f64], &[f64]), ys: &[bool]| -> Option<(Vec<f64>, Vec<f64>)> {
             let pairs: Vec<(f64, bool)> =
                 values.0.iter().copied().zip(ys.iter().copied()).collect();
@@ -412,8 +370,8 @@ impl Options {
         let test_neg = y_test.len() as u64 - test_pos;
         let single: Vec<Option<f64>> = support
             .iter()
-            .map(|(_, matched, matched_pos)| {
-                evaluate::single_rule_auc(*matched_pos, test_pos, matched - matched_pos, test_neg)
+            .map(|s| {
+                evaluate::single_rule_auc(s.test.positives, test_pos, s.test.negatives, test_neg)
             })
             .collect();
         let mut w_feature = vec!["(intercept)".to_string()];
@@ -428,8 +386,8 @@ impl Options {
             w_rule.push(ind.rule.clone());
             w_coef.push(fit.coef[j]);
             w_points.push(rule_points[j]);
-            w_train.push(support[j].0);
-            w_test.push(support[j].1);
+            w_train.push(support[j].train.positives + support[j].train.negatives);
+            w_test.push(support[j].test.positives + support[j].test.negatives);
             w_auc.push(single[j]);
         }
         let weights = df!(
@@ -460,11 +418,12 @@ impl Options {
                 .enumerate()
                 .filter(|(_, i)| i.column == c && i.kind != Kind::Rule)
                 .map(|(j, _)| {
-                    let rate = match support[j].0 {
+                    let t = support[j].train;
+                    let rate = match t.positives + t.negatives {
                         0 => train_rate,
-                        n => train_pos[j] as f64 / n as f64,
+                        n => t.positives as f64 / n as f64,
                     };
-                    (rate, support[j].2, support[j].1 - support[j].2)
+                    (rate, support[j].test.positives, support[j].test.negatives)
                 })
                 .collect();
             if let Some(a) = evaluate::grouped_auc(&groups).filter(|a| leaky(*a)) {
@@ -500,13 +459,6 @@ impl Options {
             .copied()
             .zip(y_test.iter().copied())
             .collect();
-        let current_train_bands: Option<Vec<String>> = current_band.map(|cb| {
-            cb.into_iter()
-                .zip(&is_train)
-                .filter(|(_, t)| **t)
-                .map(|(b, _)| b)
-                .collect()
-        });
         let propose::Proposed {
             chosen,
             missed,
@@ -518,7 +470,7 @@ impl Options {
             bands,
             &train_pairs,
             &test_pairs,
-            months.len(),
+            months,
             current_train_bands.as_deref(),
         )?;
         if !missed.is_empty() {
@@ -650,4 +602,16 @@ impl Options {
         };
         Ok(Step::done(report, summary))
     }
+}
+
+/// How many times each value occurs, in order of first occurrence.
+fn counts_of<'v>(values: impl Iterator<Item = &'v str>) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = Vec::new();
+    for v in values {
+        match out.iter_mut().find(|(k, _)| k == v) {
+            Some((_, n)) => *n += 1,
+            None => out.push((v.to_string(), 1)),
+        }
+    }
+    out
 }

@@ -27,6 +27,7 @@
 mod evaluate;
 mod features;
 mod finish;
+mod patterns;
 mod propose;
 
 use polars::prelude::*;
@@ -279,7 +280,16 @@ impl Analysis for Options {
                     .alias("scored"),
             ]),
         };
-        let mut plans = vec![Typing::plan(funnel.clone(), &columns, true), timing];
+        // Distinct counts (constants, identifiers) only where a default
+        // feature may need them: at 10M leads, lead_id's alone took 1.5 s.
+        let shaped = |c: &str| {
+            self.features.is_none()
+                && dtypes
+                    .iter()
+                    .find(|(d, _)| d == c)
+                    .is_some_and(|(_, d)| left_out_by_name(c, d, inputs.checked).is_none())
+        };
+        let mut plans = vec![Typing::plan(funnel.clone(), &columns, shaped), timing];
         let kinds_plan = self
             .rules
             .as_ref()
@@ -410,6 +420,36 @@ impl Analysis for Options {
     }
 }
 
+const ID: &str = "an id";
+
+/// Why a lead column is never a default feature, whatever its values: an
+/// id, a timestamp, the score, an outcome, or leaky by the config.
+fn left_out_by_name(
+    c: &str,
+    d: &DataType,
+    checked: &crate::quality::Checked,
+) -> Option<&'static str> {
+    let ids = [
+        LEAD_ID,
+        crate::input::schema::CONVERTED_DEAL_ID,
+        crate::input::schema::ALIAS_ID,
+        "owner_id",
+    ];
+    if ids.contains(&c) {
+        Some(ID)
+    } else if c == CREATED_AT || d.is_temporal() {
+        Some("a timestamp")
+    } else if c == SCORE {
+        Some("the score")
+    } else if checked.stage_columns.iter().any(|s| s == c) {
+        Some("a stage column: the outcome")
+    } else if checked.settings.leaky.iter().any(|l| l == c) {
+        Some("leaky: recorded after the outcome")
+    } else {
+        None
+    }
+}
+
 fn levels(frame: &DataFrame) -> Result<Vec<Level>> {
     let v = frame.column("v")?.str()?;
     let t = frame.column("__train")?.bool()?;
@@ -471,12 +511,6 @@ impl Options {
                 _ => None,
             }
         };
-        let ids = [
-            LEAD_ID,
-            crate::input::schema::CONVERTED_DEAL_ID,
-            crate::input::schema::ALIAS_ID,
-            "owner_id",
-        ];
         if let Some(asked) = &self.features {
             let mut out = Vec::new();
             for f in asked {
@@ -531,20 +565,13 @@ impl Options {
         let mut out = Vec::new();
         let mut left: Vec<String> = Vec::new();
         for (c, d) in dtypes {
-            let why = if ids.contains(&c.as_str()) {
-                Some("an id")
+            let by_name = left_out_by_name(c, d, checked);
+            let why = if by_name == Some(ID) {
+                by_name
             } else if typing.empty.contains(c) {
                 Some("no value")
-            } else if c == CREATED_AT || d.is_temporal() {
-                Some("a timestamp")
-            } else if c == SCORE {
-                Some("the score")
-            } else if checked.stage_columns.contains(c) {
-                Some("a stage column: the outcome")
-            } else if leaky.contains(c) {
-                Some("leaky: recorded after the outcome")
-            } else if typing.empty.contains(c) {
-                Some("no value")
+            } else if by_name.is_some() {
+                by_name
             } else if typing.constant.contains(c) {
                 Some("one value for every lead")
             } else if typing.distinct.contains(c) {

@@ -145,14 +145,14 @@ pub struct Proposed {
 
 /// Thresholds by `choice` on the train leads' `(points, positive)`; `test`
 /// the same for test leads; `months` the train months (capacity);
-/// `current_train_bands` the current model's band of each train lead.
+/// `current_train_bands` the train leads per band of the current model.
 pub fn proposed_bands(
     choice: &Choice,
     bands: &crate::config::Bands,
     train_pairs: &[(i64, bool)],
     test: &[(i64, bool)],
     months: usize,
-    current_train_bands: Option<&[String]>,
+    current_train_bands: Option<&[(String, u64)]>,
 ) -> Result<Proposed> {
     let names = bands.names();
     // The current bands' cumulative shares of train leads (equal shares
@@ -161,12 +161,17 @@ pub fn proposed_bands(
     let upper = &names[..names.len() - 1];
     let cumulative: Vec<(String, f64)> = match current_train_bands {
         Some(cb) => {
-            let mut acc = 0usize;
+            let all: u64 = cb.iter().map(|(_, n)| n).sum();
+            let mut acc = 0u64;
             upper
                 .iter()
                 .map(|b| {
-                    acc += cb.iter().filter(|x| *x == b).count();
-                    (b.clone(), acc as f64 / cb.len().max(1) as f64)
+                    acc += cb
+                        .iter()
+                        .filter(|(x, _)| x == b)
+                        .map(|(_, n)| n)
+                        .sum::<u64>();
+                    (b.clone(), acc as f64 / all.max(1) as f64)
                 })
                 .collect()
         }

@@ -59,7 +59,7 @@ impl Typing {
     /// `shapes`: also count distinct and whole-number values (identifiers
     /// and constants, which only recalibrate's feature choice needs; a
     /// distinct count over 10M ids is not free).
-    pub fn plan(funnel: LazyFrame, columns: &[String], shapes: bool) -> LazyFrame {
+    pub fn plan(funnel: LazyFrame, columns: &[String], shaped: impl Fn(&str) -> bool) -> LazyFrame {
         let mut exprs: Vec<Expr> = vec![len().alias("\u{1}rows")];
         for c in columns {
             let v = col(c.as_str());
@@ -73,7 +73,7 @@ impl Typing {
                     .sum()
                     .alias(finite_name(c)),
             );
-            if !shapes {
+            if !shaped(c) {
                 continue;
             }
             exprs.push(v.drop_nulls().n_unique().alias(unique_name(c)));

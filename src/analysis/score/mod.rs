@@ -77,7 +77,7 @@ impl Analysis for Options {
         // Predicates that do not parse fail before any work.
         let names = predicates::named_columns(&self.rules)?;
         let columns: Vec<String> = dtypes.iter().map(|(c, _)| c.clone()).collect();
-        let mut plans = vec![Typing::plan(funnel.clone(), &columns, false)];
+        let mut plans = vec![Typing::plan(funnel.clone(), &columns, |_| false)];
         let kinds_plan = predicates::kinds_plan(inputs.checked);
         let with_kinds = kinds_plan.is_some();
         plans.extend(kinds_plan);

@@ -107,19 +107,45 @@ pub enum FitError {
     },
 }
 
+/// How many observations share one row of indicators, by outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub negatives: u64,
+    pub positives: u64,
+}
+
 /// Fits the model to `x` (one row of 0/1 indicators per observation, all
 /// rows of one length p ≥ 0) and outcomes `y`, with L2 parameter `c` (`C`).
 pub fn fit<R: AsRef<[u8]> + Sync>(x: &[R], y: &[bool], c: f64) -> Result<Fit, FitError> {
+    let counts: Vec<Counts> = y
+        .iter()
+        .map(|&y| Counts {
+            negatives: u64::from(!y),
+            positives: u64::from(y),
+        })
+        .collect();
+    fit_counts(x, &counts, c)
+}
+
+/// [`fit`] over distinct rows: row `i` of `x` stands for `counts[i]`
+/// observations. The objective, and so the fit, is the one of the rows
+/// repeated that many times (a row's log-loss is the same for each
+/// repeat); a row with no observation adds nothing. With few distinct rows
+/// (indicators cut from a few columns) a pass costs rows, not observations.
+pub fn fit_counts<R: AsRef<[u8]> + Sync>(
+    x: &[R],
+    counts: &[Counts],
+    c: f64,
+) -> Result<Fit, FitError> {
     if !(c.is_finite() && c > 0.0) {
         return Err(FitError::BadPenalty(c));
     }
-    if x.len() != y.len() {
+    if x.len() != counts.len() {
         return Err(FitError::LengthMismatch {
             rows: x.len(),
-            labels: y.len(),
+            labels: counts.len(),
         });
     }
-    let n = x.len();
     let p = match x.first() {
         None => return Err(FitError::Empty),
         Some(r) => r.as_ref().len(),
@@ -141,12 +167,17 @@ pub fn fit<R: AsRef<[u8]> + Sync>(x: &[R], y: &[bool], c: f64) -> Result<Fit, Fi
             });
         }
     }
-    let positives = y.iter().filter(|v| **v).count();
+    let positives: u64 = counts.iter().map(|k| k.positives).sum();
+    let n = positives + counts.iter().map(|k| k.negatives).sum::<u64>();
+    if n == 0 {
+        return Err(FitError::Empty);
+    }
     if positives == 0 || positives == n {
         return Err(FitError::OneClass {
             positive: positives == n,
         });
     }
+    let y = counts;
 
     let dim = p + 1;
     // Start at the intercept-only optimum of the unpenalised part.
@@ -229,7 +260,7 @@ const PIECE: usize = 64 * BLOCK;
 /// Hessian at `beta` = [b, w…].
 fn evaluate<R: AsRef<[u8]> + Sync>(
     x: &[R],
-    y: &[bool],
+    y: &[Counts],
     beta: &[f64],
     c: f64,
     want_hessian: bool,
@@ -291,7 +322,7 @@ struct Sums {
     h: Vec<f64>,
 }
 
-fn sums<R: AsRef<[u8]>>(x: &[R], y: &[bool], beta: &[f64], want_hessian: bool) -> Sums {
+fn sums<R: AsRef<[u8]>>(x: &[R], y: &[Counts], beta: &[f64], want_hessian: bool) -> Sums {
     let dim = beta.len();
     let mut active = Vec::with_capacity(dim);
     let mut grad = vec![0.0; dim];
@@ -314,16 +345,24 @@ fn sums<R: AsRef<[u8]>>(x: &[R], y: &[bool], beta: &[f64], want_hessian: bool) -
                 .map(|(j, _)| j + 1),
         );
         let z: f64 = active.iter().map(|&j| beta[j]).sum();
+        let (neg, pos) = (yi.negatives as f64, yi.positives as f64);
         // log(1 + e^z) − y z = softplus(z) for y = 0, softplus(−z) for y = 1.
-        block_objective += softplus(if yi { -z } else { z });
         // p − y, without cancellation: −σ(−z) for y = 1.
-        let r = if yi { -sigmoid(-z) } else { sigmoid(z) };
+        let mut r = 0.0;
+        if yi.negatives > 0 {
+            block_objective += neg * softplus(z);
+            r += neg * sigmoid(z);
+        }
+        if yi.positives > 0 {
+            block_objective += pos * softplus(-z);
+            r -= pos * sigmoid(-z);
+        }
         for &j in active.iter() {
             block_grad[j] += r;
         }
         if want_hessian {
             let e = (-z.abs()).exp();
-            let s = e / ((1.0 + e) * (1.0 + e)); // σ(z) σ(−z)
+            let s = (neg + pos) * e / ((1.0 + e) * (1.0 + e)); // σ(z) σ(−z)
             for (a, &ja) in active.iter().enumerate() {
                 for &jb in &active[a..] {
                     h[jb * dim + ja] += s; // row ja ≤ column jb

@@ -186,3 +186,69 @@ fn stable_helpers() {
     assert_eq!(sigmoid(800.0), 1.0);
     assert_eq!(sigmoid(0.0), 0.5);
 }
+
+#[test]
+fn twelve_rows_as_four_counted_rows_match_sklearn_newton_cg() {
+    // The twelve rows above, each distinct row once with its outcomes
+    // counted (and a row with no observation, which adds nothing):
+    // the same sklearn / mpmath figures.
+    let x = [[0u8, 0], [0, 1], [1, 0], [1, 1], [1, 1]];
+    let counts = [(2, 1), (2, 1), (1, 2), (0, 3), (0, 0)].map(|(negatives, positives)| Counts {
+        negatives,
+        positives,
+    });
+    let f = fit_counts(&x, &counts, 1.0).unwrap();
+    close(f.intercept, -0.23093713956998116, 1e-12);
+    close(f.coef[0], 0.8755611588510204, 1e-12);
+    close(f.coef[1], 0.2949567642502084, 1e-12);
+    let none = [Counts::default(); 5];
+    assert_eq!(fit_counts(&x, &none, 1.0), Err(FitError::Empty));
+    let positives = [Counts {
+        negatives: 0,
+        positives: 4,
+    }; 5];
+    assert_eq!(
+        fit_counts(&x, &positives, 1.0),
+        Err(FitError::OneClass { positive: true })
+    );
+}
+
+proptest::proptest! {
+    /// Counting equal rows is the same fit as listing them: a differential
+    /// check of `fit_counts` against `fit` on the expanded rows.
+    #[test]
+    fn counted_rows_fit_as_their_expansion(
+        rows in proptest::collection::vec(
+            (proptest::array::uniform3(0u8..2), 0u64..6, 0u64..6),
+            2..12,
+        ),
+        c in 0.05f64..20.0,
+    ) {
+        let x: Vec<[u8; 3]> = rows.iter().map(|r| r.0).collect();
+        let counts: Vec<Counts> = rows
+            .iter()
+            .map(|r| Counts { negatives: r.1, positives: r.2 })
+            .collect();
+        let (mut xe, mut ye) = (Vec::new(), Vec::new());
+        for r in &rows {
+            for (n, y) in [(r.1, false), (r.2, true)] {
+                for _ in 0..n {
+                    xe.push(r.0);
+                    ye.push(y);
+                }
+            }
+        }
+        let counted = fit_counts(&x, &counts, c);
+        let listed = if xe.is_empty() { Err(FitError::Empty) } else { fit(&xe, &ye, c) };
+        match (counted, listed) {
+            (Ok(a), Ok(b)) => {
+                let tol = 1e-8 * (1.0 + b.intercept.abs());
+                proptest::prop_assert!((a.intercept - b.intercept).abs() <= tol, "{a:?} {b:?}");
+                for (p, q) in a.coef.iter().zip(&b.coef) {
+                    proptest::prop_assert!((p - q).abs() <= 1e-8 * (1.0 + q.abs()), "{a:?} {b:?}");
+                }
+            }
+            (a, b) => proptest::prop_assert_eq!(a.err(), b.err()),
+        }
+    }
+}
