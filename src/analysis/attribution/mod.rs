@@ -161,7 +161,22 @@ pub fn credits(
     markov_credit: Option<&markov::Removal>,
 ) -> Result<LazyFrame> {
     let until_close = model == Model::FullPath;
-    let rows = eligible(deals, touches, until_close)?;
+    credits_of(
+        model,
+        eligible(deals, touches, until_close)?,
+        half_life_days,
+        markov_credit,
+    )
+}
+
+/// [`credits`] from the [`eligible`] rows it reads (up to each deal's close
+/// for `full_path`, else up to its creation).
+pub fn credits_of(
+    model: Model,
+    rows: LazyFrame,
+    half_life_days: f64,
+    markov_credit: Option<&markov::Removal>,
+) -> Result<LazyFrame> {
     match model {
         Model::LeadSource => Err(Error::Internal(
             "lead_source attributes through the lead, not touches".into(),

@@ -177,14 +177,20 @@ impl Analysis for Options {
                 JoinArgs::new(JoinType::Semi),
             );
             let markov = run.chosen.contains(&Model::Markov);
-            let mut plans = vec![deals.clone(), won_touches];
+            let mut plans = vec![
+                deals.clone(),
+                won_touches,
+                table::base(&run.data, &run.params),
+            ];
             if markov {
                 // Walked per lead once collected (`markov::transitions`).
                 plans.extend(markov_inputs(deals, touches, &run.data, &run.params));
             }
             Ok(Step::stream(plans, move |frames| {
                 let mut frames = frames.into_iter();
-                let (Some(deals), Some(touches)) = (frames.next(), frames.next()) else {
+                let (Some(deals), Some(touches), Some(base)) =
+                    (frames.next(), frames.next(), frames.next())
+                else {
                     return Err(Error::Internal(
                         "roi: deals and touches not collected".into(),
                     ));
@@ -196,21 +202,44 @@ impl Analysis for Options {
                     (true, ..) => return Err(Error::Internal("roi: no Markov paths".into())),
                     (false, ..) => None,
                 };
-                run.models(
-                    Shared {
-                        deals: Some(deals.lazy()),
-                        touches: Some(touches.lazy()),
-                        removal,
-                    },
-                    Vec::new(),
-                )
+                // Each won deal's eligible touches, ranked and with their
+                // milestones, once for every position model (and once more
+                // up to the close for full_path).
+                let (deals, touches) = (deals.lazy(), touches.lazy());
+                let to_close = run.chosen.contains(&Model::FullPath);
+                let mut plans = vec![attribution::eligible(
+                    deals.clone(),
+                    touches.clone(),
+                    false,
+                )?];
+                if to_close {
+                    plans.push(attribution::eligible(deals.clone(), touches, true)?);
+                }
+                Ok(Step::collect(plans, move |frames| {
+                    let mut frames = frames.into_iter().map(DataFrame::lazy);
+                    let eligible = frames.next();
+                    let eligible_to_close = frames.next();
+                    run.models(
+                        Shared {
+                            base: base.lazy(),
+                            deals: Some(deals),
+                            eligible,
+                            eligible_to_close,
+                            removal,
+                        },
+                        Vec::new(),
+                    )
+                }))
             }))
         } else {
             let deals = won_deals(&run.data, &run.params);
+            let base = table::base(&run.data, &run.params).cache();
             run.models(
                 Shared {
+                    base,
                     deals,
-                    touches: None,
+                    eligible: None,
+                    eligible_to_close: None,
                     removal: None,
                 },
                 Vec::new(),
@@ -229,11 +258,16 @@ struct Run<'a> {
     skipped: Vec<&'static str>,
 }
 
-/// What every model of a run shares: won deals, touches and, for Markov,
-/// the removal effects.
+/// What every model of a run shares: won deals, their eligible touches
+/// and, for Markov, the removal effects.
 struct Shared {
+    /// Per group: the cohort's counts and spend ([`table::base`]).
+    base: LazyFrame,
     deals: Option<LazyFrame>,
-    touches: Option<LazyFrame>,
+    /// [`attribution::eligible`] up to each deal's creation, and up to its
+    /// close (full_path only).
+    eligible: Option<LazyFrame>,
+    eligible_to_close: Option<LazyFrame>,
     removal: Option<markov::Removal>,
 }
 
@@ -243,13 +277,16 @@ impl<'a> Run<'a> {
         let Some(&m) = self.chosen.get(done.len()) else {
             return self.closed_won(shared, done);
         };
-        let model = match (m, &shared.deals, &shared.touches) {
+        let rows = match m {
+            Model::FullPath => &shared.eligible_to_close,
+            _ => &shared.eligible,
+        };
+        let model = match (m, &shared.deals, rows) {
             (Model::LeadSource, _, _) => None,
-            (_, Some(d), Some(t)) => {
-                let credits = attribution::credits(
+            (_, Some(d), Some(rows)) => {
+                let credits = attribution::credits_of(
                     m,
-                    d.clone(),
-                    t.clone(),
+                    rows.clone(),
                     self.params.half_life_days,
                     shared.removal.as_ref(),
                 )?;
@@ -257,7 +294,7 @@ impl<'a> Run<'a> {
             }
             _ => return Err(Error::Internal("roi: touch model without touches".into())),
         };
-        let plan = table::table(&self.data, &self.params, model)?;
+        let plan = table::table(shared.base.clone(), model, &self.params)?;
         Ok(Step::collect(vec![plan], move |frames| {
             let [t] = take(frames, "roi")?;
             self.no_summary_names(&t, m)?;

@@ -204,17 +204,24 @@ fn ratio(num: Expr, den: Expr) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
-/// The roi table for one model. `model` is `None` for `lead_source`;
-/// otherwise the per-group and unattributed frames of [`attributed`].
-pub fn table(
-    inputs: &RoiInputs,
-    opts: &Params,
-    model: Option<(LazyFrame, LazyFrame)>,
-) -> Result<LazyFrame> {
-    let base = full_join(
+/// What every model's table shares, per group: the cohort's counts and
+/// lead_source won and revenue ([`cohort`]) beside the period's spend.
+/// Collected once per run, so the models never rescan lead_funnel.
+pub fn base(inputs: &RoiInputs, opts: &Params) -> LazyFrame {
+    full_join(
         cohort(inputs.funnel.clone(), opts),
         spend(inputs.spend.clone(), opts),
-    );
+    )
+}
+
+/// The roi table for one model from [`base`]. `model` is `None` for
+/// `lead_source`; otherwise the per-group and unattributed frames of
+/// [`attributed`].
+pub fn table(
+    base: LazyFrame,
+    model: Option<(LazyFrame, LazyFrame)>,
+    opts: &Params,
+) -> Result<LazyFrame> {
     let (rows, unattributed) = match model {
         None => (
             base.with_columns([
