@@ -216,7 +216,8 @@ impl KaplanMeier {
     /// [`Summary`] of the curve of `counts` (sorted in place by time), at
     /// `times`. `None` as for [`KaplanMeier::from_counts`].
     pub fn summarize(counts: &mut [(f64, u64, u64)], times: &[f64]) -> Option<Summary> {
-        counts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        // Ties are summed, whatever their order: unstable will do.
+        counts.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         let mut entered: u64 = 0;
         for &(t, d, c) in counts.iter() {
             if !t.is_finite() {
@@ -258,7 +259,9 @@ impl KaplanMeier {
             if median[0].is_none() && half(survival) {
                 median[0] = Some(t);
             }
-            if median[1].is_none() || median[2].is_none() {
+            // The bounds move only with an event (a censoring step keeps S
+            // and its variance).
+            if d > 0 && (median[1].is_none() || median[2].is_none()) {
                 let (lo, hi) = log_log_bounds(survival, greenwood);
                 if median[1].is_none() && lo.is_some_and(half) {
                     median[1] = Some(t);

@@ -256,6 +256,7 @@ pub fn table(
     let mut index: std::collections::HashMap<(&str, u32), usize> = Default::default();
     let mut keys: Vec<Key> = Vec::new();
     let mut rows_of: Vec<Curve> = Vec::new();
+    let mut last: Option<(&str, u32, usize)> = None;
     // Iterated together: `ChunkedArray::get(i)` walks the chunks on every
     // call (at 10M leads that walk was a fifth of velocity's time).
     for ((((g, t), d), e), c) in group
@@ -268,19 +269,25 @@ pub fn table(
         let (Some(g), Some(t), Some(d)) = (g, t, d) else {
             continue;
         };
-        let slot = match index.get(&(g, t)) {
-            Some(&k) => k,
-            None => {
-                let ti = t as usize;
-                if ti >= TRANSITIONS.len() {
-                    continue;
+        // Rows of one curve come together (one group-by per transition):
+        // the last row's curve is checked before the index.
+        let slot = match last.filter(|(lg, lt, _)| *lt == t && *lg == g) {
+            Some((_, _, k)) => k,
+            None => match index.get(&(g, t)) {
+                Some(&k) => k,
+                None => {
+                    let ti = t as usize;
+                    if ti >= TRANSITIONS.len() {
+                        continue;
+                    }
+                    index.insert((g, t), keys.len());
+                    keys.push((g == ALL_LABEL, g.to_string(), ti));
+                    rows_of.push(Vec::new());
+                    keys.len() - 1
                 }
-                index.insert((g, t), keys.len());
-                keys.push((g == ALL_LABEL, g.to_string(), ti));
-                rows_of.push(Vec::new());
-                keys.len() - 1
-            }
+            },
         };
+        last = Some((g, t, slot));
         rows_of[slot].push((d, e.unwrap_or(0), c.unwrap_or(0)));
     }
     let mut order: Vec<usize> = (0..keys.len()).collect();
