@@ -22,6 +22,8 @@
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
+use polars::prelude::{Engine, IntoLazy, LazyFrame, OptFlags};
+
 use crate::config::DataSpec;
 use crate::error::{Error, Result};
 use crate::input::Inputs;
@@ -184,6 +186,35 @@ impl Store {
         std::fs::write(&staged, text)
             .and_then(|_| std::fs::rename(&staged, self.dir.join(name)))
             .map_err(|e| Error::Internal(format!("cache {}: {e}", self.dir.display())))
+    }
+
+    /// The plan `build` makes, written once as `name` (unless the store
+    /// has it: then `build` is not called), then scanned from there; held
+    /// in memory instead when the folder cannot be written (a cache entry
+    /// another user made).
+    pub fn keep(&self, name: &str, build: impl FnOnce() -> Result<LazyFrame>) -> Result<LazyFrame> {
+        if !self.has(name) {
+            let plan = build()?;
+            let staged = self.staging(name);
+            let written = super::judged::sink_parquet(plan.clone(), &staged).is_ok()
+                && self.publish(name).is_ok();
+            if !written {
+                let _ = std::fs::remove_file(&staged);
+                let frames = LazyFrame::collect_all_with_engine(
+                    vec![plan.logical_plan],
+                    Engine::Streaming,
+                    OptFlags::default(),
+                )?;
+                return frames
+                    .into_iter()
+                    .next()
+                    .map(IntoLazy::lazy)
+                    .ok_or_else(|| Error::Internal(format!("cache {name}: no table")));
+            }
+        }
+        let path = self.path(name);
+        super::judged::scan(&path)
+            .map_err(|e| Error::Internal(format!("cache {}: {e}", path.display())))
     }
 
     /// Moves a file written at [`Store::staging`] into place.

@@ -18,6 +18,9 @@ use polars::prelude::*;
 use crate::config::{DataSpec, LookupConfig, Settings};
 use crate::error::{Error, Result};
 use crate::input::schema::{TableKind, ALIAS_ID, CONVERTED_DEAL_ID, CURRENCY, LEAD_ROW};
+
+/// The store's name for the used leads with their row keys.
+const LEADS_KEYED: &str = "leads_keyed";
 use crate::input::{Inputs, KeyType};
 pub use ledger::Ledger;
 pub use reason::Reason;
@@ -42,10 +45,11 @@ pub struct Checked {
     /// The leads have creation times (the config does not declare
     /// `created_at` absent).
     pub leads_timed: bool,
-    /// The used leads, materialised once (every table that refers to leads
-    /// is matched against them): their used columns, the wide-stage columns
-    /// (`__w_*`) and [`LEAD_ROW`] first.
-    leads_keyed: Option<DataFrame>,
+    /// The used leads, written once into the store (every table that
+    /// refers to leads is matched against them, and lead_funnel starts from
+    /// them): their used columns, the wide-stage columns (`__w_*`) and
+    /// [`LEAD_ROW`] first; with their column names.
+    leads_keyed: Option<(LazyFrame, Vec<String>)>,
     pub notes: Vec<String>,
     /// The leads columns wide-export stages are read from (their times or
     /// flags): outcomes, never features of `recalibrate`.
@@ -89,7 +93,7 @@ impl Checked {
             currency_rates: rates,
         };
         let mut tables = BTreeMap::new();
-        let mut leads_keyed: Option<DataFrame> = None;
+        let mut leads_keyed: Option<(LazyFrame, Vec<String>)> = None;
         let judged = cache::Store::open(spec, &inputs)?;
         // Wide stages whose column the leads export has (a preset's others
         // are left out, with a note from `input`).
@@ -118,9 +122,9 @@ impl Checked {
             .flat_map(|n| n.list().into_iter().map(str::to_string))
             .collect();
         for (kind, raw) in &inputs.tables {
-            if let (TableKind::Deals, Some(leads)) = (kind, &leads_keyed) {
+            if let (TableKind::Deals, Some((leads, _))) = (kind, &leads_keyed) {
                 ctx.deal_links = links::deal_candidates(
-                    Some(leads.clone().lazy()),
+                    Some(leads.clone()),
                     inputs
                         .get(TableKind::Leads)
                         .is_some_and(|r| r.has(CONVERTED_DEAL_ID)),
@@ -131,15 +135,20 @@ impl Checked {
             let mut plan = rules::plan_table(*kind, raw, &spec.table_config(*kind), &ctx)?;
             if *kind == TableKind::Leads {
                 // Judged once into the run's folder; the used leads are then
-                // materialised: every table that refers to leads joins them
-                // instead of re-running the leads plan, and lead_funnel
-                // starts from them.
+                // written beside them (held in memory at 10M leads they were
+                // 1.6 GB of every command's peak): every table that refers
+                // to leads joins them instead of re-running the leads plan,
+                // and lead_funnel starts from them.
                 judged.judge(&mut plan, None)?;
-                let df = plan
-                    .used_with(&wide_columns)
-                    .with_row_index(LEAD_ROW, None)
-                    .collect()
-                    .map_err(|e| raw.unreadable(e))?;
+                let keyed = plan.used_with(&wide_columns).with_row_index(LEAD_ROW, None);
+                let df = judged.keep(LEADS_KEYED, || Ok(keyed))?;
+                let names: Vec<String> = df
+                    .clone()
+                    .collect_schema()
+                    .map_err(|e| raw.unreadable(e))?
+                    .iter_names()
+                    .map(|n| n.to_string())
+                    .collect();
                 // An alias never stands for another lead's id, even a
                 // set-aside lead's: its rows are unknown, not re-credited.
                 // Every row's id is in the judged file.
@@ -150,11 +159,9 @@ impl Checked {
                             .alias(rules::parsed(crate::input::schema::LEAD_ID))])
                 });
                 ctx.aliases = taken.is_some();
-                ctx.leads = Some(
-                    rules::lead_reference(df.clone().lazy(), taken)
-                        .map_err(|e| raw.unreadable(e))?,
-                );
-                leads_keyed = Some(df);
+                ctx.leads =
+                    Some(rules::lead_reference(df.clone(), taken).map_err(|e| raw.unreadable(e))?);
+                leads_keyed = Some((df, names));
             }
             tables.insert(*kind, plan);
         }
@@ -257,9 +264,8 @@ impl Checked {
     pub fn judge_table(&mut self, kind: TableKind) -> Result<()> {
         match self.tables.get_mut(&kind) {
             Some(plan) if !plan.judged => {
-                let ids = self.leads_keyed.as_ref().map(|df| {
+                let ids = self.leads_keyed.as_ref().map(|(df, _)| {
                     df.clone()
-                        .lazy()
                         .select([col(LEAD_ROW), col(crate::input::schema::LEAD_ID)])
                 });
                 self.judged.judge(plan, ids)
@@ -296,14 +302,13 @@ impl Checked {
     /// The used rows of a table, or `None` when the data set has no such table.
     pub fn used(&self, kind: TableKind) -> Option<LazyFrame> {
         match (&self.leads_keyed, kind) {
-            (Some(df), TableKind::Leads) => {
-                let names: Vec<Expr> = df
-                    .get_column_names()
-                    .into_iter()
+            (Some((df, names)), TableKind::Leads) => {
+                let names: Vec<Expr> = names
+                    .iter()
                     .filter(|c| !c.starts_with("__"))
                     .map(|c| col(c.as_str()))
                     .collect();
-                Some(df.clone().lazy().select(names))
+                Some(df.clone().select(names))
             }
             _ => self.tables.get(&kind).map(TablePlan::used),
         }
@@ -325,14 +330,13 @@ impl Checked {
     /// work joins on; `None` without that table or without a leads table.
     pub fn keyed(&self, kind: TableKind) -> Option<LazyFrame> {
         match kind {
-            TableKind::Leads => self.leads_keyed.clone().map(|df| {
-                let names: Vec<Expr> = df
-                    .get_column_names()
-                    .into_iter()
+            TableKind::Leads => self.leads_keyed.as_ref().map(|(df, names)| {
+                let names: Vec<Expr> = names
+                    .iter()
                     .filter(|c| !c.starts_with("__w_"))
                     .map(|c| col(c.as_str()))
                     .collect();
-                df.lazy().select(names)
+                df.clone().select(names)
             }),
             _ => self.tables.get(&kind).and_then(TablePlan::used_keyed),
         }
@@ -361,7 +365,7 @@ impl Checked {
     /// The used leads with their wide-export stage columns (named by
     /// [`rules::wide`]) and [`LEAD_ROW`]; `None` without leads.
     pub fn leads_wide(&self) -> Option<LazyFrame> {
-        self.leads_keyed.clone().map(IntoLazy::lazy)
+        self.leads_keyed.as_ref().map(|(df, _)| df.clone())
     }
 }
 
