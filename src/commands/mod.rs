@@ -219,21 +219,25 @@ pub fn lead_funnel_if_any(checked: &Checked) -> Result<Option<LazyFrame>> {
         true => phases::time("lead_funnel", || {
             // Kept on disk beside the judged tables (cached with them) and
             // scanned by each analysis (held in memory at 10M leads: 7.8 GB).
+            // Written piece by piece (funnel::write), so memory follows a
+            // piece of the leads, not all of them.
             let store = checked.store();
-            let path = store.path("lead_funnel");
-            if !store.has("lead_funnel") {
-                let plan = crate::funnel::build(checked)?;
-                let staged = store.staging("lead_funnel");
-                if crate::quality::judged::sink_parquet(plan.clone(), &staged).is_err()
-                    || store.publish("lead_funnel").is_err()
-                {
+            let name = "lead_funnel";
+            if !store.has(name) {
+                let staged = store.staging(name);
+                if std::fs::File::create(&staged).is_err() {
                     // A cache folder we may read but not write: this run
                     // holds lead_funnel in memory instead.
+                    return Ok(Some(streamed(crate::funnel::build(checked)?)?.lazy()));
+                }
+                let written =
+                    crate::funnel::write(checked, &staged, None).and_then(|_| store.publish(name));
+                if let Err(e) = written {
                     let _ = std::fs::remove_file(&staged);
-                    return Ok(Some(streamed(plan)?.lazy()));
+                    return Err(e);
                 }
             }
-            Ok(Some(crate::quality::judged::scan(&path)?))
+            Ok(Some(crate::quality::judged::scan(&store.path(name))?))
         }),
         false => Ok(None),
     }

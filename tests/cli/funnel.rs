@@ -464,3 +464,39 @@ fn exported_parquet_timestamps_are_utc() {
         );
     }
 }
+
+/// lead_funnel written piece by piece (here 3 leads a piece, so pieces end
+/// mid-table and the last is short) is the table built in one piece, row
+/// for row: every per-lead fact reads only its own lead's rows.
+#[test]
+fn written_in_pieces_equals_built_whole() {
+    // data-samples' used leads in 20 pieces, then 3 (the last short).
+    for (data, pieces) in [
+        (fixture("ledger"), [1, 3, 1_000_000]),
+        (fixture("funnel"), [1, 3, 1_000_000]),
+        (repo().join("data-samples"), [1_000, 7_000, 1_000_000]),
+    ] {
+        let checked = checked_of(&data);
+        let whole = leadloop::funnel::build(&checked)
+            .unwrap()
+            .collect()
+            .unwrap();
+        for piece in pieces {
+            let out = Scratch::new();
+            let path = out.path().join("lead_funnel.parquet");
+            leadloop::funnel::write(&checked, &path, Some(piece)).unwrap();
+            let pieces = LazyFrame::scan_parquet(
+                PlRefPath::try_from_path(&path).unwrap(),
+                Default::default(),
+            )
+            .unwrap()
+            .collect()
+            .unwrap();
+            assert!(
+                pieces.equals_missing(&whole),
+                "{} in pieces of {piece}:\n{pieces}\nwhole:\n{whole}",
+                data.display()
+            );
+        }
+    }
+}
