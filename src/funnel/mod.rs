@@ -134,6 +134,9 @@ pub fn write(checked: &Checked, path: &std::path::Path, piece: Option<IdxSize>) 
         .get(0)
         .unwrap_or(0);
     let piece = piece.unwrap_or_else(|| PIECE_LEADS.max(n.div_ceil(MAX_PIECES)));
+    // The store's file (a cache entry or the run's temporary folder), not
+    // a report: `output::atomic` is for what the user asked to be written.
+    #[allow(clippy::disallowed_methods)]
     let file = std::fs::File::create(path).map_err(|e| {
         crate::error::Error::Internal(format!("lead_funnel {}: {e}", path.display()))
     })?;
