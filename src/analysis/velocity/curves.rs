@@ -1,6 +1,7 @@
 //! The Kaplan–Meier table of `velocity`: each lead's time (or censoring)
-//! per transition as one long lazy frame, counted per distinct time by
-//! polars, and the curves fitted from those counts (`stats::kaplan_meier`).
+//! per transition as one long lazy frame, sorted per transition (overall)
+//! or counted per distinct time by polars (`--by` groups), and the curves
+//! fitted from those counts (`stats::kaplan_meier`).
 
 use std::collections::BTreeMap;
 
@@ -127,50 +128,57 @@ pub fn durations(funnel: LazyFrame, by: &[String], as_of: i64, zone: &Zone) -> R
     Ok(concat(parts, UnionArgs::default())?)
 }
 
-/// Events and censorings per `group, transition, days`, with the overall
-/// rows (`group` = `all`) when there is a `--by`.
-pub fn counts(long: LazyFrame, split: bool) -> Result<LazyFrame> {
-    let aggs = [
-        crate::analysis::count(col("kind").eq(lit(EVENT)))
-            .cast(DataType::UInt64)
-            .alias("events"),
-        crate::analysis::count(col("kind").eq(lit(CENSORED)))
-            .cast(DataType::UInt64)
-            .alias("censored"),
-    ];
+/// Each transition's timed leads (an event or a censoring) sorted by
+/// `days`, with `event` (false: censored): what the overall curves read.
+/// A sort per transition, not a group-by over times that are nearly all
+/// distinct, at 9 bytes a lead (at 10M leads the per-time counts were 40M
+/// rows of 41 bytes).
+pub fn sorted_times(long: LazyFrame) -> Vec<LazyFrame> {
     let timed = long.filter(col("kind").lt_eq(lit(CENSORED)));
-    // The overall curves, one transition at a time grouped by time alone
-    // (a one-column key is polars' fast path; a constant `group` text and
-    // the transition in the key made it row-encoded, a fifth of the run).
-    let per_transition: Vec<LazyFrame> = (0..TRANSITIONS.len())
+    (0..TRANSITIONS.len())
         .map(|t| {
             timed
                 .clone()
                 .filter(col("transition").eq(lit(t as u8)))
-                .group_by([col("days")])
-                .agg(aggs.clone())
-                .select([
-                    lit(ALL_LABEL).alias("group"),
-                    lit(t as u8).alias("transition"),
-                    col("days"),
-                    col("events"),
-                    col("censored"),
-                ])
+                .select([col("days"), col("kind").eq(lit(EVENT)).alias("event")])
+                .sort(["days"], SortMultipleOptions::default())
         })
-        .collect();
-    let all = concat(per_transition, UnionArgs::default())?;
-    Ok(match split {
-        true => concat(
-            [
-                timed
-                    .group_by([col("group"), col("transition"), col("days")])
-                    .agg(aggs),
-                all,
-            ],
-            UnionArgs::default(),
-        )?,
-        false => all,
-    })
+        .collect()
+}
+
+/// Events and censorings per `group, transition, days`: the curves of
+/// each `--by` group.
+pub fn counts(long: LazyFrame) -> LazyFrame {
+    long.filter(col("kind").lt_eq(lit(CENSORED)))
+        .group_by([col("group"), col("transition"), col("days")])
+        .agg([
+            crate::analysis::count(col("kind").eq(lit(EVENT)))
+                .cast(DataType::UInt64)
+                .alias("events"),
+            crate::analysis::count(col("kind").eq(lit(CENSORED)))
+                .cast(DataType::UInt64)
+                .alias("censored"),
+        ])
+}
+
+/// `(days, events, censored)` per distinct time of a [`sorted_times`]
+/// frame, in time order.
+fn runs(sorted: &DataFrame) -> Result<Vec<(f64, u64, u64)>> {
+    let days = sorted.column("days")?.f64()?;
+    let event = sorted.column("event")?.bool()?;
+    let mut out: Vec<(f64, u64, u64)> = Vec::new();
+    for (d, e) in days.iter().zip(event.iter()) {
+        let Some(d) = d else { continue };
+        let e = e.unwrap_or(false);
+        match out.last_mut() {
+            Some(last) if last.0 == d => match e {
+                true => last.1 += 1,
+                false => last.2 += 1,
+            },
+            _ => out.push((d, u64::from(e), u64::from(!e))),
+        }
+    }
+    Ok(out)
 }
 
 /// How many leads each transition left out, and why: `transition, kind, n`.
@@ -238,10 +246,33 @@ impl Curves {
 }
 
 /// The velocity table, the overall curves and each overall transition's
-/// headline figures.
+/// headline figures, from each transition's [`sorted_times`] (overall) and
+/// the `--by` groups' [`counts`].
 pub fn table(
-    counts: &DataFrame,
+    sorted: &[DataFrame],
+    counts: Option<&DataFrame>,
 ) -> Result<(DataFrame, DataFrame, BTreeMap<String, TransitionSummary>)> {
+    type Key = (bool, String, usize);
+    type Curve = Vec<(f64, u64, u64)>;
+    let mut keys: Vec<Key> = Vec::new();
+    let mut rows_of: Vec<Curve> = Vec::new();
+    for (ti, frame) in sorted.iter().enumerate().take(TRANSITIONS.len()) {
+        keys.push((true, ALL_LABEL.to_string(), ti));
+        rows_of.push(runs(frame)?);
+    }
+    if let Some(counts) = counts {
+        group_curves(counts, &mut keys, &mut rows_of)?;
+    }
+    curves_table(keys, rows_of)
+}
+
+/// The curves of the `--by` groups from their per-time `counts`, added to
+/// `keys` and `rows_of`.
+fn group_curves(
+    counts: &DataFrame,
+    keys: &mut Vec<(bool, String, usize)>,
+    rows_of: &mut Vec<Vec<(f64, u64, u64)>>,
+) -> Result<()> {
     // One curve per (group, transition): the rows of each are gathered by
     // index, without a key per row (at 10M leads, 30M distinct times).
     let group = counts.column("group")?.str()?.clone();
@@ -251,11 +282,7 @@ pub fn table(
     let events = counts.column("events")?.u64()?;
     let censored = counts.column("censored")?.u64()?;
     // (is `all`, group, transition order) → (days, events, censored)
-    type Key = (bool, String, usize);
-    type Curve = Vec<(f64, u64, u64)>;
     let mut index: std::collections::HashMap<(&str, u32), usize> = Default::default();
-    let mut keys: Vec<Key> = Vec::new();
-    let mut rows_of: Vec<Curve> = Vec::new();
     let mut last: Option<(&str, u32, usize)> = None;
     // Iterated together: `ChunkedArray::get(i)` walks the chunks on every
     // call (at 10M leads that walk was a fifth of velocity's time).
@@ -281,7 +308,8 @@ pub fn table(
                         continue;
                     }
                     index.insert((g, t), keys.len());
-                    keys.push((g == ALL_LABEL, g.to_string(), ti));
+                    // A group's curve, even one named `all`.
+                    keys.push((false, g.to_string(), ti));
                     rows_of.push(Vec::new());
                     keys.len() - 1
                 }
@@ -290,6 +318,17 @@ pub fn table(
         last = Some((g, t, slot));
         rows_of[slot].push((d, e.unwrap_or(0), c.unwrap_or(0)));
     }
+    Ok(())
+}
+
+/// The velocity table and the overall curves from every curve's rows.
+#[allow(clippy::type_complexity)]
+fn curves_table(
+    keys: Vec<(bool, String, usize)>,
+    rows_of: Vec<Vec<(f64, u64, u64)>>,
+) -> Result<(DataFrame, DataFrame, BTreeMap<String, TransitionSummary>)> {
+    type Key = (bool, String, usize);
+    type Curve = Vec<(f64, u64, u64)>;
     let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
     let mut curves: Vec<(&Key, Curve)> = Vec::with_capacity(order.len());

@@ -35,7 +35,7 @@ use serde::Serialize;
 pub use curves::{Transition, COLUMNS, TRANSITIONS};
 pub use recycling::COLUMNS as RECYCLING_COLUMNS;
 
-use super::plan::{take, Analysis, Inputs, Need, Step, Summary};
+use super::plan::{Analysis, Inputs, Need, Step, Summary};
 use crate::error::Result;
 use crate::input::schema::TableKind;
 use crate::output::format::{self, Unit};
@@ -133,15 +133,33 @@ impl Analysis for Options {
             &zone,
         )?
         .cache();
-        let plans = vec![
-            curves::counts(long.clone(), !self.by.is_empty())?,
-            curves::left_out(long),
+        let split = !self.by.is_empty();
+        let mut plans = vec![
+            curves::left_out(long.clone()),
             recycling::table(funnel, inputs.checked, &self.by)?,
         ];
+        plans.extend(curves::sorted_times(long.clone()));
+        if split {
+            plans.push(curves::counts(long));
+        }
         // Streamed: the per-(lead, transition) frame is four rows a lead.
         Ok(Step::stream(plans, move |frames| {
-            let [counts, left_out, recycling] = take(frames, "velocity")?;
-            finish(inputs, &self.by, &counts, &left_out, recycling)
+            let mut frames = frames.into_iter();
+            let (Some(left_out), Some(recycling)) = (frames.next(), frames.next()) else {
+                return Err(crate::error::Error::Internal(
+                    "velocity: tables not collected".into(),
+                ));
+            };
+            let sorted: Vec<DataFrame> = frames.by_ref().take(curves::TRANSITIONS.len()).collect();
+            let counts = frames.next();
+            finish(
+                inputs,
+                &self.by,
+                &sorted,
+                counts.as_ref(),
+                &left_out,
+                recycling,
+            )
         }))
     }
 }
@@ -149,11 +167,12 @@ impl Analysis for Options {
 fn finish<'a>(
     inputs: &Inputs,
     by: &[String],
-    counts: &DataFrame,
+    sorted: &[DataFrame],
+    counts: Option<&DataFrame>,
     left_out: &DataFrame,
     recycling: DataFrame,
 ) -> Result<Step<'a>> {
-    let (table, drawn, mut overall) = curves::table(counts)?;
+    let (table, drawn, mut overall) = curves::table(sorted, counts)?;
     // A transition whose from-stage no input records short of a later
     // stage is instantaneous by construction (Olist: every SQL is one
     // because it won): left out, with a note.
