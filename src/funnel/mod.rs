@@ -133,7 +133,10 @@ pub fn write(checked: &Checked, path: &std::path::Path, piece: Option<IdxSize>) 
         .idx()?
         .get(0)
         .unwrap_or(0);
-    let piece = piece.unwrap_or_else(|| PIECE_LEADS.max(n.div_ceil(MAX_PIECES)));
+    let pieces = match piece {
+        Some(size) => pieces_of(n, size),
+        None => pieces(n),
+    };
     // The store's file (a cache entry or the run's temporary folder), not
     // a report: `output::atomic` is for what the user asked to be written.
     #[allow(clippy::disallowed_methods)]
@@ -141,10 +144,8 @@ pub fn write(checked: &Checked, path: &std::path::Path, piece: Option<IdxSize>) 
         crate::error::Error::Internal(format!("lead_funnel {}: {e}", path.display()))
     })?;
     let mut writer = None;
-    let mut start: IdxSize = 0;
-    loop {
-        let end = start.saturating_add(piece.max(1)).min(n);
-        let rows = Some((start, end));
+    for rows in pieces {
+        let rows = Some(rows);
         let mut df = build_piece(&Piece { checked, rows }, &lead_columns)?.collect()?;
         // Row groups are written from record batches of aligned chunks.
         df.align_chunks_par();
@@ -159,16 +160,39 @@ pub fn write(checked: &Checked, path: &std::path::Path, piece: Option<IdxSize>) 
             ),
         };
         w.write_batch(&df)?;
-        drop(df);
-        start = end;
-        if start >= n {
-            break;
-        }
     }
     if let Some(w) = writer {
         w.finish()?;
     }
     Ok(())
+}
+
+/// The pieces `[start, end)` of `leads` lead rows that per-lead work is
+/// done in: [`PIECE_LEADS`] each, in at most [`MAX_PIECES`] (one empty
+/// piece without leads).
+pub fn pieces(leads: IdxSize) -> Vec<(IdxSize, IdxSize)> {
+    pieces_of(leads, PIECE_LEADS.max(leads.div_ceil(MAX_PIECES)))
+}
+
+fn pieces_of(leads: IdxSize, size: IdxSize) -> Vec<(IdxSize, IdxSize)> {
+    let size = size.max(1);
+    let mut out = vec![(0, size.min(leads))];
+    while let Some(&(_, end)) = out.last().filter(|(_, end)| *end < leads) {
+        out.push((end, end.saturating_add(size).min(leads)));
+    }
+    out
+}
+
+/// The rows of `frame` (keyed by [`LEAD_ROW`]) of the leads in `rows`
+/// (`[start, end)`), with [`LEAD_ROW`] counted from `start`.
+pub fn of_leads(frame: LazyFrame, (start, end): (IdxSize, IdxSize)) -> LazyFrame {
+    frame
+        .filter(
+            col(LEAD_ROW)
+                .gt_eq(lit(start))
+                .and(col(LEAD_ROW).lt(lit(end))),
+        )
+        .with_column((col(LEAD_ROW) - lit(start)).cast(IDX_DTYPE).alias(LEAD_ROW))
 }
 
 /// The leads' columns (not [`LEAD_ROW`]); a one-line error when one has a
@@ -210,17 +234,10 @@ struct Piece<'a> {
 
 impl Piece<'_> {
     fn of(&self, frame: Option<LazyFrame>) -> Option<LazyFrame> {
-        let Some((start, end)) = self.rows else {
-            return frame;
-        };
-        frame.map(|f| {
-            f.filter(
-                col(LEAD_ROW)
-                    .gt_eq(lit(start))
-                    .and(col(LEAD_ROW).lt(lit(end))),
-            )
-            .with_column((col(LEAD_ROW) - lit(start)).cast(IDX_DTYPE).alias(LEAD_ROW))
-        })
+        match self.rows {
+            None => frame,
+            Some(rows) => frame.map(|f| of_leads(f, rows)),
+        }
     }
 
     fn keyed(&self, kind: TableKind) -> Option<LazyFrame> {
@@ -358,4 +375,21 @@ pub fn join_lookups(
         added.extend(cols);
     }
     Ok((frame, added))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_cover_every_lead_once_in_order() {
+        assert_eq!(pieces_of(0, 3), [(0, 0)]);
+        assert_eq!(pieces_of(7, 3), [(0, 3), (3, 6), (6, 7)]);
+        assert_eq!(pieces_of(6, 3), [(0, 3), (3, 6)]);
+        assert_eq!(pieces_of(2, 0), [(0, 1), (1, 2)]);
+        // 2M a piece up to 16M leads, then at most 8 pieces.
+        assert_eq!(pieces(5_000_000).len(), 3);
+        assert_eq!(pieces(100_000_000).len(), 8);
+        assert_eq!(pieces(100_000_000)[7], (87_500_000, 100_000_000));
+    }
 }

@@ -69,6 +69,48 @@ impl Removal {
     }
 }
 
+/// Transition counts summed over pieces of the leads ([`transitions`] of
+/// each): a lead's path is in one piece, so the sum is the count over all.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    n: std::collections::BTreeMap<(Option<String>, Option<String>, bool), u64>,
+}
+
+impl Counts {
+    /// Adds a [`transitions`] frame.
+    pub fn add(&mut self, counts: &DataFrame) -> Result<()> {
+        let from = counts.column("from")?.str()?;
+        let to = counts.column("to")?.str()?;
+        let converts = counts.column("converts")?.bool()?;
+        let n = counts.column("n")?.u64()?;
+        for (((f, t), c), n) in from
+            .iter()
+            .zip(to.iter())
+            .zip(converts.iter())
+            .zip(n.iter())
+        {
+            let key = (
+                f.map(str::to_string),
+                t.map(str::to_string),
+                c.unwrap_or(false),
+            );
+            *self.n.entry(key).or_insert(0) += n.unwrap_or(0);
+        }
+        Ok(())
+    }
+
+    /// The sums as [`transitions`] gives them (sorted by from, to, converts).
+    pub fn frame(&self) -> Result<DataFrame> {
+        let keys = self.n.keys();
+        Ok(df!(
+            "from" => keys.clone().map(|k| k.0.clone()).collect::<Vec<_>>(),
+            "to" => keys.clone().map(|k| k.1.clone()).collect::<Vec<_>>(),
+            "converts" => keys.map(|k| k.2).collect::<Vec<_>>(),
+            "n" => self.n.values().copied().collect::<Vec<u64>>(),
+        )?)
+    }
+}
+
 /// Transition counts `from, to, converts, n` (sorted; `from` null for the
 /// start, `to` null where a path ends, `converts` true when it ends in a
 /// conversion) over the
@@ -471,6 +513,42 @@ mod tests {
             .flatten()
             .collect();
         assert_eq!(n, [2, 1, 1, 1, 1]);
+    }
+
+    /// Counted a piece of the leads at a time (as roi does) and summed, the
+    /// counts are the whole table's: pieces of 1, 2 and 3 leads of the
+    /// paths above, with lead rows re-based as `funnel::of_leads` does.
+    #[test]
+    fn counts_summed_over_pieces_of_the_leads_are_the_whole() {
+        let touches = df!(
+            LEAD_ROW => [0u32, 0, 0, 1, 2, 2, 3, 3],
+            AT => [Some(5i64), Some(3), Some(3), Some(1), None, Some(2), Some(1), None],
+            GROUP => ["a", "b", "c", "a", "b", "a", "a", "c"],
+        )
+        .unwrap();
+        let cohort = df!(LEAD_ROW => [0u32, 2, 3]).unwrap();
+        let cutoffs = df!(LEAD_ROW => [0u32, 3], "__cutoff" => [4i64, 0]).unwrap();
+        let whole = transitions(&touches, Some(&cohort), &cutoffs).unwrap();
+        for size in [1u32, 2, 3] {
+            let mut total = Counts::default();
+            let mut start = 0u32;
+            while start < 4 {
+                let rows = (start, (start + size).min(4));
+                let piece = |df: &DataFrame| {
+                    crate::funnel::of_leads(df.clone().lazy(), rows)
+                        .collect()
+                        .unwrap()
+                };
+                let counts =
+                    transitions(&piece(&touches), Some(&piece(&cohort)), &piece(&cutoffs)).unwrap();
+                total.add(&counts).unwrap();
+                start = rows.1;
+            }
+            assert!(
+                total.frame().unwrap().equals_missing(&whole),
+                "pieces of {size}"
+            );
+        }
     }
 
     /// A source may be called what the chain's states are called (a user

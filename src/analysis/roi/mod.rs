@@ -183,8 +183,13 @@ impl Analysis for Options {
                 table::base(&run.data, &run.params),
             ];
             if markov {
-                // Walked per lead once collected (`markov::transitions`).
-                plans.extend(markov_inputs(deals, touches, &run.data, &run.params));
+                // How many leads, for the pieces Markov's paths are walked in.
+                plans.push(
+                    run.data
+                        .leads
+                        .clone()
+                        .select([len().cast(IDX_DTYPE).alias("n")]),
+                );
             }
             Ok(Step::stream(plans, move |frames| {
                 let mut frames = frames.into_iter();
@@ -195,41 +200,21 @@ impl Analysis for Options {
                         "roi: deals and touches not collected".into(),
                     ));
                 };
-                let removal = match (markov, frames.next(), frames.next(), frames.next()) {
-                    (true, Some(touches), Some(cohort), Some(cutoffs)) => Some(markov::removal(
-                        &markov::transitions(&touches, Some(&cohort), &cutoffs)?,
-                    )?),
-                    (true, ..) => return Err(Error::Internal("roi: no Markov paths".into())),
-                    (false, ..) => None,
+                let shared = Shared {
+                    base: base.lazy(),
+                    deals: Some(deals.lazy()),
+                    eligible: None,
+                    eligible_to_close: None,
+                    removal: None,
                 };
-                // Each won deal's eligible touches, ranked and with their
-                // milestones, once for every position model (and once more
-                // up to the close for full_path).
-                let (deals, touches) = (deals.lazy(), touches.lazy());
-                let to_close = run.chosen.contains(&Model::FullPath);
-                let mut plans = vec![attribution::eligible(
-                    deals.clone(),
-                    touches.clone(),
-                    false,
-                )?];
-                if to_close {
-                    plans.push(attribution::eligible(deals.clone(), touches, true)?);
+                match frames.next() {
+                    Some(n) => {
+                        let n = n.column("n")?.idx()?.get(0).unwrap_or(0);
+                        let pieces = crate::funnel::pieces(n);
+                        run.markov(shared, touches.lazy(), pieces, Default::default())
+                    }
+                    None => run.eligible(shared, touches.lazy()),
                 }
-                Ok(Step::collect(plans, move |frames| {
-                    let mut frames = frames.into_iter().map(DataFrame::lazy);
-                    let eligible = frames.next();
-                    let eligible_to_close = frames.next();
-                    run.models(
-                        Shared {
-                            base: base.lazy(),
-                            deals: Some(deals),
-                            eligible,
-                            eligible_to_close,
-                            removal,
-                        },
-                        Vec::new(),
-                    )
-                }))
             }))
         } else {
             let deals = won_deals(&run.data, &run.params);
@@ -272,6 +257,69 @@ struct Shared {
 }
 
 impl<'a> Run<'a> {
+    /// Markov's transition counts, one piece of the leads at a time (each
+    /// piece's touches collected, walked and dropped; at 100M leads every
+    /// touch at once would be 441M rows), then its removal effects.
+    /// `pieces` are what is left to count; `total` the counts so far.
+    fn markov(
+        self,
+        shared: Shared,
+        won_touches: LazyFrame,
+        mut pieces: Vec<(IdxSize, IdxSize)>,
+        mut total: markov::Counts,
+    ) -> Result<Step<'a>> {
+        if pieces.is_empty() {
+            let removal = markov::removal(&total.frame()?)?;
+            let shared = Shared {
+                removal: Some(removal),
+                ..shared
+            };
+            return self.eligible(shared, won_touches);
+        }
+        let rows = pieces.remove(0);
+        let (Some(deals), Some(touches)) =
+            (shared.deals.clone(), touches(&self.data, &self.params))
+        else {
+            return Err(Error::Internal("roi: Markov without touches".into()));
+        };
+        let plans = markov_inputs(deals, touches, &self.data, &self.params)
+            .map(|p| crate::funnel::of_leads(p, rows))
+            .to_vec();
+        Ok(Step::stream(plans, move |frames| {
+            let [touches, cohort, cutoffs] = take(frames, "roi")?;
+            total.add(&markov::transitions(&touches, Some(&cohort), &cutoffs)?)?;
+            drop(touches);
+            self.markov(shared, won_touches, pieces, total)
+        }))
+    }
+
+    /// Each won deal's eligible touches, ranked and with their milestones,
+    /// once for every position model (and once more up to the close for
+    /// full_path), then the models.
+    fn eligible(self, shared: Shared, won_touches: LazyFrame) -> Result<Step<'a>> {
+        let Some(deals) = shared.deals.clone() else {
+            return Err(Error::Internal("roi: touch models without deals".into()));
+        };
+        let to_close = self.chosen.contains(&Model::FullPath);
+        let mut plans = vec![attribution::eligible(
+            deals.clone(),
+            won_touches.clone(),
+            false,
+        )?];
+        if to_close {
+            plans.push(attribution::eligible(deals, won_touches, true)?);
+        }
+        Ok(Step::collect(plans, move |frames| {
+            let mut frames = frames.into_iter().map(DataFrame::lazy);
+            let shared = Shared {
+                eligible: frames.next(),
+                eligible_to_close: frames.next(),
+                ..shared
+            };
+            self.models(shared, Vec::new())
+        }))
+    }
+
     /// The models run one at a time, so peak memory is one model's.
     fn models(self, shared: Shared, mut done: Vec<DataFrame>) -> Result<Step<'a>> {
         let Some(&m) = self.chosen.get(done.len()) else {
