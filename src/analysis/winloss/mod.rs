@@ -144,7 +144,9 @@ impl Analysis for Options {
                 let defaults = dimensions::Defaults::sort(&all_dims, &schema);
                 let counts =
                     defaults.counts(closed(frame.clone(), &defaults.candidates, inputs.zone()));
-                Ok(Step::collect(vec![counts], move |frames| {
+                // Streamed, as the other collect: the deals' lead columns are
+                // picked from lead_funnel in batches.
+                Ok(Step::stream(vec![counts], move |frames| {
                     let [counts] = take(frames, "winloss")?;
                     let (dims, left_out) = defaults.choose(&counts)?;
                     self.plan(inputs, frame, dims, left_out)
@@ -180,7 +182,7 @@ impl Options {
             drivers::table(closed, &dims, &month.to_string(), &names(&base))?,
             unplaced,
         ];
-        Ok(Step::collect(plans, move |frames| {
+        Ok(Step::stream(plans, move |frames| {
             self.finish(inputs, frames, month, &base, &dims, &left_out)
         }))
     }
