@@ -211,9 +211,9 @@ pub fn streamed(plan: LazyFrame) -> Result<DataFrame> {
         .ok_or_else(|| Error::Internal("streaming collect: no table".into()))
 }
 
-/// `lead_funnel`, built once per run (SPEC §5) and held in memory, so every
-/// analysis of the run reads the same table without rebuilding it; `None`
-/// without a leads table.
+/// `lead_funnel`, built once per data set (SPEC §5) into the store, so
+/// every analysis of the run (and of later runs, from the cache) scans the
+/// same table without rebuilding it; `None` without a leads table.
 pub fn lead_funnel_if_any(checked: &Checked) -> Result<Option<LazyFrame>> {
     match checked.has(TableKind::Leads) {
         true => phases::time("lead_funnel", || {

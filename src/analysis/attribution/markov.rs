@@ -467,8 +467,10 @@ mod tests {
     /// tie at time 3 keeps file order (b, then c); lead 1 is outside the
     /// cohort; lead 2 has no deal and a touch without a time (first on its
     /// path); lead 3's touches are after its cutoff or without a time.
-    #[test]
-    fn paths_are_cut_ordered_and_counted_by_hand() {
+    /// Four leads' touches (lead 1 outside the cohort; leads 0 and 3
+    /// convert, cut at times 4 and 0), as `paths_are_cut_ordered_and_counted_by_hand`
+    /// works them out.
+    fn four_paths() -> (DataFrame, DataFrame, DataFrame) {
         let touches = df!(
             LEAD_ROW => [0u32, 0, 0, 1, 2, 2, 3, 3],
             AT => [Some(5i64), Some(3), Some(3), Some(1), None, Some(2), Some(1), None],
@@ -477,6 +479,12 @@ mod tests {
         .unwrap();
         let cohort = df!(LEAD_ROW => [0u32, 2, 3]).unwrap();
         let cutoffs = df!(LEAD_ROW => [0u32, 3], "__cutoff" => [4i64, 0]).unwrap();
+        (touches, cohort, cutoffs)
+    }
+
+    #[test]
+    fn paths_are_cut_ordered_and_counted_by_hand() {
+        let (touches, cohort, cutoffs) = four_paths();
         let got = transitions(&touches, Some(&cohort), &cutoffs).unwrap();
         let text = |c: &str| -> Vec<Option<String>> {
             let c = got.column(c).unwrap().str().unwrap().clone();
@@ -520,14 +528,7 @@ mod tests {
     /// paths above, with lead rows re-based as `funnel::of_leads` does.
     #[test]
     fn counts_summed_over_pieces_of_the_leads_are_the_whole() {
-        let touches = df!(
-            LEAD_ROW => [0u32, 0, 0, 1, 2, 2, 3, 3],
-            AT => [Some(5i64), Some(3), Some(3), Some(1), None, Some(2), Some(1), None],
-            GROUP => ["a", "b", "c", "a", "b", "a", "a", "c"],
-        )
-        .unwrap();
-        let cohort = df!(LEAD_ROW => [0u32, 2, 3]).unwrap();
-        let cutoffs = df!(LEAD_ROW => [0u32, 3], "__cutoff" => [4i64, 0]).unwrap();
+        let (touches, cohort, cutoffs) = four_paths();
         let whole = transitions(&touches, Some(&cohort), &cutoffs).unwrap();
         for size in [1u32, 2, 3] {
             let mut total = Counts::default();
