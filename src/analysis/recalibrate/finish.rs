@@ -5,7 +5,7 @@
 use polars::prelude::*;
 
 use super::features::{Indicator, Kind};
-use super::patterns::Patterns;
+use super::patterns::{self, Patterns};
 use super::{evaluate, propose, Options, RecalibrateSummary, DECILE_UNITS};
 use crate::analysis::plan::{take, Inputs, Step, Summary};
 use crate::analysis::rules::{Rule, Rules};
@@ -41,7 +41,10 @@ impl Options {
                 detail: "recalibrate: no feature to fit (name lead columns with --features, or give --rules FILE)".into(),
             });
         }
-        let mut exprs: Vec<Expr> = Vec::with_capacity(indicators.len() + 4);
+        // Each lead's indicators as bits of u64 words (`patterns::word`):
+        // 8 bytes a lead for up to 64 indicators, not a byte each (at 100M
+        // leads, 60 one-byte columns were the report's peak).
+        let mut words: Vec<Vec<Expr>> = vec![Vec::new(); patterns::words(indicators.len())];
         for (i, ind) in indicators.iter().enumerate() {
             let e = polars::sql::sql_expr(&ind.rule).map_err(|e| match &self.rules {
                 Some(r) if ind.kind == Kind::Rule => Error::BadRule {
@@ -51,11 +54,20 @@ impl Options {
                 },
                 _ => Error::Internal(format!("recalibrate: rule {:?}: {e}", ind.rule)),
             })?;
-            exprs.push(
-                e.fill_null(lit(false))
-                    .cast(DataType::UInt8)
-                    .alias(format!("__i{i}")),
+            words[i / 64].push(
+                when(e.fill_null(lit(false)))
+                    .then(lit(1u64 << (i % 64)).cast(DataType::UInt64))
+                    .otherwise(lit(0u64).cast(DataType::UInt64)),
             );
+        }
+        let mut exprs: Vec<Expr> = Vec::with_capacity(words.len() + 6);
+        for (k, bits) in words.into_iter().enumerate() {
+            // The bits are distinct, so their sum is their union.
+            let word = bits
+                .into_iter()
+                .reduce(|a, b| a + b)
+                .unwrap_or_else(|| lit(0u64));
+            exprs.push(word.cast(DataType::UInt64).alias(patterns::word(k)));
         }
         exprs.push(col(self.target.column()).fill_null(lit(false)).alias("__y"));
         exprs.push(col("__train"));

@@ -2,7 +2,8 @@
 //! a few columns, so millions of leads share a few thousand rows of 0/1
 //! values; the fit, the predictions and the points are computed once per
 //! pattern and looked up per lead (at 10M generated leads: 7.5M leads, 60
-//! indicators, one u32 per lead instead of a 450 MB matrix).
+//! indicators, one u32 per lead instead of a 450 MB matrix). The
+//! indicators arrive as bits of u64 words per lead ([`word`]).
 
 use polars::prelude::*;
 
@@ -32,10 +33,21 @@ pub struct Support {
     pub test: Counts,
 }
 
+/// The u64 words `p` indicators take (at least one).
+pub fn words(p: usize) -> usize {
+    p.div_ceil(64).max(1)
+}
+
+/// The column of indicator word `k`.
+pub fn word(k: usize) -> String {
+    format!("__w{k}")
+}
+
 impl Patterns {
-    /// Takes the indicator columns `__i0`…`__i{p-1}` (UInt8, 0/1, no
-    /// nulls) out of `frame` (each freed once read) and interns each lead's
-    /// row; `y` and `is_train` are per lead, in frame order.
+    /// Takes the indicator words `__w0`… ([`word`]: UInt64, bit `j % 64`
+    /// of word `j / 64` is indicator `j`; a null word has none set) out of
+    /// `frame` (each freed once read) and interns each lead's row of `p`
+    /// indicators; `y` and `is_train` are per lead, in frame order.
     pub fn take(frame: &mut DataFrame, p: usize, y: &[bool], is_train: &[bool]) -> Result<Self> {
         let leads = frame.height();
         if y.len() != leads || is_train.len() != leads {
@@ -46,32 +58,12 @@ impl Patterns {
             )));
         }
         // Each lead's row as bits, `words` u64 per lead.
-        let words = p.div_ceil(64).max(1);
+        let words = words(p);
         let mut bits = vec![0u64; leads * words];
-        for j in 0..p {
-            let column = frame.drop_in_place(&format!("__i{j}"))?;
-            let (word, bit) = (j / 64, 1u64 << (j % 64));
-            let mut set = |r: usize| bits[r * words + word] |= bit;
-            let mut r = 0;
-            for array in column.u8()?.downcast_iter() {
-                match array.validity() {
-                    None => {
-                        for &v in array.values().iter() {
-                            if v != 0 {
-                                set(r);
-                            }
-                            r += 1;
-                        }
-                    }
-                    Some(_) => {
-                        for v in array.iter() {
-                            if v.is_some_and(|v| *v != 0) {
-                                set(r);
-                            }
-                            r += 1;
-                        }
-                    }
-                }
+        for k in 0..words {
+            let column = frame.drop_in_place(&word(k))?;
+            for (r, v) in column.u64()?.iter().enumerate() {
+                bits[r * words + k] = v.unwrap_or(0);
             }
         }
         let mut index: PlHashMap<&[u64], u32> = PlHashMap::new();
@@ -159,11 +151,9 @@ mod tests {
 
     #[test]
     fn leads_with_equal_rows_share_a_pattern_counted_by_split_and_outcome() {
-        // Leads: rows (1,0,1) ×3, (0,1,0) ×2, (0,0,0) ×1.
+        // Leads: rows (1,0,1) ×3, (0,1,0) ×2, (0,0,0) ×1, as bits 0-2.
         let mut frame = df!(
-            "__i0" => [1u8, 0, 1, 0, 1, 0],
-            "__i1" => [0u8, 1, 0, 1, 0, 0],
-            "__i2" => [1u8, 0, 1, 0, 1, 0],
+            "__w0" => [Some(0b101u64), Some(0b010), Some(0b101), Some(0b010), Some(0b101), None],
             "other" => [7i32, 7, 7, 7, 7, 7],
         )
         .unwrap();
@@ -173,7 +163,7 @@ mod tests {
         assert_eq!(pat.rows(), vec![&[1u8, 0, 1][..], &[0, 1, 0], &[0, 0, 0]]);
         assert_eq!(pat.train, vec![counts(1, 1), counts(1, 0), counts(1, 0)]);
         assert_eq!(pat.test, vec![counts(0, 1), counts(0, 1), counts(0, 0)]);
-        // The indicator columns are taken out; the rest stays.
+        // The indicator words are taken out; the rest stays.
         assert_eq!(frame.get_column_names(), ["other"]);
         let support = pat.support();
         assert_eq!(support[0].train, counts(1, 1));
@@ -187,20 +177,22 @@ mod tests {
 
     #[test]
     fn more_than_64_indicators_span_several_words() {
-        let p = 70;
-        let mut columns: Vec<Column> = (0..p)
-            .map(|j| {
-                let v: Vec<u8> = vec![u8::from(j == 69), u8::from(j == 5), u8::from(j == 69)];
-                Column::new(format!("__i{j}").into(), v)
-            })
-            .collect();
-        columns.push(Column::new("x".into(), [1u8, 2, 3]));
-        let mut frame = DataFrame::new(3, columns).unwrap();
-        let pat = Patterns::take(&mut frame, p, &[true, false, false], &[true; 3]).unwrap();
+        // Indicator 69 is bit 5 of word 1; indicator 5 bit 5 of word 0.
+        let mut frame = df!(
+            "__w0" => [0u64, 1 << 5, 0],
+            "__w1" => [1u64 << 5, 0, 1 << 5],
+            "x" => [1u8, 2, 3],
+        )
+        .unwrap();
+        let pat = Patterns::take(&mut frame, 70, &[true, false, false], &[true; 3]).unwrap();
         let rows = pat.rows();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].iter().position(|v| *v == 1), Some(69));
+        assert_eq!(rows[0].iter().filter(|v| **v == 1).count(), 1);
         assert_eq!(rows[1].iter().position(|v| *v == 1), Some(5));
         assert_eq!(pat.train, vec![counts(1, 1), counts(1, 0)]);
+        assert_eq!(words(64), 1);
+        assert_eq!(words(65), 2);
+        assert_eq!(words(0), 1);
     }
 }
