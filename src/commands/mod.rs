@@ -218,30 +218,15 @@ pub fn lead_funnel_if_any(checked: &Checked) -> Result<Option<LazyFrame>> {
     match checked.has(TableKind::Leads) {
         true => phases::time("lead_funnel", || {
             // Kept on disk beside the judged tables (cached with them) and
-            // scanned by each analysis (held in memory at 10M leads: 7.8 GB).
-            // Written piece by piece (funnel::write), so memory follows a
+            // scanned by each analysis (held in memory at 10M leads: 7.8 GB),
+            // written piece by piece (funnel::write), so memory follows a
             // piece of the leads, not all of them.
-            let store = checked.store();
-            let name = "lead_funnel";
-            if !store.has(name) {
-                let staged = store.staging(name);
-                // The store's own folder, not a report (`output::atomic` is
-                // for what the user asked to be written).
-                #[allow(clippy::disallowed_methods)]
-                let writable = std::fs::File::create(&staged).is_ok();
-                if !writable {
-                    // A cache folder we may read but not write: this run
-                    // holds lead_funnel in memory instead.
-                    return Ok(Some(streamed(crate::funnel::build(checked)?)?.lazy()));
-                }
-                let written =
-                    crate::funnel::write(checked, &staged, None).and_then(|_| store.publish(name));
-                if let Err(e) = written {
-                    let _ = std::fs::remove_file(&staged);
-                    return Err(e);
-                }
-            }
-            Ok(Some(crate::quality::judged::scan(&store.path(name))?))
+            let funnel = checked.store().keep(
+                "lead_funnel",
+                |path| crate::funnel::write(checked, path, None),
+                || Ok(streamed(crate::funnel::build(checked)?)?.lazy()),
+            )?;
+            Ok(Some(funnel))
         }),
         false => Ok(None),
     }

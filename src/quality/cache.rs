@@ -188,33 +188,60 @@ impl Store {
             .map_err(|e| Error::Internal(format!("cache {}: {e}", self.dir.display())))
     }
 
-    /// The plan `build` makes, written once as `name` (unless the store
-    /// has it: then `build` is not called), then scanned from there; held
-    /// in memory instead when the folder cannot be written (a cache entry
-    /// another user made).
-    pub fn keep(&self, name: &str, build: impl FnOnce() -> Result<LazyFrame>) -> Result<LazyFrame> {
+    /// Table `name` of the store, scanned: written first by `write` (given
+    /// the path to write, renamed into place after) unless the store has it.
+    /// When the folder cannot be written (a cache entry another user
+    /// made), `in_memory` makes the table instead. Errors: `write`'s (its
+    /// partial file removed), or the file's.
+    pub fn keep(
+        &self,
+        name: &str,
+        write: impl FnOnce(&Path) -> Result<()>,
+        in_memory: impl FnOnce() -> Result<LazyFrame>,
+    ) -> Result<LazyFrame> {
         if !self.has(name) {
-            let plan = build()?;
             let staged = self.staging(name);
-            let written = super::judged::sink_parquet(plan.clone(), &staged).is_ok()
-                && self.publish(name).is_ok();
-            if !written {
+            // The store's own folder, not a report (`output::atomic` is for
+            // what the user asked to be written).
+            #[allow(clippy::disallowed_methods)]
+            if std::fs::File::create(&staged).is_err() {
+                return in_memory();
+            }
+            if let Err(e) = write(&staged).and_then(|_| self.publish(name)) {
                 let _ = std::fs::remove_file(&staged);
-                let frames = LazyFrame::collect_all_with_engine(
-                    vec![plan.logical_plan],
-                    Engine::Streaming,
-                    OptFlags::default(),
-                )?;
-                return frames
-                    .into_iter()
-                    .next()
-                    .map(IntoLazy::lazy)
-                    .ok_or_else(|| Error::Internal(format!("cache {name}: no table")));
+                return Err(e);
             }
         }
         let path = self.path(name);
         super::judged::scan(&path)
             .map_err(|e| Error::Internal(format!("cache {}: {e}", path.display())))
+    }
+
+    /// `plan` kept as table `name` ([`Store::keep`]), sunk by polars'
+    /// streaming engine (or collected by it, when the folder is read-only).
+    pub fn keep_plan(&self, name: &str, plan: LazyFrame) -> Result<LazyFrame> {
+        let unreadable = |e: polars::prelude::PolarsError| {
+            Error::Internal(format!(
+                "cache {name}: {}",
+                crate::error::one_line(&e.to_string())
+            ))
+        };
+        self.keep(
+            name,
+            |path| super::judged::sink_parquet(plan.clone(), path).map_err(unreadable),
+            || {
+                let frames = LazyFrame::collect_all_with_engine(
+                    vec![plan.clone().logical_plan],
+                    Engine::Streaming,
+                    OptFlags::default(),
+                )?;
+                frames
+                    .into_iter()
+                    .next()
+                    .map(IntoLazy::lazy)
+                    .ok_or_else(|| Error::Internal(format!("cache {name}: no table")))
+            },
+        )
     }
 
     /// Moves a file written at [`Store::staging`] into place.

@@ -141,7 +141,7 @@ impl Checked {
                 // and lead_funnel starts from them.
                 judged.judge(&mut plan, None)?;
                 let keyed = plan.used_with(&wide_columns).with_row_index(LEAD_ROW, None);
-                let df = judged.keep(LEADS_KEYED, || Ok(keyed))?;
+                let df = judged.keep_plan(LEADS_KEYED, keyed)?;
                 let names: Vec<String> = df
                     .clone()
                     .collect_schema()

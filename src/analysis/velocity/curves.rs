@@ -283,7 +283,6 @@ fn group_curves(
     let censored = counts.column("censored")?.u64()?;
     // (is `all`, group, transition order) → (days, events, censored)
     let mut index: std::collections::HashMap<(&str, u32), usize> = Default::default();
-    let mut last: Option<(&str, u32, usize)> = None;
     // Iterated together: `ChunkedArray::get(i)` walks the chunks on every
     // call (at 10M leads that walk was a fifth of velocity's time).
     for ((((g, t), d), e), c) in group
@@ -296,26 +295,20 @@ fn group_curves(
         let (Some(g), Some(t), Some(d)) = (g, t, d) else {
             continue;
         };
-        // Rows of one curve come together (one group-by per transition):
-        // the last row's curve is checked before the index.
-        let slot = match last.filter(|(lg, lt, _)| *lt == t && *lg == g) {
-            Some((_, _, k)) => k,
-            None => match index.get(&(g, t)) {
-                Some(&k) => k,
-                None => {
-                    let ti = t as usize;
-                    if ti >= TRANSITIONS.len() {
-                        continue;
-                    }
-                    index.insert((g, t), keys.len());
-                    // A group's curve, even one named `all`.
-                    keys.push((false, g.to_string(), ti));
-                    rows_of.push(Vec::new());
-                    keys.len() - 1
+        let slot = match index.get(&(g, t)) {
+            Some(&k) => k,
+            None => {
+                let ti = t as usize;
+                if ti >= TRANSITIONS.len() {
+                    continue;
                 }
-            },
+                index.insert((g, t), keys.len());
+                // A group's curve, even one named `all`.
+                keys.push((false, g.to_string(), ti));
+                rows_of.push(Vec::new());
+                keys.len() - 1
+            }
         };
-        last = Some((g, t, slot));
         rows_of[slot].push((d, e.unwrap_or(0), c.unwrap_or(0)));
     }
     Ok(())
