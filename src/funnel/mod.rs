@@ -106,6 +106,9 @@ pub fn join_by_lead(left: LazyFrame, right: LazyFrame) -> LazyFrame {
 pub const PIECE_LEADS: IdxSize = 2_000_000;
 pub const MAX_PIECES: IdxSize = 8;
 
+/// Leads per row group of lead_funnel's file.
+const ROW_GROUP: usize = 1 << 18;
+
 /// The lazy plan of `lead_funnel` over the used rows of `checked`, built
 /// in memory in one piece.
 pub fn build(checked: &Checked) -> Result<LazyFrame> {
@@ -159,7 +162,13 @@ pub fn write(checked: &Checked, path: &std::path::Path, piece: Option<IdxSize>) 
                 .batched(df.schema())?,
             ),
         };
-        w.write_batch(&df)?;
+        // Row groups of ROW_GROUP leads: the streaming engine reads a row
+        // group at a time, so its memory follows the row group, not the piece.
+        let mut offset = 0;
+        while offset < df.height() {
+            w.write_batch(&df.slice(offset as i64, ROW_GROUP))?;
+            offset += ROW_GROUP;
+        }
     }
     if let Some(w) = writer {
         w.finish()?;

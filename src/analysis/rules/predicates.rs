@@ -60,6 +60,12 @@ impl Typing {
     /// and constants, which only recalibrate's feature choice needs; a
     /// distinct count over 10M ids is not free).
     pub fn plan(funnel: LazyFrame, columns: &[String], shaped: impl Fn(&str) -> bool) -> LazyFrame {
+        funnel.select(Typing::exprs(columns, shaped))
+    }
+
+    /// [`Typing::plan`]'s aggregations, to select with others over the
+    /// same frame in one pass.
+    pub fn exprs(columns: &[String], shaped: impl Fn(&str) -> bool) -> Vec<Expr> {
         let mut exprs: Vec<Expr> = vec![len().alias("\u{1}rows")];
         for c in columns {
             let v = col(c.as_str());
@@ -84,7 +90,7 @@ impl Typing {
                     .alias(integral_name(c)),
             );
         }
-        funnel.select(exprs)
+        exprs
     }
 
     /// Reads [`Typing::plan`]'s row; `dtypes` are the columns' types in
