@@ -16,10 +16,10 @@ pub mod wilson;
 
 pub use auc::auc;
 pub use chi_square::{chi_square_homogeneity, ChiSquare};
-pub use delong::{delong, DeLong};
+pub use delong::{delong, delong_counts, DeLong};
 pub use kaplan_meier::{Estimate, KaplanMeier, Median, Summary};
 pub use mantel_haenszel::{mantel_haenszel, OddsRatio, Stratum};
-pub use platt::{platt, Platt};
+pub use platt::{platt, platt_counts, Platt};
 pub use quantile::{quantile, quantiles};
 pub use two_proportion::{two_proportion_z, TwoProportion};
 pub use wilson::{wilson, wilson_bounds, Interval};

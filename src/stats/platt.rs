@@ -31,35 +31,51 @@ pub fn platt(scored: &[(f64, bool)]) -> Option<Platt> {
     if scored.is_empty() || scored.iter().any(|(x, _)| !x.is_finite()) {
         return None;
     }
-    let n = scored.len() as f64;
-    let positives = scored.iter().filter(|(_, y)| *y).count() as f64;
+    // (score, positives, negatives) per distinct score.
+    let mut xs: Vec<(f64, bool)> = scored.to_vec();
+    xs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let mut groups: Vec<(f64, u64, u64)> = Vec::new();
+    for (x, y) in xs {
+        match groups.last_mut() {
+            Some(g) if g.0 == x => match y {
+                true => g.1 += 1,
+                false => g.2 += 1,
+            },
+            _ => groups.push((x, u64::from(y), u64::from(!y))),
+        }
+    }
+    platt_counts(&groups)
+}
+
+/// [`platt`] over scores grouped by value: `(score, positives, negatives)`
+/// per group (groups may repeat a score). `None` without a lead, or when a
+/// score with leads is not finite.
+pub fn platt_counts(counted: &[(f64, u64, u64)]) -> Option<Platt> {
+    let counted: Vec<(f64, f64, f64)> = counted
+        .iter()
+        .filter(|(_, p, q)| p + q > 0)
+        .map(|(x, p, q)| (*x, *p as f64, *q as f64))
+        .collect();
+    if counted.is_empty() || counted.iter().any(|(x, _, _)| !x.is_finite()) {
+        return None;
+    }
+    let n: f64 = counted.iter().map(|(_, p, q)| p + q).sum();
+    let positives: f64 = counted.iter().map(|(_, p, _)| p).sum();
     let t_pos = (positives + 1.0) / (positives + 2.0);
     let t_neg = 1.0 / (n - positives + 2.0);
-    let centre = scored.iter().map(|(x, _)| x).sum::<f64>() / n;
-    let sd = (scored
+    let centre = counted.iter().map(|(x, p, q)| x * (p + q)).sum::<f64>() / n;
+    let sd = (counted
         .iter()
-        .map(|(x, _)| (x - centre).powi(2))
+        .map(|(x, p, q)| (x - centre).powi(2) * (p + q))
         .sum::<f64>()
         / n)
         .sqrt();
     let scale = if sd > 0.0 { sd } else { 1.0 };
-    // (standardised score, positives, negatives) per distinct score.
-    let mut xs: Vec<(f64, bool)> = scored.to_vec();
-    xs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let mut groups: Vec<(f64, f64, f64)> = Vec::new();
-    for (x, y) in xs {
-        let u = (x - centre) / scale;
-        match groups.last_mut() {
-            Some(g) if g.0 == u => {
-                if y {
-                    g.1 += 1.0
-                } else {
-                    g.2 += 1.0
-                }
-            }
-            _ => groups.push((u, f64::from(u8::from(y)), f64::from(u8::from(!y)))),
-        }
-    }
+    // (standardised score, positives, negatives) per group.
+    let groups: Vec<(f64, f64, f64)> = counted
+        .iter()
+        .map(|(x, p, q)| ((x - centre) / scale, *p, *q))
+        .collect();
     // Σ cross-entropy against the smoothed targets:
     // −t log σ(z) − (1−t) log(1−σ(z)) = softplus(z) − t z.
     let loss = |a: f64, b: f64| -> f64 {
@@ -152,6 +168,26 @@ mod tests {
             p.b > 0.0,
             "a score that goes with the outcome has a positive slope"
         );
+    }
+
+    #[test]
+    fn grouped_scores_fit_as_the_rows_they_count() {
+        let scored: Vec<(f64, bool)> = (0..200)
+            .map(|i| (f64::from(i % 40), (i * 7919) % 100 < 20 + i % 40))
+            .collect();
+        // One group per row, in reverse: the same leads, counted apart.
+        let groups: Vec<(f64, u64, u64)> = scored
+            .iter()
+            .rev()
+            .map(|(x, y)| (*x, u64::from(*y), u64::from(!*y)))
+            .collect();
+        let (rows, grouped) = (platt(&scored).unwrap(), platt_counts(&groups).unwrap());
+        for x in [0.0, 13.0, 39.0] {
+            assert!((rows.probability(x) - grouped.probability(x)).abs() < 1e-12);
+        }
+        assert!(platt_counts(&[(f64::INFINITY, 1, 0)]).is_none());
+        assert!(platt_counts(&[(f64::INFINITY, 0, 0), (1.0, 1, 1)]).is_some());
+        assert!(platt_counts(&[(1.0, 0, 0)]).is_none());
     }
 
     #[test]

@@ -4,14 +4,16 @@
 
 use polars::prelude::*;
 
+use super::evaluate::Group;
 use super::features::{Indicator, Kind};
-use super::patterns::{self, Patterns};
+use super::patterns::{self, Patterns, Scores};
 use super::{evaluate, propose, Options, RecalibrateSummary, DECILE_UNITS};
 use crate::analysis::plan::{take, Inputs, Step, Summary};
 use crate::analysis::rules::{Rule, Rules};
 use crate::error::{Error, Result};
 use crate::output::format::Unit;
 use crate::output::Report;
+use crate::stats::logistic::Counts;
 
 impl Options {
     /// Step 3: the indicator matrix, outcome and current score per lead.
@@ -88,28 +90,89 @@ impl Options {
             _ => None,
         };
         let has_current = current.is_some();
+        // Train leads per current band, and the train months: counts over
+        // the leads, not a text column per lead.
+        let train = || col("__train").fill_null(lit(false));
+        let mut counts = vec![col("created_month")
+            .filter(train())
+            .drop_nulls()
+            .n_unique()
+            .cast(DataType::UInt64)
+            .alias("__months")];
+        let band_names: Vec<String> = match &current {
+            Some(_) => bands
+                .names()
+                .into_iter()
+                .chain(["unscored".to_string()])
+                .collect(),
+            None => Vec::new(),
+        };
         if let Some(c) = current {
-            exprs.push(c.clone().alias("__current"));
-            exprs.push(crate::funnel::band_at_mql::band_expr(c, &bands).alias("__current_band"));
+            let band = crate::funnel::band_at_mql::band_expr(c.clone(), &bands);
+            for (k, name) in band_names.iter().enumerate() {
+                counts.push(
+                    train()
+                        .and(band.clone().eq(lit(name.clone())))
+                        .sum()
+                        .cast(DataType::UInt64)
+                        .alias(format!("__band{k}")),
+                );
+            }
+            exprs.push(c.alias("__current"));
         }
-        exprs.push(col("created_month").alias("__month"));
-        let plan = analysed.select(exprs);
-        Ok(Step::stream(vec![plan], move |frames| {
-            let [frame] = take(frames, "recalibrate")?;
-            self.finish(frame, indicators, has_current, &bands, notes)
+        let plans = vec![analysed.clone().select(exprs), analysed.select(counts)];
+        Ok(Step::stream(plans, move |frames| {
+            let [frame, counts] = take(frames, "recalibrate")?;
+            let get =
+                |name: &str| -> Result<u64> { Ok(counts.column(name)?.u64()?.get(0).unwrap_or(0)) };
+            let months = get("__months")? as usize;
+            let current_train_bands: Option<Vec<(String, u64)>> = match has_current {
+                true => Some(
+                    band_names
+                        .iter()
+                        .enumerate()
+                        .map(|(k, b)| Ok((b.clone(), get(&format!("__band{k}"))?)))
+                        .collect::<Result<_>>()?,
+                ),
+                false => None,
+            };
+            self.finish(
+                frame,
+                indicators,
+                current_train_bands,
+                months,
+                &bands,
+                notes,
+            )
         }))
     }
 }
 
-/// A model's predictions over the analysed leads, in file order.
-struct Model {
+/// A model's scores on the train and test leads, grouped ([`evaluate::Group`]),
+/// and each test lead's group in file order (for the deciles' ties).
+struct Model<'l> {
     name: &'static str,
-    /// Probabilities (Brier, calibration).
-    predictions: Vec<f64>,
-    /// What the model ranks leads by, when not its probabilities: the
-    /// current score as is (an inverted score has an AUC below ½, never
-    /// flipped by its scaling), the proposed points.
-    ranking: Option<Vec<f64>>,
+    train: Vec<Group>,
+    test: Vec<Group>,
+    test_leads: &'l [u32],
+}
+
+/// The groups of `counts` (one per pattern or score level) with the
+/// ranking and probability of each.
+fn groups(
+    counts: &[Counts],
+    ranking: impl Fn(usize) -> f64,
+    probability: impl Fn(usize) -> f64,
+) -> Vec<Group> {
+    counts
+        .iter()
+        .enumerate()
+        .map(|(k, c)| Group {
+            ranking: ranking(k),
+            probability: probability(k),
+            counts: *c,
+        })
+        .collect()
 }
 
 impl Options {
@@ -117,7 +180,8 @@ impl Options {
         &self,
         frame: DataFrame,
         indicators: Vec<Indicator>,
-        has_current: bool,
+        current_train_bands: Option<Vec<(String, u64)>>,
+        months: usize,
         bands: &crate::config::Bands,
         mut notes: Vec<String>,
     ) -> Result<Step<'a>> {
@@ -138,52 +202,16 @@ impl Options {
         let mut frame = frame;
         let patterns = Patterns::take(&mut frame, p, &y, &is_train)?;
         let support = patterns.support();
-        let current: Option<Vec<Option<f64>>> = match has_current {
-            // A score that is not a finite number (NaN, inf) counts as none.
-            true => Some(
-                frame
-                    .column("__current")?
-                    .f64()?
-                    .iter()
-                    .map(|c| c.filter(|c| c.is_finite()))
-                    .collect(),
-            ),
-            false => None,
+        // The current score's distinct values (none for a score that is
+        // not a finite number: NaN, inf).
+        let current = match frame.column("__current") {
+            Ok(c) => Some(Scores::take(c.f64()?, &y, &is_train)?),
+            Err(_) => None,
         };
-        // Train leads per current band, and the train months.
-        let train_mask = frame
-            .column("__train")?
-            .bool()?
-            .fill_null_with_values(false)?;
-        let current_train_bands: Option<Vec<(String, u64)>> = match has_current {
-            true => Some(counts_of(
-                frame
-                    .column("__current_band")?
-                    .filter(&train_mask)?
-                    .str()?
-                    .iter()
-                    .map(|b| b.unwrap_or("unscored")),
-            )),
-            false => None,
-        };
-        let months = frame
-            .column("__month")?
-            .filter(&train_mask)?
-            .drop_nulls()
-            .n_unique()?;
         drop(frame);
-        let y_train: Vec<bool> = y
-            .iter()
-            .zip(&is_train)
-            .filter(|(_, t)| **t)
-            .map(|(y, _)| *y)
-            .collect();
-        let y_test: Vec<bool> = y
-            .iter()
-            .zip(&is_train)
-            .filter(|(_, t)| !**t)
-            .map(|(y, _)| *y)
-            .collect();
+        let (pattern_train, pattern_test) = patterns.leads(&is_train);
+        let (y_train, y_test) = patterns::split(&y, &is_train);
+        drop((y, is_train));
         let pattern_rows = patterns.rows();
         let fit = crate::stats::logistic::fit_counts(&pattern_rows, &patterns.train, self.l2)
             .map_err(|e| match e {
@@ -202,10 +230,8 @@ impl Options {
                     detail: format!("recalibrate: the logistic fit failed: {e} (a smaller --l2 penalises harder and steadies it)"),
                 },
             })?;
-        // Predictions and points once per pattern, then per lead in file
-        // order, per split.
+        // Predictions and points once per pattern.
         let probability: Vec<f64> = pattern_rows.iter().map(|r| fit.probability(r)).collect();
-        let proposed = patterns.per_lead(&probability, &is_train);
         let base_points = propose::points(fit.intercept);
         let rule_points: Vec<i64> = fit.coef.iter().map(|c| propose::points(*c)).collect();
         let points: Vec<i64> = pattern_rows
@@ -219,68 +245,53 @@ impl Options {
                         .sum::<i64>()
             })
             .collect();
-        let (train_points, test_points) = patterns.per_lead(&points, &is_train);
-        drop(patterns);
-        let scale = |values: (&[f64], &[f64]), ys: &[bool]| -> Option<(Vec<f64>, Vec<f64>)> {
-            let pairs: Vec<(f64, bool)> =
-                values.0.iter().copied().zip(ys.iter().copied()).collect();
-            let platt = crate::stats::platt(&pairs)?;
-            Some((
-                values.0.iter().map(|x| platt.probability(*x)).collect(),
-                values.1.iter().map(|x| platt.probability(*x)).collect(),
-            ))
+        let counted = |counts: &[Counts], x: &dyn Fn(usize) -> f64| -> Vec<(f64, u64, u64)> {
+            counts
+                .iter()
+                .enumerate()
+                .map(|(k, c)| (x(k), c.positives, c.negatives))
+                .collect()
         };
-        let tp: Vec<f64> = train_points.iter().map(|p| *p as f64).collect();
-        let sp: Vec<f64> = test_points.iter().map(|p| *p as f64).collect();
-        let points_model = scale((&tp, &sp), &y_train)
-            .ok_or_else(|| Error::Internal("recalibrate: Platt scaling of points".into()))?;
-        let mut models: Vec<(Model, Model)> = Vec::new();
+        let points_platt =
+            crate::stats::platt_counts(&counted(&patterns.train, &|k| points[k] as f64))
+                .ok_or_else(|| Error::Internal("recalibrate: Platt scaling of points".into()))?;
+        let mut models: Vec<Model> = Vec::new();
         if let Some(cur) = &current {
-            let train_cur: Vec<Option<f64>> = cur
+            let scored: Vec<(f64, u64, u64)> =
+                counted(&cur.train, &|k| cur.values[k].unwrap_or(f64::NAN))
+                    .into_iter()
+                    .zip(&cur.values)
+                    .filter(|(_, v)| v.is_some())
+                    .map(|(g, _)| g)
+                    .collect();
+            let rate = |c: Counts| c.positives as f64 / (c.positives + c.negatives).max(1) as f64;
+            let unscored = cur
+                .values
                 .iter()
-                .zip(&is_train)
-                .filter(|(_, t)| **t)
-                .map(|(c, _)| *c)
-                .collect();
-            let test_cur: Vec<Option<f64>> = cur
-                .iter()
-                .zip(&is_train)
-                .filter(|(_, t)| !**t)
-                .map(|(c, _)| *c)
-                .collect();
-            let scored: Vec<(f64, bool)> = train_cur
-                .iter()
-                .zip(&y_train)
-                .filter_map(|(c, y)| c.map(|c| (c, *y)))
-                .collect();
-            let unscored: Vec<bool> = train_cur
-                .iter()
-                .zip(&y_train)
-                .filter(|(c, _)| c.is_none())
-                .map(|(_, y)| *y)
-                .collect();
-            let rate = |v: &[bool]| v.iter().filter(|y| **y).count() as f64 / v.len().max(1) as f64;
-            let fallback = match unscored.is_empty() {
-                true => rate(&y_train),
-                false => rate(&unscored),
+                .zip(&cur.train)
+                .filter(|(v, _)| v.is_none())
+                .fold(Counts::default(), |a, (_, c)| Counts {
+                    negatives: a.negatives + c.negatives,
+                    positives: a.positives + c.positives,
+                });
+            let fallback = match unscored.positives + unscored.negatives {
+                0 => rate(Counts {
+                    negatives: y_train.len() as u64 - y_train.iter().filter(|y| **y).count() as u64,
+                    positives: y_train.iter().filter(|y| **y).count() as u64,
+                }),
+                _ => rate(unscored),
             };
-            match crate::stats::platt(&scored) {
+            match crate::stats::platt_counts(&scored) {
                 Some(platt) => {
-                    let prob = |c: &Option<f64>| c.map_or(fallback, |c| platt.probability(c));
+                    let prob = |k: usize| cur.values[k].map_or(fallback, |c| platt.probability(c));
                     // Unscored leads rank below every scored one.
-                    let rank = |c: &Option<f64>| c.unwrap_or(f64::NEG_INFINITY);
-                    models.push((
-                        Model {
-                            name: "current",
-                            predictions: train_cur.iter().map(prob).collect(),
-                            ranking: Some(train_cur.iter().map(rank).collect()),
-                        },
-                        Model {
-                            name: "current",
-                            predictions: test_cur.iter().map(prob).collect(),
-                            ranking: Some(test_cur.iter().map(rank).collect()),
-                        },
-                    ));
+                    let rank = |k: usize| cur.values[k].unwrap_or(f64::NEG_INFINITY);
+                    models.push(Model {
+                        name: "current",
+                        train: groups(&cur.train, rank, prob),
+                        test: groups(&cur.test, rank, prob),
+                        test_leads: &cur.test_leads,
+                    });
                 }
                 None => notes.push(
                     "no current model: no train lead has a usable score, so only the proposed model is reported".into(),
@@ -291,55 +302,35 @@ impl Options {
                 "no current model: the data set has no score and no --rules FILE was given, so only the proposed model is reported".into(),
             );
         }
-        models.push((
-            Model {
-                name: "proposed",
-                predictions: proposed.0,
-                ranking: None,
-            },
-            Model {
-                name: "proposed",
-                predictions: proposed.1,
-                ranking: None,
-            },
-        ));
-        models.push((
-            Model {
-                name: "proposed_points",
-                predictions: points_model.0,
-                ranking: Some(tp.clone()),
-            },
-            Model {
-                name: "proposed_points",
-                predictions: points_model.1,
-                ranking: Some(sp.clone()),
-            },
-        ));
+        let by_probability = |k: usize| probability[k];
+        models.push(Model {
+            name: "proposed",
+            train: groups(&patterns.train, by_probability, by_probability),
+            test: groups(&patterns.test, by_probability, by_probability),
+            test_leads: &pattern_test,
+        });
+        let by_points = |k: usize| points[k] as f64;
+        let points_probability = |k: usize| points_platt.probability(points[k] as f64);
+        models.push(Model {
+            name: "proposed_points",
+            train: groups(&patterns.train, by_points, points_probability),
+            test: groups(&patterns.test, by_points, points_probability),
+            test_leads: &pattern_test,
+        });
+        drop(pattern_train);
         // Metrics, lift and calibration.
         let mut m_model = Vec::new();
         let mut m_split = Vec::new();
         let mut m_rows: Vec<evaluate::Metrics> = Vec::new();
         let mut lift_rows: Vec<(&str, evaluate::Lift)> = Vec::new();
         let mut cal_rows: Vec<(&str, evaluate::Calibration)> = Vec::new();
-        for (train, test) in &models {
-            for (split, model, ys) in [("train", train, &y_train), ("test", test, &y_test)] {
-                let pairs: Vec<(f64, bool)> = model
-                    .ranking
-                    .as_ref()
-                    .unwrap_or(&model.predictions)
-                    .iter()
-                    .copied()
-                    .zip(ys.iter().copied())
-                    .collect();
+        for model in &models {
+            for (split, groups) in [("train", &model.train), ("test", &model.test)] {
                 m_model.push(model.name);
                 m_split.push(split);
-                m_rows.push(evaluate::metrics(
-                    &pairs,
-                    &model.predictions,
-                    split == "test",
-                ));
+                m_rows.push(evaluate::metrics(groups, split == "test"));
                 if split == "test" {
-                    let d = evaluate::deciles(&pairs, &model.predictions);
+                    let d = evaluate::deciles(groups, model.test_leads, &y_test);
                     lift_rows.extend(evaluate::lift(&d).into_iter().map(|l| (model.name, l)));
                     cal_rows.extend(
                         evaluate::calibration(&d)
@@ -349,6 +340,20 @@ impl Options {
                 }
             }
         }
+        // The points levels for the thresholds, one per pattern.
+        let train_levels: Vec<(i64, Counts)> = points
+            .iter()
+            .copied()
+            .zip(patterns.train.iter().copied())
+            .collect();
+        let test_levels: Vec<(i64, Counts)> = points
+            .iter()
+            .copied()
+            .zip(patterns.test.iter().copied())
+            .collect();
+        drop(models);
+        drop(current);
+        drop(pattern_test);
         let metrics = df!(
             "model" => m_model.clone(),
             "split" => m_split.clone(),
@@ -461,16 +466,6 @@ impl Options {
             ));
         }
         // Thresholds on the proposed points.
-        let train_pairs: Vec<(i64, bool)> = train_points
-            .iter()
-            .copied()
-            .zip(y_train.iter().copied())
-            .collect();
-        let test_pairs: Vec<(i64, bool)> = test_points
-            .iter()
-            .copied()
-            .zip(y_test.iter().copied())
-            .collect();
         let propose::Proposed {
             chosen,
             missed,
@@ -480,8 +475,8 @@ impl Options {
         } = propose::proposed_bands(
             &self.thresholds,
             bands,
-            &train_pairs,
-            &test_pairs,
+            &train_levels,
+            &test_levels,
             months,
             current_train_bands.as_deref(),
         )?;
@@ -614,16 +609,4 @@ impl Options {
         };
         Ok(Step::done(report, summary))
     }
-}
-
-/// How many times each value occurs, in order of first occurrence.
-fn counts_of<'v>(values: impl Iterator<Item = &'v str>) -> Vec<(String, u64)> {
-    let mut out: Vec<(String, u64)> = Vec::new();
-    for v in values {
-        match out.iter_mut().find(|(k, _)| k == v) {
-            Some((_, n)) => *n += 1,
-            None => out.push((v.to_string(), 1)),
-        }
-    }
-    out
 }

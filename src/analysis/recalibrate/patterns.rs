@@ -124,17 +124,78 @@ impl Patterns {
         out
     }
 
-    /// A per-pattern value for each lead, split into train and test leads
-    /// (each in frame order).
-    pub fn per_lead<T: Copy>(&self, values: &[T], is_train: &[bool]) -> (Vec<T>, Vec<T>) {
-        let (mut train, mut test) = (Vec::new(), Vec::new());
-        for (k, t) in self.of_lead.iter().zip(is_train) {
-            match t {
-                true => train.push(values[*k as usize]),
-                false => test.push(values[*k as usize]),
+    /// Each lead's pattern, split into train and test leads (each in
+    /// frame order).
+    pub fn leads(&self, is_train: &[bool]) -> (Vec<u32>, Vec<u32>) {
+        split(&self.of_lead, is_train)
+    }
+}
+
+/// `values` (one per lead) split into train and test leads, each in frame
+/// order.
+pub fn split<T: Copy>(values: &[T], is_train: &[bool]) -> (Vec<T>, Vec<T>) {
+    let (mut train, mut test) = (Vec::new(), Vec::new());
+    for (v, t) in values.iter().zip(is_train) {
+        match t {
+            true => train.push(*v),
+            false => test.push(*v),
+        }
+    }
+    (train, test)
+}
+
+/// The current score's distinct values as levels, with how many train and
+/// test leads of each outcome have each, and each lead's level per split.
+/// A score that is missing or not a finite number (NaN, inf) is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scores {
+    /// Each level's score, in order of first lead.
+    pub values: Vec<Option<f64>>,
+    pub train: Vec<Counts>,
+    pub test: Vec<Counts>,
+    /// Each test lead's level, in frame order.
+    pub test_leads: Vec<u32>,
+}
+
+impl Scores {
+    /// Interns `scores` (one per lead, in frame order; `y` and `is_train`
+    /// likewise) by value.
+    pub fn take(scores: &Float64Chunked, y: &[bool], is_train: &[bool]) -> Result<Self> {
+        if scores.len() != y.len() || is_train.len() != y.len() {
+            return Err(Error::Internal(format!(
+                "recalibrate: {} scores for {} leads",
+                scores.len(),
+                y.len()
+            )));
+        }
+        let mut index: PlHashMap<Option<u64>, u32> = PlHashMap::new();
+        let mut out = Scores {
+            values: Vec::new(),
+            train: Vec::new(),
+            test: Vec::new(),
+            test_leads: Vec::new(),
+        };
+        for (r, v) in scores.iter().enumerate() {
+            let v = v.filter(|v| v.is_finite());
+            let k = *index.entry(v.map(f64::to_bits)).or_insert_with(|| {
+                out.values.push(v);
+                out.train.push(Counts::default());
+                out.test.push(Counts::default());
+                out.values.len() as u32 - 1
+            });
+            let counts = match is_train[r] {
+                true => &mut out.train[k as usize],
+                false => {
+                    out.test_leads.push(k);
+                    &mut out.test[k as usize]
+                }
+            };
+            match y[r] {
+                true => counts.positives += 1,
+                false => counts.negatives += 1,
             }
         }
-        (train, test)
+        Ok(out)
     }
 }
 
@@ -170,9 +231,29 @@ mod tests {
         assert_eq!(support[0].test, counts(0, 1));
         assert_eq!(support[1].train, counts(1, 0));
         assert_eq!(support[1].test, counts(0, 1));
-        let (train, test) = pat.per_lead(&[10, 20, 30], &is_train);
-        assert_eq!(train, [10, 20, 10, 30]);
-        assert_eq!(test, [20, 10]);
+        let (train, test) = pat.leads(&is_train);
+        assert_eq!(train, [0, 1, 0, 2]);
+        assert_eq!(test, [1, 0]);
+    }
+
+    #[test]
+    fn scores_intern_by_value_with_none_for_missing_and_not_finite() {
+        let scores = Float64Chunked::from_iter([
+            Some(5.0),
+            None,
+            Some(f64::NAN),
+            Some(5.0),
+            Some(2.0),
+            Some(f64::INFINITY),
+        ]);
+        let y = [true, false, true, false, true, false];
+        let is_train = [true, true, false, false, true, false];
+        let s = Scores::take(&scores, &y, &is_train).unwrap();
+        assert_eq!(s.values, [Some(5.0), None, Some(2.0)]);
+        assert_eq!(s.train, vec![counts(0, 1), counts(1, 0), counts(0, 1)]);
+        assert_eq!(s.test, vec![counts(1, 0), counts(1, 1), counts(0, 0)]);
+        assert_eq!(s.test_leads, [1, 0, 1]);
+        assert!(Scores::take(&scores, &y[..2], &is_train).is_err());
     }
 
     #[test]

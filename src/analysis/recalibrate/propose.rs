@@ -21,6 +21,7 @@ use polars::prelude::*;
 
 use super::Choice;
 use crate::error::{Error, Result};
+use crate::stats::logistic::Counts;
 
 /// Points for a coefficient: 10 points double the odds.
 pub fn points(coef: f64) -> i64 {
@@ -44,13 +45,17 @@ pub struct BandThreshold {
     pub target: String,
 }
 
+/// Points levels with their leads by outcome; a level may repeat (one
+/// entry per indicator pattern).
+pub type Levels = [(i64, Counts)];
+
 /// Leads and positives per distinct points level, highest level first.
-fn level_counts(train: &[(i64, bool)]) -> Vec<(i64, u64, u64)> {
+fn level_counts(train: &Levels) -> Vec<(i64, u64, u64)> {
     let mut m: std::collections::BTreeMap<i64, (u64, u64)> = std::collections::BTreeMap::new();
-    for (p, y) in train {
+    for (p, c) in train {
         let e = m.entry(*p).or_default();
-        e.0 += 1;
-        e.1 += u64::from(*y);
+        e.0 += c.positives + c.negatives;
+        e.1 += c.positives;
     }
     m.into_iter().rev().map(|(p, (n, k))| (p, n, k)).collect()
 }
@@ -58,7 +63,7 @@ fn level_counts(train: &[(i64, bool)]) -> Vec<(i64, u64, u64)> {
 /// Thresholds by target conversion: `(band, threshold)` best first, and the
 /// bands no level satisfies.
 pub fn by_target_rate(
-    train: &[(i64, bool)],
+    train: &Levels,
     targets: &[(String, f64)],
 ) -> (Vec<BandThreshold>, Vec<String>) {
     let levels = level_counts(train);
@@ -93,7 +98,7 @@ pub fn by_target_rate(
 
 /// The capacity threshold: the lowest level whose leads at or above it
 /// average at most `per_month` over `months` train months.
-pub fn by_capacity(train: &[(i64, bool)], per_month: f64, months: u64) -> Option<i64> {
+pub fn by_capacity(train: &Levels, per_month: f64, months: u64) -> Option<i64> {
     let mut best = None;
     let mut at_or_above = 0u64;
     for (level, n, _) in level_counts(train) {
@@ -109,16 +114,27 @@ pub fn by_capacity(train: &[(i64, bool)], per_month: f64, months: u64) -> Option
 
 /// Thresholds that give each band (best first) at least its cumulative share
 /// of train leads: the points of the lead at that position, highest first.
-pub fn by_shares(train: &[(i64, bool)], cumulative: &[(String, f64)]) -> Vec<BandThreshold> {
-    let mut points: Vec<i64> = train.iter().map(|(p, _)| *p).collect();
-    points.sort_unstable_by(|a, b| b.cmp(a));
+pub fn by_shares(train: &Levels, cumulative: &[(String, f64)]) -> Vec<BandThreshold> {
+    let levels = level_counts(train);
+    let n: u64 = levels.iter().map(|l| l.1).sum();
+    // The points of the lead at `pos` (1-based), highest first.
+    let at = |pos: u64| {
+        let mut seen = 0;
+        levels
+            .iter()
+            .find(|l| {
+                seen += l.1;
+                seen >= pos
+            })
+            .map(|l| l.0)
+    };
     let mut out: Vec<BandThreshold> = Vec::new();
     for (band, share) in cumulative {
-        if points.is_empty() || *share <= 0.0 {
+        if n == 0 || *share <= 0.0 {
             continue;
         }
-        let pos = ((share * points.len() as f64).ceil() as usize).clamp(1, points.len());
-        let t = points[pos - 1];
+        let pos = ((share * n as f64).ceil() as u64).clamp(1, n);
+        let Some(t) = at(pos) else { continue };
         if out.last().is_some_and(|b| b.min_points <= t) {
             continue;
         }
@@ -143,14 +159,14 @@ pub struct Proposed {
     pub table: DataFrame,
 }
 
-/// Thresholds by `choice` on the train leads' `(points, positive)`; `test`
-/// the same for test leads; `months` the train months (capacity);
+/// Thresholds by `choice` on the train leads' points levels; `test` the
+/// same for test leads; `months` the train months (capacity);
 /// `current_train_bands` the train leads per band of the current model.
 pub fn proposed_bands(
     choice: &Choice,
     bands: &crate::config::Bands,
-    train_pairs: &[(i64, bool)],
-    test: &[(i64, bool)],
+    train: &Levels,
+    test: &Levels,
     months: usize,
     current_train_bands: Option<&[(String, u64)]>,
 ) -> Result<Proposed> {
@@ -183,14 +199,14 @@ pub fn proposed_bands(
     };
     let mut fell_back = false;
     let (mut chosen, missed) = match choice {
-        Choice::TargetRate(t) => by_target_rate(train_pairs, t),
+        Choice::TargetRate(t) => by_target_rate(train, t),
         Choice::Capacity(c) => {
             if months == 0 {
                 return Err(Error::bad_argument(
                     "--capacity counts leads a month, and the leads have no created_at; use --target-rate instead",
                 ));
             }
-            match by_capacity(train_pairs, *c, months as u64) {
+            match by_capacity(train, *c, months as u64) {
                 Some(t) => (
                     vec![BandThreshold {
                         band: names[0].clone(),
@@ -202,12 +218,12 @@ pub fn proposed_bands(
                 None => (Vec::new(), vec![names[0].clone()]),
             }
         }
-        Choice::Shares => (by_shares(train_pairs, &cumulative), Vec::new()),
+        Choice::Shares => (by_shares(train, &cumulative), Vec::new()),
     };
     if chosen.is_empty() {
         // A proposal without bands would be banded by the data set's
         // thresholds, on another scale: keep the current shares instead.
-        chosen = by_shares(train_pairs, &cumulative);
+        chosen = by_shares(train, &cumulative);
         fell_back = true;
     }
     let lowest = names.last().cloned().unwrap_or_else(|| "D".into());
@@ -225,15 +241,15 @@ pub fn proposed_bands(
             .unwrap_or(chosen.len())
     };
     let mut counts = vec![[0u64; 4]; all_bands.len()];
-    for (p, y) in train_pairs {
+    for (p, k) in train {
         let c = &mut counts[slot(*p)];
-        c[0] += 1;
-        c[1] += u64::from(*y);
+        c[0] += k.positives + k.negatives;
+        c[1] += k.positives;
     }
-    for (p, y) in test {
+    for (p, k) in test {
         let c = &mut counts[slot(*p)];
-        c[2] += 1;
-        c[3] += u64::from(*y);
+        c[2] += k.positives + k.negatives;
+        c[3] += k.positives;
     }
     let t_band: Vec<String> = all_bands.iter().map(|b| b.0.clone()).collect();
     let t_min: Vec<Option<i64>> = all_bands.iter().map(|b| b.1).collect();
@@ -283,6 +299,22 @@ pub fn proposed_bands(
 mod tests {
     use super::*;
 
+    /// One level per lead, as a pattern each would be.
+    fn levels(pairs: &[(i64, bool)]) -> Vec<(i64, Counts)> {
+        pairs
+            .iter()
+            .map(|(p, y)| {
+                (
+                    *p,
+                    Counts {
+                        negatives: u64::from(!*y),
+                        positives: u64::from(*y),
+                    },
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn ten_points_double_the_odds_halves_away_from_zero() {
         assert_eq!(points(std::f64::consts::LN_2), 10);
@@ -306,7 +338,7 @@ mod tests {
             ("B".to_string(), 0.2),
             ("C".to_string(), 0.9),
         ];
-        let (got, missed) = by_target_rate(&train, &targets);
+        let (got, missed) = by_target_rate(&levels(&train), &targets);
         // A: ≥30 gives 75%, ≥20 gives 50% (still ≥ 0.5), ≥10 gives 33%.
         assert_eq!(got[0].min_points, 20);
         // B below 20: only 10, 0% < 20%: missed; C too.
@@ -316,7 +348,11 @@ mod tests {
 
     #[test]
     fn capacity_and_shares() {
-        let train: Vec<(i64, bool)> = (0..100).map(|i| (i64::from(i % 10), false)).collect();
+        let train = levels(
+            &(0..100)
+                .map(|i| (i64::from(i % 10), false))
+                .collect::<Vec<_>>(),
+        );
         // 10 leads at each level 0..9, over 5 months: ≥8 is 20 leads = 4/month.
         assert_eq!(by_capacity(&train, 4.0, 5), Some(8));
         assert_eq!(by_capacity(&train, 1.0, 5), None);
