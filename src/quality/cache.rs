@@ -1,7 +1,8 @@
 //! Where the judged tables and lead_funnel of a run are kept (issue 14): a
 //! data set is usually analysed many times, so by default they are cached,
 //! keyed by everything they are computed from — leadloop's version, the
-//! whole configuration (after presets, with `--as-of`) and each input
+//! whole configuration (after presets; not `as_of`, which no judged table
+//! or lead_funnel column depends on: analyses apply it) and each input
 //! file's path, size and modification time. A second command on the same
 //! export reads the judged files instead of reading and judging the input.
 //!
@@ -12,7 +13,10 @@
 //!   removes at the end (as it does when no cache folder can be made).
 //! - Safety: an entry is used only once it is complete (a `complete` marker
 //!   written last); a run that finds another run writing the same entry
-//!   (its `lock`) works in a temporary folder instead. Files added to a
+//!   (holding the advisory lock on its `lock` file, which the system
+//!   releases when that run ends, however it ends) works in a temporary
+//!   folder instead; an entry left incomplete by a run that was killed is
+//!   taken over by the next run. Files added to a
 //!   complete entry (lead_funnel) are written beside and renamed in place.
 //! - Size: when an entry is completed, other entries are removed: those of
 //!   data sets that no longer exist, those of the same data set (an older
@@ -38,13 +42,13 @@ pub struct Store {
     source: String,
     /// A folder removed at the end of the run (cache off or unavailable).
     _temp: Option<tempfile::TempDir>,
+    /// The entry's lock while this run writes it.
+    lock: Option<std::fs::File>,
 }
 
 const COMPLETE: &str = "complete";
 const LOCK: &str = "lock";
 const SOURCE: &str = "source.txt";
-/// A lock older than this is a crashed run's, and is ignored.
-const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
 
 impl Store {
     /// The store for this data set: the cache entry of its key (a hit when
@@ -62,7 +66,7 @@ impl Store {
             });
         if let (true, Some(root)) = (enabled, root()) {
             let entry = root.join(format!("{:016x}", key(spec, &source, inputs)));
-            if entry.join(COMPLETE).is_file() {
+            if is_plain_file(&entry.join(COMPLETE)) {
                 touch(&entry.join(COMPLETE));
                 return Ok(Store {
                     dir: entry,
@@ -70,10 +74,14 @@ impl Store {
                     writing: false,
                     source,
                     _temp: None,
+                    lock: None,
                 });
             }
-            if std::fs::create_dir_all(&entry).is_ok() && take_lock(&entry) {
-                // A crashed run's files are not this run's: start afresh.
+            if let Some(lock) = std::fs::create_dir_all(&entry)
+                .ok()
+                .and_then(|_| take_lock(&entry))
+            {
+                // A killed run's files are not this run's: start afresh.
                 clear_except_lock(&entry);
                 return Ok(Store {
                     dir: entry,
@@ -81,6 +89,7 @@ impl Store {
                     writing: true,
                     source,
                     _temp: None,
+                    lock: Some(lock),
                 });
             }
         }
@@ -99,6 +108,7 @@ impl Store {
             writing: false,
             source,
             _temp: Some(temp),
+            lock: None,
         })
     }
 
@@ -133,6 +143,7 @@ impl Store {
         write(SOURCE, &self.source)?;
         write(COMPLETE, env!("CARGO_PKG_VERSION"))?;
         let _ = std::fs::remove_file(self.dir.join(LOCK));
+        self.lock = None;
         self.writing = false;
         self.hit = true;
         if let Some(root) = self.dir.parent() {
@@ -263,14 +274,22 @@ impl Drop for Store {
 
 /// The cache root, created if needed; `None` when there is no home to put it in.
 fn root() -> Option<PathBuf> {
-    // Empty or relative values are ignored (the XDG rule): a cache must not
-    // land in whatever folder leadloop happens to run from.
+    // Empty or relative XDG values are ignored (the XDG rule): a cache must
+    // not land in whatever folder leadloop happens to run from. A relative
+    // LEADLOOP_CACHE_DIR was asked for: it is taken from the current folder.
     let var = |name: &str| {
         std::env::var_os(name)
             .map(PathBuf::from)
             .filter(|p| p.is_absolute())
     };
-    let root = match var("LEADLOOP_CACHE_DIR") {
+    let own = std::env::var_os("LEADLOOP_CACHE_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .and_then(|d| match d.is_absolute() {
+            true => Some(d),
+            false => std::env::current_dir().ok().map(|c| c.join(d)),
+        });
+    let root = match own {
         Some(d) => d,
         None => match var("XDG_CACHE_HOME") {
             Some(d) => d.join("leadloop"),
@@ -281,26 +300,30 @@ fn root() -> Option<PathBuf> {
     Some(root)
 }
 
-/// Takes the entry's lock (a file created only if absent); false when
-/// another live run holds it.
-fn take_lock(entry: &Path) -> bool {
+/// Takes the entry's lock: an exclusive advisory lock on its `lock` file,
+/// held while the returned file is open, and released by the system when
+/// the run ends however it ends (a killed first run does not keep the
+/// cache off). `None` when another live run holds it, or the file cannot
+/// be opened (a symbolic link is not followed).
+fn take_lock(entry: &Path) -> Option<std::fs::File> {
     let lock = entry.join(LOCK);
-    let create = || {
-        std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&lock)
-            .is_ok()
-    };
-    if create() {
-        return true;
+    if std::fs::symlink_metadata(&lock).is_ok_and(|m| !m.is_file()) {
+        return None;
     }
-    let stale = std::fs::metadata(&lock)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age > STALE_LOCK);
-    stale && std::fs::remove_file(&lock).is_ok() && create()
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock)
+        .ok()?;
+    file.try_lock().ok()?;
+    Some(file)
+}
+
+/// A regular file, not a symbolic link to one (the cache's markers are
+/// touched: a link planted in an entry must not make it touch its target).
+fn is_plain_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// Removes everything in `entry` but its lock.
@@ -331,6 +354,9 @@ fn age(path: &Path) -> std::time::Duration {
 /// Marks an entry used now (its marker's modification time), so no other
 /// run removes it while this one reads it.
 fn touch(marker: &Path) {
+    if !is_plain_file(marker) {
+        return;
+    }
     if let Ok(f) = std::fs::OpenOptions::new().append(true).open(marker) {
         let _ = f.set_modified(std::time::SystemTime::now());
     }
@@ -352,12 +378,11 @@ fn remove_others(root: &Path, keep: &Path, source: &str) {
         if dir == keep || !dir.is_dir() {
             continue;
         }
-        if !marker.is_file() {
-            // An entry a run began and never completed (killed): once its
-            // lock is stale, or without one after an hour, it goes.
-            let lock = dir.join(LOCK);
-            let abandoned = match lock.is_file() {
-                true => age(&lock) > STALE_LOCK,
+        if !is_plain_file(&marker) {
+            // An entry a run began and never completed (killed): when no
+            // run holds its lock, or without a lock after an hour, it goes.
+            let abandoned = match is_plain_file(&dir.join(LOCK)) {
+                true => take_lock(&dir).is_some(),
                 false => age(&dir) > hour,
             };
             if abandoned {
@@ -426,7 +451,10 @@ fn key(spec: &DataSpec, source: &str, inputs: &Inputs) -> u64 {
     }
     source.hash(&mut h);
     // Paths as spelled too: the judged files record each row's file by the
-    // name this run reads it under (validate's examples name it).
+    // name this run reads it under (validate's examples name it). Not
+    // as_of: a new --as-of on the same export is a warm run.
+    let mut spec = spec.clone();
+    spec.settings.as_of = None;
     format!("{spec:?}").hash(&mut h);
     let locations = inputs
         .tables

@@ -208,3 +208,73 @@ fn a_part_added_to_a_hive_folder_is_a_new_entry() {
     let after = json_with_cache(cache.path(), data.path(), &["bands"]);
     assert_eq!((leads(&before), leads(&after)), (Some(1), Some(2)));
 }
+
+// See: issue 14's user trial. A first run killed while filling the cache
+// left its `lock` file, and every later run worked in a temporary folder
+// until the lock was hours old. The lock is now the system's advisory
+// lock, released when a run ends however it ends: the next run takes the
+// entry over and completes it.
+#[test]
+fn a_killed_first_run_does_not_keep_the_cache_off() {
+    let data = Scratch::new();
+    data.copy_fixture("funnel");
+    let cache = Scratch::new();
+    json_with_cache(cache.path(), data.path(), &["bands"]);
+    let made = entries(cache.path());
+    assert_eq!(made.len(), 1, "{made:?}");
+    // What a killed run leaves: a lock file, a half-written file, no marker.
+    let entry = cache.join(&made[0]);
+    std::fs::remove_file(entry.join("complete")).unwrap();
+    std::fs::write(entry.join("lock"), "").unwrap();
+    std::fs::write(entry.join("touches.1.partial"), "half").unwrap();
+    assert!(entries(cache.path()).is_empty());
+    json_with_cache(cache.path(), data.path(), &["bands"]);
+    assert_eq!(entries(cache.path()), made, "the entry was taken over");
+    assert!(!entry.join("touches.1.partial").exists());
+    assert!(!entry.join("lock").exists());
+}
+
+// See: issue 14's user trial. `--as-of` was part of the key, so each new
+// date judged the export again into another entry with identical files;
+// nothing cached depends on as_of.
+#[test]
+fn a_new_as_of_reads_the_same_entry() {
+    let data = Scratch::new();
+    data.copy_fixture("funnel");
+    let cache = Scratch::new();
+    let a = json_with_cache(
+        cache.path(),
+        data.path(),
+        &["--as-of", "2024-06-30", "bands"],
+    );
+    let made = entries(cache.path());
+    json_with_cache(
+        cache.path(),
+        data.path(),
+        &["--as-of", "2024-12-31", "bands"],
+    );
+    assert_eq!(entries(cache.path()), made);
+    let fresh = json_with_cache(
+        cache.path(),
+        data.path(),
+        &["--no-cache", "--as-of", "2024-06-30", "bands"],
+    );
+    assert_eq!(a["tables"], fresh["tables"]);
+}
+
+// See: issue 14's breaker. A relative LEADLOOP_CACHE_DIR was ignored (the
+// cache went to ~/.cache); it is taken from the current folder.
+#[test]
+fn a_relative_cache_dir_is_taken_from_the_current_folder() {
+    let data = Scratch::new();
+    data.copy_fixture("funnel");
+    let here = Scratch::new();
+    leadloop()
+        .current_dir(here.path())
+        .env("LEADLOOP_CACHE_DIR", "relcache")
+        .env_remove("LEADLOOP_CACHE")
+        .args(["--data", data.path().to_str().unwrap(), "bands"])
+        .assert()
+        .success();
+    assert_eq!(entries(&here.join("relcache")).len(), 1);
+}
