@@ -50,13 +50,16 @@ impl Bands {
         if lowest.trim().is_empty() || thresholds.iter().any(|(k, _)| k.trim().is_empty()) {
             return Err("a band name is empty".into());
         }
-        if lowest == "unscored"
-            || thresholds
-                .iter()
-                .any(|(k, _)| *k == lowest || k == "unscored")
-        {
+        // "unscored" and "all" (the total row) are rows of every band table.
+        let reserved = |k: &str| k == "unscored" || k == crate::analysis::ALL_LABEL;
+        if reserved(&lowest) || thresholds.iter().any(|(k, _)| *k == lowest || reserved(k)) {
             return Err(format!(
-                "band names must differ from `lowest` (\"{lowest}\") and \"unscored\""
+                "band names must differ from `lowest` (\"{lowest}\"), \"unscored\" and \"all\""
+            ));
+        }
+        if let Some((k, v)) = thresholds.iter().find(|(_, v)| !v.is_finite()) {
+            return Err(format!(
+                "the threshold of band {k} is {v}, not a finite number"
             ));
         }
         Ok(Bands { thresholds, lowest })

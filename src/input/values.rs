@@ -3,16 +3,30 @@
 
 use polars::prelude::*;
 
-/// A number as `Float64`; text that is not a number becomes null (the caller
-/// sets the row aside as `unparseable_number`). `None`: the type cannot hold one.
+/// A number as `Float64`; text that is not a number, NaN and the
+/// infinities (a float column's or text such as `nan`, `inf`, `1e999`)
+/// become null (the caller sets the row aside as `unparseable_number`: a
+/// NaN score would otherwise rank above every score). `None`: the type
+/// cannot hold one.
 pub fn parse_number(expr: Expr, dtype: &DataType) -> Option<Expr> {
-    match dtype {
+    let number = match dtype {
         d if d.is_primitive_numeric() || matches!(d, DataType::Decimal(..) | DataType::Null) => {
-            Some(expr.cast(DataType::Float64))
+            expr.cast(DataType::Float64)
         }
-        DataType::String => Some(expr.str().strip_chars(lit(NULL)).cast(DataType::Float64)),
-        _ => None,
-    }
+        DataType::String => expr.str().strip_chars(lit(NULL)).cast(DataType::Float64),
+        _ => return None,
+    };
+    Some(match dtype {
+        DataType::Float32 | DataType::Float64 | DataType::String => finite_or_null(number),
+        _ => number,
+    })
+}
+
+/// A Float64 expression with NaN and the infinities as null.
+pub fn finite_or_null(number: Expr) -> Expr {
+    when(number.clone().is_finite())
+        .then(number)
+        .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
 /// True for `true`, non-zero numbers and the text `true`, `t`, `yes`, `y` (any

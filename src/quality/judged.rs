@@ -71,9 +71,10 @@ impl TablePlan {
             if drop_id && name == LEAD_ID {
                 continue;
             }
+            // Dimensions as read, but for their encoding (`rules::dimension`).
             columns.push(match canonical {
                 true => e.clone().alias(stored(name)),
-                false => col(name.as_str()),
+                false => e.clone().alias(name.as_str()),
             });
         }
         // No file name per row (a string on every row was a tenth of the

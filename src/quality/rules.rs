@@ -715,7 +715,7 @@ pub fn plan_table(
     }
     for c in &raw.columns {
         if !b.canonical.contains(&c.as_str()) && !flags.contains(&c.as_str()) {
-            b.used.push(col(c.as_str()));
+            b.used.push(dimension(c, &b.dtype(c)));
             used_names.push((c.clone(), false));
         }
     }
@@ -732,6 +732,21 @@ pub fn plan_table(
         judged: false,
         lead_ids: None,
     })
+}
+
+/// A column kept as a dimension, as read, except: a categorical (pandas
+/// `category`, polars Categorical or Enum) is its text, and in a float
+/// column NaN and the infinities are missing values (null), so that every
+/// analysis reads text and numbers alike whatever the export's encoding.
+fn dimension(c: &str, dtype: &DataType) -> Expr {
+    match dtype {
+        DataType::Categorical(..) | DataType::Enum(..) => col(c).cast(DataType::String),
+        DataType::Float32 | DataType::Float64 => when(col(c).is_finite())
+            .then(col(c))
+            .otherwise(lit(NULL).cast(dtype.clone()))
+            .alias(c),
+        _ => col(c),
+    }
 }
 
 /// `duplicate_key` for a later row whose key an earlier usable row already has.

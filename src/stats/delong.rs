@@ -48,7 +48,8 @@ fn sample_variance(v: &[f64]) -> f64 {
 }
 
 /// DeLong's AUC and interval for `scored` (score, positive); `None` without
-/// a positive and a negative, or with a NaN score.
+/// a positive and a negative, or with a NaN score. With a single positive
+/// or a single negative the variance and bounds are NaN (pROC gives none).
 pub fn delong(scored: &[(f64, bool)]) -> Option<DeLong> {
     if scored.iter().any(|(s, _)| s.is_nan()) {
         return None;
@@ -73,13 +74,26 @@ pub fn delong(scored: &[(f64, bool)]) -> Option<DeLong> {
     let v10: Vec<f64> = (0..m).map(|i| (tz[i] - tx[i]) / nf).collect();
     let v01: Vec<f64> = (0..n).map(|j| 1.0 - (tz[m + j] - ty[j]) / mf).collect();
     let auc = v10.iter().sum::<f64>() / mf;
-    let variance = sample_variance(&v10) / mf + sample_variance(&v01) / nf;
+    let variance = match m < 2 || n < 2 {
+        // pROC divides by m − 1 and n − 1: no interval from one lead.
+        true => f64::NAN,
+        false => sample_variance(&v10) / mf + sample_variance(&v01) / nf,
+    };
     let half = Z95 * variance.sqrt();
     Some(DeLong {
         auc,
         variance,
-        lo: (auc - half).max(0.0),
-        hi: (auc + half).min(1.0),
+        // f64::max would turn a NaN bound into 0.
+        lo: if half.is_nan() {
+            f64::NAN
+        } else {
+            (auc - half).max(0.0)
+        },
+        hi: if half.is_nan() {
+            f64::NAN
+        } else {
+            (auc + half).min(1.0)
+        },
     })
 }
 
@@ -125,33 +139,36 @@ pub fn delong_counts(groups: &[(f64, u64, u64)]) -> Option<DeLong> {
     }
     let auc = blocks.iter().map(|b| b.0 as f64 * b.2).sum::<f64>() / mf;
     let mean01 = blocks.iter().map(|b| b.1 as f64 * b.3).sum::<f64>() / nf;
-    let s10 = match m {
-        1 => 0.0,
-        _ => {
-            blocks
-                .iter()
-                .map(|b| b.0 as f64 * (b.2 - auc) * (b.2 - auc))
-                .sum::<f64>()
-                / (mf - 1.0)
-        }
+    // pROC divides by m − 1 and n − 1: no interval from one lead of a class.
+    let s10 = blocks
+        .iter()
+        .map(|b| b.0 as f64 * (b.2 - auc) * (b.2 - auc))
+        .sum::<f64>()
+        / (mf - 1.0);
+    let s01 = blocks
+        .iter()
+        .map(|b| b.1 as f64 * (b.3 - mean01) * (b.3 - mean01))
+        .sum::<f64>()
+        / (nf - 1.0);
+    let variance = match m < 2 || n < 2 {
+        true => f64::NAN,
+        false => s10 / mf + s01 / nf,
     };
-    let s01 = match n {
-        1 => 0.0,
-        _ => {
-            blocks
-                .iter()
-                .map(|b| b.1 as f64 * (b.3 - mean01) * (b.3 - mean01))
-                .sum::<f64>()
-                / (nf - 1.0)
-        }
-    };
-    let variance = s10 / mf + s01 / nf;
     let half = Z95 * variance.sqrt();
     Some(DeLong {
         auc,
         variance,
-        lo: (auc - half).max(0.0),
-        hi: (auc + half).min(1.0),
+        // f64::max would turn a NaN bound into 0.
+        lo: if half.is_nan() {
+            f64::NAN
+        } else {
+            (auc - half).max(0.0)
+        },
+        hi: if half.is_nan() {
+            f64::NAN
+        } else {
+            (auc + half).min(1.0)
+        },
     })
 }
 
@@ -237,10 +254,12 @@ mod tests {
         assert!((rows.auc - grouped.auc).abs() < 1e-12);
         assert!((rows.variance - grouped.variance).abs() < 1e-12);
         assert!((rows.lo - grouped.lo).abs() < 1e-12 && (rows.hi - grouped.hi).abs() < 1e-12);
-        // One positive: S10 is 0, as sample_variance gives for one value.
+        // One positive: the AUC, but no variance (pROC divides by m − 1).
         let one = [(1.0, true), (0.5, false), (2.0, false)];
         let g = [(1.0, 1, 0), (0.5, 0, 1), (2.0, 0, 1)];
-        assert_eq!(delong(&one), delong_counts(&g));
+        let (r, c) = (delong(&one).unwrap(), delong_counts(&g).unwrap());
+        assert_eq!((r.auc, c.auc), (0.5, 0.5));
+        assert!(r.variance.is_nan() && c.variance.is_nan() && c.lo.is_nan() && c.hi.is_nan());
         assert!(delong_counts(&[(1.0, 2, 0)]).is_none());
         assert!(delong_counts(&[(f64::NAN, 1, 0), (1.0, 0, 1)]).is_none());
         // An empty NaN group holds no lead.

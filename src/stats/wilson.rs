@@ -26,9 +26,19 @@ pub fn wilson(k: u64, n: u64) -> Option<Interval> {
     let denom = 1.0 + z2 / n;
     let center = (p + z2 / (2.0 * n)) / denom;
     let half = Z95 * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt() / denom;
+    // At 0 of n the lower bound is 0 and at n of n the upper is 1 exactly
+    // (the formula leaves a rounding residue such as 5.6e-17).
     Some(Interval {
-        lo: (center - half).max(0.0),
-        hi: (center + half).min(1.0),
+        lo: if k == 0.0 {
+            0.0
+        } else {
+            (center - half).max(0.0)
+        },
+        hi: if k == n {
+            1.0
+        } else {
+            (center + half).min(1.0)
+        },
     })
 }
 
@@ -37,20 +47,29 @@ pub fn wilson_bounds(k: Expr, n: Expr) -> (Expr, Expr) {
     let k = k.cast(DataType::Float64);
     let n = n.cast(DataType::Float64);
     let z2 = Z95 * Z95;
-    let p = k / n.clone();
+    let p = k.clone() / n.clone();
     let denom = lit(1.0) + lit(z2) / n.clone();
     let center = (p.clone() + lit(z2) / (lit(2.0) * n.clone())) / denom.clone();
     let half = lit(Z95)
         * (p.clone() * (lit(1.0) - p) / n.clone() + lit(z2) / (lit(4.0) * n.clone() * n.clone()))
             .sqrt()
         / denom;
-    let valid = n.gt(lit(0.0));
+    let valid = n.clone().gt(lit(0.0));
     let null = || lit(NULL).cast(DataType::Float64);
+    // Exactly 0 at k = 0 and 1 at k = n, as `wilson` gives.
     let lo = when(valid.clone())
-        .then((center.clone() - half.clone()).clip_min(lit(0.0)))
+        .then(
+            when(k.clone().eq(lit(0.0)))
+                .then(lit(0.0))
+                .otherwise((center.clone() - half.clone()).clip_min(lit(0.0))),
+        )
         .otherwise(null());
     let hi = when(valid)
-        .then((center + half).clip_max(lit(1.0)))
+        .then(
+            when(k.eq(n))
+                .then(lit(1.0))
+                .otherwise((center + half).clip_max(lit(1.0))),
+        )
         .otherwise(null());
     (lo, hi)
 }
@@ -75,6 +94,23 @@ mod tests {
             let i = wilson(k, n).unwrap();
             assert!(close(i.lo, lo) && close(i.hi, hi), "{k}/{n}: {i:?}");
         }
+    }
+
+    #[test]
+    fn none_or_all_successes_give_exact_bounds() {
+        // 0 of 3: the formula's lower bound is 5.55e-17, not 0 (a breaker
+        // found it in recalibrate's thresholds table).
+        assert_eq!(wilson(0, 3).unwrap().lo, 0.0);
+        assert_eq!(wilson(3, 3).unwrap().hi, 1.0);
+        let df = df!("k" => [0u32, 3], "n" => [3u32, 3]).unwrap();
+        let (lo, hi) = wilson_bounds(col("k"), col("n"));
+        let out = df
+            .lazy()
+            .select([lo.alias("lo"), hi.alias("hi")])
+            .collect()
+            .unwrap();
+        assert_eq!(out.column("lo").unwrap().f64().unwrap().get(0), Some(0.0));
+        assert_eq!(out.column("hi").unwrap().f64().unwrap().get(1), Some(1.0));
     }
 
     #[test]

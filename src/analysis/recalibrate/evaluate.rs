@@ -58,8 +58,15 @@ pub fn metrics(groups: &[Group], interval: bool) -> Metrics {
         n,
         positives,
         auc: d.map(|d| d.auc),
-        auc_lo: d.filter(|_| interval).map(|d| d.lo),
-        auc_hi: d.filter(|_| interval).map(|d| d.hi),
+        // No interval from a single lead of a class (NaN bounds).
+        auc_lo: d
+            .filter(|_| interval)
+            .map(|d| d.lo)
+            .filter(|b| b.is_finite()),
+        auc_hi: d
+            .filter(|_| interval)
+            .map(|d| d.hi)
+            .filter(|b| b.is_finite()),
         brier,
     }
 }
@@ -90,8 +97,11 @@ pub fn deciles(groups: &[Group], leads: &[u32], y: &[bool]) -> Vec<Decile> {
         starts[d + 1] = starts[d] + size + u64::from((d as u64) < extra);
     }
     let decile_of = |q: u64| starts[1..].iter().position(|s| q < *s).unwrap_or(9);
+    // Rankings compared as numbers: -0.0 and 0.0 tie, as they do for the
+    // AUC (adding 0.0 turns -0.0 into 0.0).
+    let rank = |k: usize| groups[k].ranking + 0.0;
     let mut order: Vec<usize> = (0..groups.len()).collect();
-    order.sort_unstable_by(|a, b| groups[*b].ranking.total_cmp(&groups[*a].ranking));
+    order.sort_unstable_by(|a, b| rank(*b).total_cmp(&rank(*a)));
     // Per decile: leads, positives, Σ probability.
     let mut sums = [(0u64, 0u64, 0.0f64); 10];
     // Per group: the block it is walked in (cut blocks only), and each cut
@@ -102,12 +112,7 @@ pub fn deciles(groups: &[Group], leads: &[u32], y: &[bool]) -> Vec<Decile> {
     while i < order.len() {
         let mut j = i;
         let mut len = 0u64;
-        while j < order.len()
-            && groups[order[j]]
-                .ranking
-                .total_cmp(&groups[order[i]].ranking)
-                .is_eq()
-        {
+        while j < order.len() && rank(order[j]).total_cmp(&rank(order[i])).is_eq() {
             let c = groups[order[j]].counts;
             len += c.positives + c.negatives;
             j += 1;
@@ -333,6 +338,28 @@ mod tests {
     }
 
     #[test]
+    fn negative_zero_ties_with_zero_in_file_order() {
+        // The breaker's case: test scores 0.0, -0.0, 0.0, -0.0, -0.0, 0.0,
+        // the 1st, 3rd and 5th positive. All tie, so the six deciles (one
+        // lead each) follow file order: positives 1, 0, 1, 0, 1, 0.
+        let rows = [
+            (0.0, true),
+            (-0.0, false),
+            (0.0, true),
+            (-0.0, false),
+            (-0.0, true),
+            (0.0, false),
+        ];
+        let probs = [0.5; 6];
+        let (groups, leads, y) = grouped(&rows, &probs);
+        assert_eq!(groups.len(), 2);
+        let d = deciles(&groups, &leads, &y);
+        let positives: Vec<u64> = d.iter().map(|x| x.positives).collect();
+        assert_eq!(positives, [1, 0, 1, 0, 1, 0]);
+        assert_eq!(metrics(&groups, false).auc, Some(0.5));
+    }
+
+    #[test]
     fn metrics_over_groups_equal_delong_and_brier_over_the_rows() {
         // sklearn's roc_auc_score([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]) = 0.75;
         // Brier of those as probabilities: (0.01 + 0.16 + 0.4225 + 0.04)/4.
@@ -419,8 +446,10 @@ mod tests {
             prop_assert_eq!(m.auc.is_some(), d.is_some());
             if let (Some(a), Some(d)) = (m.auc, d) {
                 prop_assert!((a - d.auc).abs() < 1e-12);
-                prop_assert!((m.auc_lo.unwrap() - d.lo).abs() < 1e-12);
-                prop_assert!((m.auc_hi.unwrap() - d.hi).abs() < 1e-12);
+                prop_assert_eq!(m.auc_lo.is_some(), d.lo.is_finite());
+                if let (Some(lo), Some(hi)) = (m.auc_lo, m.auc_hi) {
+                    prop_assert!((lo - d.lo).abs() < 1e-12 && (hi - d.hi).abs() < 1e-12);
+                }
             }
             let brier = rows.iter().zip(&probs).map(|((_, y), p)| (p - f64::from(u8::from(*y))).powi(2)).sum::<f64>() / rows.len() as f64;
             prop_assert!((m.brier.unwrap() - brier).abs() < 1e-12);

@@ -555,13 +555,26 @@ impl Options {
         }
         let test_pos = y_test.iter().filter(|y| **y).count();
         let test_neg = y_test.len() - test_pos;
-        if test_pos.min(test_neg) < 30 {
-            notes.push(format!(
+        match test_pos.min(test_neg) {
+            0 => notes.push(format!(
+                "every test lead {} {}: test AUC is undefined (it compares positives with negatives), and only Brier and calibration are shown for test",
+                if test_pos == 0 { "did not reach" } else { "reached" },
+                self.target.name()
+            )),
+            1 => notes.push(format!(
+                "only {} test leads ({} positive, {} negative): with a single {} the test AUC has no interval (DeLong's variance divides by its count less one), and the figures are rough",
+                y_test.len(),
+                test_pos,
+                test_neg,
+                if test_pos == 1 { "positive" } else { "negative" }
+            )),
+            k if k < 30 => notes.push(format!(
                 "only {} test leads ({} positive, {} negative): the test figures are rough, as their intervals show",
                 y_test.len(),
                 test_pos,
                 test_neg
-            ));
+            )),
+            _ => {}
         }
         let header = format!(
             "Proposed by leadloop recalibrate: target {}, C = {}, {} train / {} test leads.\nTest AUC: proposed {}, these points {}{}.\n`leadloop score --rules proposed_rules.toml` applies it.",

@@ -123,12 +123,15 @@ impl Summary for RecalibrateSummary {
     }
     fn line(&self) -> Option<String> {
         let auc = |a: Option<f64>| a.map_or("–".to_string(), |a| format!("{a:.3}"));
+        let interval = match (self.proposed_test_auc_lo, self.proposed_test_auc_hi) {
+            (Some(lo), Some(hi)) => format!(" [{lo:.3}, {hi:.3}]"),
+            _ => String::new(),
+        };
         Some(format!(
-            "recalibrate ({}): proposed test AUC {} [{}, {}] over {} features{}",
+            "recalibrate ({}): proposed test AUC {}{} over {} features{}",
             self.target,
             auc(self.proposed_test_auc),
-            auc(self.proposed_test_auc_lo),
-            auc(self.proposed_test_auc_hi),
+            interval,
             self.features,
             match self.current_test_auc {
                 Some(c) => format!(" vs current {c:.3}"),
@@ -243,7 +246,6 @@ impl Analysis for Options {
             Some(r) => predicates::named_columns(r)?,
             None => Default::default(),
         };
-        let columns: Vec<String> = dtypes.iter().map(|(c, _)| c.clone()).collect();
         let timed = inputs.checked.leads_timed;
         let cutoff = match timed {
             true => Some(
@@ -291,7 +293,7 @@ impl Analysis for Options {
         };
         // One pass over lead_funnel for both (two plans over one scan
         // would share it, held whole in memory: 1.2 GB at 10M leads).
-        let mut once = Typing::exprs(&columns, shaped);
+        let mut once = Typing::exprs(&dtypes, shaped);
         once.extend(timing);
         let mut plans = vec![funnel.clone().select(once)];
         let kinds_plan = self
@@ -443,6 +445,8 @@ fn left_out_by_name(
         Some(ID)
     } else if c == CREATED_AT || d.is_temporal() {
         Some("a timestamp")
+    } else if !predicates::countable(d) {
+        Some("neither text nor a number")
     } else if c == SCORE {
         Some("the score")
     } else if checked.stage_columns.iter().any(|s| s == c) {

@@ -40,6 +40,13 @@ pub struct Typing {
     pub constant: BTreeSet<String>,
 }
 
+/// Text, numbers and booleans: the columns [`Typing`] counts in full.
+pub fn countable(dtype: &DataType) -> bool {
+    matches!(dtype, DataType::String | DataType::Boolean)
+        || dtype.is_primitive_numeric()
+        || matches!(dtype, DataType::Decimal(..))
+}
+
 fn nonnull_name(c: &str) -> String {
     format!("{c}\u{1}nonnull")
 }
@@ -59,18 +66,28 @@ impl Typing {
     /// `shapes`: also count distinct and whole-number values (identifiers
     /// and constants, which only recalibrate's feature choice needs; a
     /// distinct count over 10M ids is not free).
-    pub fn plan(funnel: LazyFrame, columns: &[String], shaped: impl Fn(&str) -> bool) -> LazyFrame {
-        funnel.select(Typing::exprs(columns, shaped))
+    pub fn plan(
+        funnel: LazyFrame,
+        dtypes: &[(String, DataType)],
+        shaped: impl Fn(&str) -> bool,
+    ) -> LazyFrame {
+        funnel.select(Typing::exprs(dtypes, shaped))
     }
 
     /// [`Typing::plan`]'s aggregations, to select with others over the
     /// same frame in one pass.
-    pub fn exprs(columns: &[String], shaped: impl Fn(&str) -> bool) -> Vec<Expr> {
+    /// Only text and numbers are counted beyond non-null values: a column
+    /// of another type (binary, lists, structs) is neither numeric nor a
+    /// candidate feature, and casting it to a number would fail.
+    pub fn exprs(dtypes: &[(String, DataType)], shaped: impl Fn(&str) -> bool) -> Vec<Expr> {
         let mut exprs: Vec<Expr> = vec![len().alias("\u{1}rows")];
-        for c in columns {
+        for (c, dtype) in dtypes {
             let v = col(c.as_str());
             let number = v.clone().cast(DataType::Float64);
             exprs.push(v.clone().is_not_null().sum().alias(nonnull_name(c)));
+            if !countable(dtype) {
+                continue;
+            }
             exprs.push(
                 number
                     .clone()
@@ -108,9 +125,8 @@ impl Typing {
         let mut typing = Typing::default();
         for (c, dtype) in dtypes {
             let nonnull = get(&nonnull_name(c))?;
-            let finite = get(&finite_name(c))?;
             let numeric = match dtype {
-                DataType::String => nonnull > 0 && finite == nonnull,
+                DataType::String => nonnull > 0 && get(&finite_name(c))? == nonnull,
                 d => d.is_primitive_numeric() || matches!(d, DataType::Decimal(..)),
             };
             if numeric {

@@ -76,8 +76,7 @@ impl Analysis for Options {
         let dtypes = lead_columns(&mut funnel)?;
         // Predicates that do not parse fail before any work.
         let names = predicates::named_columns(&self.rules)?;
-        let columns: Vec<String> = dtypes.iter().map(|(c, _)| c.clone()).collect();
-        let mut plans = vec![Typing::plan(funnel.clone(), &columns, |_| false)];
+        let mut plans = vec![Typing::plan(funnel.clone(), &dtypes, |_| false)];
         let kinds_plan = predicates::kinds_plan(inputs.checked);
         let with_kinds = kinds_plan.is_some();
         plans.extend(kinds_plan);
