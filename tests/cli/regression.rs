@@ -1905,3 +1905,33 @@ fn issue_14_a_band_named_all_or_a_nan_threshold_is_a_config_error() {
         assert!(err.contains(says), "{err}");
     }
 }
+
+// See: issue 14, breaker 5. A NaN in a numeric lead column made its
+// quantile edges NaN, and the feature collapsed to one rule, "x: any
+// value", without a note. NaN and ±inf in a float column are missing
+// values: x is binned on its numbers, with a `missing` rule for the rest.
+#[test]
+fn issue_14_nan_in_a_numeric_feature_is_a_missing_value() {
+    use polars::prelude::*;
+    let s = generated(2000, 6);
+    rewrite(&s, "leads.parquet", |lf| {
+        let i = int_range(lit(0), len(), 1, DataType::Int64);
+        lf.with_column(
+            when((i.clone() % lit(3)).eq(lit(0)))
+                .then(lit(f64::NAN))
+                .when((i.clone() % lit(11)).eq(lit(0)))
+                .then(lit(f64::NEG_INFINITY))
+                .otherwise((i % lit(50)).cast(DataType::Float64))
+                .alias("x"),
+        )
+    });
+    let v = analysis_json(s.path(), "recalibrate", &["--features", "x"]);
+    let rules: Vec<String> = rows(&v, "weights")
+        .iter()
+        .map(|r| r["feature"].as_str().unwrap().to_string())
+        .filter(|f| f.starts_with("x"))
+        .collect();
+    // Quantile bins (up to five) and `missing`, not "x: any value".
+    assert!(rules.len() >= 3, "{rules:?}");
+    assert!(rules.contains(&"x: missing".to_string()), "{rules:?}");
+}
