@@ -16,6 +16,25 @@ pub struct DeLong {
     pub hi: f64,
 }
 
+impl DeLong {
+    /// The AUC with its variance and the 95% bounds AUC ± z·√var, clipped
+    /// to [0, 1]; NaN bounds for a NaN variance.
+    fn of(auc: f64, variance: f64) -> DeLong {
+        let half = Z95 * variance.sqrt();
+        // f64::max would turn a NaN bound into 0.
+        let (lo, hi) = match half.is_nan() {
+            true => (f64::NAN, f64::NAN),
+            false => ((auc - half).max(0.0), (auc + half).min(1.0)),
+        };
+        DeLong {
+            auc,
+            variance,
+            lo,
+            hi,
+        }
+    }
+}
+
 /// Midranks (1-based, ties averaged) of `v`, in `v`'s order.
 fn midranks(v: &[f64]) -> Vec<f64> {
     // (value, position) pairs sorted in place: no indirection per compare.
@@ -79,22 +98,7 @@ pub fn delong(scored: &[(f64, bool)]) -> Option<DeLong> {
         true => f64::NAN,
         false => sample_variance(&v10) / mf + sample_variance(&v01) / nf,
     };
-    let half = Z95 * variance.sqrt();
-    Some(DeLong {
-        auc,
-        variance,
-        // f64::max would turn a NaN bound into 0.
-        lo: if half.is_nan() {
-            f64::NAN
-        } else {
-            (auc - half).max(0.0)
-        },
-        hi: if half.is_nan() {
-            f64::NAN
-        } else {
-            (auc + half).min(1.0)
-        },
-    })
+    Some(DeLong::of(auc, variance))
 }
 
 /// [`delong`] over scores grouped by value: `(score, positives,
@@ -154,22 +158,7 @@ pub fn delong_counts(groups: &[(f64, u64, u64)]) -> Option<DeLong> {
         true => f64::NAN,
         false => s10 / mf + s01 / nf,
     };
-    let half = Z95 * variance.sqrt();
-    Some(DeLong {
-        auc,
-        variance,
-        // f64::max would turn a NaN bound into 0.
-        lo: if half.is_nan() {
-            f64::NAN
-        } else {
-            (auc - half).max(0.0)
-        },
-        hi: if half.is_nan() {
-            f64::NAN
-        } else {
-            (auc + half).min(1.0)
-        },
-    })
+    Some(DeLong::of(auc, variance))
 }
 
 #[cfg(test)]

@@ -180,13 +180,22 @@ impl Analysis for Options {
                 &band_order,
             )?
             .with_columns(nulls),
+            // The AUC needs each distinct score's won and other leads only.
             funnel
-                .select([col("score_at_mql"), col(won)])
-                .filter(col("score_at_mql").is_not_null()),
+                .filter(col("score_at_mql").is_not_null())
+                .group_by([col("score_at_mql")])
+                .agg([
+                    col(won)
+                        .fill_null(lit(false))
+                        .sum()
+                        .cast(DataType::UInt64)
+                        .alias("won"),
+                    len().cast(DataType::UInt64).alias("leads"),
+                ]),
         ];
-        Ok(Step::collect(plans, move |frames| {
+        Ok(Step::stream(plans, move |frames| {
             let [table, scored] = take(frames, "bands")?;
-            self.finish(inputs, table, scored, won, &band_order, &unmeasurable)
+            self.finish(inputs, table, scored, &band_order, &unmeasurable)
         }))
     }
 }
@@ -201,19 +210,23 @@ impl Options {
         inputs: &Inputs,
         table: DataFrame,
         scored: DataFrame,
-        won: &str,
         band_order: &[String],
         unmeasurable: &[(&str, String)],
     ) -> Result<Step<'a>> {
         let measurable = |rate: &str| !unmeasurable.iter().any(|(r, _)| *r == rate);
-        let pairs: Vec<(f64, bool)> = scored
+        // (score, won, not won) per distinct score: Mann–Whitney over groups.
+        let groups: Vec<(f64, u64, u64)> = scored
             .column("score_at_mql")?
             .f64()?
             .iter()
-            .zip(scored.column(won)?.bool()?.iter())
-            .filter_map(|(s, w)| Some((s?, w.unwrap_or(false))))
+            .zip(scored.column("won")?.u64()?.iter())
+            .zip(scored.column("leads")?.u64()?.iter())
+            .filter_map(|((s, w), n)| {
+                let (w, n) = (w.unwrap_or(0), n.unwrap_or(0));
+                Some((s?, w, n.saturating_sub(w)))
+            })
             .collect();
-        let auc = crate::stats::auc(&pairs);
+        let auc = crate::stats::delong_counts(&groups).map(|d| d.auc);
         let mut summary = BandsSummary {
             auc_score_for_won: auc,
             ..BandsSummary::default()

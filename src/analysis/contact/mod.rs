@@ -144,7 +144,7 @@ impl Analysis for Options {
             gap::table(mqls, &params.by)?,
             untimed,
         ];
-        Ok(Step::collect(plans, move |frames| {
+        Ok(Step::stream(plans, move |frames| {
             finish(inputs, &params, frames)
         }))
     }
