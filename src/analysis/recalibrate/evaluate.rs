@@ -1,11 +1,13 @@
 //! How well a model's predictions rank and calibrate (SPEC §4
 //! "recalibrate"): AUC (DeLong 95% interval on test), Brier score, lift and
-//! calibration by decile.
+//! calibration by decile, each computed over [`Group`]s of leads a model
+//! scores alike (a pattern, a distinct score), not lead by lead.
 //!
-//! Deciles: rows sorted by prediction, descending, ties in file order (a
-//! stable sort of rows kept in file order); the first tenth of that order is
-//! decile 1, split as numpy's `array_split` does (the first n mod 10 deciles
-//! hold one row more). Empty deciles (fewer than ten rows) are left out.
+//! Deciles: leads sorted by prediction, descending, ties in file order (as
+//! a stable sort of leads kept in file order gives); the first tenth of
+//! that order is decile 1, split as numpy's `array_split` does (the first n
+//! mod 10 deciles hold one lead more). Empty deciles (fewer than ten
+//! leads) are left out.
 
 use crate::stats::logistic::Counts;
 use crate::stats::{delong_counts, wilson};

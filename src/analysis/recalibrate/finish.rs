@@ -1,6 +1,7 @@
-//! recalibrate's last step: the indicator matrix, the fit, predictions of
-//! each model, and the report (metrics, lift, calibration, weights,
-//! thresholds, proposed_rules.toml).
+//! recalibrate's last step: the indicator patterns, the fit, each model's
+//! groups of leads (per pattern, per distinct current score), and the
+//! report (metrics, lift, calibration, weights, thresholds,
+//! proposed_rules.toml).
 
 use polars::prelude::*;
 

@@ -1,9 +1,10 @@
 //! The leads' indicator rows as distinct patterns. Indicators are cut from
 //! a few columns, so millions of leads share a few thousand rows of 0/1
 //! values; the fit, the predictions and the points are computed once per
-//! pattern and looked up per lead (at 10M generated leads: 7.5M leads, 60
-//! indicators, one u32 per lead instead of a 450 MB matrix). The
-//! indicators arrive as bits of u64 words per lead ([`word`]).
+//! pattern (at 10M generated leads: 7.5M leads, 60 indicators, one u32 per
+//! lead instead of a 450 MB matrix). The indicators arrive as bits of u64
+//! words per lead ([`word`]). [`Scores`] does the same for the current
+//! score's distinct values.
 
 use polars::prelude::*;
 
