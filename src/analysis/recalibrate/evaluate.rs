@@ -237,29 +237,10 @@ pub fn single_rule_auc(matched_pos: u64, pos: u64, matched_neg: u64, neg: u64) -
 }
 
 /// AUC of a score taking few values, from `(score, positives, negatives)`
-/// per value (Mann–Whitney, ties ½); `None` with one class.
+/// per value (Mann–Whitney, ties ½): [`delong_counts`]' AUC; `None` with
+/// one class.
 pub fn grouped_auc(groups: &[(f64, u64, u64)]) -> Option<f64> {
-    let mut g: Vec<(f64, u64, u64)> = groups.to_vec();
-    g.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let pos: u64 = g.iter().map(|x| x.1).sum();
-    let neg: u64 = g.iter().map(|x| x.2).sum();
-    if pos == 0 || neg == 0 {
-        return None;
-    }
-    let (mut below, mut wins, mut i) = (0u64, 0.0, 0);
-    while i < g.len() {
-        let mut j = i;
-        let (mut p, mut n) = (0u64, 0u64);
-        while j < g.len() && g[j].0 == g[i].0 {
-            p += g[j].1;
-            n += g[j].2;
-            j += 1;
-        }
-        wins += p as f64 * (below as f64 + 0.5 * n as f64);
-        below += n;
-        i = j;
-    }
-    Some(wins / (pos as f64 * neg as f64))
+    delong_counts(groups).map(|d| d.auc)
 }
 
 #[cfg(test)]
