@@ -54,6 +54,18 @@ impl Context {
     /// Reads the data set and judges its rows (lazily: nothing is scanned
     /// beyond schemas until a command collects).
     pub fn checked(&self) -> Result<Checked> {
+        self.judged(true)
+    }
+
+    /// [`Context::checked`] for a command that only counts the judged rows
+    /// (`validate`): when no cache entry is being filled, the tables other
+    /// than the leads are not written to judged files, which nothing would
+    /// read again; the ledger counts them in one pass each.
+    pub fn checked_to_count(&self) -> Result<Checked> {
+        self.judged(false)
+    }
+
+    fn judged(&self, always: bool) -> Result<Checked> {
         let mut spec = DataSpec::open(&self.data)?;
         if let Some(a) = &self.as_of {
             spec.settings.as_of = Some(a.resolve(&spec.settings.timezone)?);
@@ -65,8 +77,10 @@ impl Context {
             let inputs = crate::input::load(&spec)?;
             Checked::new(inputs, &spec)
         })?;
-        for kind in checked.unjudged() {
-            phases::time(&format!("judge {kind}"), || checked.judge_table(kind))?;
+        if always || checked.store().keeps() {
+            for kind in checked.unjudged() {
+                phases::time(&format!("judge {kind}"), || checked.judge_table(kind))?;
+            }
         }
         checked.finish_judging()?;
         Ok(checked)

@@ -112,6 +112,12 @@ impl Store {
         })
     }
 
+    /// Whether what is written here outlives the run (a cache entry, read
+    /// or being filled), not a temporary folder.
+    pub fn keeps(&self) -> bool {
+        self.hit || self.writing
+    }
+
     /// The file of table `name` in the store.
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.join(format!("{name}.parquet"))

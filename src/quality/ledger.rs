@@ -193,15 +193,37 @@ pub fn compute_with(
         if let Some(l) = &latest {
             dsl.push(l.clone().logical_plan);
         }
-        let mut frames =
-            LazyFrame::collect_all_with_engine(dsl, Engine::Streaming, OptFlags::default())
-                .map_err(|e| unreadable(p, e))?;
+        let frames = match p.judged {
+            // The judged file and the input are scanned once each.
+            true => LazyFrame::collect_all_with_engine(dsl, Engine::Streaming, OptFlags::default()),
+            // Both read the input: run together, polars would hold the
+            // whole scan in memory to share it between them.
+            false => dsl
+                .into_iter()
+                .map(|d| {
+                    LazyFrame::collect_all_with_engine(
+                        vec![d],
+                        Engine::Streaming,
+                        OptFlags::default(),
+                    )?
+                    .pop()
+                    .ok_or_else(|| polars_err!(ComputeError: "ledger: no result"))
+                })
+                .collect::<PolarsResult<Vec<DataFrame>>>(),
+        };
+        let mut frames = frames.map_err(|e| unreadable(p, e))?;
         if latest.is_some() {
             let df = frames
                 .pop()
                 .ok_or_else(|| Error::Internal("ledger: no latest timestamp".into()))?;
             let t = df.column("t")?.i64()?.get(0);
             ledger.latest = ledger.latest.max(t);
+        }
+        if !p.judged {
+            // `used` was not collected (see `queries`): every row read is used
+            // or set aside, and a table's rows are judged in one pass.
+            let used = derived_used(&mut frames).map_err(|e| unreadable(p, e))?;
+            frames.insert(1, used);
         }
         let [read, used, keys, offsets] = frames.as_slice() else {
             return Err(Error::Internal("ledger: wrong number of results".into()));
@@ -235,21 +257,62 @@ fn unreadable(p: &TablePlan, e: PolarsError) -> Error {
 
 /// Rows read (the scan alone), rows used, the set-aside rows' reason and
 /// row index, and where each file starts.
-fn queries(p: &TablePlan) -> [LazyFrame; 4] {
-    let unlinked = match p.kind {
-        // In the same pass as the used count: deals with no lead.
-        Some(TableKind::Deals) => count_true(col(LEAD_ID).is_null()).alias("unlinked"),
-        _ => lit(0u64).alias("unlinked"),
+///
+/// A table not judged into a file (`validate` without a cache entry to
+/// fill) is judged by running its plan: the used rows are then not counted
+/// in a second run of that plan (which would judge every row twice, or
+/// hold them all for both counts) but found as read − set aside by
+/// `derived_used`, from `[read, keys, offsets]` and, for deals, the used
+/// rows without a lead (`unlinked`, one more pass over a small table).
+fn queries(p: &TablePlan) -> Vec<LazyFrame> {
+    let unlinked = count_true(col(LEAD_ID).is_null()).alias("unlinked");
+    let read = p.raw.clone().select([len().alias("n")]);
+    let offsets = p
+        .raw
+        .clone()
+        .group_by([col(FILE_COL)])
+        .agg([col(INDEX_COL).min().alias("first")]);
+    let deals = p.kind == Some(TableKind::Deals);
+    if !p.judged {
+        let mut q = vec![read, p.set_aside_keys(), offsets];
+        if deals {
+            q.push(p.used_with(&[]).select([unlinked]));
+        }
+        return q;
+    }
+    // In the same pass as the used count: deals with no lead.
+    let unlinked = match deals {
+        true => unlinked,
+        false => lit(0u64).alias("unlinked"),
     };
-    [
-        p.raw.clone().select([len().alias("n")]),
+    vec![
+        read,
         p.used_with(&[]).select([len().alias("n"), unlinked]),
         p.set_aside_keys(),
-        p.raw
-            .clone()
-            .group_by([col(FILE_COL)])
-            .agg([col(INDEX_COL).min().alias("first")]),
+        offsets,
     ]
+}
+
+/// The used count of a table judged in one pass: from `[read, keys,
+/// offsets, (unlinked)]` (see `queries`), `n` = read − set aside and
+/// `unlinked`; the unlinked frame is taken out of `frames`.
+fn derived_used(frames: &mut Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    let unlinked = match frames.len() {
+        4 => frames
+            .pop()
+            .and_then(|df| df.column("unlinked").ok()?.cast(&DataType::UInt64).ok())
+            .and_then(|c| c.u64().ok()?.get(0))
+            .unwrap_or(0),
+        _ => 0,
+    };
+    let (Some(read), Some(keys)) = (frames.first(), frames.get(1)) else {
+        polars_bail!(ComputeError: "ledger: wrong number of results");
+    };
+    let n = count(read)?.checked_sub(keys.height() as u64);
+    let Some(n) = n else {
+        polars_bail!(ComputeError: "ledger: more rows set aside than read");
+    };
+    df!("n" => [n], "unlinked" => [unlinked])
 }
 
 fn count(df: &DataFrame) -> PolarsResult<u64> {

@@ -278,3 +278,79 @@ fn a_relative_cache_dir_is_taken_from_the_current_folder() {
         .success();
     assert_eq!(entries(&here.join("relcache")).len(), 1);
 }
+
+/// `validate` with nothing to keep counts each table in one pass over its
+/// input (no judged files): its ledger, examples, notes and set-aside rows
+/// equal those of the run that judges every table into a cache entry, on
+/// every hand-made fixture, each vendor shape and olist (issue 14).
+#[test]
+fn validate_without_a_cache_counts_as_the_judged_tables_do() {
+    let mut sets: Vec<PathBuf> = [
+        "ledger",
+        "funnel",
+        "winloss",
+        "roi",
+        "contact",
+        "velocity",
+        "xlsx",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect();
+    for shape in [
+        "salesforce-api",
+        "salesforce-report",
+        "salesforce-snake",
+        "hubspot-api",
+        "hubspot-property",
+        "hubspot-ui",
+    ] {
+        sets.push(
+            repo()
+                .join("tests/real-data/vendors")
+                .join(shape)
+                .join("leadloop.toml"),
+        );
+    }
+    real_data("olist-marketing-funnel");
+    sets.push(repo().join("tests/real-data/olist/leadloop.toml"));
+    for data in &sets {
+        let cache = Scratch::new();
+        let s = Scratch::new();
+        let q = s.join("q");
+        let run = |no_cache: bool| {
+            let mut cmd = leadloop();
+            cmd.env("LEADLOOP_CACHE_DIR", cache.path())
+                .env_remove("LEADLOOP_CACHE")
+                .args(["--data", data.to_str().unwrap(), "--format", "json"]);
+            if no_cache {
+                cmd.arg("--no-cache");
+            }
+            let out = cmd
+                .args(["validate", "--quarantine-out"])
+                .arg(&q)
+                .assert()
+                .success()
+                .get_output()
+                .stdout
+                .clone();
+            let files: Vec<(String, Vec<u8>)> = s
+                .names("q")
+                .into_iter()
+                .map(|f| {
+                    let bytes = std::fs::read(q.join(&f)).unwrap();
+                    (f, bytes)
+                })
+                .collect();
+            let _ = std::fs::remove_dir_all(&q);
+            (
+                serde_json::from_slice::<serde_json::Value>(&out).unwrap(),
+                files,
+            )
+        };
+        let judged = run(false);
+        assert_eq!(entries(cache.path()).len(), 1, "{}", data.display());
+        let counted = run(true);
+        assert_eq!(judged, counted, "{}", data.display());
+    }
+}
