@@ -6,6 +6,7 @@
 
 pub mod cache;
 pub mod judged;
+pub mod lead_index;
 pub mod ledger;
 pub mod links;
 pub mod reason;
@@ -88,6 +89,7 @@ impl Checked {
         let mut ctx = rules::RuleContext {
             lead_key: inputs.lead_key,
             leads: None,
+            lead_index: None,
             aliases: false,
             deal_links: None,
             currency_rates: rates,
@@ -139,9 +141,10 @@ impl Checked {
                 // 1.6 GB of every command's peak): every table that refers
                 // to leads joins them instead of re-running the leads plan,
                 // and lead_funnel starts from them.
-                judged.judge(&mut plan, None)?;
+                use crate::output::phases::part;
+                part("judge", || judged.judge(&mut plan, None))?;
                 let keyed = plan.used_with(&wide_columns).with_row_index(LEAD_ROW, None);
-                let df = judged.keep_plan(LEADS_KEYED, keyed)?;
+                let df = part("used leads", || judged.keep_plan(LEADS_KEYED, keyed))?;
                 let names: Vec<String> = df
                     .clone()
                     .collect_schema()
@@ -159,8 +162,14 @@ impl Checked {
                             .alias(rules::parsed(crate::input::schema::LEAD_ID))])
                 });
                 ctx.aliases = taken.is_some();
-                ctx.leads =
-                    Some(rules::lead_reference(df.clone(), taken).map_err(|e| raw.unreadable(e))?);
+                let reference =
+                    rules::lead_reference(df.clone(), taken).map_err(|e| raw.unreadable(e))?;
+                let index = part("lead index", || {
+                    rules::lead_index(df.clone(), reference.clone())
+                })
+                .map_err(|e| raw.unreadable(e))?;
+                ctx.lead_index = Some(std::sync::Arc::new(index));
+                ctx.leads = Some(reference);
                 leads_keyed = Some((df, names));
             }
             tables.insert(*kind, plan);

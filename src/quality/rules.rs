@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use super::lead_index::LeadIndex;
 use super::reason::Reason;
 use crate::config::TableConfig;
 use crate::error::{Error, Result};
@@ -305,6 +306,27 @@ pub fn lead_reference(leads_keyed: LazyFrame, taken: Option<LazyFrame>) -> Polar
     concat([own, aliases], UnionArgs::default())
 }
 
+/// [`LeadIndex`] of `reference` (a [`lead_reference`]) and the used leads
+/// with their [`LEAD_ROW`] (`leads_keyed`): both collected, streamed.
+pub fn lead_index(leads_keyed: LazyFrame, reference: LazyFrame) -> PolarsResult<LeadIndex> {
+    let frames = LazyFrame::collect_all_with_engine(
+        vec![
+            reference
+                .select([col(LEAD_KEY), col(LEAD_ROW)])
+                .logical_plan,
+            leads_keyed
+                .select([col(LEAD_ID), col(CREATED_AT), col(LEAD_ROW)])
+                .logical_plan,
+        ],
+        Engine::Streaming,
+        OptFlags::default(),
+    )?;
+    let [reference, by_row]: [DataFrame; 2] = frames
+        .try_into()
+        .map_err(|_| polars_err!(ComputeError: "lead index: wrong number of results"))?;
+    LeadIndex::build(&reference, LEAD_KEY, by_row)
+}
+
 struct Builder<'a> {
     raw: &'a RawTable,
     parsed: Vec<Expr>,
@@ -337,6 +359,8 @@ pub struct RuleContext<'a> {
     pub lead_key: KeyType,
     /// Used leads (`lead_reference`), when the data set has a leads table.
     pub leads: Option<LazyFrame>,
+    /// The same, hashed once: how each row finds its lead.
+    pub lead_index: Option<std::sync::Arc<LeadIndex>>,
     /// The lead reference has aliases (`lead_reference` with `taken`).
     pub aliases: bool,
     /// deals: the leads other tables offer each deal id (text), when the
@@ -642,17 +666,10 @@ pub fn plan_table(
             &parsed(LEAD_ID),
         );
     }
-    let keyed = kind.refers_to_leads() && ctx.leads.is_some();
-    if let (true, Some(leads)) = (kind.refers_to_leads(), &ctx.leads) {
-        frame = frame.join(
-            leads.clone(),
-            [col(parsed(LEAD_ID))],
-            [col(LEAD_KEY)],
-            JoinArgs {
-                maintain_order: MaintainOrderJoin::Left,
-                ..JoinArgs::new(JoinType::Left)
-            },
-        );
+    let keyed = kind.refers_to_leads() && ctx.lead_index.is_some();
+    if let (true, Some(index)) = (kind.refers_to_leads(), &ctx.lead_index) {
+        // Each row's lead, found in the ids hashed once (`lead_index`).
+        frame = frame.with_column(index.row_expr(col(parsed(LEAD_ID))).alias(LEAD_ROW));
         // A deal with no lead is unlinked, not unknown (SPEC §1).
         b.check(
             Reason::UnknownLead,
@@ -663,9 +680,16 @@ pub fn plan_table(
         // A row that named its lead by an alias carries the lead's own id.
         if ctx.aliases {
             frame = frame.with_column(
-                coalesce(&[col(LEAD_CANONICAL), col(parsed(LEAD_ID))])
+                coalesce(&[index.id_expr(col(LEAD_ROW)), col(parsed(LEAD_ID))])
                     .alias(parsed(LEAD_ID).as_str()),
             );
+        }
+        // Checks compare with it; deal links choose among leads by it.
+        if matches!(
+            kind,
+            TableKind::Handoffs | TableKind::Deals | TableKind::DealLeads
+        ) {
+            frame = frame.with_column(index.created_expr(col(LEAD_ROW)).alias(LEAD_CREATED));
         }
         let created = col(LEAD_CREATED);
         match kind {

@@ -286,13 +286,7 @@ fn a_relative_cache_dir_is_taken_from_the_current_folder() {
 #[test]
 fn validate_without_a_cache_counts_as_the_judged_tables_do() {
     let mut sets: Vec<PathBuf> = [
-        "ledger",
-        "funnel",
-        "winloss",
-        "roi",
-        "contact",
-        "velocity",
-        "xlsx",
+        "ledger", "funnel", "winloss", "roi", "contact", "velocity", "xlsx",
     ]
     .iter()
     .map(|f| fixture(f))

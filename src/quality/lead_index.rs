@@ -1,0 +1,263 @@
+//! The used leads' ids, hashed once per run (issue 14).
+//!
+//! Every table that refers to leads (scores, handoffs, activities, deals,
+//! deal_leads, touches) matches each row's lead id to a used lead, for its
+//! [`LEAD_ROW`] and, where a check needs it, the lead's creation time. As a
+//! polars join against the leads, each of those tables built its own hash
+//! table over every lead id: at 10M leads five tables of 10M text keys, a
+//! fifth of judging them, plus a copy of every row's other columns through
+//! the join. Here the ids are hashed once, and each row finds its lead by an
+//! elementwise expression ([`LeadIndex::rows`]), which polars runs on each
+//! batch of rows as it streams them.
+
+use std::hash::BuildHasher;
+use std::sync::Arc;
+
+use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
+use polars::prelude::arity::unary_elementwise;
+use polars::prelude::*;
+
+use crate::input::schema::{CREATED_AT, LEAD_ID, LEAD_ROW};
+
+/// The keys a reference may use (each lead's id and its alias), each with
+/// the lead's [`LEAD_ROW`]; and, by row, the lead's creation time and id.
+pub struct LeadIndex {
+    keys: Keys,
+    /// The lead of each key, by its position in `keys`.
+    rows: Vec<IdxSize>,
+    /// Each lead's `created_at`, at its [`LEAD_ROW`].
+    created: Column,
+    /// Each lead's own id, at its [`LEAD_ROW`] (where an alias names it).
+    ids: Column,
+}
+
+enum Keys {
+    /// Text ids: positions into `values`, hashed by their bytes.
+    Text {
+        values: <StringType as PolarsDataType>::Array,
+        table: HashTable<u32>,
+        hasher: DefaultHashBuilder,
+    },
+    /// Integer ids (every table agrees: `input::keys`).
+    Int(HashMap<i64, u32>),
+}
+
+impl LeadIndex {
+    /// Builds the index from `reference` (one row per key: `key` with the
+    /// lead's [`LEAD_ROW`]; see `rules::lead_reference`) and `by_row` (the
+    /// used leads: `lead_id`, `created_at` and [`LEAD_ROW`], rows 0..n).
+    /// Keys are unique by construction; were one repeated, the first would
+    /// stand, as a lead's first row does. Errors: a key of another type
+    /// than text or integer, or rows not numbered 0..n (both bugs).
+    pub fn build(reference: &DataFrame, key: &str, by_row: DataFrame) -> PolarsResult<LeadIndex> {
+        let numbered = |df: &DataFrame| -> PolarsResult<bool> {
+            let rows = df.column(LEAD_ROW)?.cast(&IDX_DTYPE)?;
+            let ordered = rows
+                .idx()?
+                .iter()
+                .enumerate()
+                .all(|(i, r)| r == Some(i as IdxSize));
+            Ok(ordered)
+        };
+        // The used leads are read back in row order; sorted only if not.
+        let by_row = match numbered(&by_row)? {
+            true => by_row,
+            false => by_row.sort([LEAD_ROW], SortMultipleOptions::default())?,
+        };
+        if !numbered(&by_row)? {
+            polars_bail!(ComputeError: "lead index: lead rows are not numbered 0..{}", by_row.height());
+        }
+        let rows: Vec<IdxSize> = reference
+            .column(LEAD_ROW)?
+            .cast(&IDX_DTYPE)?
+            .idx()?
+            .iter()
+            .map(|r| r.unwrap_or(IdxSize::MAX))
+            .collect();
+        let keys = reference.column(key)?;
+        let keys = match keys.dtype() {
+            DataType::String => {
+                let ca = keys.str()?.rechunk();
+                let values = ca.downcast_as_array().clone();
+                let hasher = DefaultHashBuilder::default();
+                let mut table = HashTable::with_capacity(values.len());
+                for (at, v) in values.iter().enumerate() {
+                    let Some(v) = v else { continue };
+                    let entry = table.entry(
+                        hasher.hash_one(v.as_bytes()),
+                        |&p| values.value(p as usize) == v,
+                        |&p| hasher.hash_one(values.value(p as usize).as_bytes()),
+                    );
+                    if let hashbrown::hash_table::Entry::Vacant(slot) = entry {
+                        slot.insert(at as u32);
+                    }
+                }
+                Keys::Text {
+                    values,
+                    table,
+                    hasher,
+                }
+            }
+            d if d.is_integer() => {
+                let ca = keys.cast(&DataType::Int64)?;
+                let mut map = HashMap::with_capacity(ca.len());
+                for (at, v) in ca.i64()?.iter().enumerate() {
+                    if let Some(v) = v {
+                        map.entry(v).or_insert(at as u32);
+                    }
+                }
+                Keys::Int(map)
+            }
+            d => polars_bail!(ComputeError: "lead index: keys of type {d}"),
+        };
+        Ok(LeadIndex {
+            keys,
+            rows,
+            created: by_row.column(CREATED_AT)?.clone(),
+            ids: by_row.column(LEAD_ID)?.clone(),
+        })
+    }
+
+    /// The [`LEAD_ROW`] of each id in `ids` (text or integer, as the keys):
+    /// null where the id is null or no used lead's.
+    pub fn rows(&self, ids: &Column) -> PolarsResult<Column> {
+        let row = |p: Option<&u32>| p.and_then(|&p| self.rows.get(p as usize).copied());
+        let out: IdxCa = match &self.keys {
+            Keys::Text {
+                values,
+                table,
+                hasher,
+            } => {
+                let ids = ids.cast(&DataType::String)?;
+                unary_elementwise(ids.str()?, |v: Option<&str>| {
+                    let v = v?;
+                    row(table.find(hasher.hash_one(v.as_bytes()), |&p| {
+                        values.value(p as usize) == v
+                    }))
+                })
+            }
+            Keys::Int(map) => {
+                let ids = ids.cast(&DataType::Int64)?;
+                unary_elementwise(ids.i64()?, |v: Option<i64>| row(map.get(&v?)))
+            }
+        };
+        Ok(out.with_name(ids.name().clone()).into_column())
+    }
+
+    /// The lead's `created_at` at each row of `rows` (null for null).
+    pub fn created(&self, rows: &Column) -> PolarsResult<Column> {
+        self.created.take(rows.cast(&IDX_DTYPE)?.idx()?)
+    }
+
+    /// The lead's own id at each row of `rows` (null for null).
+    pub fn id(&self, rows: &Column) -> PolarsResult<Column> {
+        self.ids.take(rows.cast(&IDX_DTYPE)?.idx()?)
+    }
+
+    /// `ids`' [`LEAD_ROW`] as an expression ([`LeadIndex::rows`]).
+    pub fn row_expr(self: &Arc<Self>, ids: Expr) -> Expr {
+        let index = Arc::clone(self);
+        ids.map(
+            move |c| index.rows(&c),
+            |_, f| Ok(Field::new(f.name().clone(), IDX_DTYPE)),
+        )
+    }
+
+    /// The lead's `created_at` at `rows` as an expression.
+    pub fn created_expr(self: &Arc<Self>, rows: Expr) -> Expr {
+        let index = Arc::clone(self);
+        let dtype = self.created.dtype().clone();
+        rows.map(
+            move |c| index.created(&c),
+            move |_, f| Ok(Field::new(f.name().clone(), dtype.clone())),
+        )
+    }
+
+    /// The lead's own id at `rows` as an expression.
+    pub fn id_expr(self: &Arc<Self>, rows: Expr) -> Expr {
+        let index = Arc::clone(self);
+        let dtype = self.ids.dtype().clone();
+        rows.map(
+            move |c| index.id(&c),
+            move |_, f| Ok(Field::new(f.name().clone(), dtype.clone())),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index(keys: Column, rows: &[IdxSize]) -> LeadIndex {
+        let reference = DataFrame::new(
+            rows.len(),
+            vec![
+                keys.with_name("k".into()),
+                Column::new(LEAD_ROW.into(), rows),
+            ],
+        )
+        .unwrap();
+        let by_row = df!(
+            LEAD_ID => ["a", "b", "c"],
+            CREATED_AT => [10i64, 20, 30],
+            LEAD_ROW => [0 as IdxSize, 1, 2],
+        )
+        .unwrap();
+        LeadIndex::build(&reference, "k", by_row).unwrap()
+    }
+
+    fn rows_of(ix: &LeadIndex, ids: Column) -> Vec<Option<IdxSize>> {
+        ix.rows(&ids).unwrap().idx().unwrap().iter().collect()
+    }
+
+    #[test]
+    fn text_ids_find_their_lead_and_aliases_the_aliased_lead() {
+        // Keys: the three ids, then "x" an alias of lead 2.
+        let ix = index(Column::new("k".into(), ["a", "b", "c", "x"]), &[0, 1, 2, 2]);
+        let ids = Column::new(
+            "id".into(),
+            [Some("c"), None, Some("x"), Some("zz"), Some("a")],
+        );
+        assert_eq!(rows_of(&ix, ids), [Some(2), None, Some(2), None, Some(0)]);
+        // Long ids (not inlined in the view) compare by their bytes too.
+        let long = "a-very-long-lead-identifier-000000000001";
+        let ix = index(Column::new("k".into(), [long, "b", "c"]), &[0, 1, 2]);
+        let ids = Column::new(
+            "id".into(),
+            [long, "a-very-long-lead-identifier-000000000002"],
+        );
+        assert_eq!(rows_of(&ix, ids), [Some(0), None]);
+    }
+
+    #[test]
+    fn integer_ids_find_their_lead() {
+        let ix = index(Column::new("k".into(), [7i64, 8, 9]), &[0, 1, 2]);
+        let ids = Column::new("id".into(), [Some(9i64), Some(1), None]);
+        assert_eq!(rows_of(&ix, ids), [Some(2), None, None]);
+    }
+
+    #[test]
+    fn created_and_id_are_read_by_row() {
+        let ix = index(Column::new("k".into(), ["a", "b", "c"]), &[0, 1, 2]);
+        let rows = Column::new("r".into(), [Some(2 as IdxSize), None, Some(0)]);
+        let created: Vec<Option<i64>> = ix.created(&rows).unwrap().i64().unwrap().iter().collect();
+        assert_eq!(created, [Some(30), None, Some(10)]);
+        let ids: Vec<Option<String>> = ix
+            .id(&rows)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|s| s.map(str::to_string))
+            .collect();
+        assert_eq!(ids, [Some("c".into()), None, Some("a".into())]);
+    }
+
+    #[test]
+    fn rows_not_numbered_from_zero_are_refused() {
+        let reference = df!("k" => ["a"], LEAD_ROW => [1 as IdxSize]).unwrap();
+        let by_row =
+            df!(LEAD_ID => ["a"], CREATED_AT => [1i64], LEAD_ROW => [1 as IdxSize]).unwrap();
+        assert!(LeadIndex::build(&reference, "k", by_row).is_err());
+    }
+}
