@@ -149,7 +149,7 @@ fn from_epoch(int: Expr, unit: Option<EpochUnit>) -> Expr {
 }
 
 fn parse_text(expr: Expr, reading: &Reading) -> Expr {
-    let s = expr.str().strip_chars(lit(NULL));
+    let s = super::values::parse_text(expr);
     let naive = |f: &str| {
         let parsed = match has_time(f) {
             true => {

@@ -29,6 +29,8 @@ pub struct LeadIndex {
     created: Column,
     /// Each lead's own id, at its [`LEAD_ROW`] (where an alias names it).
     ids: Column,
+    /// False for [`LeadIndex::unused`]: finding a lead in it is a bug.
+    built: bool,
 }
 
 enum Keys {
@@ -115,12 +117,28 @@ impl LeadIndex {
             rows,
             created: by_row.column(CREATED_AT)?.clone(),
             ids: by_row.column(LEAD_ID)?.clone(),
+            built: true,
         })
+    }
+
+    /// An index with no keys, for a run whose tables are all read as
+    /// judged (a cache hit): their plans are never run, only their shape.
+    pub fn unused() -> LeadIndex {
+        LeadIndex {
+            keys: Keys::Int(HashMap::new()),
+            rows: Vec::new(),
+            created: Column::new_empty(CREATED_AT.into(), &crate::input::time::ts_dtype()),
+            ids: Column::new_empty(LEAD_ID.into(), &DataType::String),
+            built: false,
+        }
     }
 
     /// The [`LEAD_ROW`] of each id in `ids` (text or integer, as the keys):
     /// null where the id is null or no used lead's.
     pub fn rows(&self, ids: &Column) -> PolarsResult<Column> {
+        if !self.built {
+            polars_bail!(ComputeError: "lead index: not built (every table was cached)");
+        }
         let row = |p: Option<&u32>| p.and_then(|&p| self.rows.get(p as usize).copied());
         let out: IdxCa = match &self.keys {
             Keys::Text {
@@ -233,7 +251,8 @@ mod tests {
     fn integer_ids_find_their_lead() {
         let ix = index(Column::new("k".into(), [7i64, 8, 9]), &[0, 1, 2]);
         let ids = Column::new("id".into(), [Some(9i64), Some(1), None]);
-        assert_eq!(rows_of(&ix, ids), [Some(2), None, None]);
+        assert_eq!(rows_of(&ix, ids.clone()), [Some(2), None, None]);
+        assert!(LeadIndex::unused().rows(&ids).is_err());
     }
 
     #[test]
