@@ -302,9 +302,7 @@ fn build_piece(piece: &Piece, lead_columns: &[String]) -> Result<LazyFrame> {
         lead_columns,
         &checked.settings.bands,
     )?;
-    let facts = cohort::with_months(frame.lazy(), &checked.settings.timezone)
-        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
-        .collect()?;
+    let facts = cohort::with_months(frame, &checked.settings.timezone)?.select(COLUMNS)?;
     // Rows stay in the order of the leads as read, so the table is
     // deterministic without a sort.
     let own: Vec<&str> = lead_columns
