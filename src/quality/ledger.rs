@@ -267,11 +267,20 @@ fn unreadable(p: &TablePlan, e: PolarsError) -> Error {
 fn queries(p: &TablePlan) -> Vec<LazyFrame> {
     let unlinked = count_true(col(LEAD_ID).is_null()).alias("unlinked");
     let read = p.raw.clone().select([len().alias("n")]);
-    let offsets = p
-        .raw
-        .clone()
-        .group_by([col(FILE_COL)])
-        .agg([col(INDEX_COL).min().alias("first")]);
+    let offsets = match (p.location.files.len(), &p.location.hive_root) {
+        // One file starts at row 0: its name from the first row, not a
+        // group-by over every row (0.4 s for 44M touches).
+        (1, None) => p
+            .raw
+            .clone()
+            .slice(0, 1)
+            .select([col(FILE_COL), lit(0).cast(DataType::UInt64).alias("first")]),
+        _ => p
+            .raw
+            .clone()
+            .group_by([col(FILE_COL)])
+            .agg([col(INDEX_COL).min().alias("first")]),
+    };
     let deals = p.kind == Some(TableKind::Deals);
     if !p.judged {
         let mut q = vec![read, p.set_aside_keys(), offsets];
