@@ -174,7 +174,7 @@ impl Checked {
                     .any(|k| k.refers_to_leads() && !judged.has(k.name()));
                 let index = match to_judge {
                     true => part("lead index", || {
-                        rules::lead_index(df.clone(), reference.clone())
+                        rules::lead_index(df.clone(), reference.clone(), ctx.aliases)
                     })
                     .map_err(|e| raw.unreadable(e))?,
                     false => LeadIndex::unused(),

@@ -307,16 +307,23 @@ pub fn lead_reference(leads_keyed: LazyFrame, taken: Option<LazyFrame>) -> Polar
 }
 
 /// [`LeadIndex`] of `reference` (a [`lead_reference`]) and the used leads
-/// with their [`LEAD_ROW`] (`leads_keyed`): both collected, streamed.
-pub fn lead_index(leads_keyed: LazyFrame, reference: LazyFrame) -> PolarsResult<LeadIndex> {
+/// with their [`LEAD_ROW`] (`leads_keyed`): both collected, streamed; the
+/// leads' own ids only when `aliases` name leads.
+pub fn lead_index(
+    leads_keyed: LazyFrame,
+    reference: LazyFrame,
+    aliases: bool,
+) -> PolarsResult<LeadIndex> {
+    let mut by_row = vec![col(CREATED_AT), col(LEAD_ROW)];
+    if aliases {
+        by_row.push(col(LEAD_ID));
+    }
     let frames = LazyFrame::collect_all_with_engine(
         vec![
             reference
                 .select([col(LEAD_KEY), col(LEAD_ROW)])
                 .logical_plan,
-            leads_keyed
-                .select([col(LEAD_ID), col(CREATED_AT), col(LEAD_ROW)])
-                .logical_plan,
+            leads_keyed.select(by_row).logical_plan,
         ],
         Engine::Streaming,
         OptFlags::default(),
