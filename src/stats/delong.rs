@@ -126,6 +126,10 @@ pub fn delong_counts(groups: &[(f64, u64, u64)]) -> Option<DeLong> {
     // (positives, negatives, V10, V01) per distinct score, ascending.
     let mut blocks: Vec<(u64, u64, f64, f64)> = Vec::new();
     let (mut pos_below, mut neg_below, mut i) = (0u64, 0u64, 0);
+    // Twice the Mann–Whitney U, an integer: the AUC is one division, so it
+    // is the correctly rounded fraction (a sum of per-score terms in f64
+    // was off in the last bit).
+    let mut twice_u: u128 = 0;
     while i < g.len() {
         let mut j = i;
         let (mut p, mut q) = (0u64, 0u64);
@@ -137,11 +141,12 @@ pub fn delong_counts(groups: &[(f64, u64, u64)]) -> Option<DeLong> {
         let v10 = (neg_below as f64 + 0.5 * q as f64) / nf;
         let v01 = ((m - pos_below - p) as f64 + 0.5 * p as f64) / mf;
         blocks.push((p, q, v10, v01));
+        twice_u += u128::from(p) * (2 * u128::from(neg_below) + u128::from(q));
         pos_below += p;
         neg_below += q;
         i = j;
     }
-    let auc = blocks.iter().map(|b| b.0 as f64 * b.2).sum::<f64>() / mf;
+    let auc = twice_u as f64 / (2 * u128::from(m) * u128::from(n)) as f64;
     let mean01 = blocks.iter().map(|b| b.1 as f64 * b.3).sum::<f64>() / nf;
     // pROC divides by m − 1 and n − 1: no interval from one lead of a class.
     let s10 = blocks
@@ -253,6 +258,35 @@ mod tests {
         assert!(delong_counts(&[(f64::NAN, 1, 0), (1.0, 0, 1)]).is_none());
         // An empty NaN group holds no lead.
         assert!(delong_counts(&[(f64::NAN, 0, 0), (2.0, 1, 0), (1.0, 0, 1)]).is_some());
+    }
+
+    /// The AUC is the pairwise fraction (pairs ranked right, ties half),
+    /// counted in integers, correctly rounded: to the last bit.
+    #[test]
+    fn the_auc_is_the_exact_pairwise_fraction() {
+        for seed in 0..50u64 {
+            let groups: Vec<(f64, u64, u64)> = (0..40u64)
+                .map(|i| {
+                    let h = (i + 1).wrapping_mul(2_654_435_761 + seed * 97) % 10_007;
+                    ((h % 23) as f64, h % 5, (h / 5) % 7)
+                })
+                .collect();
+            let (mut twice, mut m, mut n) = (0u128, 0u128, 0u128);
+            for &(s, p, _) in &groups {
+                for &(t, _, q) in &groups {
+                    let pairs = u128::from(p) * u128::from(q);
+                    twice += match s.partial_cmp(&t) {
+                        Some(std::cmp::Ordering::Greater) => 2 * pairs,
+                        Some(std::cmp::Ordering::Equal) => pairs,
+                        _ => 0,
+                    };
+                }
+                m += u128::from(p);
+            }
+            n += groups.iter().map(|g| u128::from(g.2)).sum::<u128>();
+            let exact = twice as f64 / (2 * m * n) as f64;
+            assert_eq!(delong_counts(&groups).unwrap().auc, exact, "seed {seed}");
+        }
     }
 
     #[test]
