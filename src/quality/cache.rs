@@ -32,6 +32,36 @@ use crate::config::DataSpec;
 use crate::error::{Error, Result};
 use crate::input::Inputs;
 
+/// The one-line error for a write into the store that failed because its
+/// disk is full (or the user's quota spent): it names the store's folder
+/// and what to do, instead of blaming the input table being judged.
+/// `None` for any other error.
+pub fn out_of_space(dir: &Path, e: &polars::prelude::PolarsError) -> Option<Error> {
+    use polars::prelude::PolarsError;
+    fn full(e: &PolarsError) -> bool {
+        match e {
+            PolarsError::IO { error, .. } => {
+                matches!(
+                    error.kind(),
+                    std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+                ) || matches!(error.raw_os_error(), Some(28 | 122))
+            }
+            PolarsError::Context { error, .. } | PolarsError::ExprContext { error, .. } => {
+                full(error)
+            }
+            // An error polars passed on as text.
+            other => other.to_string().contains("No space left on device"),
+        }
+    }
+    full(e).then(|| Error::Output {
+        path: dir.to_path_buf(),
+        detail: "no space left for leadloop's judged tables (the cache entry, or with the \
+                 cache off a temporary folder): free space there, or point leadloop at a disk \
+                 with room (LEADLOOP_CACHE_DIR for the cache, TMPDIR with --no-cache)"
+            .into(),
+    })
+}
+
 /// The folder a run keeps its judged tables in.
 pub struct Store {
     dir: PathBuf,
@@ -175,7 +205,8 @@ impl Store {
     ) -> Result<()> {
         let name = plan.name.clone();
         if !self.has(&name) {
-            plan.judge_to(&self.staging(&name))?;
+            plan.judge_to(&self.staging(&name))
+                .map_err(|e| self.failed_write(e))?;
             self.publish(&name)?;
         }
         plan.adopt(&self.path(&name), lead_ids)
@@ -225,6 +256,7 @@ impl Store {
                 return in_memory();
             }
             if let Err(e) = write(&staged).and_then(|_| self.publish(name)) {
+                let e = self.failed_write(e);
                 let _ = std::fs::remove_file(&staged);
                 return Err(e);
             }
@@ -234,14 +266,41 @@ impl Store {
             .map_err(|e| Error::Internal(format!("cache {}: {e}", path.display())))
     }
 
+    /// `e`, a failed write into the store, or the out-of-space error
+    /// ([`out_of_space`]) when the disk is full: polars does not always say
+    /// so (a Parquet footer cut short reads "Invalid thrift"), so a small
+    /// file is tried beside the failed one before it is removed.
+    fn failed_write(&self, e: Error) -> Error {
+        if matches!(e, Error::Output { .. }) {
+            return e;
+        }
+        let probe = self.staging("space-probe");
+        // The store's own folder, not a report.
+        #[allow(clippy::disallowed_methods)]
+        let tried = std::fs::write(&probe, vec![0u8; 1 << 16]);
+        let _ = std::fs::remove_file(&probe);
+        match tried {
+            Err(io) => {
+                let pe = polars::prelude::PolarsError::IO {
+                    error: std::sync::Arc::new(io),
+                    msg: None,
+                };
+                out_of_space(&self.dir, &pe).unwrap_or(e)
+            }
+            Ok(()) => e,
+        }
+    }
+
     /// `plan` kept as table `name` ([`Store::keep`]), sunk by polars'
     /// streaming engine (or collected by it, when the folder is read-only).
     pub fn keep_plan(&self, name: &str, plan: LazyFrame) -> Result<LazyFrame> {
         let unreadable = |e: polars::prelude::PolarsError| {
-            Error::Internal(format!(
-                "cache {name}: {}",
-                crate::error::one_line(&e.to_string())
-            ))
+            out_of_space(&self.dir, &e).unwrap_or_else(|| {
+                Error::Internal(format!(
+                    "cache {name}: {}",
+                    crate::error::one_line(&e.to_string())
+                ))
+            })
         };
         self.keep(
             name,
@@ -496,4 +555,30 @@ fn key(spec: &DataSpec, source: &str, inputs: &Inputs) -> u64 {
         }
     }
     h.finish()
+}
+
+#[cfg(test)]
+mod full_disk_tests {
+    #[test]
+    fn a_full_disk_names_the_store_not_the_input() {
+        use polars::prelude::PolarsError;
+        let dir = std::path::Path::new("/cache/entry");
+        let full = PolarsError::IO {
+            error: std::sync::Arc::new(std::io::Error::from_raw_os_error(28)),
+            msg: None,
+        };
+        let wrapped = PolarsError::Context {
+            error: Box::new(full),
+            msg: "sink".into(),
+        };
+        let e = super::out_of_space(dir, &wrapped).expect("out of space");
+        assert_eq!(e.exit_code(), 1);
+        let line = e.to_string();
+        assert!(
+            line.contains("/cache/entry") && line.contains("--no-cache"),
+            "{line}"
+        );
+        let other = PolarsError::ComputeError("bad".into());
+        assert!(super::out_of_space(dir, &other).is_none());
+    }
 }

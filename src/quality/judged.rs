@@ -91,7 +91,10 @@ impl TablePlan {
                 .filter(|n| n.starts_with("__w_") || n.starts_with("__link_"))
                 .map(|n| col(n.clone())),
         );
-        sink_parquet(self.annotated.clone().select(columns), path).map_err(unreadable)
+        sink_parquet(self.annotated.clone().select(columns), path).map_err(|e| {
+            let store = path.parent().unwrap_or(path);
+            super::cache::out_of_space(store, &e).unwrap_or_else(|| unreadable(e))
+        })
     }
 
     /// Points the plan at its judged file (written by [`TablePlan::judge_to`]
