@@ -348,3 +348,23 @@ fn validate_without_a_cache_counts_as_the_judged_tables_do() {
         assert_eq!(judged, counted, "{}", data.display());
     }
 }
+
+/// A first `validate` with the cache on keeps the ledger's counts in the
+/// entry (a trial found the next command counting again), and `bands`
+/// after it agrees with `bands` on a fresh cache.
+#[test]
+fn a_validate_keeps_the_ledger_for_the_next_command() {
+    let data = Scratch::new();
+    data.copy_fixture("ledger");
+    let cache = Scratch::new();
+    json_with_cache(cache.path(), data.path(), &["validate"]);
+    let made = entries(cache.path());
+    assert_eq!(made.len(), 1, "{made:?}");
+    let entry = cache.join(&made[0]);
+    assert!(entry.join("ledger.json").is_file());
+    assert!(!entry.join("lead_funnel.parquet").exists());
+    let after = json_with_cache(cache.path(), data.path(), &["bands"]);
+    let fresh = Scratch::new();
+    let alone = json_with_cache(fresh.path(), data.path(), &["bands"]);
+    assert_eq!(after, alone);
+}
