@@ -368,3 +368,25 @@ fn a_validate_keeps_the_ledger_for_the_next_command() {
     let alone = json_with_cache(fresh.path(), data.path(), &["bands"]);
     assert_eq!(after, alone);
 }
+
+/// A run killed while adding lead_funnel to a complete entry leaves its
+/// `<name>.<pid>.partial` file: the next run removes it once that process
+/// is gone (a trial found one left for good), and keeps a live one's.
+#[test]
+fn a_killed_run_s_partial_file_is_removed_by_the_next() {
+    let data = Scratch::new();
+    data.copy_fixture("funnel");
+    let cache = Scratch::new();
+    json_with_cache(cache.path(), data.path(), &["validate"]);
+    let entry = cache.join(&entries(cache.path())[0]);
+    // Above Linux's largest pid (2^22): no process has it.
+    let gone = entry.join("lead_funnel.4194399.partial");
+    let live = entry.join(format!("lead_funnel.{}.partial", std::process::id()));
+    std::fs::write(&gone, b"cut off").unwrap();
+    std::fs::write(&live, b"being written").unwrap();
+    json_with_cache(cache.path(), data.path(), &["bands"]);
+    if Path::new("/proc/self").exists() {
+        assert!(!gone.exists());
+    }
+    assert!(live.exists());
+}
