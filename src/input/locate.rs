@@ -169,13 +169,27 @@ fn unknown_format(table: &str, path: &Path) -> Error {
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "xlsx" | "xls" | "xlsm"));
+    let compressed = compression_of(path);
     Error::Unreadable {
         table: table.to_string(),
         file: path.display().to_string(),
-        detail: match excel {
-            true => "Excel workbooks are not read yet; save the sheet as CSV (File > Save As > CSV UTF-8) and point the path at it".into(),
-            false => "cannot tell the format from the name; set `format = \"csv\"` or `\"parquet\"` in leadloop.toml".into(),
+        detail: match (excel, compressed) {
+            (true, _) => "Excel workbooks are not read yet; save the sheet as CSV (File > Save As > CSV UTF-8) and point the path at it".into(),
+            (false, Some(kind)) => format!("the file is {kind}-compressed; leadloop reads plain CSV or Parquet: decompress it first"),
+            (false, None) => "cannot tell the format from the name; set `format = \"csv\"` or `\"parquet\"` in leadloop.toml".into(),
         },
+    }
+}
+
+/// The compression a file's name says it has (`leads.csv.gz`: gzip).
+pub fn compression_of(path: &Path) -> Option<&'static str> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "gz" | "gzip" => Some("gzip"),
+        "bz2" => Some("bzip2"),
+        "zst" | "zstd" => Some("zstd"),
+        "xz" => Some("xz"),
+        "zip" => Some("zip"),
+        _ => None,
     }
 }
 

@@ -119,11 +119,28 @@ pub fn load(spec: &DataSpec) -> Result<Inputs> {
         tables.insert(kind, raw);
     }
     if tables.is_empty() {
+        // Compressed exports are a common reason nothing is found.
+        let compressed: Vec<String> = std::fs::read_dir(&spec.root)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| locate::compression_of(p).is_some())
+                    .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let also = match compressed.is_empty() {
+            true => String::new(),
+            false => format!(
+                "; found {}: leadloop reads plain CSV or Parquet, so decompress them first",
+                compressed.join(", ")
+            ),
+        };
         return Err(Error::MissingTable {
             table: "leads".into(),
             place: spec.describe(),
             hint: format!(
-                " (no table found: looked for {} as <name>.parquet, <name>/ or <name>.csv)",
+                " (no table found: looked for {} as <name>.parquet, <name>/ or <name>.csv{also})",
                 TableKind::ALL.map(TableKind::name).join(", ")
             ),
         });

@@ -290,6 +290,33 @@ fn a_compressed_csv_is_a_one_line_error() {
     assert!(err.contains("deals.csv is gzip-compressed"), "{err}");
 }
 
+// A `.csv.gz` export (a new user's trial): named in leadloop.toml it said
+// "set format = csv" and only then "decompress it first"; in a folder it
+// was "no table found" with no word of the file. Both now say decompress.
+#[test]
+fn a_csv_gz_export_says_decompress_it_first() {
+    let s = Scratch::new();
+    let gz = [0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03];
+    s.write("leads.csv.gz", gz);
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(
+        err.contains("found leads.csv.gz") && err.contains("decompress them first"),
+        "{err}"
+    );
+    s.write("leadloop.toml", "[tables.leads]\npath = \"leads.csv.gz\"\n");
+    let err = fails_with_2([
+        "--data",
+        s.join("leadloop.toml").to_str().unwrap(),
+        "validate",
+    ]);
+    assert!(
+        err.contains("leads.csv.gz")
+            && err.contains("gzip-compressed")
+            && err.contains("decompress it first"),
+        "{err}"
+    );
+}
+
 // A leads column named like a lead_funnel column (`band`) made two columns
 // of one name (exit 1, a polars message): exit 2 naming the column.
 #[test]
