@@ -319,3 +319,24 @@ fn funnel_fixture_bands_by_month() {
     .collect();
     assert_eq!(got, want);
 }
+
+/// Olist has no lead score: the report's bands line says there is no score
+/// AUC, not "score AUC for won –; 0 band inversion(s)" (a new user's trial).
+#[test]
+fn without_a_score_the_headline_says_no_score_auc() {
+    let cfg = repo().join("tests/real-data/olist/leadloop.toml");
+    real_data("olist-marketing-funnel");
+    let out = Scratch::new();
+    let stdout = stdout_of([
+        "--data",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.join("r").to_str().unwrap(),
+        "report",
+    ]);
+    assert!(
+        stdout.contains("won (10.5%); no score AUC (it needs scored MQLs, won and not won)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("band inversion"), "{stdout}");
+}

@@ -112,14 +112,20 @@ impl Summary for BandsSummary {
     }
 
     fn line(&self) -> Option<String> {
+        // Without an AUC (no score, or scored MQLs of one outcome only)
+        // there are no bands to invert either: say so, not "–; 0".
+        let scored = match self.auc_score_for_won {
+            Some(a) => format!(
+                "score AUC for won {a:.2}; {} band inversion(s)",
+                self.inversions
+            ),
+            None => "no score AUC (it needs scored MQLs, won and not won)".into(),
+        };
         Some(format!(
-            "{} leads, {} won ({}); score AUC for won {}; {} band inversion(s)",
+            "{} leads, {} won ({}); {scored}",
             format::count(self.leads),
             format::count(self.won),
             self.lead_to_won.map_or("–".into(), format::pct),
-            self.auc_score_for_won
-                .map_or("–".into(), |a| format!("{a:.2}")),
-            self.inversions,
         ))
     }
 }
