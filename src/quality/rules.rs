@@ -29,8 +29,6 @@ use crate::input::{time, values};
 /// Columns the lead reference frame carries into other tables' plans.
 const LEAD_KEY: &str = "__lk";
 pub(super) const LEAD_CREATED: &str = "__lead_created";
-/// The lead's own id, where a row named it by an alias.
-const LEAD_CANONICAL: &str = "__lead_canonical";
 /// A deal's linked lead (see `links::deal_candidates`), joined on the deal id as text.
 pub(super) const LINK_DEAL: &str = "__link_deal";
 pub(super) const LINK_LEAD: &str = "__link_lead";
@@ -273,25 +271,19 @@ fn status_from_flags(
 /// table, used or not) that is neither a lead id of any row nor an earlier
 /// lead's alias (the first lead in file order keeps a shared alias).
 pub fn lead_reference(leads_keyed: LazyFrame, taken: Option<LazyFrame>) -> PolarsResult<LazyFrame> {
-    let Some(taken) = taken else {
-        // No aliases: every reference is the lead's own id (no second copy
-        // of it to carry through every table's join).
-        return Ok(leads_keyed.select([
-            col(LEAD_ID).alias(LEAD_KEY),
-            col(CREATED_AT).alias(LEAD_CREATED),
-            col(LEAD_ROW),
-        ]));
-    };
+    // A row's lead's own id comes from the lead index by its row
+    // (`LeadIndex::id`), so the reference carries no copy of it.
     let own = leads_keyed.clone().select([
         col(LEAD_ID).alias(LEAD_KEY),
-        col(LEAD_ID).alias(LEAD_CANONICAL),
         col(CREATED_AT).alias(LEAD_CREATED),
         col(LEAD_ROW),
     ]);
+    let Some(taken) = taken else {
+        return Ok(own);
+    };
     let aliases = leads_keyed
         .select([
             col(ALIAS_ID).alias(LEAD_KEY),
-            col(LEAD_ID).alias(LEAD_CANONICAL),
             col(CREATED_AT).alias(LEAD_CREATED),
             col(LEAD_ROW),
         ])
@@ -307,31 +299,34 @@ pub fn lead_reference(leads_keyed: LazyFrame, taken: Option<LazyFrame>) -> Polar
 }
 
 /// [`LeadIndex`] of `reference` (a [`lead_reference`]) and the used leads
-/// with their [`LEAD_ROW`] (`leads_keyed`): both collected, streamed; the
-/// leads' own ids only when `aliases` name leads.
+/// with their [`LEAD_ROW`] (`leads_keyed`), collected streamed. Without
+/// aliases the reference is the leads' own ids, so the used leads are read
+/// once for both; with them, the leads' own ids are kept too.
 pub fn lead_index(
     leads_keyed: LazyFrame,
     reference: LazyFrame,
     aliases: bool,
 ) -> PolarsResult<LeadIndex> {
-    let mut by_row = vec![col(CREATED_AT), col(LEAD_ROW)];
-    if aliases {
-        by_row.push(col(LEAD_ID));
+    let collect = |plan: LazyFrame| -> PolarsResult<DataFrame> {
+        LazyFrame::collect_all_with_engine(
+            vec![plan.logical_plan],
+            Engine::Streaming,
+            OptFlags::default(),
+        )?
+        .pop()
+        .ok_or_else(|| polars_err!(ComputeError: "lead index: no result"))
+    };
+    let leads = match aliases {
+        true => leads_keyed.select([col(CREATED_AT), col(LEAD_ROW), col(LEAD_ID)]),
+        false => leads_keyed.select([col(CREATED_AT), col(LEAD_ROW), col(LEAD_ID).alias(LEAD_KEY)]),
+    };
+    let leads = collect(leads)?;
+    if !aliases {
+        let by_row = leads.select([CREATED_AT, LEAD_ROW])?;
+        return LeadIndex::build(&leads, LEAD_KEY, by_row);
     }
-    let frames = LazyFrame::collect_all_with_engine(
-        vec![
-            reference
-                .select([col(LEAD_KEY), col(LEAD_ROW)])
-                .logical_plan,
-            leads_keyed.select(by_row).logical_plan,
-        ],
-        Engine::Streaming,
-        OptFlags::default(),
-    )?;
-    let [reference, by_row]: [DataFrame; 2] = frames
-        .try_into()
-        .map_err(|_| polars_err!(ComputeError: "lead index: wrong number of results"))?;
-    LeadIndex::build(&reference, LEAD_KEY, by_row)
+    let reference = collect(reference.select([col(LEAD_KEY), col(LEAD_ROW)]))?;
+    LeadIndex::build(&reference, LEAD_KEY, leads)
 }
 
 struct Builder<'a> {
