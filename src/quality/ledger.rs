@@ -185,14 +185,18 @@ pub fn compute_with(
     };
     let mut aside = Vec::new();
     for p in &plans {
-        let mut dsl: Vec<DslPlan> = queries(p).into_iter().map(|lf| lf.logical_plan).collect();
+        let q = queries(p);
         let latest = match with_latest {
             true => p.latest_plan()?,
             false => None,
         };
-        if let Some(l) = &latest {
-            dsl.push(l.clone().logical_plan);
-        }
+        // read, keys, offsets, then the used counts and the latest time
+        // when asked for.
+        let mut dsl: Vec<DslPlan> = vec![q.read.logical_plan, q.keys.logical_plan];
+        dsl.push(q.offsets.logical_plan);
+        let counted = q.used.is_some();
+        dsl.extend(q.used.map(|u| u.logical_plan));
+        dsl.extend(latest.map(|l| l.logical_plan));
         let frames = match p.judged {
             // The judged file and the input are scanned once each.
             true => LazyFrame::collect_all_with_engine(dsl, Engine::Streaming, OptFlags::default()),
@@ -211,23 +215,29 @@ pub fn compute_with(
                 })
                 .collect::<PolarsResult<Vec<DataFrame>>>(),
         };
-        let mut frames = frames.map_err(|e| unreadable(p, e))?;
-        if latest.is_some() {
-            let df = frames
-                .pop()
-                .ok_or_else(|| Error::Internal("ledger: no latest timestamp".into()))?;
+        let mut frames = frames.map_err(|e| unreadable(p, e))?.into_iter();
+        let (Some(read), Some(keys), Some(offsets)) = (frames.next(), frames.next(), frames.next())
+        else {
+            return Err(Error::Internal("ledger: wrong number of results".into()));
+        };
+        let counts = match counted {
+            true => frames.next(),
+            false => None,
+        };
+        if let Some(df) = frames.next() {
             let t = df.column("t")?.i64()?.get(0);
             ledger.latest = ledger.latest.max(t);
         }
-        if !p.judged {
-            // `used` was not collected (see `queries`): every row read is used
-            // or set aside, and a table's rows are judged in one pass.
-            let used = derived_used(&mut frames).map_err(|e| unreadable(p, e))?;
-            frames.insert(1, used);
-        }
-        let [read, used, keys, offsets] = frames.as_slice() else {
-            return Err(Error::Internal("ledger: wrong number of results".into()));
+        let used = match (p.judged, counts) {
+            (true, Some(used)) => used,
+            // Judged in one pass (see `queries`): every row read is used or
+            // set aside; `counts` holds the deals' unlinked rows, if any.
+            (false, unlinked) => {
+                derived_used(&read, &keys, unlinked.as_ref()).map_err(|e| unreadable(p, e))?
+            }
+            (true, None) => return Err(Error::Internal("ledger: no used count".into())),
         };
+        let (read, used, keys, offsets) = (&read, &used, &keys, &offsets);
         let (t, frame) =
             tabulate(p, read, used, keys, offsets, with_rows).map_err(|e| unreadable(p, e))?;
         ledger.tables.push(t);
@@ -262,9 +272,9 @@ fn unreadable(p: &TablePlan, e: PolarsError) -> Error {
 /// fill) is judged by running its plan: the used rows are then not counted
 /// in a second run of that plan (which would judge every row twice, or
 /// hold them all for both counts) but found as read − set aside by
-/// `derived_used`, from `[read, keys, offsets]` and, for deals, the used
+/// `derived_used`, from the read count and the set-aside keys and, for deals, the used
 /// rows without a lead (`unlinked`, one more pass over a small table).
-fn queries(p: &TablePlan) -> Vec<LazyFrame> {
+fn queries(p: &TablePlan) -> Queries {
     let unlinked = count_true(col(LEAD_ID).is_null()).alias("unlinked");
     let read = p.raw.clone().select([len().alias("n")]);
     let offsets = match (p.location.files.len(), &p.location.hive_root) {
@@ -282,43 +292,51 @@ fn queries(p: &TablePlan) -> Vec<LazyFrame> {
             .agg([col(INDEX_COL).min().alias("first")]),
     };
     let deals = p.kind == Some(TableKind::Deals);
-    if !p.judged {
-        let mut q = vec![read, p.set_aside_keys(), offsets];
-        if deals {
-            q.push(p.used_with(&[]).select([unlinked]));
-        }
-        return q;
-    }
-    // In the same pass as the used count: deals with no lead.
-    let unlinked = match deals {
-        true => unlinked,
-        false => lit(0u64).alias("unlinked"),
+    let used = match (p.judged, deals) {
+        // In the same pass as the used count: deals with no lead.
+        (true, true) => Some(p.used_with(&[]).select([len().alias("n"), unlinked])),
+        (true, false) => Some(
+            p.used_with(&[])
+                .select([len().alias("n"), lit(0u64).alias("unlinked")]),
+        ),
+        (false, true) => Some(p.used_with(&[]).select([unlinked])),
+        (false, false) => None,
     };
-    vec![
+    Queries {
         read,
-        p.used_with(&[]).select([len().alias("n"), unlinked]),
-        p.set_aside_keys(),
+        keys: p.set_aside_keys(),
         offsets,
-    ]
+        used,
+    }
 }
 
-/// The used count of a table judged in one pass: from `[read, keys,
-/// offsets, (unlinked)]` (see `queries`), `n` = read − set aside and
-/// `unlinked`; the unlinked frame is taken out of `frames`.
-fn derived_used(frames: &mut Vec<DataFrame>) -> PolarsResult<DataFrame> {
-    let unlinked = match frames.len() {
-        4 => frames
-            .pop()
-            .and_then(|df| df.column("unlinked").ok()?.cast(&DataType::UInt64).ok())
-            .and_then(|c| c.u64().ok()?.get(0))
+/// The ledger's plans for one table (see [`queries`]).
+struct Queries {
+    read: LazyFrame,
+    keys: LazyFrame,
+    offsets: LazyFrame,
+    /// Judged into a file: the used rows' count `n` and `unlinked`. Not
+    /// judged: only the deals' `unlinked` (`derived_used` finds `n`).
+    used: Option<LazyFrame>,
+}
+
+/// The used count of a table judged in one pass: `n` = read − set aside,
+/// and `unlinked` from `unlinked` (deals) or 0.
+fn derived_used(
+    read: &DataFrame,
+    keys: &DataFrame,
+    unlinked: Option<&DataFrame>,
+) -> PolarsResult<DataFrame> {
+    let unlinked = match unlinked {
+        Some(df) => df
+            .column("unlinked")?
+            .cast(&DataType::UInt64)?
+            .u64()?
+            .get(0)
             .unwrap_or(0),
-        _ => 0,
+        None => 0,
     };
-    let (Some(read), Some(keys)) = (frames.first(), frames.get(1)) else {
-        polars_bail!(ComputeError: "ledger: wrong number of results");
-    };
-    let n = count(read)?.checked_sub(keys.height() as u64);
-    let Some(n) = n else {
+    let Some(n) = count(read)?.checked_sub(keys.height() as u64) else {
         polars_bail!(ComputeError: "ledger: more rows set aside than read");
     };
     df!("n" => [n], "unlinked" => [unlinked])
