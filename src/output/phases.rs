@@ -72,6 +72,44 @@ pub fn part<T>(name: &str, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Parts of the running phase timed over several passes (lead_funnel's
+/// pieces): each name is listed once by `--timings`, with its summed time.
+#[derive(Debug, Default)]
+pub struct Parts(Vec<(&'static str, Duration)>);
+
+impl Parts {
+    /// Runs `f`, adding its time to the part `name`.
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.add(name, start.elapsed());
+        out
+    }
+
+    /// Adds `elapsed` to the part `name` (time measured elsewhere: another
+    /// thread's).
+    pub fn add(&mut self, name: &'static str, elapsed: Duration) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, total)) => *total += elapsed,
+            None => self.0.push((name, elapsed)),
+        }
+    }
+
+    /// Lists the parts under the running phase, in the order first timed.
+    pub fn record(self) {
+        let peak_rss = peak_rss();
+        PHASES.with(|p| {
+            p.borrow_mut()
+                .extend(self.0.into_iter().map(|(name, elapsed)| Phase {
+                    name: format!("  {name}"),
+                    elapsed,
+                    peak_rss,
+                    part: true,
+                }))
+        });
+    }
+}
+
 /// The phases run so far on this thread, in order; clears them.
 pub fn take() -> Vec<Phase> {
     PHASES.with(|p| std::mem::take(&mut *p.borrow_mut()))
