@@ -341,25 +341,37 @@ fn curves_table(
         lo: Vec::new(),
         hi: Vec::new(),
     };
+    // Where each horizon sits in the grid: an overall curve is summarized
+    // once, at every day of the grid, and its horizons read from there.
+    let on_grid: Option<Vec<usize>> = HORIZONS
+        .iter()
+        .map(|h| grid.iter().position(|d| d == h))
+        .collect();
     for ((is_all, g, ti), mut rows) in curves {
-        if *is_all {
-            if let Some(km) = KaplanMeier::summarize(&mut rows, &grid) {
-                for (d, e) in grid.iter().zip(&km.survival_at) {
-                    let Some(e) = e.map(Estimate::complement) else {
-                        continue;
-                    };
-                    drawn.transition.push(TRANSITIONS[*ti].name);
-                    drawn.days.push(*d);
-                    drawn.reached_share.push(e.value);
-                    drawn.lo.push(e.lo);
-                    drawn.hi.push(e.hi);
-                }
-            }
-        }
+        let times: &[f64] = match (*is_all, &on_grid) {
+            (true, Some(_)) => &grid,
+            _ => &HORIZONS,
+        };
         // One pass per curve, keeping no steps (KaplanMeier::summarize).
-        let Some(km) = KaplanMeier::summarize(&mut rows, &HORIZONS) else {
+        let Some(mut km) = KaplanMeier::summarize(&mut rows, times) else {
             continue;
         };
+        if let (true, Some(at)) = (*is_all, &on_grid) {
+            for (d, e) in grid.iter().zip(&km.survival_at) {
+                let Some(e) = e.map(Estimate::complement) else {
+                    continue;
+                };
+                drawn.transition.push(TRANSITIONS[*ti].name);
+                drawn.days.push(*d);
+                drawn.reached_share.push(e.value);
+                drawn.lo.push(e.lo);
+                drawn.hi.push(e.hi);
+            }
+            km.survival_at = at
+                .iter()
+                .map(|&j| km.survival_at.get(j).copied().flatten())
+                .collect();
+        }
         let m = km.median;
         let by: Vec<Option<Estimate>> = km
             .survival_at
