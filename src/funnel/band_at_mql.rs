@@ -20,23 +20,19 @@ pub fn with_band(
 ) -> Result<DataFrame> {
     let frame = match scores {
         Some(s) => {
-            // Each score beside its lead's MQL time; those after it dropped.
-            let scores = s.select([col(LEAD_ROW), col(SCORED_AT), col(SCORE)]);
-            let kept = dense::with_lead_value(scores, &frame, "mql_at")?
-                .filter(
-                    col("mql_at")
-                        .is_null()
-                        .or(col(SCORED_AT).lt_eq(col("mql_at"))),
-                )
+            // The latest score at or before the lead's MQL time (of equal
+            // times, the later row), in one pass over the piece's scores.
+            let scores = s
                 .select([col(LEAD_ROW), col(SCORED_AT), col(SCORE)])
                 .collect()?;
-            // The latest score of each lead (of equal times, the later row).
-            let last = dense::latest(
-                kept.column(LEAD_ROW)?,
-                kept.column(SCORED_AT)?,
+            let ts = crate::input::time::ts_dtype();
+            let last = dense::latest_until(
+                scores.column(LEAD_ROW)?,
+                &scores.column(SCORED_AT)?.cast(&ts)?,
+                &frame.column("mql_at")?.cast(&ts)?,
                 frame.height(),
             )?;
-            let score = dense::chosen(kept.column(SCORE)?, &last, "score_at_mql")?;
+            let score = dense::chosen(scores.column(SCORE)?, &last, "score_at_mql")?;
             frame.hstack(&[score])?.lazy()
         }
         None if lead_columns.iter().any(|c| c == SCORE) => {

@@ -133,6 +133,34 @@ pub fn latest(rows: &Column, at: &Column, n: usize) -> Result<IdxCa> {
     pick(&masked, n, |i, b| at[i] >= at[b])
 }
 
+/// Per lead, the row of `rows` with the latest `at` at or before the
+/// lead's `until` (`until` one value per lead, lead `i` at `i`; a null
+/// `until` bounds nothing; null times never chosen); of equal times, the
+/// later row. `at` and `until` are times as integers in the same unit.
+///
+/// Errors: a lead row ≥ `n` (a bug).
+pub fn latest_until(rows: &Column, at: &Column, until: &Column, n: usize) -> Result<IdxCa> {
+    let at = at.cast(&DataType::Int64)?;
+    let at: Vec<Option<i64>> = at.i64()?.iter().collect();
+    let until = until.cast(&DataType::Int64)?;
+    let until = until.i64()?;
+    let until: Vec<Option<i64>> = until.iter().collect();
+    let rows = rows.cast(&IDX_DTYPE)?;
+    // Rows with a null time, or after their lead's bound, are left out.
+    let masked = rows
+        .idx()?
+        .iter()
+        .zip(&at)
+        .map(|(r, t)| {
+            let (r, t) = (r?, (*t)?);
+            let bound = until.get(r as usize).copied().flatten();
+            bound.is_none_or(|u| t <= u).then_some(r)
+        })
+        .collect::<IdxCa>()
+        .into_column();
+    pick(&masked, n, |i, b| at[i] >= at[b])
+}
+
 /// `values` at each lead's chosen row (`at`, from [`first_by_rank_then_time`]
 /// or [`latest`]), named `name`: one value per lead, null where none.
 pub fn chosen(values: &Column, at: &IdxCa, name: &str) -> Result<Column> {
@@ -193,6 +221,31 @@ mod tests {
         );
         let got = first_by_rank_then_time(&rows, &rank, &at, 4).unwrap();
         assert_eq!(idx(&got), [Some(1), Some(4), Some(5), None]);
+    }
+
+    #[test]
+    fn latest_until_keeps_times_at_or_before_the_leads_bound() {
+        // lead 0 (bound 8): 3, 8, 9 -> the 8 (row 1). lead 1 (no bound): 4,
+        // 7 -> row 4. lead 2 (bound 1): only 5 -> none. lead 3 (bound 6): 6,
+        // 6 -> the later (row 7); a null time (row 8) never.
+        let rows = Column::new("r".into(), [0u32, 0, 0, 1, 1, 2, 3, 3, 3]);
+        let at = Column::new(
+            "t".into(),
+            [
+                Some(3i64),
+                Some(8),
+                Some(9),
+                Some(4),
+                Some(7),
+                Some(5),
+                Some(6),
+                Some(6),
+                None,
+            ],
+        );
+        let until = Column::new("u".into(), [Some(8i64), None, Some(1), Some(6)]);
+        let got = latest_until(&rows, &at, &until, 4).unwrap();
+        assert_eq!(idx(&got), [Some(1), Some(4), None, Some(7)]);
     }
 
     #[test]
