@@ -78,7 +78,8 @@ pub struct Cli {
 
     /// Print where the time went on stderr at the end: each phase (reading and
     /// judging, the ledger, lead_funnel, each analysis step, writing) with its
-    /// seconds and the peak memory so far.
+    /// seconds and the peak memory so far, then whether the cache was cold
+    /// (this run fills it), warm (read from it) or off.
     #[arg(long, global = true)]
     pub timings: bool,
 

@@ -42,8 +42,12 @@ where
     };
     let result = run(&cli, stdout);
     let phases = output::phases::take();
+    let notes = output::phases::take_notes();
     if cli.timings {
         let _ = write!(stderr, "{}", output::phases::render(&phases));
+        for n in notes {
+            let _ = writeln!(stderr, "{n}");
+        }
     }
     match result {
         Ok(()) => 0,

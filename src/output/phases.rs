@@ -28,6 +28,18 @@ pub struct Phase {
 
 thread_local! {
     static PHASES: RefCell<Vec<Phase>> = const { RefCell::new(Vec::new()) };
+    static NOTES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A line `--timings` prints under its table (whether the run read the
+/// cache, filled it or had it off: a warm and a cold run differ tenfold).
+pub fn note(text: impl Into<String>) {
+    NOTES.with(|n| n.borrow_mut().push(text.into()));
+}
+
+/// The notes recorded so far on this thread ([`note`]); clears them.
+pub fn take_notes() -> Vec<String> {
+    NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()))
 }
 
 /// Runs `f` as the phase `name`, with a spinner naming it on a terminal

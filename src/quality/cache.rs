@@ -97,6 +97,7 @@ impl Store {
         if let (true, Some(root)) = (enabled, root()) {
             let entry = root.join(format!("{:016x}", key(spec, &source, inputs)));
             if is_plain_file(&entry.join(COMPLETE)) {
+                crate::output::phases::note(format!("cache: warm, read from {}", entry.display()));
                 touch(&entry.join(COMPLETE));
                 remove_orphaned_partials(&entry);
                 return Ok(Store {
@@ -112,6 +113,10 @@ impl Store {
                 .ok()
                 .and_then(|_| take_lock(&entry))
             {
+                crate::output::phases::note(format!(
+                    "cache: cold, this run fills {}",
+                    entry.display()
+                ));
                 // A killed run's files are not this run's: start afresh.
                 clear_except_lock(&entry);
                 return Ok(Store {
@@ -124,6 +129,10 @@ impl Store {
                 });
             }
         }
+        crate::output::phases::note(match enabled {
+            false => "cache: off (--no-cache, cache = false or LEADLOOP_CACHE=off): judged into a temporary folder",
+            true => "cache: not used (no cache folder could be written, or another run is filling this entry): judged into a temporary folder",
+        });
         let temp = tempfile::Builder::new()
             .prefix("leadloop-judged-")
             .tempdir()

@@ -390,3 +390,65 @@ fn a_killed_run_s_partial_file_is_removed_by_the_next() {
     }
     assert!(live.exists());
 }
+
+// See: issue 14 ("--timings does not say hit or miss", noticed in the
+// breaker's trial): a timed run says whether it filled the cache, read it,
+// or had it off, since a warm run is many times quicker than a cold one.
+#[test]
+fn timings_say_whether_the_cache_was_cold_warm_or_off() {
+    let data = Scratch::new();
+    data.copy_fixture("funnel");
+    let cache = Scratch::new();
+    let timed = |extra: &[&str]| -> String {
+        let out = leadloop()
+            .env("LEADLOOP_CACHE_DIR", cache.path())
+            .env_remove("LEADLOOP_CACHE")
+            .args(["--data", data.path().to_str().unwrap(), "--timings"])
+            .args(extra)
+            .arg("validate")
+            .assert()
+            .success()
+            .get_output()
+            .stderr
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    let cold = timed(&[]);
+    let made = entries(cache.path());
+    assert_eq!(made.len(), 1, "{made:?}");
+    let entry = cache.join(&made[0]);
+    let line = |stderr: &str| -> String {
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("cache: "))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        line(&cold),
+        format!("cache: cold, this run fills {}", entry.display()),
+        "{cold}"
+    );
+    let warm = timed(&[]);
+    assert_eq!(
+        line(&warm),
+        format!("cache: warm, read from {}", entry.display()),
+        "{warm}"
+    );
+    let off = timed(&["--no-cache"]);
+    assert_eq!(
+        line(&off),
+        "cache: off (--no-cache, cache = false or LEADLOOP_CACHE=off): judged into a temporary folder",
+        "{off}"
+    );
+    // Without --timings, nothing is said.
+    let quiet = leadloop()
+        .env("LEADLOOP_CACHE_DIR", cache.path())
+        .args(["--data", data.path().to_str().unwrap(), "validate"])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    assert!(!String::from_utf8(quiet).unwrap().contains("cache: "));
+}

@@ -130,9 +130,13 @@ fn timings_list_the_phases_on_stderr() {
     let phases: Vec<&str> = stderr
         .lines()
         .skip(1)
+        .take_while(|l| !l.starts_with("cache: "))
         .filter(|l| !l.starts_with("  "))
         .map(|l| l.split("  ").next().unwrap().trim())
         .collect();
+    // Under the table: how the run used the cache.
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(last.starts_with("cache: "), "{stderr}");
     let parts_of = |phase: &str| -> Vec<&str> {
         stderr
             .lines()
