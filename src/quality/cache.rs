@@ -62,6 +62,18 @@ pub fn out_of_space(dir: &Path, e: &polars::prelude::PolarsError) -> Option<Erro
     })
 }
 
+/// A failed write of an entry's marker files in `dir`: out of space (a
+/// breaker filled the disk just as the judged tables were done, and got
+/// "internal error") or, for any other cause, an internal error.
+fn marker_error(dir: &Path, e: std::io::Error) -> Error {
+    let e = polars::prelude::PolarsError::IO {
+        error: std::sync::Arc::new(e),
+        msg: None,
+    };
+    out_of_space(dir, &e)
+        .unwrap_or_else(|| Error::Internal(format!("cache {}: {e}", dir.display())))
+}
+
 /// The folder a run keeps its judged tables in.
 pub struct Store {
     dir: PathBuf,
@@ -183,8 +195,7 @@ impl Store {
         // is for what the user asked to be written.
         #[allow(clippy::disallowed_methods)]
         let write = |name: &str, text: &str| {
-            std::fs::write(self.dir.join(name), text)
-                .map_err(|e| Error::Internal(format!("cache {}: {e}", self.dir.display())))
+            std::fs::write(self.dir.join(name), text).map_err(|e| marker_error(&self.dir, e))
         };
         write(SOURCE, &self.source)?;
         write(COMPLETE, env!("CARGO_PKG_VERSION"))?;
@@ -616,5 +627,25 @@ mod full_disk_tests {
         );
         let other = PolarsError::ComputeError("bad".into());
         assert!(super::out_of_space(dir, &other).is_none());
+    }
+
+    // See: issue 14's breaker. The disk filled just as the judged tables
+    // were done, and writing the entry's `complete` marker said "internal
+    // error".
+    #[test]
+    fn a_full_disk_while_marking_the_entry_complete_names_the_store() {
+        let dir = std::path::Path::new("/cache/entry");
+        let e = super::marker_error(dir, std::io::Error::from_raw_os_error(28));
+        assert_eq!(e.exit_code(), 1);
+        let line = e.to_string();
+        assert!(
+            line.contains("/cache/entry") && line.contains("no space left"),
+            "{line}"
+        );
+        let denied = super::marker_error(dir, std::io::Error::from_raw_os_error(13));
+        assert!(
+            matches!(denied, crate::error::Error::Internal(_)),
+            "{denied}"
+        );
     }
 }
