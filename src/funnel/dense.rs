@@ -116,23 +116,6 @@ pub fn first_by_rank_then_time(
     pick(rows, n, |i, b| key[i] < key[b])
 }
 
-/// Per lead, the row of `rows` with the latest `at` (a time as an integer;
-/// null times never chosen); of equal times, the later row.
-pub fn latest(rows: &Column, at: &Column, n: usize) -> Result<IdxCa> {
-    let at = at.cast(&DataType::Int64)?;
-    let at: Vec<Option<i64>> = at.i64()?.iter().collect();
-    let rows = rows.cast(&IDX_DTYPE)?;
-    // Rows with a null time are left out of the scan.
-    let masked = rows
-        .idx()?
-        .iter()
-        .zip(&at)
-        .map(|(r, t)| t.and(r))
-        .collect::<IdxCa>()
-        .into_column();
-    pick(&masked, n, |i, b| at[i] >= at[b])
-}
-
 /// Per lead, the row of `rows` with the latest `at` at or before the
 /// lead's `until` (`until` one value per lead, lead `i` at `i`; a null
 /// `until` bounds nothing; null times never chosen); of equal times, the
@@ -162,7 +145,7 @@ pub fn latest_until(rows: &Column, at: &Column, until: &Column, n: usize) -> Res
 }
 
 /// `values` at each lead's chosen row (`at`, from [`first_by_rank_then_time`]
-/// or [`latest`]), named `name`: one value per lead, null where none.
+/// or [`latest_until`]), named `name`: one value per lead, null where none.
 pub fn chosen(values: &Column, at: &IdxCa, name: &str) -> Result<Column> {
     Ok(values.take(at)?.with_name(PlSmallStr::from(name)))
 }
@@ -250,8 +233,8 @@ mod tests {
 
     #[test]
     fn latest_takes_the_last_of_the_latest_times_and_skips_null_times() {
-        // lead 0: times 3, 8, 8 -> the later 8 (row 2). lead 1: only a null
-        // time -> none. lead 2: 1 -> row 4.
+        // No bounds: lead 0: times 3, 8, 8 -> the later 8 (row 2). lead 1:
+        // only a null time -> none. lead 2: 1 -> row 4.
         let rows = Column::new(
             "r".into(),
             [Some(0u32), Some(0), Some(0), Some(1), Some(2), None],
@@ -260,7 +243,8 @@ mod tests {
             "t".into(),
             [Some(3i64), Some(8), Some(8), None, Some(1), Some(99)],
         );
-        let got = latest(&rows, &at, 3).unwrap();
+        let unbounded = Column::new("u".into(), [None::<i64>, None, None]);
+        let got = latest_until(&rows, &at, &unbounded, 3).unwrap();
         assert_eq!(idx(&got), [Some(2), None, Some(4)]);
     }
 }
