@@ -317,6 +317,40 @@ fn a_csv_gz_export_says_decompress_it_first() {
     );
 }
 
+// See: issue 14's new-user trial. `--data leads.csv` was read as a
+// leadloop.toml and said "line 1: key with no value, expected =".
+#[test]
+fn an_export_file_given_as_data_says_to_name_its_folder() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-02T00:00:00Z,web\n",
+    );
+    s.write("my-crm.toml", "[tables.leads]\npath = \"leads.csv\"\n");
+    for file in ["leads.csv", "LEADS.CSV"] {
+        if file == "LEADS.CSV" {
+            s.write(file, "lead_id\nL1\n");
+        }
+        let err = fails_with_2(["--data", s.join(file).to_str().unwrap(), "validate"]);
+        assert!(
+            err.contains(file)
+                && err.contains("is an input table")
+                && err.contains("--data takes the folder")
+                && err.lines().count() == 1,
+            "{err}"
+        );
+    }
+    // A configuration under another name is still read as one.
+    leadloop()
+        .args([
+            "--data",
+            s.join("my-crm.toml").to_str().unwrap(),
+            "validate",
+        ])
+        .assert()
+        .success();
+}
+
 // A leads column named like a lead_funnel column (`band`) made two columns
 // of one name (exit 1, a polars message): exit 2 naming the column.
 #[test]
