@@ -276,6 +276,13 @@ impl Store {
             if std::fs::File::create(&staged).is_err() {
                 return in_memory();
             }
+            if self.hit {
+                // A warm run that still builds a table (lead_funnel after a
+                // `validate` filled the entry): `--timings` says so.
+                crate::output::phases::note(format!(
+                    "cache: {name} was not in the entry yet: built now and kept there"
+                ));
+            }
             if let Err(e) = write(&staged).and_then(|_| self.publish(name)) {
                 let e = self.failed_write(e);
                 let _ = std::fs::remove_file(&staged);

@@ -399,13 +399,13 @@ fn timings_say_whether_the_cache_was_cold_warm_or_off() {
     let data = Scratch::new();
     data.copy_fixture("funnel");
     let cache = Scratch::new();
-    let timed = |extra: &[&str]| -> String {
+    let timed = |extra: &[&str], command: &str| -> String {
         let out = leadloop()
             .env("LEADLOOP_CACHE_DIR", cache.path())
             .env_remove("LEADLOOP_CACHE")
             .args(["--data", data.path().to_str().unwrap(), "--timings"])
             .args(extra)
-            .arg("validate")
+            .arg(command)
             .assert()
             .success()
             .get_output()
@@ -413,7 +413,7 @@ fn timings_say_whether_the_cache_was_cold_warm_or_off() {
             .clone();
         String::from_utf8(out).unwrap()
     };
-    let cold = timed(&[]);
+    let cold = timed(&[], "validate");
     let made = entries(cache.path());
     assert_eq!(made.len(), 1, "{made:?}");
     let entry = cache.join(&made[0]);
@@ -429,13 +429,25 @@ fn timings_say_whether_the_cache_was_cold_warm_or_off() {
         format!("cache: cold, this run fills {}", entry.display()),
         "{cold}"
     );
-    let warm = timed(&[]);
+    let warm = timed(&[], "validate");
     assert_eq!(
         line(&warm),
         format!("cache: warm, read from {}", entry.display()),
         "{warm}"
     );
-    let off = timed(&["--no-cache"]);
+    // After a validate filled the entry, the next command still builds
+    // lead_funnel: the line under "warm" says so.
+    assert!(!entry.join("lead_funnel.parquet").exists());
+    let rebuilt = timed(&[], "bands");
+    assert_eq!(
+        line(&rebuilt),
+        format!(
+            "cache: warm, read from {}\ncache: lead_funnel was not in the entry yet: built now and kept there",
+            entry.display()
+        ),
+        "{rebuilt}"
+    );
+    let off = timed(&["--no-cache"], "validate");
     assert_eq!(
         line(&off),
         "cache: off (--no-cache, cache = false or LEADLOOP_CACHE=off): judged into a temporary folder",
