@@ -651,3 +651,27 @@ fn a_rule_failing_on_the_data_is_exit_2_naming_the_file() {
     ]);
     assert!(e.contains("cast.toml: a rule failed on the data"), "{e}");
 }
+
+// See: issue 14's new-user trial. On X Education (the shipped config names
+// no leaky column) the headline read "proposed test AUC 0.969 … vs current
+// 0.516" with the leakage warning only among the notes: the headline now
+// names the column. Tags alone ranks the test leads with AUC 0.929 (its
+// single_rule_auc in the weights table).
+#[test]
+fn x_education_s_leaky_tags_column_is_named_in_the_headline() {
+    real_data("x-education-lead-scoring/Leads.csv");
+    let v = recalibrate(&repo().join("tests/real-data/x-education"), &[]);
+    let headline = v["headline"].as_str().unwrap();
+    assert!(
+        headline.ends_with("; possible leakage: column Tags (AUC 0.929) (notes)"),
+        "{headline}"
+    );
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("leakage: column Tags (AUC 0.929) alone predicts the test outcome"),
+        "{notes}"
+    );
+    // Without a leak the headline carries no such clause.
+    let dozen = recalibrate(&fixture("recalibrate/twelve"), &[]);
+    assert!(!dozen["headline"].as_str().unwrap().contains("leakage"));
+}

@@ -536,6 +536,7 @@ impl Options {
             proposed_test_auc_lo: proposed_test.and_then(|m| m.auc_lo),
             proposed_test_auc_hi: proposed_test.and_then(|m| m.auc_hi),
             proposed_points_test_auc: get("proposed_points", "test").and_then(|m| m.auc),
+            possible_leaks: leaks,
         };
         // What a reader must know before trusting the comparison.
         if let (Some(cur), Some(pro)) = (summary.current_test_auc, summary.proposed_test_auc) {

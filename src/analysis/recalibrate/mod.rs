@@ -115,6 +115,10 @@ pub struct RecalibrateSummary {
     pub proposed_test_auc_lo: Option<f64>,
     pub proposed_test_auc_hi: Option<f64>,
     pub proposed_points_test_auc: Option<f64>,
+    /// Columns or rules that alone predict the test outcome almost
+    /// perfectly (single-feature test AUC outside 0.15–0.85), as the
+    /// leakage note names them: `column Tags (AUC 0.951)`.
+    pub possible_leaks: Vec<String>,
 }
 
 impl Summary for RecalibrateSummary {
@@ -127,8 +131,22 @@ impl Summary for RecalibrateSummary {
             (Some(lo), Some(hi)) => format!(" [{lo:.3}, {hi:.3}]"),
             _ => String::new(),
         };
+        // A leak inflates the proposed AUC: the headline says so, not only
+        // the notes (a new user's trial read 0.969 on X Education unwarned).
+        let leaks = match self.possible_leaks.len() {
+            0 => String::new(),
+            n if n <= 3 => format!(
+                "; possible leakage: {} (notes)",
+                self.possible_leaks.join(", ")
+            ),
+            n => format!(
+                "; possible leakage: {} and {} more (notes)",
+                self.possible_leaks[..3].join(", "),
+                n - 3
+            ),
+        };
         Some(format!(
-            "recalibrate ({}): proposed test AUC {}{} over {} features{}",
+            "recalibrate ({}): proposed test AUC {}{} over {} features{}{}",
             self.target,
             auc(self.proposed_test_auc),
             interval,
@@ -136,7 +154,8 @@ impl Summary for RecalibrateSummary {
             match self.current_test_auc {
                 Some(c) => format!(" vs current {c:.3}"),
                 None => String::new(),
-            }
+            },
+            leaks
         ))
     }
 }
