@@ -79,6 +79,9 @@ pub struct Store {
     dir: PathBuf,
     /// The entry was complete when the run began: its files are read, not written.
     pub hit: bool,
+    /// The entry was complete when the run began (`hit` also turns true
+    /// when this run completes it).
+    began_warm: bool,
     /// This run writes the entry (it holds the lock): complete it when done.
     writing: bool,
     source: String,
@@ -115,6 +118,7 @@ impl Store {
                 return Ok(Store {
                     dir: entry,
                     hit: true,
+                    began_warm: true,
                     writing: false,
                     source,
                     _temp: None,
@@ -134,6 +138,7 @@ impl Store {
                 return Ok(Store {
                     dir: entry,
                     hit: false,
+                    began_warm: false,
                     writing: true,
                     source,
                     _temp: None,
@@ -157,6 +162,7 @@ impl Store {
         Ok(Store {
             dir: temp.path().to_path_buf(),
             hit: false,
+            began_warm: false,
             writing: false,
             source,
             _temp: Some(temp),
@@ -276,7 +282,7 @@ impl Store {
             if std::fs::File::create(&staged).is_err() {
                 return in_memory();
             }
-            if self.hit {
+            if self.began_warm {
                 // A warm run that still builds a table (lead_funnel after a
                 // `validate` filled the entry): `--timings` says so.
                 crate::output::phases::note(format!(

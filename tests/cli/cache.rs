@@ -447,6 +447,30 @@ fn timings_say_whether_the_cache_was_cold_warm_or_off() {
         ),
         "{rebuilt}"
     );
+    // A cold run that builds lead_funnel into its new entry says "cold"
+    // only (the 100M check found the "not in the entry yet" line there too).
+    let other = Scratch::new();
+    let out = leadloop()
+        .env("LEADLOOP_CACHE_DIR", other.path())
+        .env_remove("LEADLOOP_CACHE")
+        .args([
+            "--data",
+            data.path().to_str().unwrap(),
+            "--timings",
+            "bands",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stderr
+        .clone();
+    let first = String::from_utf8(out).unwrap();
+    let fresh = other.join(&entries(other.path())[0]);
+    assert_eq!(
+        line(&first),
+        format!("cache: cold, this run fills {}", fresh.display()),
+        "{first}"
+    );
     let off = timed(&["--no-cache"], "validate");
     assert_eq!(
         line(&off),
