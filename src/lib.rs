@@ -108,15 +108,31 @@ fn clap_error(e: clap::Error, stdout: &mut dyn Write, stderr: &mut dyn Write) ->
         }
         _ => {
             let text = e.render().to_string();
-            let line = text
+            let lines: Vec<&str> = text
                 .lines()
                 .map(str::trim)
                 .take_while(|l| !l.starts_with("Usage:"))
-                .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+                .filter(|l| !l.is_empty())
+                .collect();
+            let line = lines
+                .iter()
+                .filter(|l| !l.starts_with("tip:"))
+                .copied()
                 .collect::<Vec<_>>()
                 .join(" ");
             let line = line.strip_prefix("error: ").unwrap_or(&line);
-            let _ = writeln!(stderr, "leadloop: {line} (see leadloop --help)");
+            // clap's "did you mean" (a similar command or flag) is kept on
+            // the same line; its other tips are left to --help.
+            let similar: Vec<&str> = lines
+                .iter()
+                .filter_map(|l| l.strip_prefix("tip: "))
+                .filter(|t| t.contains("similar"))
+                .collect();
+            let hint = match similar.is_empty() {
+                true => String::new(),
+                false => format!("; {}", similar.join("; ")),
+            };
+            let _ = writeln!(stderr, "leadloop: {line}{hint} (see leadloop --help)");
             error::EXIT_BAD_INPUT
         }
     }

@@ -348,3 +348,22 @@ fn completions_and_man_page_cover_every_command() {
     let err = fails_with_2(&["completions", "tcsh"]);
     assert!(err.contains("tcsh") && err.contains("bash"), "{err}");
 }
+
+// See: issue 14's new-user trial. A typo in a command or flag dropped
+// clap's "a similar ... exists" tip with the rest of its tips.
+#[test]
+fn a_misspelt_command_or_flag_names_the_similar_one() {
+    let err = fails_with_2(&["reprot"]);
+    assert!(
+        err.contains("unrecognized subcommand 'reprot'") && err.contains("'report'"),
+        "{err}"
+    );
+    let err = fails_with_2(&["--data", "data-samples", "report", "--timing"]);
+    assert!(
+        err.contains("a similar argument exists: '--timings'"),
+        "{err}"
+    );
+    // Nothing near: no hint, the same one line.
+    let err = fails_with_2(&["zzzz"]);
+    assert!(!err.contains("similar"), "{err}");
+}
