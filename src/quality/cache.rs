@@ -74,6 +74,24 @@ fn marker_error(dir: &Path, e: std::io::Error) -> Error {
         .unwrap_or_else(|| Error::Internal(format!("cache {}: {e}", dir.display())))
 }
 
+/// `LEADLOOP_CACHE`: off for `off`, `0`, `false` or `no`; on when unset,
+/// empty, or `on`, `1`, `true`, `yes` (any case). Errors: any other value,
+/// one line, exit 2 (a new user's `LEADLOOP_CACHE=bogus` left the cache on
+/// without a word).
+fn cache_env() -> Result<bool> {
+    let Some(v) = std::env::var_os("LEADLOOP_CACHE") else {
+        return Ok(true);
+    };
+    let given = v.to_string_lossy();
+    match given.trim().to_ascii_lowercase().as_str() {
+        "off" | "0" | "false" | "no" => Ok(false),
+        "" | "on" | "1" | "true" | "yes" => Ok(true),
+        _ => Err(Error::bad_argument(format!(
+            "LEADLOOP_CACHE={given}: give off (or 0, false, no) to turn the cache off, on to keep it"
+        ))),
+    }
+}
+
 /// The folder a run keeps its judged tables in.
 pub struct Store {
     dir: PathBuf,
@@ -102,13 +120,7 @@ impl Store {
         // The data set's absolute path: the same data named from another
         // folder is the same entry, and "gone" is judged correctly.
         let source = source_of(spec);
-        let enabled = spec.settings.cache
-            && std::env::var("LEADLOOP_CACHE").map_or(true, |v| {
-                !matches!(
-                    v.to_ascii_lowercase().as_str(),
-                    "off" | "0" | "false" | "no"
-                )
-            });
+        let enabled = spec.settings.cache && cache_env()?;
         if let (true, Some(root)) = (enabled, root()) {
             let entry = root.join(format!("{:016x}", key(spec, &source, inputs)));
             if is_plain_file(&entry.join(COMPLETE)) {

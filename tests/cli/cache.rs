@@ -488,3 +488,30 @@ fn timings_say_whether_the_cache_was_cold_warm_or_off() {
         .clone();
     assert!(!String::from_utf8(quiet).unwrap().contains("cache: "));
 }
+
+// See: issue 14's new-user trial. `LEADLOOP_CACHE=bogus` left the cache on
+// without a word; any value but the documented ones is now a one-line error.
+#[test]
+fn an_unknown_leadloop_cache_value_is_a_one_line_error() {
+    let data = Scratch::new();
+    data.copy_fixture("funnel");
+    let cache = Scratch::new();
+    let run = |value: &str| {
+        leadloop()
+            .env("LEADLOOP_CACHE_DIR", cache.path())
+            .env("LEADLOOP_CACHE", value)
+            .args(["--data", data.path().to_str().unwrap(), "validate"])
+            .assert()
+    };
+    let out = run("bogus").code(2).get_output().clone();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        err,
+        "leadloop: LEADLOOP_CACHE=bogus: give off (or 0, false, no) to turn the cache off, on to keep it\n"
+    );
+    assert!(entries(cache.path()).is_empty());
+    run("No").success();
+    assert!(entries(cache.path()).is_empty(), "no: the cache stays off");
+    run("ON").success();
+    assert_eq!(entries(cache.path()).len(), 1, "on: an entry is kept");
+}
