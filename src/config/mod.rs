@@ -359,12 +359,6 @@ pub struct DataSpec {
     pub input_timezone: Option<String>,
 }
 
-/// Extensions of the input tables leadloop reads (and their compressed
-/// forms): a file with one is not a configuration.
-const DATA_EXTENSIONS: [&str; 10] = [
-    "csv", "tsv", "txt", "parquet", "pq", "xlsx", "xls", "json", "gz", "zip",
-];
-
 impl DataSpec {
     /// `--data DIR|leadloop.toml`. A folder holding a `leadloop.toml` uses it.
     /// Errors: no such path, an input table named instead of its folder, or
@@ -388,11 +382,13 @@ impl DataSpec {
         if data.is_file() {
             // An export file named instead of its folder: read as TOML it
             // gave "line 1: key with no value" (a new user's trial).
-            let ext = data
-                .extension()
-                .map(|e| e.to_string_lossy().to_ascii_lowercase())
-                .unwrap_or_default();
-            if DATA_EXTENSIONS.contains(&ext.as_str()) {
+            // What the input side reads as a table, or knows as compressed.
+            use crate::input::locate::{compression_of, format_of};
+            if format_of(data).is_some() || compression_of(data).is_some() {
+                let ext = data
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                    .unwrap_or_default();
                 return Err(Error::bad_argument(format!(
                     "--data {}: a .{ext} file is an input table; --data takes the folder that holds the export's files, or a leadloop.toml naming them",
                     data.display()
