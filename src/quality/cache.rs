@@ -66,12 +66,23 @@ pub fn out_of_space(dir: &Path, e: &polars::prelude::PolarsError) -> Option<Erro
 /// breaker filled the disk just as the judged tables were done, and got
 /// "internal error") or, for any other cause, an internal error.
 fn marker_error(dir: &Path, e: std::io::Error) -> Error {
+    io_error(dir, e, |e| {
+        Error::Internal(format!("cache {}: {e}", dir.display()))
+    })
+}
+
+/// A failed write of the store in `dir`: [`out_of_space`] when the disk is
+/// full, else `otherwise` of the error.
+fn io_error(
+    dir: &Path,
+    e: std::io::Error,
+    otherwise: impl FnOnce(polars::prelude::PolarsError) -> Error,
+) -> Error {
     let e = polars::prelude::PolarsError::IO {
         error: std::sync::Arc::new(e),
         msg: None,
     };
-    out_of_space(dir, &e)
-        .unwrap_or_else(|| Error::Internal(format!("cache {}: {e}", dir.display())))
+    out_of_space(dir, &e).unwrap_or_else(|| otherwise(e))
 }
 
 /// `LEADLOOP_CACHE`: off for `off`, `0`, `false` or `no`; on when unset,
@@ -326,13 +337,7 @@ impl Store {
         let tried = std::fs::write(&probe, vec![0u8; 1 << 16]);
         let _ = std::fs::remove_file(&probe);
         match tried {
-            Err(io) => {
-                let pe = polars::prelude::PolarsError::IO {
-                    error: std::sync::Arc::new(io),
-                    msg: None,
-                };
-                out_of_space(&self.dir, &pe).unwrap_or(e)
-            }
+            Err(io) => io_error(&self.dir, io, |_| e),
             Ok(()) => e,
         }
     }
