@@ -36,10 +36,17 @@ fn group(by: &[String]) -> Expr {
 /// and `mql` events are joined (at 10M leads, joining every stage event
 /// with the MQLs was a third of velocity's time).
 fn recycles(mqls: LazyFrame, events: LazyFrame) -> LazyFrame {
+    // One scan of the events (a common subplan of both branches).
+    let both = events
+        .filter(
+            col(AT)
+                .is_not_null()
+                .and(col(STAGE).eq(lit("recycled")).or(col(STAGE).eq(lit("mql")))),
+        )
+        .select([col(LEAD_ROW), col(STAGE), col(AT)]);
     let timed = |stage: &str| {
-        events
-            .clone()
-            .filter(col(AT).is_not_null().and(col(STAGE).eq(lit(stage))))
+        both.clone()
+            .filter(col(STAGE).eq(lit(stage)))
             .select([col(LEAD_ROW), col(AT)])
     };
     let first_recycle = timed("recycled")
