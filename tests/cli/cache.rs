@@ -399,9 +399,9 @@ fn timings_say_whether_the_cache_was_cold_warm_or_off() {
     let data = Scratch::new();
     data.copy_fixture("funnel");
     let cache = Scratch::new();
-    let timed = |extra: &[&str], command: &str| -> String {
+    let timed_in = |cache: &Path, extra: &[&str], command: &str| -> String {
         let out = leadloop()
-            .env("LEADLOOP_CACHE_DIR", cache.path())
+            .env("LEADLOOP_CACHE_DIR", cache)
             .env_remove("LEADLOOP_CACHE")
             .args(["--data", data.path().to_str().unwrap(), "--timings"])
             .args(extra)
@@ -413,6 +413,7 @@ fn timings_say_whether_the_cache_was_cold_warm_or_off() {
             .clone();
         String::from_utf8(out).unwrap()
     };
+    let timed = |extra: &[&str], command: &str| timed_in(cache.path(), extra, command);
     let cold = timed(&[], "validate");
     let made = entries(cache.path());
     assert_eq!(made.len(), 1, "{made:?}");
@@ -450,21 +451,7 @@ fn timings_say_whether_the_cache_was_cold_warm_or_off() {
     // A cold run that builds lead_funnel into its new entry says "cold"
     // only (the 100M check found the "not in the entry yet" line there too).
     let other = Scratch::new();
-    let out = leadloop()
-        .env("LEADLOOP_CACHE_DIR", other.path())
-        .env_remove("LEADLOOP_CACHE")
-        .args([
-            "--data",
-            data.path().to_str().unwrap(),
-            "--timings",
-            "bands",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stderr
-        .clone();
-    let first = String::from_utf8(out).unwrap();
+    let first = timed_in(other.path(), &[], "bands");
     let fresh = other.join(&entries(other.path())[0]);
     assert_eq!(
         line(&first),
