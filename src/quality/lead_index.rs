@@ -8,15 +8,16 @@
 //! fifth of judging them, plus a copy of every row's other columns through
 //! the join. Here the ids are hashed once, and each row finds its lead by an
 //! elementwise expression ([`LeadIndex::rows`]), which polars runs on each
-//! batch of rows as it streams them.
+//! batch of rows as it streams them; the table is `probe::Slots`, which
+//! looks a batch of ids up together.
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
-use polars::prelude::arity::unary_elementwise;
+use hashbrown::DefaultHashBuilder;
 use polars::prelude::*;
 
+use super::probe::{Keyed, Slots};
 use crate::input::schema::{CREATED_AT, LEAD_ID, LEAD_ROW};
 
 /// The keys a reference may use (each lead's id and its alias), each with
@@ -35,14 +36,58 @@ pub struct LeadIndex {
 }
 
 enum Keys {
-    /// Text ids: positions into `values`, hashed by their bytes.
-    Text {
-        values: <StringType as PolarsDataType>::Array,
-        table: HashTable<u32>,
-        hasher: DefaultHashBuilder,
-    },
+    /// Text ids, hashed by their bytes.
+    Text(TextKeys, Slots),
     /// Integer ids (every table agrees: `input::keys`).
-    Int(HashMap<i64, u32>),
+    Int(IntKeys, Slots),
+}
+
+/// Text keys by position.
+struct TextKeys {
+    values: <StringType as PolarsDataType>::Array,
+    hasher: DefaultHashBuilder,
+}
+
+impl Keyed for TextKeys {
+    type Key<'a> = &'a str;
+    fn positions(&self) -> usize {
+        self.values.len()
+    }
+    fn hash(&self, key: &str) -> u64 {
+        self.hasher.hash_one(key.as_bytes())
+    }
+    fn is(&self, at: usize, key: &str) -> bool {
+        self.values.value(at) == key
+    }
+    fn may_be(&self, at: usize, key: &str) -> bool {
+        self.values.views()[at].length as usize == key.len()
+    }
+}
+
+/// Integer keys by position (null: no key).
+struct IntKeys {
+    values: Vec<Option<i64>>,
+    hasher: DefaultHashBuilder,
+}
+
+impl Keyed for IntKeys {
+    type Key<'a> = i64;
+    fn positions(&self) -> usize {
+        self.values.len()
+    }
+    fn hash(&self, key: i64) -> u64 {
+        self.hasher.hash_one(key)
+    }
+    fn is(&self, at: usize, key: i64) -> bool {
+        self.values[at] == Some(key)
+    }
+    fn may_be(&self, at: usize, key: i64) -> bool {
+        self.is(at, key)
+    }
+}
+
+fn too_many() -> PolarsError {
+    polars_err!(ComputeError: "lead index: more than {} lead ids", u32::MAX - 1)
 }
 
 impl LeadIndex {
@@ -82,35 +127,21 @@ impl LeadIndex {
         let keys = match keys.dtype() {
             DataType::String => {
                 let ca = keys.str()?.rechunk();
-                let values = ca.downcast_as_array().clone();
-                let hasher = DefaultHashBuilder::default();
-                let mut table = HashTable::with_capacity(values.len());
-                for (at, v) in values.iter().enumerate() {
-                    let Some(v) = v else { continue };
-                    let entry = table.entry(
-                        hasher.hash_one(v.as_bytes()),
-                        |&p| values.value(p as usize) == v,
-                        |&p| hasher.hash_one(values.value(p as usize).as_bytes()),
-                    );
-                    if let hashbrown::hash_table::Entry::Vacant(slot) = entry {
-                        slot.insert(at as u32);
-                    }
-                }
-                Keys::Text {
-                    values,
-                    table,
-                    hasher,
-                }
+                let keys = TextKeys {
+                    values: ca.downcast_as_array().clone(),
+                    hasher: DefaultHashBuilder::default(),
+                };
+                let table = Slots::build(&keys, |at| keys.values.get(at)).ok_or_else(too_many)?;
+                Keys::Text(keys, table)
             }
             d if d.is_integer() => {
                 let ca = keys.cast(&DataType::Int64)?;
-                let mut map = HashMap::with_capacity(ca.len());
-                for (at, v) in ca.i64()?.iter().enumerate() {
-                    if let Some(v) = v {
-                        map.entry(v).or_insert(at as u32);
-                    }
-                }
-                Keys::Int(map)
+                let keys = IntKeys {
+                    values: ca.i64()?.iter().collect(),
+                    hasher: DefaultHashBuilder::default(),
+                };
+                let table = Slots::build(&keys, |at| keys.values[at]).ok_or_else(too_many)?;
+                Keys::Int(keys, table)
             }
             d => polars_bail!(ComputeError: "lead index: keys of type {d}"),
         };
@@ -127,7 +158,13 @@ impl LeadIndex {
     /// judged (a cache hit): their plans are never run, only their shape.
     pub fn unused() -> LeadIndex {
         LeadIndex {
-            keys: Keys::Int(HashMap::new()),
+            keys: Keys::Int(
+                IntKeys {
+                    values: Vec::new(),
+                    hasher: DefaultHashBuilder::default(),
+                },
+                Slots::empty(),
+            ),
             rows: Vec::new(),
             created: Column::new_empty(CREATED_AT.into(), &crate::input::time::ts_dtype()),
             ids: None,
@@ -141,26 +178,27 @@ impl LeadIndex {
         if !self.built {
             polars_bail!(ComputeError: "lead index: not built (every table was cached)");
         }
-        let row = |p: Option<&u32>| p.and_then(|&p| self.rows.get(p as usize).copied());
-        let out: IdxCa = match &self.keys {
-            Keys::Text {
-                values,
-                table,
-                hasher,
-            } => {
+        let mut found = Vec::with_capacity(ids.len());
+        match &self.keys {
+            Keys::Text(keys, table) => {
                 let ids = ids.cast(&DataType::String)?;
-                unary_elementwise(ids.str()?, |v: Option<&str>| {
-                    let v = v?;
-                    row(table.find(hasher.hash_one(v.as_bytes()), |&p| {
-                        values.value(p as usize) == v
-                    }))
-                })
+                for chunk in ids.str()?.downcast_iter() {
+                    table.find_all(keys, chunk.iter(), &mut found);
+                }
             }
-            Keys::Int(map) => {
+            Keys::Int(keys, table) => {
                 let ids = ids.cast(&DataType::Int64)?;
-                unary_elementwise(ids.i64()?, |v: Option<i64>| row(map.get(&v?)))
+                for chunk in ids.i64()?.downcast_iter() {
+                    table.find_all(keys, chunk.iter().map(|v| v.copied()), &mut found);
+                }
             }
-        };
+        }
+        let out = IdxCa::from_iter_options(
+            ids.name().clone(),
+            found
+                .into_iter()
+                .map(|p| p.and_then(|p| self.rows.get(p).copied())),
+        );
         Ok(out.with_name(ids.name().clone()).into_column())
     }
 

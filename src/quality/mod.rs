@@ -9,6 +9,7 @@ pub mod judged;
 pub mod lead_index;
 pub mod ledger;
 pub mod links;
+pub mod probe;
 pub mod reason;
 pub mod rules;
 
