@@ -410,10 +410,10 @@ fn tabulate(
     };
     let index = rows.column(INDEX_COL)?.cast(&DataType::UInt64)?;
     let row_numbers = numbered(&files, &index, &first)?;
-    let reasons = rows.column(REASON_COL)?.str()?.clone();
+    let reasons = rows.column(REASON_COL)?.u8()?.clone();
     let mut counts: BTreeMap<Reason, (u64, Vec<usize>)> = BTreeMap::new();
     for (i, r) in reasons.iter().enumerate() {
-        let Some(reason) = r.and_then(Reason::from_code) else {
+        let Some(reason) = r.and_then(Reason::from_index) else {
             continue;
         };
         let entry = counts.entry(reason).or_default();
@@ -519,6 +519,8 @@ fn tabulate(
     let numbers = numbered(rows.column(FILE_COL)?, rows.column(INDEX_COL)?, &first)?;
     let mut frame = rows.drop(INDEX_COL)?;
     frame.with_column(Column::new(INDEX_COL.into(), numbers))?;
+    let named = Reason::named(frame.column(REASON_COL)?)?;
+    frame.with_column(named)?;
     let mut order = vec![
         REASON_COL.to_string(),
         FILE_COL.to_string(),

@@ -206,7 +206,7 @@ pub fn finish_deal_leads(plan: &mut TablePlan, deals_used: LazyFrame) {
         )
         .with_column(
             when(ok.clone().and(col("__deal_known").is_null()))
-                .then(lit(Reason::UnknownDeal.code()))
+                .then(Reason::UnknownDeal.expr())
                 .otherwise(col(REASON_COL))
                 .alias(REASON_COL),
         )
@@ -220,7 +220,7 @@ pub fn finish_deal_leads(plan: &mut TablePlan, deals_used: LazyFrame) {
                         .not(),
                 ),
             )
-            .then(lit(Reason::DuplicateKey.code()))
+            .then(Reason::DuplicateKey.expr())
             .otherwise(col(REASON_COL))
             .alias(REASON_COL),
         );

@@ -1,8 +1,15 @@
 //! Why a row is set aside. Each reason has a stable snake_case code (used in
 //! `validate` output, quarantine files and tests) named for the defect, the
 //! way lint rules are named for the pattern they flag.
+//!
+//! In the judged rows a reason is stored as its number ([`Reason::expr`],
+//! `UInt8`: choosing among a row's checks in text was a twentieth of
+//! judging) and named only where set-aside rows are shown
+//! ([`Reason::named`]).
 
 use std::fmt;
+
+use polars::prelude::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reason {
@@ -99,6 +106,37 @@ impl Reason {
     pub fn from_code(code: &str) -> Option<Reason> {
         Reason::ALL.into_iter().find(|r| r.code() == code)
     }
+
+    /// The reason's number as stored in judged rows (its place in [`Reason::ALL`]).
+    pub fn index(self) -> u8 {
+        self as u8
+    }
+
+    /// The reason stored as `index`, if any.
+    pub fn from_index(index: u8) -> Option<Reason> {
+        Reason::ALL.get(usize::from(index)).copied()
+    }
+
+    /// This reason as a stored value (a `UInt8` literal).
+    pub fn expr(self) -> Expr {
+        lit(self.index())
+    }
+
+    /// The stored type: no reason is a null of it.
+    pub fn none() -> Expr {
+        lit(NULL).cast(DataType::UInt8)
+    }
+
+    /// A column of stored reasons as their codes (text; null stays null).
+    /// Errors: a column that is not of stored reasons.
+    pub fn named(stored: &Column) -> PolarsResult<Column> {
+        let codes: StringChunked = stored
+            .u8()?
+            .iter()
+            .map(|i| i.and_then(Reason::from_index).map(Reason::code))
+            .collect();
+        Ok(codes.with_name(stored.name().clone()).into_column())
+    }
 }
 
 impl fmt::Display for Reason {
@@ -123,5 +161,18 @@ mod tests {
             assert!(seen.insert(c), "duplicate code {c}");
             assert_eq!(Reason::from_code(c), Some(r));
         }
+    }
+
+    #[test]
+    fn stored_numbers_are_places_in_all_and_name_back() {
+        for (i, r) in Reason::ALL.into_iter().enumerate() {
+            assert_eq!(usize::from(r.index()), i);
+            assert_eq!(Reason::from_index(r.index()), Some(r));
+        }
+        assert_eq!(Reason::from_index(Reason::ALL.len() as u8), None);
+        let stored = Column::new("r".into(), [Some(0u8), None, Some(18)]);
+        let named = Reason::named(&stored).unwrap();
+        let named: Vec<Option<&str>> = named.str().unwrap().iter().collect();
+        assert_eq!(named, [Some("deleted"), None, Some("duplicate_key")]);
     }
 }

@@ -710,9 +710,9 @@ pub fn plan_table(
 
     // One reason per row: the first in priority order.
     b.checks.sort_by_key(|(r, _)| *r);
-    let mut reason = lit(NULL).cast(DataType::String);
+    let mut reason = Reason::none();
     for (r, bad) in b.checks.iter().rev() {
-        reason = when(bad.clone()).then(lit(r.code())).otherwise(reason);
+        reason = when(bad.clone()).then(r.expr()).otherwise(reason);
     }
     frame = frame.with_column(reason.alias(REASON_COL));
     if let Some(key) = kind.unique_key() {
@@ -780,7 +780,7 @@ fn duplicate_key(key: &str) -> Expr {
     let ok = col(REASON_COL).is_null();
     let masked = when(ok.clone()).then(col(key)).otherwise(lit(NULL));
     when(ok.and(masked.is_first_distinct().not()))
-        .then(lit(Reason::DuplicateKey.code()))
+        .then(Reason::DuplicateKey.expr())
         .otherwise(col(REASON_COL))
 }
 
@@ -794,8 +794,8 @@ pub fn plan_lookup(raw: &RawTable, key: &str, join_column: &str) -> TablePlan {
         .with_column(KeyType::Text.cast(col(key), &dtype).alias(k.as_str()))
         .with_column(
             when(values::present(col(key), &dtype).not())
-                .then(lit(Reason::NullKey.code()))
-                .otherwise(lit(NULL).cast(DataType::String))
+                .then(Reason::NullKey.expr())
+                .otherwise(Reason::none())
                 .alias(REASON_COL),
         )
         .with_column(duplicate_key(&k).alias(REASON_COL));
