@@ -11,13 +11,11 @@
 //! batch of rows as it streams them; the table is `probe::Slots`, which
 //! looks a batch of ids up together.
 
-use std::hash::BuildHasher;
 use std::sync::Arc;
 
-use hashbrown::DefaultHashBuilder;
 use polars::prelude::*;
 
-use super::probe::{Keyed, Slots};
+use super::probe::{IntKeys, Slots, TextKeys};
 use crate::input::schema::{CREATED_AT, LEAD_ID, LEAD_ROW};
 
 /// The keys a reference may use (each lead's id and its alias), each with
@@ -40,50 +38,6 @@ enum Keys {
     Text(TextKeys, Slots),
     /// Integer ids (every table agrees: `input::keys`).
     Int(IntKeys, Slots),
-}
-
-/// Text keys by position.
-struct TextKeys {
-    values: <StringType as PolarsDataType>::Array,
-    hasher: DefaultHashBuilder,
-}
-
-impl Keyed for TextKeys {
-    type Key<'a> = &'a str;
-    fn positions(&self) -> usize {
-        self.values.len()
-    }
-    fn hash(&self, key: &str) -> u64 {
-        self.hasher.hash_one(key.as_bytes())
-    }
-    fn is(&self, at: usize, key: &str) -> bool {
-        self.values.value(at) == key
-    }
-    fn may_be(&self, at: usize, key: &str) -> bool {
-        self.values.views()[at].length as usize == key.len()
-    }
-}
-
-/// Integer keys by position (null: no key).
-struct IntKeys {
-    values: Vec<Option<i64>>,
-    hasher: DefaultHashBuilder,
-}
-
-impl Keyed for IntKeys {
-    type Key<'a> = i64;
-    fn positions(&self) -> usize {
-        self.values.len()
-    }
-    fn hash(&self, key: i64) -> u64 {
-        self.hasher.hash_one(key)
-    }
-    fn is(&self, at: usize, key: i64) -> bool {
-        self.values[at] == Some(key)
-    }
-    fn may_be(&self, at: usize, key: i64) -> bool {
-        self.is(at, key)
-    }
 }
 
 fn too_many() -> PolarsError {
@@ -127,19 +81,13 @@ impl LeadIndex {
         let keys = match keys.dtype() {
             DataType::String => {
                 let ca = keys.str()?.rechunk();
-                let keys = TextKeys {
-                    values: ca.downcast_as_array().clone(),
-                    hasher: DefaultHashBuilder::default(),
-                };
+                let keys = TextKeys::new(ca.downcast_as_array().clone());
                 let table = Slots::build(&keys, |at| keys.values.get(at)).ok_or_else(too_many)?;
                 Keys::Text(keys, table)
             }
             d if d.is_integer() => {
                 let ca = keys.cast(&DataType::Int64)?;
-                let keys = IntKeys {
-                    values: ca.i64()?.iter().collect(),
-                    hasher: DefaultHashBuilder::default(),
-                };
+                let keys = IntKeys::new(ca.i64()?.iter().collect());
                 let table = Slots::build(&keys, |at| keys.values[at]).ok_or_else(too_many)?;
                 Keys::Int(keys, table)
             }
@@ -158,13 +106,7 @@ impl LeadIndex {
     /// judged (a cache hit): their plans are never run, only their shape.
     pub fn unused() -> LeadIndex {
         LeadIndex {
-            keys: Keys::Int(
-                IntKeys {
-                    values: Vec::new(),
-                    hasher: DefaultHashBuilder::default(),
-                },
-                Slots::empty(),
-            ),
+            keys: Keys::Int(IntKeys::new(Vec::new()), Slots::empty()),
             rows: Vec::new(),
             created: Column::new_empty(CREATED_AT.into(), &crate::input::time::ts_dtype()),
             ids: None,

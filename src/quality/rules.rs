@@ -779,7 +779,7 @@ fn dimension(c: &str, dtype: &DataType) -> Expr {
 fn duplicate_key(key: &str) -> Expr {
     let ok = col(REASON_COL).is_null();
     let masked = when(ok.clone()).then(col(key)).otherwise(lit(NULL));
-    when(ok.and(masked.is_first_distinct().not()))
+    when(ok.and(super::probe::first_distinct_expr(masked).not()))
         .then(Reason::DuplicateKey.expr())
         .otherwise(col(REASON_COL))
 }
