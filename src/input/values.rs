@@ -69,7 +69,15 @@ pub fn parse_text(expr: Expr) -> Expr {
 /// not copied (at 10M leads the copies were a tenth of judging).
 fn trimmed(c: &Column) -> PolarsResult<Column> {
     let ca = c.str()?;
-    let clean = |v: Option<&str>| v.is_none_or(|s| !s.is_empty() && s.trim().len() == s.len());
+    // Printable ASCII at both ends is no whitespace of any kind: the
+    // Unicode trim is only asked about the rest.
+    let clean = |v: Option<&str>| {
+        v.is_none_or(|s| match (s.as_bytes().first(), s.as_bytes().last()) {
+            (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => true,
+            (None, _) => false,
+            _ => s.trim().len() == s.len(),
+        })
+    };
     if ca.iter().all(clean) {
         return Ok(c.clone());
     }
@@ -152,6 +160,33 @@ mod tests {
         );
         let clean = Column::new("s".into(), [Some("a"), None, Some("b c")]);
         assert!(trimmed(&clean).unwrap().equals_missing(&clean));
+    }
+
+    proptest::proptest! {
+        /// Differential: every batch, clean or not, reads as `str::trim`
+        /// with empty text absent (Unicode spaces, tabs and line ends at
+        /// either end, non-ASCII letters).
+        #[test]
+        fn trimmed_equals_str_trim(
+            values in proptest::collection::vec(
+                proptest::option::of("[ \t\n\u{a0}\u{2003}]?[a-zé\u{a0} ]{0,4}[ \t\u{3000}é]?"),
+                0..12,
+            ),
+        ) {
+            let column = Column::new("s".into(), values.clone());
+            let out: Vec<Option<String>> = trimmed(&column)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .map(|v| v.map(String::from))
+                .collect();
+            let want: Vec<Option<String>> = values
+                .iter()
+                .map(|v| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from))
+                .collect();
+            proptest::prop_assert_eq!(out, want);
+        }
     }
 
     #[test]
