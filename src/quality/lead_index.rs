@@ -82,13 +82,14 @@ impl LeadIndex {
             DataType::String => {
                 let ca = keys.str()?.rechunk();
                 let keys = TextKeys::new(ca.downcast_as_array().clone());
-                let table = Slots::build(&keys, |at| keys.values.get(at)).ok_or_else(too_many)?;
+                let table = Slots::build(&keys, keys.values.iter()).ok_or_else(too_many)?;
                 Keys::Text(keys, table)
             }
             d if d.is_integer() => {
                 let ca = keys.cast(&DataType::Int64)?;
                 let keys = IntKeys::new(ca.i64()?.iter().collect());
-                let table = Slots::build(&keys, |at| keys.values[at]).ok_or_else(too_many)?;
+                let table =
+                    Slots::build(&keys, keys.values.iter().copied()).ok_or_else(too_many)?;
                 Keys::Int(keys, table)
             }
             d => polars_bail!(ComputeError: "lead index: keys of type {d}"),

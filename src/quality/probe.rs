@@ -93,6 +93,57 @@ impl Keyed for IntKeys {
     }
 }
 
+/// Text keys by position over a column's chunks as they are (none
+/// copied): a position's chunk is looked up only to compare, which the
+/// tags make rare.
+struct ChunkedText<'a> {
+    chunks: Vec<&'a <StringType as PolarsDataType>::Array>,
+    /// The first position of each chunk.
+    starts: Vec<usize>,
+    hasher: DefaultHashBuilder,
+}
+
+impl<'a> ChunkedText<'a> {
+    fn new(ca: &'a StringChunked) -> ChunkedText<'a> {
+        let chunks: Vec<_> = ca.downcast_iter().collect();
+        let starts = chunks
+            .iter()
+            .scan(0, |at, c| {
+                let start = *at;
+                *at += c.len();
+                Some(start)
+            })
+            .collect();
+        ChunkedText {
+            chunks,
+            starts,
+            hasher: DefaultHashBuilder::default(),
+        }
+    }
+
+    fn value(&self, at: usize) -> Option<&'a str> {
+        let c = self.starts.partition_point(|&s| s <= at).checked_sub(1)?;
+        let chunk = self.chunks.get(c)?;
+        chunk.get(at - self.starts[c])
+    }
+}
+
+impl Keyed for ChunkedText<'_> {
+    type Key<'k> = &'k str;
+    fn positions(&self) -> usize {
+        self.chunks.iter().map(|c| c.len()).sum()
+    }
+    fn hash(&self, key: &str) -> u64 {
+        self.hasher.hash_one(key.as_bytes())
+    }
+    fn is(&self, at: usize, key: &str) -> bool {
+        self.value(at) == Some(key)
+    }
+    fn may_be(&self, at: usize, key: &str) -> bool {
+        self.is(at, key)
+    }
+}
+
 const TAG: u64 = 0xFFFF_FFFF_0000_0000;
 const POSITION: u64 = 0x0000_0000_FFFF_FFFF;
 /// Ids looked up together.
@@ -110,7 +161,7 @@ impl Slots {
     /// first). None for more than `u32::MAX - 1` positions.
     pub fn build<'k, K: Keyed>(
         keys: &'k K,
-        present: impl Fn(usize) -> Option<K::Key<'k>>,
+        present: impl Iterator<Item = Option<K::Key<'k>>>,
     ) -> Option<Slots> {
         let mut table = Slots::for_keys(keys.positions())?;
         table.insert_all(keys, present, |_| ());
@@ -129,37 +180,40 @@ impl Slots {
         })
     }
 
-    /// Inserts the present key of each position, in order (a batch's first
-    /// slots are read together before its keys go in); `first` is told
-    /// each position whose key no earlier position had.
+    /// Inserts the key of each position (`present`: the keys at 0, 1, …
+    /// in order, None where a position has none), a batch's first slots
+    /// read together before its keys go in; `first` is told each position
+    /// whose key no earlier position had.
     fn insert_all<'k, K: Keyed>(
         &mut self,
         keys: &'k K,
-        present: impl Fn(usize) -> Option<K::Key<'k>>,
+        present: impl Iterator<Item = Option<K::Key<'k>>>,
         mut first: impl FnMut(usize),
     ) {
-        let n = keys.positions();
+        let mut batch: Vec<Option<K::Key<'k>>> = Vec::with_capacity(BATCH);
+        let mut present = present.peekable();
         let mut begin = 0;
-        while begin < n {
-            let end = (begin + BATCH).min(n);
+        while present.peek().is_some() {
+            batch.clear();
+            batch.extend(present.by_ref().take(BATCH));
             let mut hashes = [0u64; BATCH];
             let mut warm = [0u64; BATCH];
-            for at in begin..end {
-                if let Some(key) = present(at) {
-                    hashes[at - begin] = keys.hash(key);
-                    warm[at - begin] = self.slots[self.start(hashes[at - begin])];
+            for (k, key) in batch.iter().enumerate() {
+                if let Some(key) = key {
+                    hashes[k] = keys.hash(*key);
+                    warm[k] = self.slots[self.start(hashes[k])];
                 }
             }
             // The reads are the point (the inserts below find the slots
             // in cache), so they must not be optimised away.
             std::hint::black_box(&warm);
-            for at in begin..end {
-                let Some(key) = present(at) else { continue };
-                if self.insert(keys, key, hashes[at - begin], at) {
-                    first(at);
+            for (k, key) in batch.iter().enumerate() {
+                let Some(key) = key else { continue };
+                if self.insert(keys, *key, hashes[k], begin + k) {
+                    first(begin + k);
                 }
             }
-            begin = end;
+            begin += batch.len();
         }
     }
 
@@ -273,16 +327,19 @@ pub fn first_distinct(column: &Column) -> PolarsResult<Column> {
             let ints = column.cast(&DataType::Int64)?;
             let keys = IntKeys::new(ints.i64()?.iter().collect());
             let mut table = Slots::for_keys(n).ok_or_else(too_many)?;
-            table.insert_all(&keys, |at| keys.values[at], |at| first[at] = true);
+            table.insert_all(&keys, keys.values.iter().copied(), |at| first[at] = true);
             (0..n).find(|&at| keys.values[at].is_none())
         }
         _ => {
+            // The column's batches as they are: at 100M leads a single
+            // copy of the ids was 1.6 GB of the peak.
             let text = column.cast(&DataType::String)?;
-            let ca = text.str()?.rechunk();
-            let keys = TextKeys::new(ca.downcast_as_array().clone());
+            let keys = ChunkedText::new(text.str()?);
             let mut table = Slots::for_keys(n).ok_or_else(too_many)?;
-            table.insert_all(&keys, |at| keys.values.get(at), |at| first[at] = true);
-            (0..n).find(|&at| keys.values.get(at).is_none())
+            let ids = keys.chunks.iter().flat_map(|a| a.iter());
+            table.insert_all(&keys, ids, |at| first[at] = true);
+            let ids = keys.chunks.iter().flat_map(|a| a.iter());
+            ids.into_iter().position(|v| v.is_none())
         }
     };
     if let Some(at) = first_null {
@@ -342,7 +399,7 @@ mod tests {
     }
 
     fn found(keys: &Ints, ids: &[Option<i64>]) -> Vec<Option<usize>> {
-        let table = Slots::build(keys, |at| Some(keys.0[at])).unwrap();
+        let table = Slots::build(keys, keys.0.iter().map(|k| Some(*k))).unwrap();
         let mut out = Vec::new();
         table.find_all(keys, ids.iter().copied(), &mut out);
         out
@@ -419,7 +476,12 @@ mod tests {
                     false => format!("L{v}"),
                 }))
                 .collect();
-            let text = Column::new("k".into(), text);
+            // In two batches, as a column streamed in is (a position's
+            // batch is then looked up when tags match).
+            let cut = text.len() / 3;
+            let mut ca: StringChunked = text[..cut].iter().cloned().collect();
+            ca.append(&text[cut..].iter().cloned().collect::<StringChunked>()).unwrap();
+            let text = ca.with_name("k".into()).into_column();
             prop_assert_eq!(distinct_here(&text), distinct_by_polars(&text));
         }
 
