@@ -232,7 +232,7 @@ impl Options {
         let b = bridge::bridge(p0, p1);
         let (driver_table, bridge_table) = match &empty {
             None => (
-                drivers::with_p_values(driver_table)?,
+                drivers::finished(driver_table)?,
                 df!(
                     "factor" => ["closed deals", "win rate", "average won deal size", "revenue"],
                     "baseline" => [b.base[0], b.base[1], b.base[2], p0.revenue],
@@ -241,7 +241,7 @@ impl Options {
                 )?,
             ),
             Some(_) => (
-                drivers::with_p_values(driver_table.head(Some(0)))?,
+                drivers::finished(driver_table.head(Some(0)))?,
                 df!(
                     "factor" => Vec::<String>::new(),
                     "baseline" => Vec::<f64>::new(),
