@@ -42,7 +42,19 @@ use std::path::{Path, PathBuf};
 pub fn leadloop() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_leadloop"));
     cmd.env("NO_COLOR", "1");
+    // A cache of this test run's own (a test sets another where it needs
+    // one): every `cargo test` starts cold, as on a fresh machine, and the
+    // user's cache is left alone.
+    cmd.env("LEADLOOP_CACHE_DIR", run_cache());
     cmd
+}
+
+/// The cache folder every `leadloop()` of this test run shares, removed at
+/// the end of the run.
+fn run_cache() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
+        .path()
 }
 
 pub fn repo() -> PathBuf {
@@ -130,7 +142,12 @@ pub fn run_lib(args: &[&str]) -> (u8, String, String) {
 
 /// Reads a data set and judges its rows through the library.
 pub fn checked_of(data: &Path) -> leadloop::quality::Checked {
-    let spec = leadloop::config::DataSpec::open(data).expect("open");
+    let mut spec = leadloop::config::DataSpec::open(data).expect("open");
+    // Judged afresh into a temporary folder: the tables are used as
+    // `Checked::new` leaves them (not each judged into the store), which
+    // needs the lead index, and a warm entry (an earlier `cargo test`)
+    // skips building it.
+    spec.settings.cache = false;
     let inputs = leadloop::input::load(&spec).expect("load");
     leadloop::quality::Checked::new(inputs, &spec).expect("check")
 }
