@@ -135,19 +135,18 @@ mod tests {
         assert_eq!(v, vec![Some(false), Some(true)]);
     }
 
+    fn texts(c: &Column) -> Vec<Option<String>> {
+        let c = c.str().unwrap();
+        c.iter().map(|v| v.map(String::from)).collect()
+    }
+
     #[test]
     fn text_is_trimmed_as_str_trim_does_and_clean_batches_are_kept() {
         let padded = Column::new(
             "s".into(),
             [Some(" a "), Some("b"), Some(""), Some("\t\u{a0}c\n"), None],
         );
-        let out: Vec<Option<String>> = trimmed(&padded)
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .map(|v| v.map(String::from))
-            .collect();
+        let out = texts(&trimmed(&padded).unwrap());
         assert_eq!(
             out,
             [
@@ -174,13 +173,7 @@ mod tests {
             ),
         ) {
             let column = Column::new("s".into(), values.clone());
-            let out: Vec<Option<String>> = trimmed(&column)
-                .unwrap()
-                .str()
-                .unwrap()
-                .iter()
-                .map(|v| v.map(String::from))
-                .collect();
+            let out = texts(&trimmed(&column).unwrap());
             let want: Vec<Option<String>> = values
                 .iter()
                 .map(|v| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from))

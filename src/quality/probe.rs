@@ -93,57 +93,6 @@ impl Keyed for IntKeys {
     }
 }
 
-/// Text keys by position over a column's chunks as they are (none
-/// copied): a position's chunk is looked up only to compare, which the
-/// tags make rare.
-struct ChunkedText<'a> {
-    chunks: Vec<&'a <StringType as PolarsDataType>::Array>,
-    /// The first position of each chunk.
-    starts: Vec<usize>,
-    hasher: DefaultHashBuilder,
-}
-
-impl<'a> ChunkedText<'a> {
-    fn new(ca: &'a StringChunked) -> ChunkedText<'a> {
-        let chunks: Vec<_> = ca.downcast_iter().collect();
-        let starts = chunks
-            .iter()
-            .scan(0, |at, c| {
-                let start = *at;
-                *at += c.len();
-                Some(start)
-            })
-            .collect();
-        ChunkedText {
-            chunks,
-            starts,
-            hasher: DefaultHashBuilder::default(),
-        }
-    }
-
-    fn value(&self, at: usize) -> Option<&'a str> {
-        let c = self.starts.partition_point(|&s| s <= at).checked_sub(1)?;
-        let chunk = self.chunks.get(c)?;
-        chunk.get(at - self.starts[c])
-    }
-}
-
-impl Keyed for ChunkedText<'_> {
-    type Key<'k> = &'k str;
-    fn positions(&self) -> usize {
-        self.chunks.iter().map(|c| c.len()).sum()
-    }
-    fn hash(&self, key: &str) -> u64 {
-        self.hasher.hash_one(key.as_bytes())
-    }
-    fn is(&self, at: usize, key: &str) -> bool {
-        self.value(at) == Some(key)
-    }
-    fn may_be(&self, at: usize, key: &str) -> bool {
-        self.is(at, key)
-    }
-}
-
 const TAG: u64 = 0xFFFF_FFFF_0000_0000;
 const POSITION: u64 = 0x0000_0000_FFFF_FFFF;
 /// Ids looked up together.
@@ -164,7 +113,7 @@ impl Slots {
         present: impl Iterator<Item = Option<K::Key<'k>>>,
     ) -> Option<Slots> {
         let mut table = Slots::for_keys(keys.positions())?;
-        table.insert_all(keys, present, |_| ());
+        table.insert_all(keys, present);
         Some(table)
     }
 
@@ -182,13 +131,11 @@ impl Slots {
 
     /// Inserts the key of each position (`present`: the keys at 0, 1, …
     /// in order, None where a position has none), a batch's first slots
-    /// read together before its keys go in; `first` is told each position
-    /// whose key no earlier position had.
+    /// read together before its keys go in.
     fn insert_all<'k, K: Keyed>(
         &mut self,
         keys: &'k K,
         present: impl Iterator<Item = Option<K::Key<'k>>>,
-        mut first: impl FnMut(usize),
     ) {
         let mut batch: Vec<Option<K::Key<'k>>> = Vec::with_capacity(BATCH);
         let mut present = present.peekable();
@@ -196,25 +143,34 @@ impl Slots {
         while present.peek().is_some() {
             batch.clear();
             batch.extend(present.by_ref().take(BATCH));
-            let mut hashes = [0u64; BATCH];
-            let mut warm = [0u64; BATCH];
-            for (k, key) in batch.iter().enumerate() {
-                if let Some(key) = key {
-                    hashes[k] = keys.hash(*key);
-                    warm[k] = self.slots[self.start(hashes[k])];
-                }
-            }
+            let (hashes, warm) = self.first_slots(keys, &batch);
             // The reads are the point (the inserts below find the slots
             // in cache), so they must not be optimised away.
             std::hint::black_box(&warm);
             for (k, key) in batch.iter().enumerate() {
                 let Some(key) = key else { continue };
-                if self.insert(keys, *key, hashes[k], begin + k) {
-                    first(begin + k);
-                }
+                self.insert(keys, *key, hashes[k], begin + k);
             }
             begin += batch.len();
         }
+    }
+
+    /// The hash and the first slot of each key of a batch (none for an
+    /// absent key): reads independent of each other, so in flight together.
+    fn first_slots<K: Keyed>(
+        &self,
+        keys: &K,
+        batch: &[Option<K::Key<'_>>],
+    ) -> ([u64; BATCH], [u64; BATCH]) {
+        let mut hashes = [0u64; BATCH];
+        let mut first = [0u64; BATCH];
+        for (k, key) in batch.iter().enumerate() {
+            if let Some(key) = key {
+                hashes[k] = keys.hash(*key);
+                first[k] = self.slots[self.start(hashes[k])];
+            }
+        }
+        (hashes, first)
     }
 
     /// Puts `key` (with its `hash`) at position `at` unless the table has
@@ -273,15 +229,8 @@ impl Slots {
         while ids.peek().is_some() {
             batch.clear();
             batch.extend(ids.by_ref().take(BATCH));
-            let mut hashes = [0u64; BATCH];
-            let mut first = [0u64; BATCH];
             // Round one: each id's first slot (independent reads).
-            for (k, id) in batch.iter().enumerate() {
-                if let Some(id) = id {
-                    hashes[k] = keys.hash(*id);
-                    first[k] = self.slots[self.start(hashes[k])];
-                }
-            }
+            let (hashes, first) = self.first_slots(keys, &batch);
             // Round two: the candidate key of each first slot whose tag
             // matches (independent reads again).
             let mut likely = [false; BATCH];
@@ -312,50 +261,6 @@ impl Slots {
 
 fn position(slot: u64) -> usize {
     (slot & POSITION) as usize - 1
-}
-
-/// Whether each row is the first of its value (null a value too), as
-/// polars' `is_first_distinct`, for text and integer columns (others are
-/// compared as text). On 10.2M lead ids polars took 1.9-2.1 s here.
-/// Errors: more than `u32::MAX - 1` rows.
-pub fn first_distinct(column: &Column) -> PolarsResult<Column> {
-    let n = column.len();
-    let mut first = vec![false; n];
-    let too_many = || polars_err!(ComputeError: "first_distinct: more than {} rows", u32::MAX - 1);
-    let first_null = match column.dtype() {
-        d if d.is_integer() => {
-            let ints = column.cast(&DataType::Int64)?;
-            let keys = IntKeys::new(ints.i64()?.iter().collect());
-            let mut table = Slots::for_keys(n).ok_or_else(too_many)?;
-            table.insert_all(&keys, keys.values.iter().copied(), |at| first[at] = true);
-            (0..n).find(|&at| keys.values[at].is_none())
-        }
-        _ => {
-            // The column's batches as they are: at 100M leads a single
-            // copy of the ids was 1.6 GB of the peak.
-            let text = column.cast(&DataType::String)?;
-            let keys = ChunkedText::new(text.str()?);
-            let mut table = Slots::for_keys(n).ok_or_else(too_many)?;
-            let ids = keys.chunks.iter().flat_map(|a| a.iter());
-            table.insert_all(&keys, ids, |at| first[at] = true);
-            let ids = keys.chunks.iter().flat_map(|a| a.iter());
-            ids.into_iter().position(|v| v.is_none())
-        }
-    };
-    if let Some(at) = first_null {
-        first[at] = true;
-    }
-    let out: BooleanChunked = first.into_iter().collect();
-    Ok(out.with_name(column.name().clone()).into_column())
-}
-
-/// [`first_distinct`] of `e`, over the whole column (not batch by batch).
-pub fn first_distinct_expr(e: Expr) -> Expr {
-    e.apply_with_fmt_str(
-        |c| first_distinct(&c),
-        |_, f| Ok(Field::new(f.name().clone(), DataType::Boolean)),
-        "first_distinct",
-    )
 }
 
 #[cfg(test)]
@@ -429,63 +334,7 @@ mod tests {
         assert_eq!(found(&keys, &[Some(1), None]), [None, None]);
     }
 
-    fn distinct_by_polars(c: &Column) -> Vec<Option<bool>> {
-        let df = DataFrame::new(c.len(), vec![c.clone()]).unwrap();
-        let out = df
-            .lazy()
-            .select([col(c.name().clone()).is_first_distinct()])
-            .collect()
-            .unwrap();
-        out.column(c.name())
-            .unwrap()
-            .bool()
-            .unwrap()
-            .iter()
-            .collect()
-    }
-
-    fn distinct_here(c: &Column) -> Vec<Option<bool>> {
-        first_distinct(c).unwrap().bool().unwrap().iter().collect()
-    }
-
-    #[test]
-    fn first_distinct_marks_each_values_first_row_and_the_first_null() {
-        let c = Column::new(
-            "k".into(),
-            [Some("b"), None, Some("a"), Some("b"), None, Some("a")],
-        );
-        let want = [true, true, true, false, false, false].map(Some);
-        assert_eq!(distinct_here(&c), want);
-        assert_eq!(distinct_by_polars(&c), want);
-    }
-
     proptest! {
-        /// Differential: polars' own is_first_distinct, on text (short and
-        /// longer than a view holds inline) and integer columns with nulls.
-        #[test]
-        fn first_distinct_equals_polars(
-            values in proptest::collection::vec(proptest::option::of(0i64..40), 0..300),
-            long in any::<bool>(),
-        ) {
-            let ints = Column::new("k".into(), values.clone());
-            prop_assert_eq!(distinct_here(&ints), distinct_by_polars(&ints));
-            let text: Vec<Option<String>> = values
-                .iter()
-                .map(|v| v.map(|v| match long {
-                    true => format!("a-long-lead-identifier-{v}"),
-                    false => format!("L{v}"),
-                }))
-                .collect();
-            // In two batches, as a column streamed in is (a position's
-            // batch is then looked up when tags match).
-            let cut = text.len() / 3;
-            let mut ca: StringChunked = text[..cut].iter().cloned().collect();
-            ca.append(&text[cut..].iter().cloned().collect::<StringChunked>()).unwrap();
-            let text = ca.with_name("k".into()).into_column();
-            prop_assert_eq!(distinct_here(&text), distinct_by_polars(&text));
-        }
-
-
         /// Differential: the same positions as a plain map of each key's
         /// first position, over batches of every length.
         #[test]
