@@ -21,7 +21,8 @@ use crate::input::schema::{CREATED_AT, LEAD_ID, LEAD_ROW};
 /// The keys a reference may use (each lead's id and its alias), each with
 /// the lead's [`LEAD_ROW`]; and, by row, the lead's creation time and id.
 pub struct LeadIndex {
-    keys: Keys,
+    /// None for [`LeadIndex::unused`]: finding a lead in it is a bug.
+    keys: Option<Keys>,
     /// The lead of each key, by its position in `keys`.
     rows: Vec<IdxSize>,
     /// Each lead's `created_at`, at its [`LEAD_ROW`].
@@ -29,8 +30,6 @@ pub struct LeadIndex {
     /// Each lead's own id, at its [`LEAD_ROW`], when aliases name leads
     /// (not kept otherwise: 1.6 GB at 100M leads).
     ids: Option<Column>,
-    /// False for [`LeadIndex::unused`]: finding a lead in it is a bug.
-    built: bool,
 }
 
 enum Keys {
@@ -95,11 +94,10 @@ impl LeadIndex {
             d => polars_bail!(ComputeError: "lead index: keys of type {d}"),
         };
         Ok(LeadIndex {
-            keys,
+            keys: Some(keys),
             rows,
             created: by_row.column(CREATED_AT)?.clone(),
             ids: by_row.column(LEAD_ID).ok().cloned(),
-            built: true,
         })
     }
 
@@ -107,22 +105,21 @@ impl LeadIndex {
     /// judged (a cache hit): their plans are never run, only their shape.
     pub fn unused() -> LeadIndex {
         LeadIndex {
-            keys: Keys::Int(IntKeys::new(Vec::new()), Slots::empty()),
+            keys: None,
             rows: Vec::new(),
             created: Column::new_empty(CREATED_AT.into(), &crate::input::time::ts_dtype()),
             ids: None,
-            built: false,
         }
     }
 
     /// The [`LEAD_ROW`] of each id in `ids` (text or integer, as the keys):
     /// null where the id is null or no used lead's.
     pub fn rows(&self, ids: &Column) -> PolarsResult<Column> {
-        if !self.built {
+        let Some(keys) = &self.keys else {
             polars_bail!(ComputeError: "lead index: not built (every table was cached)");
-        }
+        };
         let mut found = Vec::with_capacity(ids.len());
-        match &self.keys {
+        match keys {
             Keys::Text(keys, table) => {
                 let ids = ids.cast(&DataType::String)?;
                 for chunk in ids.str()?.downcast_iter() {
@@ -142,7 +139,7 @@ impl LeadIndex {
                 .into_iter()
                 .map(|p| p.and_then(|p| self.rows.get(p).copied())),
         );
-        Ok(out.with_name(ids.name().clone()).into_column())
+        Ok(out.into_column())
     }
 
     /// The lead's `created_at` at each row of `rows` (null for null).

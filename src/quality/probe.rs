@@ -149,7 +149,9 @@ impl Slots {
             std::hint::black_box(&warm);
             for (k, key) in batch.iter().enumerate() {
                 let Some(key) = key else { continue };
-                self.insert(keys, *key, hashes[k], begin + k);
+                if let Err(empty) = self.walk(keys, *key, hashes[k], self.start(hashes[k])) {
+                    self.slots[empty] = (hashes[k] & TAG) | ((begin + k) as u64 + 1);
+                }
             }
             begin += batch.len();
         }
@@ -173,44 +175,26 @@ impl Slots {
         (hashes, first)
     }
 
-    /// Puts `key` (with its `hash`) at position `at` unless the table has
-    /// it; whether it was new.
-    fn insert<K: Keyed>(&mut self, keys: &K, key: K::Key<'_>, hash: u64, at: usize) -> bool {
-        let mut i = self.start(hash);
-        loop {
-            let s = self.slots[i];
-            if s == 0 {
-                self.slots[i] = (hash & TAG) | (at as u64 + 1);
-                return true;
-            }
-            if s & TAG == hash & TAG && keys.is(position(s), key) {
-                return false;
-            }
-            i = (i + 1) & self.mask;
-        }
-    }
-
-    /// A table of no keys.
-    pub fn empty() -> Slots {
-        Slots {
-            slots: vec![0; 16],
-            mask: 15,
-        }
-    }
-
     fn start(&self, hash: u64) -> usize {
         hash as usize & self.mask
     }
 
-    /// The position of `key` (with its `hash`), probing from slot `i`.
-    fn probe<K: Keyed>(&self, keys: &K, key: K::Key<'_>, hash: u64, mut i: usize) -> Option<usize> {
+    /// Walks the slots from `i` for `key` (with its `hash`): Ok(its
+    /// position), or Err(the empty slot that ends the walk, where it would go).
+    fn walk<K: Keyed>(
+        &self,
+        keys: &K,
+        key: K::Key<'_>,
+        hash: u64,
+        mut i: usize,
+    ) -> Result<usize, usize> {
         loop {
             let s = self.slots[i];
             if s == 0 {
-                return None;
+                return Err(i);
             }
             if s & TAG == hash & TAG && keys.is(position(s), key) {
-                return Some(position(s));
+                return Ok(position(s));
             }
             i = (i + 1) & self.mask;
         }
@@ -251,7 +235,7 @@ impl Slots {
                 let found = match (s, likely[k]) {
                     (0, _) => None,
                     (_, true) if keys.is(position(s), *id) => Some(position(s)),
-                    _ => self.probe(keys, *id, hashes[k], self.start(hashes[k])),
+                    _ => self.walk(keys, *id, hashes[k], self.start(hashes[k])).ok(),
                 };
                 out.push(found);
             }

@@ -159,7 +159,11 @@ pub fn finished(mut df: DataFrame) -> Result<DataFrame> {
         true => f64::from(k.unwrap_or(0)) / n,
         false => 0.0,
     };
+    // Ranked by the exact contribution, won/T₁ − won_base/T₀ (w·r = won/T):
+    // rows whose contributions are equal fractions tie, and go by
+    // dimension, then value, whatever their last bits.
     let mut effects: [Vec<f64>; 4] = Default::default();
+    let mut exact: Vec<(i128, i128)> = Vec::with_capacity(dims.len());
     for (i, d) in dims.iter().enumerate() {
         let (t1, t0) = totals.get(d).copied().unwrap_or_default();
         let w1 = ratio(deals[i], t1 as f64);
@@ -170,23 +174,17 @@ pub fn finished(mut df: DataFrame) -> Result<DataFrame> {
         effects[1].push(w0 * (r1 - r0));
         effects[2].push((w1 - w0) * (r1 - r0));
         effects[3].push(w1 * r1 - w0 * r0);
+        exact.push(contribution_fraction(
+            won[i].unwrap_or(0),
+            t1,
+            won_b[i].unwrap_or(0),
+            t0,
+        ));
     }
     let names = ["mix_effect", "rate_effect", "interaction", "contribution"];
     for (name, values) in names.into_iter().zip(effects) {
         df.with_column(Column::new(name.into(), values))?;
     }
-    // Ranked by the exact contribution, won/T₁ − won_base/T₀ (w·r = won/T):
-    // rows whose contributions are equal fractions tie, and go by
-    // dimension, then value, whatever their last bits.
-    let exact: Vec<(i128, i128)> = dims
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let (t1, t0) = totals.get(d).copied().unwrap_or_default();
-            let (k1, k0) = (won[i].unwrap_or(0), won_b[i].unwrap_or(0));
-            contribution_fraction(k1, t1, k0, t0)
-        })
-        .collect();
     let values: Vec<Option<String>> = df
         .column("value")?
         .cast(&DataType::String)?
@@ -195,10 +193,13 @@ pub fn finished(mut df: DataFrame) -> Result<DataFrame> {
         .map(|v| v.map(String::from))
         .collect();
     let mut order: Vec<usize> = (0..df.height()).collect();
+    // |n|·d fits u128: counts and totals are polars row counts (u32), so
+    // |n| = |won·T₀ − won_base·T₁| and d = T₁·T₀ are each below 2^64.
+    let size = |(n, d): (i128, i128)| (n.unsigned_abs(), d.unsigned_abs());
     order.sort_by(|&a, &b| {
-        let ((na, da), (nb, db)) = (exact[a], exact[b]);
-        (nb.abs() * da)
-            .cmp(&(na.abs() * db))
+        let ((na, da), (nb, db)) = (size(exact[a]), size(exact[b]));
+        (nb * da)
+            .cmp(&(na * db))
             .then_with(|| dims[a].cmp(&dims[b]))
             .then_with(|| values[a].cmp(&values[b]))
     });
