@@ -376,18 +376,21 @@ fn frames(deals: &[(u32, i64, i64)], touches: &[(u32, i64, u8)]) -> (LazyFrame, 
     (d, t)
 }
 
+/// Markov's removal effects from every path of the deals' leads.
+fn removal_of(d: &LazyFrame, t: &LazyFrame) -> markov::Removal {
+    let cutoffs = d
+        .clone()
+        .group_by([col("__lead_row")])
+        .agg([col("__deal_created").min().alias("__cutoff")])
+        .collect()
+        .unwrap();
+    let touches = t.clone().collect().unwrap();
+    let counts = markov::transitions(&touches, None, &cutoffs).unwrap();
+    markov::removal(&counts).unwrap()
+}
+
 fn credit_table(model: Model, d: LazyFrame, t: LazyFrame) -> DataFrame {
-    let removal = (model == Model::Markov).then(|| {
-        let cutoffs = d
-            .clone()
-            .group_by([col("__lead_row")])
-            .agg([col("__deal_created").min().alias("__cutoff")])
-            .collect()
-            .unwrap();
-        let touches = t.clone().collect().unwrap();
-        let counts = markov::transitions(&touches, None, &cutoffs).unwrap();
-        markov::removal(&counts).unwrap()
-    });
+    let removal = (model == Model::Markov).then(|| removal_of(&d, &t));
     attribution::credits(model, d, t, 7.0, removal.as_ref())
         .unwrap()
         .sort(["__deal", "__group"], Default::default())
@@ -412,6 +415,48 @@ fn by_deal(df: &DataFrame) -> Vec<(u32, String, f64)> {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Differential: the models credited together in one plan (as `roi`
+    /// runs them) give each model's credits as that model alone does.
+    #[test]
+    fn credits_together_equal_each_model_alone(
+        leads in proptest::collection::vec((1u8..7, proptest::collection::vec((0u8..4, 0i64..50), 0..7)), 1..6),
+    ) {
+        let mut deals = Vec::new();
+        let mut touches = Vec::new();
+        for (lead, (days, ts)) in leads.iter().enumerate() {
+            deals.push((lead as u32, 1_000_000 + *days as i64 * 10_000, 20_000));
+            for (k, (src, off)) in ts.iter().enumerate() {
+                touches.push((lead as u32, 900_000 + off * 1_000 + k as i64, *src));
+            }
+        }
+        let (d, t) = frames(&deals, &touches);
+        let removal = removal_of(&d, &t);
+        for to_close in [false, true] {
+            let models: Vec<Model> = MODELS
+                .iter()
+                .copied()
+                .filter(|m| m.needs_touches() && (*m == Model::FullPath) == to_close)
+                .collect();
+            let rows = attribution::eligible(d.clone(), t.clone(), to_close).unwrap();
+            let together = attribution::credits_together(&models, rows, 7.0, Some(&removal))
+                .unwrap()
+                .sort(["__deal", "__group"], Default::default())
+                .collect()
+                .unwrap();
+            for m in &models {
+                let alone = by_deal(&credit_table(*m, d.clone(), t.clone()));
+                let column = attribution::credit_column(*m);
+                let mine = together
+                    .clone()
+                    .lazy()
+                    .select([col("__deal"), col("__group"), col(column.as_str()).alias("__credit")])
+                    .collect()
+                    .unwrap();
+                prop_assert_eq!(by_deal(&mine), alone, "{}", m.name());
+            }
+        }
+    }
 
     /// Every model: each deal with an eligible touch gets credits that are
     /// non-negative and sum to 1 (within 1e-9); attributed + unattributed

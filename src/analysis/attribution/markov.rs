@@ -353,9 +353,10 @@ fn gauss(a: &mut [Vec<f64>]) -> Option<Vec<f64>> {
     Some((0..m).map(|i| a[i][m] / a[i][i]).collect())
 }
 
-/// `__deal, __group, __credit`: each deal's distinct sources on its eligible
-/// path, credited in proportion to their removal effects.
-pub fn credits(rows: LazyFrame, removal: &Removal) -> Result<LazyFrame> {
+/// Adds `credit` to `pairs` (`__deal, __group`, one row per distinct source
+/// of a deal's eligible path): each pair's share of its deal in proportion
+/// to the sources' removal effects (equal shares when every effect is 0).
+pub fn credit(pairs: LazyFrame, removal: &Removal, credit: &str) -> Result<LazyFrame> {
     let re = col(GROUP).replace_strict(
         lit(Series::new("g".into(), removal.groups.clone())),
         lit(Series::new("e".into(), removal.effect.clone())),
@@ -364,17 +365,12 @@ pub fn credits(rows: LazyFrame, removal: &Removal) -> Result<LazyFrame> {
     );
     let total = col("__re").sum().over([col(DEAL)])?;
     let count = len().cast(DataType::Float64).over([col(DEAL)])?;
-    Ok(rows
-        .group_by([col(DEAL), col(GROUP)])
-        .agg([len().alias("__touches")])
-        .with_column(re.alias("__re"))
-        .with_column(
-            when(total.clone().gt(lit(0.0)))
-                .then(col("__re") / total)
-                .otherwise(lit(1.0) / count)
-                .alias("__credit"),
-        )
-        .select([col(DEAL), col(GROUP), col("__credit")]))
+    Ok(pairs.with_column(re.alias("__re")).with_column(
+        when(total.clone().gt(lit(0.0)))
+            .then(col("__re") / total)
+            .otherwise(lit(1.0) / count)
+            .alias(credit),
+    ))
 }
 
 #[cfg(test)]

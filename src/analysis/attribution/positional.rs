@@ -1,7 +1,7 @@
 //! Position models: each touch's weight from where it sits on the deal's
 //! path (`__i` of `__n`, the lead-creation touch `__lc`, the
 //! opportunity-creation touch `__oc`). Shares are SPEC's; coinciding
-//! milestones add up; `normalise` makes each deal's credit sum to 1.
+//! milestones add up; `credits_together` makes each deal's credit sum to 1.
 
 use polars::prelude::*;
 
@@ -30,8 +30,8 @@ fn spread(rest: Expr, share: f64) -> Result<Expr> {
     Ok(when(rest).then(lit(share) / n).otherwise(lit(0.0)))
 }
 
-/// Adds `__w` for a position model.
-pub fn weights(rows: LazyFrame, model: Model) -> Result<LazyFrame> {
+/// A position model's weight of each eligible row (before `credits_together` divides by the deal's sum).
+pub fn weight(model: Model) -> Result<Expr> {
     let i = || col("__i");
     let not_at = |e: Expr| i().neq(e);
     let w = match model {
@@ -66,5 +66,5 @@ pub fn weights(rows: LazyFrame, model: Model) -> Result<LazyFrame> {
             )))
         }
     };
-    Ok(rows.with_column(w.alias("__w")))
+    Ok(w)
 }

@@ -14,15 +14,11 @@ use super::{DEAL, DEAL_CREATED};
 use crate::input::schema::AT;
 use crate::input::time::{micros, DAY_US};
 
-/// Adds `__w` = 2^(−age/half-life) (up to the deal's own factor), age in
-/// days before the deal's creation.
-pub fn weights(rows: LazyFrame, half_life_days: f64) -> crate::error::Result<LazyFrame> {
+/// Each eligible row's weight, 2^(−age/half-life) (up to the deal's own
+/// factor), age in days before the deal's creation.
+pub fn weight(half_life_days: f64) -> crate::error::Result<Expr> {
     let age_days = (micros(col(DEAL_CREATED)) - micros(col(AT))) / lit(DAY_US);
     let youngest = age_days.clone().min().over([col(DEAL)])?;
     // 2^(−x) = exp(−x · ln 2); age ≥ youngest, so x ≥ 0 and the youngest is 1.
-    Ok(rows.with_column(
-        (lit(-std::f64::consts::LN_2) * (age_days - youngest) / lit(half_life_days))
-            .exp()
-            .alias("__w"),
-    ))
+    Ok((lit(-std::f64::consts::LN_2) * (age_days - youngest) / lit(half_life_days)).exp())
 }

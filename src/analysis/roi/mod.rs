@@ -27,8 +27,8 @@ use polars::prelude::*;
 pub use choices::{GroupBy, Models};
 pub use summary::RoiSummary;
 pub use table::{
-    attributed, available, cohort_filter, markov_inputs, reconciliation, side_by_side, touches,
-    won_deals, RoiInputs, COLUMNS, UNATTRIBUTED,
+    attributed, attributed_together, available, cohort_filter, markov_inputs, reconciliation,
+    side_by_side, touches, won_deals, RoiInputs, COLUMNS, UNATTRIBUTED,
 };
 
 use super::attribution::{self, markov, Model};
@@ -203,8 +203,7 @@ impl Analysis for Options {
                 let shared = Shared {
                     base: base.lazy(),
                     deals: Some(deals.lazy()),
-                    eligible: None,
-                    eligible_to_close: None,
+                    credited: None,
                     removal: None,
                 };
                 match frames.next() {
@@ -223,8 +222,7 @@ impl Analysis for Options {
                 Shared {
                     base,
                     deals,
-                    eligible: None,
-                    eligible_to_close: None,
+                    credited: None,
                     removal: None,
                 },
                 Vec::new(),
@@ -243,17 +241,42 @@ struct Run<'a> {
     skipped: Vec<&'static str>,
 }
 
-/// What every model of a run shares: won deals, their eligible touches
+/// What every model of a run shares: won deals, the touch models' credits
 /// and, for Markov, the removal effects.
 struct Shared {
     /// Per group: the cohort's counts and spend ([`table::base`]).
     base: LazyFrame,
     deals: Option<LazyFrame>,
-    /// [`attribution::eligible`] up to each deal's creation, and up to its
-    /// close (full_path only).
-    eligible: Option<LazyFrame>,
-    eligible_to_close: Option<LazyFrame>,
+    credited: Option<Credited>,
     removal: Option<markov::Removal>,
+}
+
+/// Every touch model's credit, collected in one run: per group
+/// `__group, won_<model>, revenue_<model>`, and the unattributed won deals
+/// (`won, revenue`, one row); `to_close` the same up to each deal's close
+/// (full_path only).
+struct Credited {
+    by_creation: Option<(DataFrame, DataFrame)>,
+    to_close: Option<(DataFrame, DataFrame)>,
+}
+
+impl Credited {
+    /// `model`'s per-group `__group, won, revenue` and unattributed frames.
+    fn of(&self, model: Model) -> Option<(LazyFrame, LazyFrame)> {
+        let (per_group, unattributed) = match model {
+            Model::FullPath => self.to_close.as_ref()?,
+            _ => self.by_creation.as_ref()?,
+        };
+        let n = model.name();
+        Some((
+            per_group.clone().lazy().select([
+                col(attribution::GROUP),
+                col(format!("won_{n}")).alias("won"),
+                col(format!("revenue_{n}")).alias("revenue"),
+            ]),
+            unattributed.clone().lazy(),
+        ))
+    }
 }
 
 impl<'a> Run<'a> {
@@ -293,53 +316,80 @@ impl<'a> Run<'a> {
         }))
     }
 
-    /// Each won deal's eligible touches, ranked and with their milestones,
-    /// once for every position model (and once more up to the close for
-    /// full_path), then the models.
+    /// Each won deal's eligible touches, ranked and with their milestones
+    /// (once up to the deal's creation, and once up to its close for
+    /// full_path), and every touch model's credits from them, in one run.
     fn eligible(self, shared: Shared, won_touches: LazyFrame) -> Result<Step<'a>> {
         let Some(deals) = shared.deals.clone() else {
             return Err(Error::Internal("roi: touch models without deals".into()));
         };
-        let to_close = self.chosen.contains(&Model::FullPath);
-        let mut plans = vec![attribution::eligible(
-            deals.clone(),
-            won_touches.clone(),
-            false,
-        )?];
-        if to_close {
-            plans.push(attribution::eligible(deals, won_touches, true)?);
+        let touch_models = |to_close: bool| -> Vec<Model> {
+            self.chosen
+                .iter()
+                .copied()
+                .filter(|m| m.needs_touches() && (*m == Model::FullPath) == to_close)
+                .collect()
+        };
+        let mut plans = Vec::new();
+        for to_close in [false, true] {
+            let models = touch_models(to_close);
+            if models.is_empty() {
+                continue;
+            }
+            let rows = attribution::eligible(deals.clone(), won_touches.clone(), to_close)?;
+            let credits = attribution::credits_together(
+                &models,
+                rows,
+                self.params.half_life_days,
+                shared.removal.as_ref(),
+            )?;
+            let columns: Vec<_> = models
+                .iter()
+                .map(|m| {
+                    (
+                        attribution::credit_column(*m),
+                        format!("won_{}", m.name()),
+                        format!("revenue_{}", m.name()),
+                    )
+                })
+                .collect();
+            let (per_group, unattributed) =
+                table::attributed_together(deals.clone(), credits, &columns);
+            plans.extend([per_group, unattributed]);
         }
+        let wanted = [
+            !touch_models(false).is_empty(),
+            !touch_models(true).is_empty(),
+        ];
         Ok(Step::collect(plans, move |frames| {
-            let mut frames = frames.into_iter().map(DataFrame::lazy);
+            let mut frames = frames.into_iter();
+            let [by_creation, to_close] = wanted.map(|w| match w {
+                true => frames.next().zip(frames.next()),
+                false => None,
+            });
             let shared = Shared {
-                eligible: frames.next(),
-                eligible_to_close: frames.next(),
+                credited: Some(Credited {
+                    by_creation,
+                    to_close,
+                }),
                 ..shared
             };
             self.models(shared, Vec::new())
         }))
     }
 
-    /// The models run one at a time, so peak memory is one model's.
+    /// Each model's table, one at a time, from the shared frames.
     fn models(self, shared: Shared, mut done: Vec<DataFrame>) -> Result<Step<'a>> {
         let Some(&m) = self.chosen.get(done.len()) else {
             return self.closed_won(shared, done);
         };
-        let rows = match m {
-            Model::FullPath => &shared.eligible_to_close,
-            _ => &shared.eligible,
-        };
-        let model = match (m, &shared.deals, rows) {
-            (Model::LeadSource, _, _) => None,
-            (_, Some(d), Some(rows)) => {
-                let credits = attribution::credits_of(
-                    m,
-                    rows.clone(),
-                    self.params.half_life_days,
-                    shared.removal.as_ref(),
-                )?;
-                Some(attributed(d.clone(), credits))
-            }
+        let model = match (m, &shared.credited) {
+            (Model::LeadSource, _) => None,
+            (_, Some(credited)) => Some(
+                credited
+                    .of(m)
+                    .ok_or_else(|| Error::Internal(format!("roi: {} not credited", m.name())))?,
+            ),
             _ => return Err(Error::Internal("roi: touch model without touches".into())),
         };
         let plan = table::table(shared.base.clone(), model, &self.params)?;

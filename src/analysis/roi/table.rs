@@ -154,10 +154,30 @@ pub fn markov_inputs(
 }
 
 /// Per group `__group, won, revenue` under a touch model, and the
-/// unattributed won deals `won, revenue` (one row).
+/// unattributed won deals `won, revenue` (one row). `credits` is
+/// `__deal, __group, __credit`.
 pub fn attributed(deals: LazyFrame, credits: LazyFrame) -> (LazyFrame, LazyFrame) {
+    let columns = ("__credit".into(), "won".into(), "revenue".into());
+    attributed_together(deals, credits, &[columns])
+}
+
+/// [`attributed`] for several models' credits at once: `models` names each
+/// model's credit column in `credits` (`__deal, __group`, credits) and its
+/// won and revenue columns in the per-group frame. The unattributed deals
+/// (no eligible touch) are the same for every model of one set of rows.
+pub fn attributed_together(
+    deals: LazyFrame,
+    credits: LazyFrame,
+    models: &[(String, String, String)],
+) -> (LazyFrame, LazyFrame) {
     let credits = credits.cache();
     let amounts = deals.clone().select([col(DEAL), col(AMOUNT)]);
+    let mut sums = Vec::new();
+    for (credit, won, revenue) in models {
+        sums.push(crate::analysis::exact_sum(col(credit.as_str())).alias(won.as_str()));
+        let money = col(credit.as_str()) * col(AMOUNT);
+        sums.push(crate::analysis::exact_sum(money).alias(revenue.as_str()));
+    }
     let per_group = credits
         .clone()
         .join(
@@ -167,10 +187,7 @@ pub fn attributed(deals: LazyFrame, credits: LazyFrame) -> (LazyFrame, LazyFrame
             JoinArgs::new(JoinType::Inner),
         )
         .group_by([col(GROUP)])
-        .agg([
-            crate::analysis::exact_sum(col("__credit")).alias("won"),
-            crate::analysis::exact_sum(col("__credit") * col(AMOUNT)).alias("revenue"),
-        ]);
+        .agg(sums);
     let credited = credits
         .select([col(DEAL)])
         .unique(None, UniqueKeepStrategy::Any);
