@@ -128,22 +128,29 @@ pub fn durations(funnel: LazyFrame, by: &[String], as_of: i64, zone: &Zone) -> R
     Ok(concat(parts, UnionArgs::default())?)
 }
 
-/// Each transition's timed leads (an event or a censoring) sorted by
-/// `days`, with `event` (false: censored): what the overall curves read.
-/// A sort per transition, not a group-by over times that are nearly all
-/// distinct, at 9 bytes a lead (at 10M leads the per-time counts were 40M
-/// rows of 41 bytes).
+/// Each transition's timed leads as two plans, its events' `days` sorted
+/// and its censorings' `days` sorted: what the overall curves read
+/// ([`runs`] merges them). A sort per transition, not a group-by over times
+/// that are nearly all distinct (at 10M leads the per-time counts were 40M
+/// rows of 41 bytes); and a sort of one float column, not of `days` with
+/// an event flag beside it, which polars ran as a stable merge sort of
+/// (row, value) pairs and a gather.
 pub fn sorted_times(long: LazyFrame) -> Vec<LazyFrame> {
-    let timed = long.filter(col("kind").lt_eq(lit(CENSORED)));
-    (0..TRANSITIONS.len())
-        .map(|t| {
-            timed
-                .clone()
-                .filter(col("transition").eq(lit(t as u8)))
-                .select([col("days"), col("kind").eq(lit(EVENT)).alias("event")])
-                .sort(["days"], SortMultipleOptions::default())
-        })
-        .collect()
+    let mut plans = Vec::with_capacity(2 * TRANSITIONS.len());
+    for t in 0..TRANSITIONS.len() {
+        for kind in [EVENT, CENSORED] {
+            plans.push(
+                long.clone()
+                    .filter(
+                        col("transition")
+                            .eq(lit(t as u8))
+                            .and(col("kind").eq(lit(kind))),
+                    )
+                    .select([col("days").sort(SortOptions::default())]),
+            );
+        }
+    }
+    plans
 }
 
 /// Events and censorings per `group, transition, days`: the curves of
@@ -161,21 +168,37 @@ pub fn counts(long: LazyFrame) -> LazyFrame {
         ])
 }
 
-/// `(days, events, censored)` per distinct time of a [`sorted_times`]
-/// frame, in time order.
-fn runs(sorted: &DataFrame) -> Result<Vec<(f64, u64, u64)>> {
-    let days = sorted.column("days")?.f64()?;
-    let event = sorted.column("event")?.bool()?;
+/// `(days, events, censored)` per distinct time, in time order, from a
+/// transition's two [`sorted_times`] frames: its events' and its
+/// censorings' sorted `days`.
+fn runs(events: &DataFrame, censored: &DataFrame) -> Result<Vec<(f64, u64, u64)>> {
+    let (events, censored) = (
+        events.column("days")?.f64()?,
+        censored.column("days")?.f64()?,
+    );
     let mut out: Vec<(f64, u64, u64)> = Vec::new();
-    for (d, e) in days.iter().zip(event.iter()) {
-        let Some(d) = d else { continue };
-        let e = e.unwrap_or(false);
+    let (mut e, mut c) = (
+        events.iter().flatten().peekable(),
+        censored.iter().flatten().peekable(),
+    );
+    loop {
+        let (d, event) = match (e.peek(), c.peek()) {
+            (Some(&x), Some(&y)) if x <= y => (x, true),
+            (Some(_), Some(&y)) => (y, false),
+            (Some(&x), None) => (x, true),
+            (None, Some(&y)) => (y, false),
+            (None, None) => break,
+        };
+        match event {
+            true => e.next(),
+            false => c.next(),
+        };
         match out.last_mut() {
-            Some(last) if last.0 == d => match e {
+            Some(last) if last.0 == d => match event {
                 true => last.1 += 1,
                 false => last.2 += 1,
             },
-            _ => out.push((d, u64::from(e), u64::from(!e))),
+            _ => out.push((d, u64::from(event), u64::from(!event))),
         }
     }
     Ok(out)
@@ -246,7 +269,8 @@ impl Curves {
 }
 
 /// The velocity table, the overall curves and each overall transition's
-/// headline figures, from each transition's [`sorted_times`] (overall) and
+/// headline figures, from the [`sorted_times`] frames (overall, two per
+/// transition) and
 /// the `--by` groups' [`counts`].
 pub fn table(
     sorted: &[DataFrame],
@@ -256,9 +280,9 @@ pub fn table(
     type Curve = Vec<(f64, u64, u64)>;
     let mut keys: Vec<Key> = Vec::new();
     let mut rows_of: Vec<Curve> = Vec::new();
-    for (ti, frame) in sorted.iter().enumerate().take(TRANSITIONS.len()) {
+    for (ti, pair) in sorted.chunks_exact(2).enumerate().take(TRANSITIONS.len()) {
         keys.push((true, ALL_LABEL.to_string(), ti));
-        rows_of.push(runs(frame)?);
+        rows_of.push(runs(&pair[0], &pair[1])?);
     }
     if let Some(counts) = counts {
         group_curves(counts, &mut keys, &mut rows_of)?;
@@ -431,4 +455,34 @@ fn curves_table(
         drawn.frame()?,
         overall,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn days(v: &[f64]) -> DataFrame {
+        df!("days" => v).unwrap()
+    }
+
+    /// Events and censorings merged into one run per distinct time, an
+    /// event and a censoring at the same time counted in one run (R's
+    /// `survfit` counts `n.event` and `n.censor` at the same time the same way).
+    #[test]
+    fn runs_merge_sorted_events_and_censorings() {
+        let got = runs(&days(&[1.0, 2.0, 2.0, 5.0]), &days(&[0.0, 2.0, 5.0, 7.0])).unwrap();
+        assert_eq!(
+            got,
+            [
+                (0.0, 0, 1),
+                (1.0, 1, 0),
+                (2.0, 2, 1),
+                (5.0, 1, 1),
+                (7.0, 0, 1)
+            ]
+        );
+        assert_eq!(runs(&days(&[]), &days(&[3.0])).unwrap(), [(3.0, 0, 1)]);
+        assert_eq!(runs(&days(&[3.0]), &days(&[])).unwrap(), [(3.0, 1, 0)]);
+        assert!(runs(&days(&[]), &days(&[])).unwrap().is_empty());
+    }
 }

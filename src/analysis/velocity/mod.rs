@@ -150,7 +150,10 @@ impl Analysis for Options {
                     "velocity: tables not collected".into(),
                 ));
             };
-            let sorted: Vec<DataFrame> = frames.by_ref().take(curves::TRANSITIONS.len()).collect();
+            let sorted: Vec<DataFrame> = frames
+                .by_ref()
+                .take(2 * curves::TRANSITIONS.len())
+                .collect();
             let counts = frames.next();
             finish(
                 inputs,
