@@ -25,10 +25,18 @@ pub fn run(ctx: &Context, args: &ExportArgs, stdout: &mut dyn Write) -> Result<(
     let plan = match args.table.as_str() {
         // lead_funnel from the run's store (cached), else built (or the
         // missing-leads error).
-        "lead_funnel" => match super::lead_funnel_if_any(&checked)? {
-            Some(f) => f,
-            None => crate::funnel::build(&checked)?,
-        },
+        "lead_funnel" => {
+            // No used lead: an empty file would read as an export of zero
+            // leads (a user trial's leads were all set aside, exit 0).
+            let (ledger, _) = crate::quality::ledger::compute_with(&checked, true, false)?;
+            if let Some(e) = super::no_used_rows(&ledger, TableKind::Leads, "export lead_funnel") {
+                return Err(e);
+            }
+            match super::lead_funnel_if_any(&checked)? {
+                Some(f) => f,
+                None => crate::funnel::build(&checked)?,
+            }
+        }
         name => match TableKind::from_name(name) {
             Some(kind) => checked.require(kind, "export")?,
             None => {

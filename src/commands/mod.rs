@@ -135,39 +135,44 @@ pub fn unusable(checked: &Checked, ledger: &Ledger, analysis: &dyn Analysis) -> 
             Need::StageEvents if checked.wide_stages.is_empty() => TableKind::Handoffs,
             _ => return None,
         };
-        let t = ledger.table(kind.name())?;
-        if t.used > 0 {
-            return None;
+        no_used_rows(ledger, kind, analysis.name())
+    })
+}
+
+/// The one-line error when table `kind` has no used row, so `what` (an
+/// analysis, or an export) has nothing to work on; `None` when it has one
+/// (or is not in the ledger).
+pub fn no_used_rows(ledger: &Ledger, kind: TableKind, what: &str) -> Option<Error> {
+    let t = ledger.table(kind.name())?;
+    if t.used > 0 {
+        return None;
+    }
+    let why = match t.read {
+        0 => "it has no rows".to_string(),
+        n => {
+            let mut reasons = t.reasons.clone();
+            reasons.sort_by_key(|r| std::cmp::Reverse(r.rows));
+            let top: Vec<String> = reasons
+                .iter()
+                .take(3)
+                .map(|r| format!("{} {}", crate::output::format::count(r.rows), r.reason))
+                .collect();
+            let hint = match reasons.iter().any(|r| r.reason == "unparseable_timestamp") {
+                true => " (a date in a locale form such as 3/15/2024 2:30 PM needs date_format = \"en_US\" in leadloop.toml, or a strftime pattern of the export's own form: compare it with the examples `leadloop validate` shows)",
+                false => "",
+            };
+            format!(
+                "all {} of its rows were set aside ({}){hint}; `leadloop validate` lists them",
+                crate::output::format::count(n),
+                top.join(", ")
+            )
         }
-        let why = match t.read {
-            0 => "it has no rows".to_string(),
-            n => {
-                let mut reasons = t.reasons.clone();
-                reasons.sort_by_key(|r| std::cmp::Reverse(r.rows));
-                let top: Vec<String> = reasons
-                    .iter()
-                    .take(3)
-                    .map(|r| format!("{} {}", crate::output::format::count(r.rows), r.reason))
-                    .collect();
-                let hint = match reasons.iter().any(|r| r.reason == "unparseable_timestamp") {
-                    true => " (dates in a locale form such as 3/15/2024 2:30 PM need date_format = \"en_US\" in leadloop.toml)",
-                    false => "",
-                };
-                format!(
-                    "all {} of its rows were set aside ({}){hint}; `leadloop validate` lists them",
-                    crate::output::format::count(n),
-                    top.join(", ")
-                )
-            }
-        };
-        Some(Error::NothingToAnalyse {
-            detail: format!(
-                "{} ({}): {why}, so {} has nothing to analyse",
-                t.table,
-                t.location,
-                analysis.name()
-            ),
-        })
+    };
+    Some(Error::NothingToAnalyse {
+        detail: format!(
+            "{} ({}): {why}, so {what} has nothing to analyse",
+            t.table, t.location
+        ),
     })
 }
 

@@ -117,9 +117,16 @@ pub fn report(checked: &Checked, ledger: &Ledger) -> Result<Report> {
             (a.name().to_string(), lacks)
         })
         .collect();
+    // Without a used lead, lead_funnel would be an empty file (a user
+    // trial's leads were all set aside, and validate still said yes).
+    let leads = crate::input::schema::TableKind::Leads;
     rows.push((
         "export lead_funnel".into(),
-        (!checked.has(crate::input::schema::TableKind::Leads)).then(|| "a leads table".into()),
+        match (checked.has(leads), ledger.table(leads.name())) {
+            (false, _) => Some("a leads table".into()),
+            (true, Some(t)) if t.used == 0 => Some("usable rows (see above)".into()),
+            _ => None,
+        },
     ));
     let feeds = df!(
         "analysis" => rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),

@@ -180,15 +180,22 @@ impl DateFormat {
         names
             .into_iter()
             .flat_map(|n| match n {
+                // Salesforce Lightning writes a comma after the date
+                // (`3/17/2024, 5:01 AM`; a user trial's report export).
                 "en_US" => vec![
                     "%m/%d/%Y %I:%M %p".to_string(),
                     "%m/%d/%Y %I:%M:%S %p".into(),
                     "%m/%d/%Y %H:%M".into(),
+                    "%m/%d/%Y, %I:%M %p".into(),
+                    "%m/%d/%Y, %I:%M:%S %p".into(),
+                    "%m/%d/%Y, %H:%M".into(),
                     "%m/%d/%Y".into(),
                 ],
                 "en_GB" => vec![
                     "%d/%m/%Y %H:%M".to_string(),
                     "%d/%m/%Y %H:%M:%S".into(),
+                    "%d/%m/%Y, %H:%M".into(),
+                    "%d/%m/%Y, %H:%M:%S".into(),
                     "%d/%m/%Y".into(),
                 ],
                 other => vec![other.to_string()],

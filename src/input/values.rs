@@ -55,6 +55,57 @@ pub fn parse_flag(expr: Expr, dtype: &DataType) -> Expr {
     truthy.fill_null(lit(false))
 }
 
+/// A vendor's names for a stage or status (`map`: the table's
+/// `stage_map` / `status_map`) turned into the canonical ones (`canonical`,
+/// lower case). A value is kept when it is canonical, else mapped by the
+/// key it equals, else by the key (or canonical name) it equals in any
+/// case: a UI export's "Closed won" is the preset's "Closed Won", and
+/// "MQL" is `mql` (a user trial's HubSpot deals were all set aside as
+/// `invalid_status` over the case of one letter). Keys that differ only in
+/// case but map to different names are matched exactly only.
+pub fn canonical_names(
+    expr: Expr,
+    map: &std::collections::BTreeMap<String, String>,
+    canonical: &'static [&'static str],
+) -> Expr {
+    let exact: PlHashMap<String, String> =
+        map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut folded: PlHashMap<String, Option<String>> = canonical
+        .iter()
+        .map(|c| (c.to_string(), Some(c.to_string())))
+        .collect();
+    for (k, v) in map {
+        let entry = folded.entry(k.to_lowercase()).or_insert(Some(v.clone()));
+        if entry.as_deref() != Some(v.as_str()) {
+            *entry = None;
+        }
+    }
+    expr.map(
+        move |c| {
+            let ca = c.str()?;
+            let named = |v: &str| -> Option<String> {
+                if canonical.contains(&v) {
+                    return None;
+                }
+                exact
+                    .get(v)
+                    .cloned()
+                    .or_else(|| folded.get(&v.to_lowercase()).cloned().flatten())
+            };
+            // Most rows are canonical already: the batch is kept as it is.
+            if ca.iter().flatten().all(|v| named(v).is_none()) {
+                return Ok(c.clone());
+            }
+            let out: StringChunked = ca
+                .iter()
+                .map(|v| v.map(|v| named(v).unwrap_or_else(|| v.to_string())))
+                .collect();
+            Ok(out.with_name(c.name().clone()).into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
+    )
+}
+
 /// Text, trimmed of surrounding whitespace (`str::trim`, as polars'
 /// `strip_chars`); empty text is null.
 pub fn parse_text(expr: Expr) -> Expr {
@@ -99,6 +150,67 @@ pub fn present(expr: Expr, dtype: &DataType) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Canonical names are kept; a key is matched exactly first, then in
+    /// any case; keys that differ only in case and map apart are matched
+    /// exactly only; anything else is left for the caller to set aside.
+    #[test]
+    fn vendor_names_map_to_canonical_ones_in_any_case() {
+        let map: std::collections::BTreeMap<String, String> = [
+            ("Closed Won", "won"),
+            ("Closed Lost", "lost"),
+            ("X", "won"),
+            ("x", "lost"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let values = [
+            Some("won"),
+            Some("Closed Won"),
+            Some("closed won"),
+            Some("CLOSED LOST"),
+            Some("Won"),
+            Some("X"),
+            Some("x"),
+            Some("X "),
+            Some("pending"),
+            None,
+        ];
+        let df = df!("s" => values).unwrap();
+        let got = df
+            .lazy()
+            .select([canonical_names(col("s"), &map, &["won", "lost", "open"])])
+            .collect()
+            .unwrap();
+        let got: Vec<Option<&str>> = got.column("s").unwrap().str().unwrap().iter().collect();
+        assert_eq!(
+            got,
+            [
+                Some("won"),
+                Some("won"),
+                Some("won"),
+                Some("lost"),
+                Some("won"),
+                Some("won"),
+                Some("lost"),
+                Some("X "),
+                Some("pending"),
+                None
+            ]
+        );
+        // A batch of canonical names only is returned as it is.
+        let df = df!("s" => [Some("open"), None]).unwrap();
+        let same = df
+            .lazy()
+            .select([canonical_names(col("s"), &map, &["won", "lost", "open"])])
+            .collect()
+            .unwrap();
+        assert_eq!(
+            same.column("s").unwrap().str().unwrap().get(0),
+            Some("open")
+        );
+    }
 
     #[test]
     fn numbers_from_text_and_decimals() {

@@ -543,18 +543,13 @@ pub fn plan_table(
             }
             ColumnType::Text => {
                 let mut e = values::parse_text(col(name));
-                let map = match name {
-                    STAGE => Some(&cfg.stage_map),
-                    STATUS => Some(&cfg.status_map),
+                let map: Option<(_, &'static [&'static str])> = match name {
+                    STAGE => Some((&cfg.stage_map, &HANDOFF_STAGES)),
+                    STATUS => Some((&cfg.status_map, &DEAL_STATUSES)),
                     _ => None,
                 };
-                if let Some(map) = map.filter(|m| !m.is_empty()) {
-                    let old: Vec<&str> = map.keys().map(String::as_str).collect();
-                    let new: Vec<&str> = map.values().map(String::as_str).collect();
-                    e = e.replace(
-                        lit(Series::new("old".into(), old)),
-                        lit(Series::new("new".into(), new)),
-                    );
+                if let Some((map, canonical)) = map {
+                    e = values::canonical_names(e, map, canonical);
                 }
                 // The vendor's own won/closed flags decide a deal's status
                 // where the row has them (any stage name, any pipeline).

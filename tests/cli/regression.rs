@@ -1240,7 +1240,7 @@ fn excel_files_and_bad_date_formats_say_what_to_do() {
     );
     s.write("leadloop.toml", "[tables.leads]\npath = \"leads.csv\"\n");
     let err = fails_with_2(["--data", s.path().to_str().unwrap(), "bands"]);
-    assert!(err.contains("need date_format = \"en_US\""), "{err}");
+    assert!(err.contains("needs date_format = \"en_US\""), "{err}");
 }
 
 // IsWon was a default winloss driver ("IsWon = true +16.7 pts").
@@ -1995,4 +1995,138 @@ fn issue_14_nan_in_a_numeric_feature_is_a_missing_value() {
     // Quantile bins (up to five) and `missing`, not "x: any value".
     assert!(rules.len() >= 3, "{rules:?}");
     assert!(rules.contains(&"x: missing".to_string()), "{rules:?}");
+}
+
+// See: issue 14's user trial. A Salesforce Lightning report writes
+// `3/17/2024, 5:01 AM` (a comma after the date): with `date_format =
+// "en_US"` every row was set aside, `validate` still said lead_funnel
+// could be exported, the export wrote an empty file (exit 0), and the
+// error's hint asked for the en_US already set. The comma form now reads;
+// leads whose dates match no pattern make the export an error.
+#[test]
+fn issue_14_lightning_dates_read_and_an_export_of_no_lead_is_an_error() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "Id,CreatedDate,LeadSource\n00Q1G00000nDnM5,\"3/17/2024, 5:01 AM\",Web\n00Q1G00000nDnM6,\"3/18/2024, 11:15 PM\",Web\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "preset = \"salesforce\"\ninput_timezone = \"America/New_York\"\n[tables.leads]\npath = \"leads.csv\"\ndate_format = \"en_US\"\n",
+    );
+    let out = s.join("x");
+    let data = s.path().to_str().unwrap();
+    stdout_of([
+        "--data",
+        data,
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+        "export",
+        "lead_funnel",
+    ]);
+    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
+    // 5:01 AM EDT on 2024-03-17 = 09:01 UTC; 11:15 PM EDT on 03-18 = 03:15 UTC on 03-19.
+    assert!(csv.contains("2024-03-17T09:01:00Z"), "{csv}");
+    assert!(csv.contains("2024-03-19T03:15:00Z"), "{csv}");
+    // Dates in a form no pattern matches: every lead set aside.
+    s.write(
+        "leads.csv",
+        "Id,CreatedDate,LeadSource\n00Q1G00000nDnM5,2024.03.17 05:01,Web\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let export = rows(&v, "analyses")
+        .iter()
+        .find(|r| r["analysis"] == "export lead_funnel")
+        .cloned()
+        .unwrap();
+    assert_eq!(export["feeds"], "no", "{export}");
+    assert_eq!(export["needs"], "usable rows (see above)", "{export}");
+    let err = fails_with_2([
+        "--data",
+        data,
+        "--out",
+        s.join("y").to_str().unwrap(),
+        "export",
+        "lead_funnel",
+    ]);
+    assert!(
+        err.contains("all 1 of its rows were set aside (1 unparseable_timestamp)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("a strftime pattern of the export's own form"),
+        "{err}"
+    );
+    assert!(!s.join("y").join("lead_funnel.parquet").exists());
+}
+
+// See: issue 14's user trial. A HubSpot UI export's deal stages were
+// "Closed won" / "Closed lost" where the preset maps "Closed Won": every
+// deal was set aside as invalid_status (exit 0), and winloss could not run.
+// Stage and status names now match their map, and the canonical names, in
+// any case.
+#[test]
+fn issue_14_stage_and_status_names_match_in_any_case() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-02T00:00:00Z,web\nL2,2024-01-03T00:00:00Z,ads\nL3,2024-01-04T00:00:00Z,web\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at,rep_id\nL1,MQL,2024-01-05T00:00:00Z,r1\nL2,Mql,2024-01-06T00:00:00Z,r1\nL3,mql,2024-01-05T00:00:00Z,r1\nL3,Working,2024-01-06T00:00:00Z,r1\n",
+    );
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount\nD1,L1,2024-01-10T00:00:00Z,2024-01-20T00:00:00Z,Closed won,100\nD2,L2,2024-01-11T00:00:00Z,2024-01-21T00:00:00Z,LOST,50\nD3,L3,2024-01-12T00:00:00Z,,pending,70\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "[tables.handoffs.stage_map]\nworking = \"contacted\"\n[tables.deals.status_map]\n\"Closed Won\" = \"won\"\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let table = |name: &str| {
+        rows(&v, "validate")
+            .iter()
+            .find(|t| t["table"] == name)
+            .cloned()
+            .unwrap()
+    };
+    // Every handoff reads (MQL, Mql; Working by the map in another case).
+    assert_eq!(table("handoffs")["used"], 4, "{v}");
+    // "pending" is no status in any case: the one deal set aside.
+    assert_eq!(table("deals")["used"], 2, "{v}");
+    let reasons = rows(&v, "reasons");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r["table"] == "deals" && r["reason"] == "invalid_status" && r["rows"] == 1),
+        "{v}"
+    );
+    // In lead_funnel: L1 won 100, L2 lost, L3 contacted (the mapped handoff).
+    let out = s.join("x");
+    stdout_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+        "export",
+        "lead_funnel",
+    ]);
+    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let cell = |lead: &str, c: &str| -> String {
+        let i = header.iter().position(|h| *h == c).unwrap();
+        let line = csv.lines().find(|l| l.starts_with(lead)).unwrap();
+        line.split(',').nth(i).unwrap().to_string()
+    };
+    assert_eq!(cell("L1", "reached_won"), "true", "{csv}");
+    assert_eq!(cell("L1", "revenue"), "100.0", "{csv}");
+    assert_eq!(cell("L2", "deals_lost"), "1", "{csv}");
+    assert_eq!(cell("L2", "reached_mql"), "true", "{csv}");
+    assert_eq!(cell("L3", "contacted"), "true", "{csv}");
 }
