@@ -2130,3 +2130,43 @@ fn issue_14_stage_and_status_names_match_in_any_case() {
     assert_eq!(cell("L2", "reached_mql"), "true", "{csv}");
     assert_eq!(cell("L3", "contacted"), "true", "{csv}");
 }
+
+// See: issue 14's user trial. A Salesforce export's standard lead statuses
+// have no MQL step: every MQL time was the conversion's (cumulative reach),
+// the contacts before it did not count, and contact's headline read "100%
+// never contacted" for leads that were all worked. The figure stays SPEC's;
+// the headline now says why, and a note says how to declare the MQL.
+#[test]
+fn issue_14_contact_says_when_mql_times_are_inferred() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-02T00:00:00Z,web\nL2,2024-01-03T00:00:00Z,ads\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at,rep_id\nL1,contacted,2024-01-04T00:00:00Z,r1\nL1,sql,2024-01-05T00:00:00Z,r1\nL2,contacted,2024-01-04T00:00:00Z,r1\nL2,sql,2024-01-06T00:00:00Z,r1\n",
+    );
+    let v = analysis_json(s.path(), "contact", &["--as-of", "2024-06-01"]);
+    let line = v["headline"].as_str().unwrap_or_default().to_string();
+    let text = v.to_string();
+    assert!(line.contains("2 of 2 mature MQLs (100.0%"), "{line}");
+    assert!(
+        line.contains("Caution: 100.0% of these MQLs have no recorded MQL"),
+        "{line}"
+    );
+    assert!(
+        text.contains("2 of 2 MQLs have no recorded MQL event")
+            && text.contains("[tables.leads.stages] mql = { at = \\\"created_at\\\" }"),
+        "{text}"
+    );
+    // Declared at creation, the contacts count: none never contacted.
+    s.write(
+        "leadloop.toml",
+        "[tables.leads.stages]\nmql = { at = \"created_at\" }\n",
+    );
+    let v = analysis_json(s.path(), "contact", &["--as-of", "2024-06-01"]);
+    let line = v["headline"].as_str().unwrap_or_default().to_string();
+    assert!(line.contains("0 of 2 mature MQLs (0.0%"), "{line}");
+    assert!(!line.contains("Caution"), "{line}");
+}

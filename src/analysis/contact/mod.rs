@@ -134,8 +134,21 @@ impl Analysis for Options {
         let funnel = inputs.funnel("contact")?;
         let mqls = mqls(funnel.clone(), &params)?.cache();
         let untimed = funnel
+            .clone()
             .filter(col("reached_mql").and(col("mql_at").is_null()))
             .select([len().cast(DataType::UInt64).alias("n")]);
+        // MQLs with a time but no recorded MQL event: their time is a later
+        // stage's (SPEC §3), so a contact before it does not count.
+        let inferred = funnel
+            .filter(col("reached_mql").and(col("mql_at").is_not_null()))
+            .select([
+                len().cast(DataType::UInt64).alias("n"),
+                col("recorded_mql")
+                    .not()
+                    .cast(DataType::UInt64)
+                    .sum()
+                    .alias("inferred"),
+            ]);
         let plans = vec![
             table(mqls.clone(), &params)?,
             speed::table(mqls.clone())?,
@@ -143,6 +156,7 @@ impl Analysis for Options {
             speed::effect_counts(mqls.clone()),
             gap::table(mqls, &params.by)?,
             untimed,
+            inferred,
         ];
         Ok(Step::stream(plans, move |frames| {
             finish(inputs, &params, frames)
@@ -151,16 +165,31 @@ impl Analysis for Options {
 }
 
 fn finish<'a>(inputs: &Inputs, params: &Params, frames: Vec<DataFrame>) -> Result<Step<'a>> {
-    let [table, speed, speed_by_band, counts, gap, untimed] = take(frames, "contact")?;
+    let [table, speed, speed_by_band, counts, gap, untimed, inferred] = take(frames, "contact")?;
     let strata = speed::strata(&counts)?;
     let (effect, adjusted) = speed::effect(&strata)?;
-    let summary = match summary(&table, adjusted)? {
+    let (timed, inferred) = Row::at(&inferred, 0).map_or(Ok((0, 0)), |r| {
+        Ok::<_, crate::error::Error>((r.count("n")?, r.count("inferred")?))
+    })?;
+    let mut summary = match summary(&table, adjusted)? {
         Some(mut s) => {
             s.sentence = Some(headline(&s, adjusted, params));
             s
         }
         None => ContactSummary::default(),
     };
+    // Most MQL times inferred from a later stage: the never-contacted
+    // figure counts the contacts before conversion as none (a user trial's
+    // Salesforce export, whose standard statuses have no MQL step, read
+    // "100% never contacted" with most leads worked).
+    if inferred > 0 && 2 * inferred >= timed {
+        if let Some(sentence) = summary.sentence.as_mut() {
+            sentence.push_str(&format!(
+                " Caution: {} of these MQLs have no recorded MQL, so their MQL time is a later stage's and a contact before it does not count (see the notes).",
+                format::pct(inferred as f64 / timed as f64)
+            ));
+        }
+    }
 
     let by_text = params.by.join(" × ");
     let sla = format::setting(params.sla_hours);
@@ -205,6 +234,13 @@ fn finish<'a>(inputs: &Inputs, params: &Params, frames: Vec<DataFrame>) -> Resul
     report.notes.push(
         "first contact = the earliest contacted handoff or sales activity at or after the first MQL; a contact before the MQL does not count".into(),
     );
+    if inferred > 0 {
+        report.notes.push(format!(
+            "{} of {} MQLs have no recorded MQL event: their MQL time is their first later stage's (SQL, deal or win; SPEC §3), and a contact before it does not count. If your CRM has no MQL status (Salesforce's standard lead statuses have none) and leads are MQLs when created, say so in leadloop.toml: [tables.leads.stages] mql = {{ at = \"created_at\" }}",
+            format::count(inferred),
+            format::count(timed)
+        ));
+    }
     let untimed = Row::at(&untimed, 0).map_or(Ok(0), |r| r.count("n"))?;
     if untimed > 0 {
         report.notes.push(format!(
