@@ -92,15 +92,35 @@ impl Analysis for Options {
         let mut plan = ctx.execute(&self.sql).map_err(bad)?;
         // Unknown columns and type errors surface when the plan resolves.
         plan.collect_schema().map_err(bad)?;
+        // lead_funnel's contact columns without a record of contacts are
+        // false and empty for every lead, not a measurement (a user trial's
+        // `mqls_never_contacted` on Olist read "100% never contacted"
+        // where `contact` refuses to run).
+        let reads_contacts = words(&self.sql)
+            .iter()
+            .any(|w| w == "contacted" || w == "contacted_at");
+        let unmeasured = (reads_contacts && !Need::Contacts.met(inputs.checked)).then(|| {
+            "no input records a contact (handoffs, activities or a timed contacted column): lead_funnel's contacted is false and contacted_at empty for every lead, so a count of never-contacted leads here measures nothing".to_string()
+        });
         Ok(Step::stream(vec![plan], move |frames| {
             let [frame] = take(frames, "query")?;
             let rows = frame.height();
             let title = Options::description(&self.sql).unwrap_or_else(|| self.name.clone());
             let mut report = Report::new(&self.name).table(&self.name, &title, frame);
             report.headline = None;
+            report.notes.extend(unmeasured);
             Ok(Step::done(report, QuerySummary { rows }))
         }))
     }
+}
+
+/// The words of `sql`'s code (no comments or string literals), lower-cased.
+fn words(sql: &str) -> Vec<String> {
+    code(sql)
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 /// A query asks; it never reads other files, reaches the network or
@@ -112,30 +132,7 @@ fn guard(name: &str, sql: &str) -> Result<()> {
             detail: format!("query {name}: {why}"),
         })
     };
-    // The text without comments and string literals, lower-cased.
-    let mut code = String::new();
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '-' if chars.peek() == Some(&'-') => {
-                for c in chars.by_ref() {
-                    if c == '\n' {
-                        break;
-                    }
-                }
-                code.push(' ');
-            }
-            '\'' => {
-                for c in chars.by_ref() {
-                    if c == '\'' {
-                        break;
-                    }
-                }
-                code.push_str("''");
-            }
-            c => code.extend(c.to_lowercase()),
-        }
-    }
+    let code = code(sql);
     let words: Vec<&str> = code
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
@@ -162,6 +159,34 @@ fn guard(name: &str, sql: &str) -> Result<()> {
         return bad("one statement at a time");
     }
     Ok(())
+}
+
+/// The text of `sql` without comments and string literals, lower-cased.
+fn code(sql: &str) -> String {
+    let mut code = String::new();
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '-' if chars.peek() == Some(&'-') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        break;
+                    }
+                }
+                code.push(' ');
+            }
+            '\'' => {
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                }
+                code.push_str("''");
+            }
+            c => code.extend(c.to_lowercase()),
+        }
+    }
+    code
 }
 
 #[cfg(test)]

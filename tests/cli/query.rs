@@ -308,3 +308,21 @@ fn partition_values_stay_in_their_folder_and_queries_only_ask() {
     ]);
     assert!(e.contains("only a SELECT"), "{e}");
 }
+
+// See: issue 14's user trial. On Olist, which records no contact,
+// `mqls_never_contacted` printed 100% never contacted (exit 0) where
+// `contact` refuses to run. The query still runs; its notes say the
+// contact columns measure nothing there, and only there.
+#[test]
+fn a_query_of_contacts_without_a_record_of_them_says_so() {
+    let olist = repo().join("tests/real-data/olist/leadloop.toml");
+    let olist = olist.to_str().unwrap();
+    let says = "no input records a contact";
+    let out = stdout_of(["--data", olist, "query", "mqls_never_contacted"]);
+    assert!(out.contains(says), "{out}");
+    // A query that reads no contact column, or data that records contacts: no note.
+    let out = stdout_of(["--data", olist, "query", "cohort_conversion"]);
+    assert!(!out.contains(says), "{out}");
+    let out = stdout_of(["--data", &samples(), "query", "mqls_never_contacted"]);
+    assert!(!out.contains(says), "{out}");
+}
