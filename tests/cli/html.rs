@@ -83,6 +83,14 @@ fn report_html_is_self_contained_and_its_structure_is_pinned() {
     assert!(html.contains("recalibrate (sql): proposed test AUC 0.673"));
     // A chart in each of the eight sections (two in win rate, two in recalibrate).
     assert_eq!(html.matches("<svg").count(), 10);
+    // ...each with its numbers beside it (a user trial found the lift and
+    // calibration charts without theirs).
+    for title in [
+        "<h3>Lift by decile of prediction on test",
+        "<h3>Calibration by decile on test",
+    ] {
+        assert!(html.contains(title), "{title}");
+    }
     insta::assert_snapshot!("report_html_outline", outline(&html));
 }
 

@@ -478,6 +478,10 @@ fn recalibrate(page: &Page) -> Markup {
                     "Observed conversion against the mean predicted probability of each decile; a calibrated model lies on the grey diagonal."))
             }
         }
+        // The charts' numbers (every chart has its table: a user trial
+        // found these two without theirs).
+        @if let Some(l) = table(r, "lift") { h3 { (l.title) } (html_table(l, 40)) }
+        @if let Some(c) = table(r, "calibration") { h3 { (c.title) } (html_table(c, 40)) }
         @if let Some(t) = table(r, "thresholds") { h3 { (t.title) } (html_table(t, 10)) }
     };
     section(
