@@ -451,12 +451,41 @@ impl DataSpec {
 
 /// Parses TOML, turning serde's error (unknown key, wrong type) into one line with its line number.
 pub fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
-    toml::from_str::<ConfigFile>(text).map_err(|e| Error::BadConfig {
-        file: path.to_path_buf(),
-        line: e.span().map(|s| line_of(text, s.start)),
-        detail: crate::error::one_line(e.message()),
+    toml::from_str::<ConfigFile>(text).map_err(|e| {
+        let mut detail = crate::error::one_line(e.message());
+        // A top-level setting written under a table (a user trial put
+        // `leaky` under [tables.leads]) is "unknown" there: say where it goes.
+        let unknown = e
+            .message()
+            .strip_prefix("unknown field `")
+            .and_then(|m| m.split('`').next());
+        if let Some(key) = unknown.filter(|k| TOP_LEVEL.contains(k)) {
+            detail.push_str(&format!(
+                "; `{key}` is a top-level setting of leadloop.toml, not a table's: move it out of [tables.…]"
+            ));
+        }
+        Error::BadConfig {
+            file: path.to_path_buf(),
+            line: e.span().map(|s| line_of(text, s.start)),
+            detail,
+        }
     })
 }
+
+/// The keys of leadloop.toml outside any table ([`ConfigFile`]'s).
+const TOP_LEVEL: [&str; 11] = [
+    "preset",
+    "timezone",
+    "input_timezone",
+    "as_of",
+    "sla_hours",
+    "black_hole_days",
+    "cache",
+    "bands",
+    "lookups",
+    "currency",
+    "leaky",
+];
 
 pub fn line_of(text: &str, offset: usize) -> usize {
     text.as_bytes()

@@ -2170,3 +2170,33 @@ fn issue_14_contact_says_when_mql_times_are_inferred() {
     assert!(line.contains("0 of 2 mature MQLs (0.0%"), "{line}");
     assert!(!line.contains("Caution"), "{line}");
 }
+
+// See: issue 14's user trial. `leaky = [...]` under [tables.leads] failed
+// with "unknown field `leaky`" and the table keys; the error now says it
+// is a top-level setting. Elsewhere the error is serde's, unchanged.
+#[test]
+fn issue_14_a_top_level_setting_under_a_table_says_where_it_goes() {
+    let s = generated(200, 3);
+    s.write("leadloop.toml", "[tables.leads]\nleaky = [\"x\"]\n");
+    let err = fails_with_2([
+        "--data",
+        s.join("leadloop.toml").to_str().unwrap(),
+        "validate",
+    ]);
+    assert!(err.contains("unknown field `leaky`"), "{err}");
+    assert!(
+        err.contains("`leaky` is a top-level setting of leadloop.toml, not a table's"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    s.write("leadloop.toml", "[tables.leads]\nlekay = [\"x\"]\n");
+    let err = fails_with_2([
+        "--data",
+        s.join("leadloop.toml").to_str().unwrap(),
+        "validate",
+    ]);
+    assert!(
+        err.contains("unknown field `lekay`") && !err.contains("top-level"),
+        "{err}"
+    );
+}
