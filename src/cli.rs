@@ -68,7 +68,7 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DATE")]
     pub as_of: Option<AsOfArg>,
 
-    /// Output format. Default: a table on the terminal, CSV files with --out.
+    /// Output format. Default: a table on the terminal, CSV files with --out (export: Parquet).
     #[arg(long, global = true, value_enum)]
     pub format: Option<Format>,
 
