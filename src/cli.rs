@@ -11,7 +11,10 @@ use crate::analysis::winloss::{Baseline, Month};
 pub use crate::config::AsOfInput as AsOfArg;
 use crate::output::Format;
 
-/// A positive, finite number (`--window`, `--sla-hours`, …).
+/// A positive, finite number (`--window`, `--sla-hours`, …), not below
+/// f64's smallest normal number: below it 1/x is infinite (a breaker's
+/// `--half-life-days 1e-310` made every time_decay weight 0 × ∞ = NaN and
+/// lost the revenue).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Positive(pub f64);
 
@@ -20,7 +23,7 @@ impl std::str::FromStr for Positive {
 
     fn from_str(s: &str) -> Result<Positive, String> {
         match s.trim().parse::<f64>() {
-            Ok(v) if v > 0.0 && v.is_finite() => Ok(Positive(v)),
+            Ok(v) if v >= f64::MIN_POSITIVE && v.is_finite() => Ok(Positive(v)),
             _ => Err("give a positive number".into()),
         }
     }

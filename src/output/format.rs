@@ -157,6 +157,9 @@ pub fn p_clause(p: f64) -> String {
 pub fn setting(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{v:.0}")
+    } else if v != 0.0 && (v.abs() < 1e-6 || v.abs() >= 1e15) {
+        // Not 300 digits of zeros (a breaker's half-life of 1e-300 days).
+        format!("{v:e}")
     } else {
         format!("{v}")
     }

@@ -135,7 +135,7 @@ fn offending(reason: Reason) -> &'static [&'static str] {
         Reason::UnknownStage => &[STAGE],
         Reason::InvalidStatus => &[STATUS],
         Reason::UnknownCurrency => &[CURRENCY, AMOUNT],
-        Reason::NegativeAmount | Reason::MissingAmount => &[AMOUNT],
+        Reason::NegativeAmount | Reason::AmountOutOfRange | Reason::MissingAmount => &[AMOUNT],
         Reason::WonWithoutClosedAt => &[STATUS, CLOSED_AT],
         Reason::ClosedBeforeCreated => &[CREATED_AT, CLOSED_AT],
         Reason::UnknownLead => &[LEAD_ID],

@@ -40,6 +40,10 @@ pub enum Reason {
     UnknownCurrency,
     /// A negative deal amount or spend.
     NegativeAmount,
+    /// A deal amount or spend of 10^15 or more (either sign): beyond any
+    /// real deal, and beyond what sums of money hold exactly
+    /// (`analysis::exact_sum`; a breaker's 1e38 deal was summed as 0).
+    AmountOutOfRange,
     /// A won deal with no closed_at.
     WonWithoutClosedAt,
     /// A won deal (or a spend row) with no amount.
@@ -57,7 +61,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    pub const ALL: [Reason; 19] = [
+    pub const ALL: [Reason; 20] = [
         Reason::Deleted,
         Reason::InactiveVersion,
         Reason::FilteredOut,
@@ -70,6 +74,7 @@ impl Reason {
         Reason::InvalidStatus,
         Reason::UnknownCurrency,
         Reason::NegativeAmount,
+        Reason::AmountOutOfRange,
         Reason::WonWithoutClosedAt,
         Reason::MissingAmount,
         Reason::ClosedBeforeCreated,
@@ -93,6 +98,7 @@ impl Reason {
             Reason::InvalidStatus => "invalid_status",
             Reason::UnknownCurrency => "unknown_currency",
             Reason::NegativeAmount => "negative_amount",
+            Reason::AmountOutOfRange => "amount_out_of_range",
             Reason::WonWithoutClosedAt => "won_without_closed_at",
             Reason::MissingAmount => "missing_amount",
             Reason::ClosedBeforeCreated => "closed_before_created",
@@ -170,7 +176,7 @@ mod tests {
             assert_eq!(Reason::from_index(r.index()), Some(r));
         }
         assert_eq!(Reason::from_index(Reason::ALL.len() as u8), None);
-        let stored = Column::new("r".into(), [Some(0u8), None, Some(18)]);
+        let stored = Column::new("r".into(), [Some(0u8), None, Some(19)]);
         let named = Reason::named(&stored).unwrap();
         let named: Vec<Option<&str>> = named.str().unwrap().iter().collect();
         assert_eq!(named, [Some("deleted"), None, Some("duplicate_key")]);

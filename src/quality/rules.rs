@@ -625,6 +625,10 @@ pub fn plan_table(
             let won = status.clone().eq(lit("won"));
             b.check(Reason::NegativeAmount, col(parsed(AMOUNT)).lt(lit(0.0)));
             b.check(
+                Reason::AmountOutOfRange,
+                col(parsed(AMOUNT)).abs().gt_eq(lit(MAX_AMOUNT)),
+            );
+            b.check(
                 Reason::WonWithoutClosedAt,
                 won.clone().and(col(parsed(CLOSED_AT)).is_null()),
             );
@@ -644,6 +648,10 @@ pub fn plan_table(
         }
         TableKind::Spend => {
             b.check(Reason::NegativeAmount, col(parsed(AMOUNT)).lt(lit(0.0)));
+            b.check(
+                Reason::AmountOutOfRange,
+                col(parsed(AMOUNT)).abs().gt_eq(lit(MAX_AMOUNT)),
+            );
         }
         _ => {}
     }
@@ -783,6 +791,11 @@ pub fn plan_table(
         lead_ids: None,
     })
 }
+
+/// The largest deal amount or spend a row may have (exclusive): sums of
+/// money are exact to 1e-9 within 38 digits (`analysis::exact_sum`), so a
+/// billion rows of just under 1e15 still sum exactly.
+pub const MAX_AMOUNT: f64 = 1e15;
 
 /// Rows apart beyond which [`TablePlan::rows_at`] reads two slices of a
 /// Parquet input rather than one (about a row group).

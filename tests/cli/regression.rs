@@ -2200,3 +2200,115 @@ fn issue_14_a_top_level_setting_under_a_table_says_where_it_goes() {
         "{err}"
     );
 }
+
+// See: issue 14's breaker. (1) A won deal or spend of 1e38 was summed as
+// 0 (revenue 0.0, "0 = 0", exit 0), and from about 1e30 a sum failed with
+// exit 1 ("decimal precision 38 can't fit"): an amount of 10^15 or more is
+// now set aside as amount_out_of_range. (2) `--half-life-days 1e-310` was
+// "positive" but its reciprocal infinite: every time_decay weight NaN and
+// the revenue lost; numbers below f64's smallest normal are refused.
+// (3) With touches but no deals, roi said touches were missing.
+#[test]
+fn issue_14_huge_amounts_tiny_half_lives_and_the_missing_table() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-02T00:00:00Z,web\nL2,2024-01-03T00:00:00Z,ads\n",
+    );
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount\nD1,L1,2024-01-10T00:00:00Z,2024-01-20T00:00:00Z,won,1e38\nD2,L2,2024-01-11T00:00:00Z,2024-01-21T00:00:00Z,won,250\nD3,L2,2024-01-12T00:00:00Z,2024-01-22T00:00:00Z,lost,-1e15\n",
+    );
+    s.write(
+        "spend.csv",
+        "date,source,amount\n2024-01-02,web,1e30\n2024-01-02,ads,100\n",
+    );
+    s.write(
+        "touches.csv",
+        "lead_id,at,source\nL2,2024-01-03T00:00:00Z,ads\nL2,2024-01-05T00:00:00Z,web\n",
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let aside = |table: &str, reason: &str| -> u64 {
+        rows(&v, "reasons")
+            .iter()
+            .filter(|r| r["table"] == table && r["reason"] == reason)
+            .map(|r| r["rows"].as_u64().unwrap())
+            .sum()
+    };
+    // D3 is negative first (one reason per row, in order).
+    assert_eq!(aside("deals", "amount_out_of_range"), 1, "{v}");
+    assert_eq!(aside("deals", "negative_amount"), 1, "{v}");
+    assert_eq!(aside("spend", "amount_out_of_range"), 1, "{v}");
+    // The rest adds up: closed-won revenue 250 (D2), spend 100.
+    let roi = analysis_json(s.path(), "roi", &["--model", "all"]);
+    let all = rows(&roi, "roi")
+        .iter()
+        .find(|r| r["source"] == "all")
+        .cloned()
+        .unwrap();
+    assert_eq!(all["revenue"], 250.0, "{all}");
+    assert_eq!(all["spend"], 100.0, "{all}");
+    for r in rows(&roi, "reconciliation") {
+        assert_eq!(r["closed_won_revenue"], 250.0, "{r}");
+        assert_eq!(r["difference"], 0.0, "{r}");
+    }
+    // A half-life below the smallest normal number is refused; a tiny
+    // normal one gives all credit to the last touch, none lost.
+    let data = s.path().to_str().unwrap();
+    let err = fails_with_2([
+        "--data",
+        data,
+        "roi",
+        "--model",
+        "time_decay",
+        "--half-life-days",
+        "1e-310",
+    ]);
+    assert!(err.contains("give a positive number"), "{err}");
+    let roi = analysis_json(
+        s.path(),
+        "roi",
+        &["--model", "time_decay", "--half-life-days", "1e-300"],
+    );
+    let web = rows(&roi, "roi")
+        .iter()
+        .find(|r| r["source"] == "web")
+        .cloned()
+        .unwrap();
+    assert_eq!(web["revenue"], 250.0, "{web}");
+    assert!(
+        roi["notes"]
+            .to_string()
+            .contains("time_decay half-life 1e-300 days"),
+        "{roi}"
+    );
+    // Touches without deals: the deals are what is missing.
+    std::fs::remove_file(s.join("deals.csv")).unwrap();
+    let err = fails_with_2(["--data", data, "roi", "--model", "first_touch"]);
+    assert!(err.contains("deals: no such table"), "{err}");
+}
+
+// See: issue 14's breaker. With no mature MQL, contact_speed's share was
+// 0/0 and written to CSV as NaN: it is empty.
+#[test]
+fn issue_14_contact_speed_share_without_mature_mqls_is_empty() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL0,2025-01-23T21:00:00Z,s1\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at,rep_id\nL0,mql,2025-03-04T21:00:00Z,r1\n",
+    );
+    let csv = stdout_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "csv",
+        "--as-of",
+        "2025-03-04",
+        "contact",
+    ]);
+    assert!(!csv.contains("NaN"), "{csv}");
+}

@@ -106,6 +106,9 @@ fn every_reason_is_covered_by_the_fixture() {
         if reason == Reason::FilteredOut {
             continue; // covered by `regression::issue_12_lead_history_keeps_status_rows`
         }
+        if reason == Reason::AmountOutOfRange {
+            continue; // covered by `regression::issue_14_huge_amounts_tiny_half_lives_and_the_missing_table`
+        }
         assert!(
             ledger.tables.iter().any(|t| t.rows(reason) > 0),
             "no fixture row for {reason}"

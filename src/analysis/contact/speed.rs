@@ -99,7 +99,11 @@ pub fn table(mqls: LazyFrame) -> Result<LazyFrame> {
     let mut cols = vec![
         col("group").alias("bucket"),
         col("mql"),
-        (col("mql").cast(DataType::Float64) / total.cast(DataType::Float64)).alias("share"),
+        // No mature MQL: no share (null, not 0/0 = NaN in the CSV).
+        when(total.clone().gt(lit(0u32)))
+            .then(col("mql").cast(DataType::Float64) / total.cast(DataType::Float64))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+            .alias("share"),
         col("sql"),
     ];
     cols.extend(rate_with_bounds("sql_rate", col("sql"), col("mql")));

@@ -139,8 +139,14 @@ impl Analysis for Options {
             } else if all {
                 skipped.push(m.name());
             } else {
+                // The table that is missing (a breaker's touches without
+                // deals were told touches were missing).
+                let table = match data.touches {
+                    None => "touches",
+                    Some(_) => "deals",
+                };
                 return Err(Error::MissingTable {
-                    table: "touches".into(),
+                    table: table.into(),
                     place: checked.source.clone(),
                     hint: format!(" (--model {} needs touches and deals)", m.name()),
                 });
@@ -617,7 +623,7 @@ impl<'a> Run<'a> {
         if self.chosen.contains(&Model::TimeDecay) {
             report.notes.push(format!(
                 "time_decay half-life {} days",
-                self.params.half_life_days
+                format::setting(self.params.half_life_days)
             ));
         }
         report.notes.push(self.inputs.ledger_summary.clone());
