@@ -212,6 +212,23 @@ where
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
+/// `leadloop --data DATA --format csv --out OUT export lead_funnel`, and the
+/// CSV it wrote (`OUT` is `DATA/x`).
+pub fn funnel_csv(data: &Path) -> String {
+    let out = data.join("x");
+    stdout_of([
+        "--data",
+        data.to_str().expect("utf-8 path"),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+        "export",
+        "lead_funnel",
+    ]);
+    std::fs::read_to_string(out.join("lead_funnel.csv")).expect("lead_funnel.csv")
+}
+
 /// `leadloop --data DATA --format json COMMAND EXTRA...`, parsed.
 pub fn analysis_json(data: &Path, command: &str, extra: &[&str]) -> serde_json::Value {
     let d = data.to_str().expect("utf-8 path");

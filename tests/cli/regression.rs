@@ -2014,19 +2014,8 @@ fn issue_14_lightning_dates_read_and_an_export_of_no_lead_is_an_error() {
         "leadloop.toml",
         "preset = \"salesforce\"\ninput_timezone = \"America/New_York\"\n[tables.leads]\npath = \"leads.csv\"\ndate_format = \"en_US\"\n",
     );
-    let out = s.join("x");
     let data = s.path().to_str().unwrap();
-    stdout_of([
-        "--data",
-        data,
-        "--format",
-        "csv",
-        "--out",
-        out.to_str().unwrap(),
-        "export",
-        "lead_funnel",
-    ]);
-    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
+    let csv = funnel_csv(s.path());
     // 5:01 AM EDT on 2024-03-17 = 09:01 UTC; 11:15 PM EDT on 03-18 = 03:15 UTC on 03-19.
     assert!(csv.contains("2024-03-17T09:01:00Z"), "{csv}");
     assert!(csv.contains("2024-03-19T03:15:00Z"), "{csv}");
@@ -2106,18 +2095,7 @@ fn issue_14_stage_and_status_names_match_in_any_case() {
         "{v}"
     );
     // In lead_funnel: L1 won 100, L2 lost, L3 contacted (the mapped handoff).
-    let out = s.join("x");
-    stdout_of([
-        "--data",
-        s.path().to_str().unwrap(),
-        "--format",
-        "csv",
-        "--out",
-        out.to_str().unwrap(),
-        "export",
-        "lead_funnel",
-    ]);
-    let csv = std::fs::read_to_string(out.join("lead_funnel.csv")).unwrap();
+    let csv = funnel_csv(s.path());
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     let cell = |lead: &str, c: &str| -> String {
         let i = header.iter().position(|h| *h == c).unwrap();
