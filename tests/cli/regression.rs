@@ -1759,6 +1759,31 @@ fn issue_14_a_source_named_like_a_summary_row_exits_2() {
             assert!(err.contains(&format!("called \"{name}\"")), "{err}");
         }
     }
+    // velocity's overall row is `all` too: a breaker's source called "all"
+    // printed two `all` rows.
+    let s = roi_names("all");
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source
+A,2024-01-01T00:00:00Z,all
+B,2024-01-01T00:00:00Z,web
+",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at
+A,mql,2024-01-03T00:00:00Z
+B,mql,2024-01-04T00:00:00Z
+",
+    );
+    let d = s.path().to_str().unwrap();
+    let err = fails_with_2(["--data", d, "velocity", "--by", "source"]);
+    assert!(
+        err.contains("called \"all\", which velocity names its overall row"),
+        "{err}"
+    );
+    // Without --by there is no group to collide with.
+    stdout_of(["--data", d, "velocity"]);
 }
 
 // See: issue 14. The judged handoffs, activities, scores and touches keep

@@ -175,6 +175,22 @@ fn finish<'a>(
     left_out: &DataFrame,
     recycling: DataFrame,
 ) -> Result<Step<'a>> {
+    // A group called what velocity names its overall row would be a second
+    // `all` row (a breaker's source named "all"), as roi refuses it too.
+    if let Some(counts) = counts {
+        let groups = counts.column("group")?.str()?;
+        if groups.iter().any(|g| g == Some(super::ALL_LABEL)) {
+            return Err(crate::error::Error::BadData {
+                table: "leads".into(),
+                file: inputs.checked.source.clone(),
+                column: by.join(", "),
+                detail: format!(
+                    "a group is called \"{}\", which velocity names its overall row; rename it in the export (or map it with a lookup)",
+                    super::ALL_LABEL
+                ),
+            });
+        }
+    }
     let (table, drawn, mut overall) = curves::table(sorted, counts)?;
     // A transition whose from-stage no input records short of a later
     // stage is instantaneous by construction (Olist: every SQL is one
