@@ -1782,6 +1782,12 @@ B,mql,2024-01-04T00:00:00Z
         err.contains("called \"all\", which velocity names its overall row"),
         "{err}"
     );
+    // contact merged that group's row into its overall `all` row, silently.
+    let err = fails_with_2(["--data", d, "contact", "--by", "source"]);
+    assert!(
+        err.contains("called \"all\", which contact names its overall row"),
+        "{err}"
+    );
     // Without --by there is no group to collide with.
     stdout_of(["--data", d, "velocity"]);
 }

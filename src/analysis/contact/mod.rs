@@ -154,9 +154,14 @@ impl Analysis for Options {
             speed::table(mqls.clone())?,
             speed::by_band(mqls.clone(), &params.band_order),
             speed::effect_counts(mqls.clone()),
-            gap::table(mqls, &params.by)?,
+            gap::table(mqls.clone(), &params.by)?,
             untimed,
             inferred,
+            // A group called what contact names its overall row: its row
+            // would merge into `all` (a breaker's source named "all").
+            mqls.clone()
+                .filter(col("group").eq(lit(ALL_LABEL)))
+                .select([len().cast(DataType::UInt64).alias("n")]),
         ];
         Ok(Step::stream(plans, move |frames| {
             finish(inputs, &params, frames)
@@ -165,7 +170,18 @@ impl Analysis for Options {
 }
 
 fn finish<'a>(inputs: &Inputs, params: &Params, frames: Vec<DataFrame>) -> Result<Step<'a>> {
-    let [table, speed, speed_by_band, counts, gap, untimed, inferred] = take(frames, "contact")?;
+    let [table, speed, speed_by_band, counts, gap, untimed, inferred, named_all] =
+        take(frames, "contact")?;
+    if Row::at(&named_all, 0).map_or(Ok(0), |r| r.count("n"))? > 0 {
+        return Err(crate::error::Error::BadData {
+            table: "leads".into(),
+            file: inputs.checked.source.clone(),
+            column: params.by.join(", "),
+            detail: format!(
+                "a group is called \"{ALL_LABEL}\", which contact names its overall row; rename it in the export (or map it with a lookup)"
+            ),
+        });
+    }
     let strata = speed::strata(&counts)?;
     let (effect, adjusted) = speed::effect(&strata)?;
     let (timed, inferred) = Row::at(&inferred, 0).map_or(Ok((0, 0)), |r| {
