@@ -2321,3 +2321,30 @@ fn issue_14_contact_speed_share_without_mature_mqls_is_empty() {
     ]);
     assert!(!csv.contains("NaN"), "{csv}");
 }
+
+// See: issue 14's breaker. roi --by campaign_id on spend without a
+// campaign_id column put all the spend under (none) without a word.
+#[test]
+fn issue_14_roi_says_which_table_has_no_campaign_column() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,campaign_id\nA,2024-01-01T00:00:00Z,web,c1\nB,2024-01-01T00:00:00Z,ads,c2\n",
+    );
+    s.write(
+        "spend.csv",
+        "date,source,amount\n2024-01-01,web,10\n2024-01-01,ads,20\n",
+    );
+    let says = "spend has no campaign_id column: all of its rows are under (none) here";
+    let v = analysis_json(s.path(), "roi", &["--by", "campaign_id"]);
+    assert!(v["notes"].to_string().contains(says), "{v}");
+    let none = rows(&v, "roi")
+        .iter()
+        .find(|r| r["campaign_id"] == "(none)")
+        .cloned()
+        .unwrap();
+    assert_eq!(none["spend"], 30.0, "{none}");
+    // By source, every table has the column: no such note.
+    let v = analysis_json(s.path(), "roi", &[]);
+    assert!(!v["notes"].to_string().contains("has no"), "{v}");
+}

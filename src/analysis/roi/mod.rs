@@ -610,6 +610,26 @@ impl<'a> Run<'a> {
                 "no deals table: won, revenue, cac, roas and roi are not measurable and are left empty".into(),
             );
         }
+        // A table without the grouping column puts everything under
+        // `(none)`: say so (a breaker's spend without campaign_id did not).
+        let mut read = vec![TableKind::Leads, TableKind::Spend];
+        if self.chosen.iter().any(|m| m.needs_touches()) {
+            read.push(TableKind::Touches);
+        }
+        for kind in read {
+            let lacks = self.inputs.checked.tables.get(&kind).is_some_and(|t| {
+                t.raw
+                    .clone()
+                    .collect_schema()
+                    .is_ok_and(|s| !s.contains(by))
+            });
+            if lacks {
+                report.notes.push(format!(
+                    "{kind} has no {by} column: all of its rows are under {} here",
+                    crate::analysis::NONE_LABEL
+                ));
+            }
+        }
         if !self.skipped.is_empty() {
             report.notes.push(format!(
                 "left out (no touches or deals table): {}",
