@@ -92,19 +92,42 @@ impl Ledger {
             })
             .collect();
         if parts.is_empty() {
-            "no input rows were set aside".into()
-        } else {
-            format!(
-                "{} input {} set aside ({}); `leadloop validate` lists them",
-                crate::output::format::count(self.set_aside_total()),
-                if self.set_aside_total() == 1 {
-                    "row"
-                } else {
-                    "rows"
-                },
-                parts.join(", ")
-            )
+            return "no input rows were set aside".into();
         }
+        let mut text = format!(
+            "{} input {} set aside ({}); `leadloop validate` lists them",
+            crate::output::format::count(self.set_aside_total()),
+            if self.set_aside_total() == 1 {
+                "row"
+            } else {
+                "rows"
+            },
+            parts.join(", ")
+        );
+        text.extend(self.date_format_hints());
+        text
+    }
+
+    /// For each table where a tenth or more of the rows (at least 10) have a
+    /// timestamp in no form read: a pointer to its `date_format`. A user
+    /// trial's en_GB on an en_US export set most rows aside and misread
+    /// the rest (day and month swapped), and the analyses ran on with only
+    /// "16 input rows set aside" to show for it.
+    pub fn date_format_hints(&self) -> Vec<String> {
+        self.tables
+            .iter()
+            .filter_map(|t| {
+                let n = t.rows(Reason::UnparseableTimestamp);
+                (n >= 10 && n * 10 >= t.read).then(|| {
+                    format!(
+                        "; {} of {} {} rows have a timestamp in no form read: check its date_format (a day-first / month-first mix-up also misreads the dates that do parse)",
+                        crate::output::format::count(n),
+                        crate::output::format::count(t.read),
+                        t.table
+                    )
+                })
+            })
+            .collect()
     }
 }
 

@@ -2348,3 +2348,56 @@ fn issue_14_roi_says_which_table_has_no_campaign_column() {
     let v = analysis_json(s.path(), "roi", &[]);
     assert!(!v["notes"].to_string().contains("has no"), "{v}");
 }
+
+// See: issue 14's second user trial. `date_format = "en_GB"` on an
+// export written month first set most deals aside and read the rest with
+// day and month swapped; winloss ran on, with only "16 input rows set
+// aside" to show. A table with a tenth or more of its rows (and at least
+// 10) unparseable now points to its date_format, in every analysis's
+// ledger note and in validate.
+#[test]
+fn issue_14_many_unparseable_dates_point_to_date_format() {
+    let s = Scratch::new();
+    let mut deals = String::from("deal_id,created_at,closed_at,status,amount\n");
+    for i in 0..12 {
+        // Day 13..24 of March, month first: no 13th month day first.
+        deals.push_str(&format!(
+            "D{i},3/{}/2024,3/{}/2024,won,100\n",
+            13 + i,
+            13 + i
+        ));
+    }
+    // Both ways readable: 3 April read as 4 March.
+    deals.push_str("D12,4/3/2024,4/5/2024,lost,50\nD13,4/6/2024,4/8/2024,won,70\n");
+    s.write("deals.csv", &deals);
+    s.write(
+        "leadloop.toml",
+        "[tables.deals]\npath = \"deals.csv\"\ndate_format = \"en_GB\"\n",
+    );
+    let says = "12 of 14 deals rows have a timestamp in no form read: check its date_format";
+    let cfg = s.join("leadloop.toml");
+    let out = stdout_of(["--data", cfg.to_str().unwrap(), "winloss"]);
+    let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains(says), "{out}");
+    let v = json_of([
+        "--data",
+        cfg.to_str().unwrap(),
+        "--format",
+        "json",
+        "validate",
+    ]);
+    assert!(v["notes"].to_string().contains(says), "{v}");
+    // A few bad dates among many: no such note.
+    let mut deals = String::from("deal_id,created_at,closed_at,status,amount\n");
+    for i in 0..100 {
+        deals.push_str(&format!(
+            "D{i},2024-03-01,2024-03-{:02},won,100\n",
+            2 + i % 20
+        ));
+    }
+    deals.push_str("X1,3/13/2024,2024-03-20,won,1\n");
+    s.write("deals.csv", &deals);
+    s.write("leadloop.toml", "[tables.deals]\npath = \"deals.csv\"\n");
+    let out = stdout_of(["--data", cfg.to_str().unwrap(), "winloss"]);
+    assert!(!out.contains("check its date_format"), "{out}");
+}

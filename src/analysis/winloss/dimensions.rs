@@ -142,7 +142,8 @@ fn looks_like_id(name: &str) -> bool {
 }
 
 /// A column that records the outcome or the stage itself (explaining win
-/// rate by the won flag is circular).
+/// rate by the won flag is circular; HubSpot's lifecycle stage is
+/// `Customer` once won: a user trial's top "driver").
 fn looks_like_outcome(name: &str) -> bool {
     let lower = name.to_ascii_lowercase().replace(['_', ' '], "");
     [
@@ -153,6 +154,7 @@ fn looks_like_outcome(name: &str) -> bool {
         "dealstage",
         "forecastcategory",
         "status",
+        "lifecyclestage",
     ]
     .iter()
     .any(|w| lower.contains(w))
@@ -274,5 +276,31 @@ impl Defaults {
             }
         }
         Ok((chosen, left))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The vendors' outcome and stage columns, in their API, loader and UI
+    /// spellings, are not drivers; ordinary dimensions are.
+    #[test]
+    fn outcome_columns_are_recognised_in_every_spelling() {
+        for name in [
+            "IsWon",
+            "StageName",
+            "Lead Status",
+            "hs_lead_status",
+            "dealstage",
+            "Lifecycle Stage",
+            "lifecyclestage",
+            "property_lifecyclestage",
+        ] {
+            assert!(looks_like_outcome(name), "{name}");
+        }
+        for name in ["industry", "Company Size", "country", "Lead Source"] {
+            assert!(!looks_like_outcome(name), "{name}");
+        }
     }
 }
