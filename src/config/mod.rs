@@ -463,6 +463,11 @@ pub fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
             detail.push_str(&format!(
                 "; `{key}` is a top-level setting of leadloop.toml, not a table's: move it out of [tables.…]"
             ));
+        } else if let Some(key) = unknown.filter(|k| TABLE_ONLY.contains(k)) {
+            // The reverse (a second user trial's top-level date_format).
+            detail.push_str(&format!(
+                "; `{key}` is a table's setting: put it under the table it is for ([tables.leads], [tables.deals], …)"
+            ));
         }
         Error::BadConfig {
             file: path.to_path_buf(),
@@ -471,6 +476,29 @@ pub fn parse_config(text: &str, path: &Path) -> Result<ConfigFile> {
         }
     })
 }
+
+/// The keys only a table has ([`TableConfig`]'s that are not also top-level).
+const TABLE_ONLY: [&str; 19] = [
+    "path",
+    "format",
+    "separator",
+    "sheet",
+    "null_values",
+    "rename",
+    "constants",
+    "absent",
+    "row_number",
+    "epoch_unit",
+    "keep",
+    "ignore_stages",
+    "status_flags",
+    "lead_list_separator",
+    "stage_rep",
+    "date_format",
+    "stages",
+    "stage_map",
+    "status_map",
+];
 
 /// The keys of leadloop.toml outside any table ([`ConfigFile`]'s).
 const TOP_LEVEL: [&str; 11] = [

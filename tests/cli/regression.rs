@@ -2198,6 +2198,14 @@ fn issue_14_a_top_level_setting_under_a_table_says_where_it_goes() {
         "{err}"
     );
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    // The reverse: a table's setting at the top level.
+    s.write("leadloop.toml", "date_format = \"en_US\"\n");
+    let err = fails_with_2([
+        "--data",
+        s.join("leadloop.toml").to_str().unwrap(),
+        "validate",
+    ]);
+    assert!(err.contains("`date_format` is a table's setting"), "{err}");
     s.write("leadloop.toml", "[tables.leads]\nlekay = [\"x\"]\n");
     let err = fails_with_2([
         "--data",
