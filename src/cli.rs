@@ -158,7 +158,7 @@ pub struct BandsArgs {
     #[arg(long, value_name = "DIM")]
     pub by: Vec<String>,
     /// Count a stage only if reached within DAYS of the first MQL; splits rows by maturity.
-    #[arg(long, allow_negative_numbers = true, value_name = "DAYS")]
+    #[arg(long, allow_hyphen_values = true, value_name = "DAYS")]
     pub window: Option<Positive>,
     /// Count recorded events only (no cumulative reach).
     #[arg(long)]
@@ -186,11 +186,11 @@ pub struct ContactArgs {
     pub by: Vec<String>,
     /// Hours within which an MQL should be contacted (default: the config's
     /// sla_hours, 24).
-    #[arg(long, allow_negative_numbers = true, value_name = "H")]
+    #[arg(long, allow_hyphen_values = true, value_name = "H")]
     pub sla_hours: Option<Positive>,
     /// An MQL never contacted for longer than D days is in the black hole
     /// (default: the config's black_hole_days, 30).
-    #[arg(long, allow_negative_numbers = true, value_name = "D")]
+    #[arg(long, allow_hyphen_values = true, value_name = "D")]
     pub black_hole_days: Option<Positive>,
 }
 
@@ -215,7 +215,7 @@ pub struct RoiArgs {
     #[arg(long, value_enum, value_name = "M|all", default_value_t = Models::One(crate::analysis::attribution::Model::LeadSource), hide_possible_values = true)]
     pub model: Models,
     /// time_decay: a touch's weight halves every D days before the deal's creation.
-    #[arg(long, value_name = "D", allow_negative_numbers = true, default_value_t = Positive(crate::analysis::roi::DEFAULT_HALF_LIFE_DAYS))]
+    #[arg(long, value_name = "D", allow_hyphen_values = true, default_value_t = Positive(crate::analysis::roi::DEFAULT_HALF_LIFE_DAYS))]
     pub half_life_days: Positive,
     /// First day of the cohort and spend period (YYYY-MM-DD, inclusive).
     #[arg(long, value_name = "DATE", value_parser = date)]

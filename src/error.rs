@@ -174,6 +174,35 @@ pub fn one_line(msg: &str) -> String {
     out
 }
 
+/// The columns a table has, for an error's "found:": comma-separated,
+/// control characters shown as `\u{..}`, and cut at 300 characters with
+/// the count of columns (a breaker's binary file read as CSV echoed 3 KB
+/// of raw bytes, NULs included, as its "header").
+pub fn column_list(columns: &[String]) -> String {
+    let mut out = String::new();
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        for ch in c.chars() {
+            match ch.is_control() {
+                true => out.push_str(&ch.escape_unicode().to_string()),
+                false => out.push(ch),
+            }
+        }
+        if out.len() > 300 {
+            let mut cut = 300;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            out.push_str(&format!("… ({} columns)", columns.len()));
+            break;
+        }
+    }
+    out
+}
+
 impl From<polars::error::PolarsError> for Error {
     fn from(e: polars::error::PolarsError) -> Self {
         Error::Engine(one_line(&e.to_string()))
@@ -183,6 +212,17 @@ impl From<polars::error::PolarsError> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn column_lists_are_short_and_printable() {
+        let cols = |v: &[&str]| v.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(column_list(&cols(&["a", "b"])), "a, b");
+        assert_eq!(column_list(&cols(&["x\0y"])), "x\\u{0}y");
+        let many: Vec<String> = (0..200).map(|i| format!("column_{i}")).collect();
+        let list = column_list(&many);
+        assert!(list.len() < 330, "{list}");
+        assert!(list.ends_with("… (200 columns)"), "{list}");
+    }
 
     #[test]
     fn input_errors_exit_2_others_exit_1() {

@@ -108,7 +108,7 @@ pub fn load(spec: &DataSpec) -> Result<Inputs> {
                 named_by: Some(Box::new(crate::error::NamedBy::WideStage {
                     stage: stage.clone(),
                 })),
-                found: raw.columns.join(", "),
+                found: crate::error::column_list(&raw.columns),
             });
         }
         for absent in &cfg.absent {

@@ -70,7 +70,7 @@ impl RawTable {
                     by: Source::Preset(self.preset.unwrap_or("")),
                 })
             }),
-            found: self.columns.join(", "),
+            found: crate::error::column_list(&self.columns),
         }
     }
 }
@@ -108,7 +108,7 @@ pub fn scan(
                     return Err(Error::BadData {
                         table: name.to_string(),
                         file: location.display.clone(),
-                        column: f.clone(),
+                        column: crate::error::column_list(std::slice::from_ref(f)),
                         detail: "the header names this column twice; rename one in the export"
                             .into(),
                     });
@@ -229,7 +229,7 @@ pub fn scan(
                         false => Source::Config,
                     },
                 })),
-                found: found.join(", "),
+                found: crate::error::column_list(&found),
             });
         };
         // A preset names several spellings of one column (API names, a

@@ -2409,3 +2409,35 @@ fn issue_14_many_unparseable_dates_point_to_date_format() {
     let out = stdout_of(["--data", cfg.to_str().unwrap(), "winloss"]);
     assert!(!out.contains("check its date_format"), "{out}");
 }
+
+// See: issue 14's breaker. `--half-life-days -inf` was clap's "unexpected
+// argument '-i'"; a binary file read as CSV echoed ~3 KB of raw bytes,
+// NULs included, after "found:". Both are now short one-line errors.
+#[test]
+fn issue_14_a_negative_infinity_and_a_binary_header_are_short_errors() {
+    let err = fails_with_2(["roi", "--half-life-days", "-inf"]);
+    assert!(
+        err.contains("--half-life-days -inf: give a positive number"),
+        "{err}"
+    );
+    let s = Scratch::new();
+    let mut bytes: Vec<u8> = (0u8..=255).cycle().take(3000).collect();
+    bytes.retain(|b| *b != b'\n');
+    std::fs::write(s.join("leads.csv"), &bytes).unwrap();
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
+    // Its "header" names a column twice (the bytes repeat).
+    assert!(err.contains("the header names this column twice"), "{err}");
+    assert!(!err.contains('\0'), "{err:?}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.len() < 600, "{} bytes: {err}", err.len());
+    // An executable's first bytes: no lead_id among them.
+    let mut bytes = b"\x7fELF\x02\x01\x01\0\0\0".to_vec();
+    bytes.extend((0u8..=255).filter(|b| *b != b'\n' && *b != b',').take(200));
+    bytes.extend(std::iter::repeat_n(b'x', 2000));
+    std::fs::write(s.join("leads.csv"), &bytes).unwrap();
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(err.contains("no column \"lead_id\"; found: "), "{err}");
+    assert!(!err.contains('\0'), "{err:?}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.len() < 600, "{} bytes: {err}", err.len());
+}
