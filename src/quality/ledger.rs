@@ -453,7 +453,7 @@ fn tabulate(
     let examples = match picked.is_empty() {
         true => DataFrame::empty(),
         false => p
-            .rows_at(&picked)
+            .rows_at(&picked)?
             .collect()?
             .sort([INDEX_COL], SortMultipleOptions::default())?,
     };

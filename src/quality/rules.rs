@@ -200,7 +200,7 @@ impl TablePlan {
     /// nearby rows (its row groups are read independently); a CSV in one
     /// slice from the first to the last row, since each slice would count
     /// lines from the file's start.
-    pub fn rows_at(&self, index: &[u64]) -> LazyFrame {
+    pub fn rows_at(&self, index: &[u64]) -> PolarsResult<LazyFrame> {
         let mut cols = vec![col(INDEX_COL)];
         cols.extend(self.data_columns.iter().map(|c| col(c.as_str())));
         let wanted = lit(Series::new("i".into(), index.to_vec())).implode(false);
@@ -224,9 +224,8 @@ impl TablePlan {
             .collect();
         match slices.len() {
             // No rows asked for: none of the scan's (an empty slice).
-            0 => self.raw.clone().slice(0, 0).select(cols),
-            _ => concat(slices, UnionArgs::default())
-                .unwrap_or_else(|_| self.raw.clone().slice(0, 0).select(cols)),
+            0 => Ok(self.raw.clone().slice(0, 0).select(cols)),
+            _ => concat(slices, UnionArgs::default()),
         }
     }
 
