@@ -2441,3 +2441,27 @@ fn issue_14_a_negative_infinity_and_a_binary_header_are_short_errors() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.len() < 600, "{} bytes: {err}", err.len());
 }
+
+// See: issue 14's user trial (carried over from earlier notes). On X
+// Education the report showed "score AUC for won 0.62" (bands, unscored
+// leads left out) and recalibrate "current 0.516" (unscored leads ranked
+// last) with nothing to say why. recalibrate now says how many of its
+// test leads have no score and how it ranks them.
+#[test]
+fn issue_14_recalibrate_says_how_it_ranks_unscored_leads() {
+    real_data("x-education-lead-scoring/Leads.csv");
+    let x = repo().join("tests/real-data/x-education/leadloop.toml");
+    let v = analysis_json(&x, "recalibrate", &[]);
+    let notes = v["notes"].to_string();
+    // 703: Python polars' count of empty "Asymmetrique Activity Score" cells
+    // in Leads.csv's last 2,772 rows (the test share, 30% in file order).
+    assert!(
+        notes.contains(
+            "current: 703 of 2,772 test leads have no score; they rank below every scored lead"
+        ),
+        "{notes}"
+    );
+    // data-samples scores every lead: no such note.
+    let v = analysis_json(&repo().join("data-samples"), "recalibrate", &[]);
+    assert!(!v["notes"].to_string().contains("have no score"), "{v}");
+}

@@ -282,6 +282,25 @@ impl Options {
                 }),
                 _ => rate(unscored),
             };
+            // Unscored test leads rank below every scored one here, where
+            // bands' AUC leaves them out: say so, or the two AUCs of one
+            // score disagree unexplained (X Education: 0.62 in bands,
+            // 0.516 here, with 46% of leads unscored).
+            let (unscored_test, test_leads) =
+                cur.values
+                    .iter()
+                    .zip(&cur.test)
+                    .fold((0u64, 0u64), |(u, n), (v, c)| {
+                        let leads = c.positives + c.negatives;
+                        (u + if v.is_none() { leads } else { 0 }, n + leads)
+                    });
+            if unscored_test > 0 {
+                notes.push(format!(
+                    "current: {} of {} test leads have no score; they rank below every scored lead (AUC) with the train rate of unscored leads as their probability, where bands' AUC leaves unscored leads out",
+                    crate::output::format::count(unscored_test),
+                    crate::output::format::count(test_leads)
+                ));
+            }
             match crate::stats::platt_counts(&scored) {
                 Some(platt) => {
                     let prob = |k: usize| cur.values[k].map_or(fallback, |c| platt.probability(c));
