@@ -212,9 +212,29 @@ fn winloss_default_dimensions_and_baselines() {
         .map(|r| r["effect"].as_f64().unwrap())
         .sum();
     assert!((sum - bridge[3]["effect"].as_f64().unwrap()).abs() < 1e-9);
-    // An explicit month with nothing closed says so.
-    let v = winloss_json(&fixture("winloss"), &["--month", "2024-05"]);
-    assert_eq!(v["headline"], "No deals closed in 2024-05.");
+    // An explicit month after every close has nothing to analyse: one
+    // line, exit 2, naming the months the deals closed in (it printed "No
+    // deals closed in 2024-05.", exit 0).
+    let d = fixture("winloss");
+    let err = fails_with_2([
+        "--data",
+        d.to_str().unwrap(),
+        "winloss",
+        "--month",
+        "2024-05",
+    ]);
+    assert!(
+        err.contains("winloss --month 2024-05: no deal closed then; the deals closed from 2024-01 to 2024-02"),
+        "{err}"
+    );
+    // A month between closes with none of its own says so, exit 0.
+    let s = Scratch::new();
+    s.write(
+        "deals.csv",
+        "deal_id,created_at,closed_at,status,amount\nD1,2024-01-02,2024-01-20,won,10\nD2,2024-01-03,2024-03-20,lost,5\n",
+    );
+    let v = winloss_json(s.path(), &["--month", "2024-02"]);
+    assert_eq!(v["headline"], "No deals closed in 2024-02.");
 }
 
 #[test]

@@ -197,6 +197,29 @@ impl Options {
         left_out: &[(String, String)],
     ) -> Result<Step<'a>> {
         let [months, reasons, driver_table, unplaced] = take(frames, "winloss")?;
+        // A --month outside the months any deal closed in has nothing to
+        // analyse (it printed "No deals closed in 2030-01", exit 0); an
+        // empty month between them is a finding and stays one.
+        if self.month.is_some() {
+            let closed: Vec<String> = months
+                .column("month")?
+                .cast(&DataType::String)?
+                .str()?
+                .iter()
+                .flatten()
+                .map(str::to_string)
+                .collect();
+            let wanted = month.to_string();
+            if let (Some(first), Some(last)) = (closed.iter().min(), closed.iter().max()) {
+                if wanted < *first || wanted > *last {
+                    return Err(crate::error::Error::NothingToAnalyse {
+                        detail: format!(
+                            "winloss --month {wanted}: no deal closed then; the deals closed from {first} to {last}"
+                        ),
+                    });
+                }
+            }
+        }
         let (p1, p0) = (
             headline::period(&months, &[month])?,
             headline::period(&months, base)?,
