@@ -30,9 +30,15 @@ pub fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>
         path: path.to_path_buf(),
         detail: e.to_string(),
     };
-    if dir.is_file() {
+    // A file, or a device such as /dev/null (a breaker's --out got "File
+    // exists (os error 17)", exit 1): anything there that is no folder.
+    if dir.exists() && !dir.is_dir() {
+        let what = match dir.is_file() {
+            true => "a file",
+            false => "a device or a special file",
+        };
         return Err(Error::bad_argument(format!(
-            "{}: is a file, not a folder; give a folder to write into",
+            "{}: is {what}, not a folder; give a folder to write into",
             dir.display()
         )));
     }

@@ -439,6 +439,20 @@ fn writing_into_a_file_is_an_argument_error() {
         "report",
     ]);
     assert!(err.contains("is a file, not a folder"), "{err}");
+    // A device there (a breaker's /dev/null was "File exists", exit 1).
+    if std::path::Path::new("/dev/null").exists() {
+        let err = fails_with_2([
+            "--data",
+            fixture("ledger").to_str().unwrap(),
+            "--out",
+            "/dev/null",
+            "bands",
+        ]);
+        assert!(
+            err.contains("/dev/null: is a device or a special file, not a folder"),
+            "{err}"
+        );
+    }
 }
 
 // time_decay with every touch many half-lives old underflowed to 0/0:
