@@ -85,6 +85,36 @@ pub fn group_label(by: &[String], month: Expr) -> Expr {
     }
 }
 
+/// The one-line error when a group of `--by` columns `by` (in the data of
+/// `table`, read from `file`) is called `label`, which `analysis` names one
+/// of its own rows (`all`, roi's `unattributed`): the group's row would
+/// merge with that one (a breaker's source called "all" did, silently, in
+/// contact).
+pub fn summary_name_taken(
+    file: &str,
+    table: &str,
+    by: &[&str],
+    label: &str,
+    analysis: &str,
+) -> Error {
+    let what = match by {
+        [one] => *one,
+        _ => "group",
+    };
+    let row = match label {
+        ALL_LABEL => "overall",
+        other => other,
+    };
+    Error::BadData {
+        table: table.into(),
+        file: file.into(),
+        column: by.join(", "),
+        detail: format!(
+            "a {what} is called \"{label}\", which {analysis} names its {row} row; rename it in the export (or map it with a lookup)"
+        ),
+    }
+}
+
 /// A one-line error unless every `--by` name is `month` or a column of
 /// `funnel`, none is given twice, and none is one of `reserved` (the
 /// table's own columns, which a split column would collide with).

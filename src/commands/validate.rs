@@ -153,12 +153,7 @@ pub fn report(checked: &Checked, ledger: &Ledger) -> Result<Report> {
         crate::output::format::count(read - ledger.set_aside_total()),
         crate::output::format::count(ledger.set_aside_total())
     ));
-    report.notes.extend(
-        ledger
-            .date_format_hints()
-            .iter()
-            .map(|h| h.trim_start_matches("; ").to_string()),
-    );
+    report.notes.extend(ledger.date_format_hints());
     report.notes.extend(checked.notes.iter().cloned());
     report.notes.extend(lookup_notes(checked)?);
     report.notes.extend(mapping_hints(ledger));

@@ -104,7 +104,10 @@ impl Ledger {
             },
             parts.join(", ")
         );
-        text.extend(self.date_format_hints());
+        for hint in self.date_format_hints() {
+            text.push_str("; ");
+            text.push_str(&hint);
+        }
         text
     }
 
@@ -120,7 +123,7 @@ impl Ledger {
                 let n = t.rows(Reason::UnparseableTimestamp);
                 (n >= 10 && n * 10 >= t.read).then(|| {
                     format!(
-                        "; {} of {} {} rows have a timestamp in no form read: check its date_format (a day-first / month-first mix-up also misreads the dates that do parse)",
+                        "{} of {} {} rows have a timestamp in no form read: check its date_format (a day-first / month-first mix-up also misreads the dates that do parse)",
                         crate::output::format::count(n),
                         crate::output::format::count(t.read),
                         t.table

@@ -133,30 +133,22 @@ impl Analysis for Options {
         };
         let funnel = inputs.funnel("contact")?;
         let mqls = mqls(funnel.clone(), &params)?.cache();
-        let untimed = funnel
-            .clone()
-            .filter(col("reached_mql").and(col("mql_at").is_null()))
-            .select([len().cast(DataType::UInt64).alias("n")]);
-        // MQLs with a time but no recorded MQL event: their time is a later
-        // stage's (SPEC §3), so a contact before it does not count.
-        let inferred = funnel
-            .filter(col("reached_mql").and(col("mql_at").is_not_null()))
-            .select([
-                len().cast(DataType::UInt64).alias("n"),
-                col("recorded_mql")
-                    .not()
-                    .cast(DataType::UInt64)
-                    .sum()
-                    .alias("inferred"),
-            ]);
+        // MQLs known only by a flag (no time: left out), and timed MQLs with
+        // and without a recorded MQL event (without one, their time is a
+        // later stage's, SPEC §3, so a contact before it does not count).
+        let count = |c: Expr| c.cast(DataType::UInt64).sum();
+        let mql_counts = funnel.filter(col("reached_mql")).select([
+            count(col("mql_at").is_null()).alias("untimed"),
+            count(col("mql_at").is_not_null()).alias("timed"),
+            count(col("mql_at").is_not_null().and(col("recorded_mql").not())).alias("inferred"),
+        ]);
         let plans = vec![
             table(mqls.clone(), &params)?,
             speed::table(mqls.clone())?,
             speed::by_band(mqls.clone(), &params.band_order),
             speed::effect_counts(mqls.clone()),
             gap::table(mqls.clone(), &params.by)?,
-            untimed,
-            inferred,
+            mql_counts,
             // A group called what contact names its overall row: its row
             // would merge into `all` (a breaker's source named "all").
             mqls.clone()
@@ -170,23 +162,26 @@ impl Analysis for Options {
 }
 
 fn finish<'a>(inputs: &Inputs, params: &Params, frames: Vec<DataFrame>) -> Result<Step<'a>> {
-    let [table, speed, speed_by_band, counts, gap, untimed, inferred, named_all] =
+    let [table, speed, speed_by_band, counts, gap, mql_counts, named_all] =
         take(frames, "contact")?;
     if Row::at(&named_all, 0).map_or(Ok(0), |r| r.count("n"))? > 0 {
-        return Err(crate::error::Error::BadData {
-            table: "leads".into(),
-            file: inputs.checked.source.clone(),
-            column: params.by.join(", "),
-            detail: format!(
-                "a group is called \"{ALL_LABEL}\", which contact names its overall row; rename it in the export (or map it with a lookup)"
-            ),
-        });
+        let by: Vec<&str> = params.by.iter().map(String::as_str).collect();
+        return Err(super::summary_name_taken(
+            &inputs.checked.source,
+            "leads",
+            &by,
+            ALL_LABEL,
+            "contact",
+        ));
     }
     let strata = speed::strata(&counts)?;
     let (effect, adjusted) = speed::effect(&strata)?;
-    let (timed, inferred) = Row::at(&inferred, 0).map_or(Ok((0, 0)), |r| {
-        Ok::<_, crate::error::Error>((r.count("n")?, r.count("inferred")?))
-    })?;
+    let mql_count = |c: &str| Row::at(&mql_counts, 0).map_or(Ok(0), |r| r.count(c));
+    let (untimed, timed, inferred) = (
+        mql_count("untimed")?,
+        mql_count("timed")?,
+        mql_count("inferred")?,
+    );
     let mut summary = match summary(&table, adjusted)? {
         Some(mut s) => {
             s.sentence = Some(headline(&s, adjusted, params));
@@ -257,7 +252,6 @@ fn finish<'a>(inputs: &Inputs, params: &Params, frames: Vec<DataFrame>) -> Resul
             format::count(timed)
         ));
     }
-    let untimed = Row::at(&untimed, 0).map_or(Ok(0), |r| r.count("n"))?;
     if untimed > 0 {
         report.notes.push(format!(
             "{} MQLs known only by a flag (no MQL time) are left out: contact cannot be timed from them",

@@ -420,14 +420,13 @@ impl<'a> Run<'a> {
         let own_unattributed = usize::from(model != Model::LeadSource);
         for (label, own) in [(ALL_LABEL, 1), (UNATTRIBUTED, own_unattributed)] {
             if rows(label) > own {
-                return Err(Error::BadData {
-                    table: "leads, touches or spend".into(),
-                    file: self.inputs.checked.source.clone(),
-                    column: by.into(),
-                    detail: format!(
-                        "a {by} is called \"{label}\", which roi names a summary row; rename it in the export (or map it with a lookup)"
-                    ),
-                });
+                return Err(crate::analysis::summary_name_taken(
+                    &self.inputs.checked.source,
+                    "leads, touches or spend",
+                    &[by],
+                    label,
+                    "roi",
+                ));
             }
         }
         Ok(())

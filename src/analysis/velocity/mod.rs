@@ -180,15 +180,14 @@ fn finish<'a>(
     if let Some(counts) = counts {
         let groups = counts.column("group")?.str()?;
         if groups.iter().any(|g| g == Some(super::ALL_LABEL)) {
-            return Err(crate::error::Error::BadData {
-                table: "leads".into(),
-                file: inputs.checked.source.clone(),
-                column: by.join(", "),
-                detail: format!(
-                    "a group is called \"{}\", which velocity names its overall row; rename it in the export (or map it with a lookup)",
-                    super::ALL_LABEL
-                ),
-            });
+            let by: Vec<&str> = by.iter().map(String::as_str).collect();
+            return Err(super::summary_name_taken(
+                &inputs.checked.source,
+                "leads",
+                &by,
+                super::ALL_LABEL,
+                "velocity",
+            ));
         }
     }
     let (table, drawn, mut overall) = curves::table(sorted, counts)?;
