@@ -190,6 +190,7 @@ pub fn credits_together(
         let w = || col(weight(*m));
         shares.push((w() / w().sum().over([col(DEAL)])?).alias(credit_column(*m)));
     }
+    // A count keeps the aggregation non-empty when Markov runs alone.
     let mut per_pair = vec![len().alias("__touches")];
     per_pair.extend(weighed.iter().map(|(m, _)| col(credit_column(*m)).sum()));
     let mut pairs = rows

@@ -337,11 +337,14 @@ impl<'a> Run<'a> {
                 .collect()
         };
         let mut plans = Vec::new();
+        // Which of the two sets of rows (by creation, to close) has models.
+        let mut wanted = [false; 2];
         for to_close in [false, true] {
             let models = touch_models(to_close);
             if models.is_empty() {
                 continue;
             }
+            wanted[usize::from(to_close)] = true;
             let rows = attribution::eligible(deals.clone(), won_touches.clone(), to_close)?;
             let credits = attribution::credits_together(
                 &models,
@@ -363,10 +366,6 @@ impl<'a> Run<'a> {
                 table::attributed_together(deals.clone(), credits, &columns);
             plans.extend([per_group, unattributed]);
         }
-        let wanted = [
-            !touch_models(false).is_empty(),
-            !touch_models(true).is_empty(),
-        ];
         Ok(Step::collect(plans, move |frames| {
             let mut frames = frames.into_iter();
             let [by_creation, to_close] = wanted.map(|w| match w {
