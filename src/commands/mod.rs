@@ -75,7 +75,10 @@ impl Context {
         }
         let mut checked = phases::time("read + judge leads", || {
             let inputs = crate::input::load(&spec)?;
-            Checked::new(inputs, &spec)
+            match always {
+                true => Checked::new(inputs, &spec),
+                false => Checked::counting(inputs, &spec),
+            }
         })?;
         if always || checked.store().keeps() {
             for kind in checked.unjudged() {

@@ -101,6 +101,52 @@ impl LeadIndex {
         })
     }
 
+    /// The index of the used leads straight from the leads' rows, when no
+    /// alias names a lead (issue 14: the ids are hashed once, both to find
+    /// duplicates and to index them). `keys` holds each row's id in row
+    /// order (null for a row set aside for another reason) and `created`
+    /// its `created_at`: the first row of each id is a used lead, the used
+    /// leads numbered in row order (as `Checked`'s used leads are), and a
+    /// later row of an id repeats it. Returns the index and, by row,
+    /// whether the row repeats an earlier row's id. Errors: keys of another
+    /// type than text or integer (a bug), or more than `u32::MAX - 1` rows.
+    pub fn first_rows(keys: &Column, created: &Column) -> PolarsResult<(LeadIndex, Vec<bool>)> {
+        let present = keys.is_not_null();
+        let (keys, repeats) = match keys.dtype() {
+            DataType::String => {
+                let ca = keys.str()?.rechunk();
+                let keys = TextKeys::new(ca.downcast_as_array().clone());
+                let (table, repeats) =
+                    Slots::repeats(&keys, keys.values.iter()).ok_or_else(too_many)?;
+                (Keys::Text(keys, table), repeats)
+            }
+            d if d.is_integer() => {
+                let ca = keys.cast(&DataType::Int64)?;
+                let keys = IntKeys::new(ca.i64()?.iter().collect());
+                let (table, repeats) =
+                    Slots::repeats(&keys, keys.values.iter().copied()).ok_or_else(too_many)?;
+                (Keys::Int(keys, table), repeats)
+            }
+            d => polars_bail!(ComputeError: "lead index: keys of type {d}"),
+        };
+        let mut rows = vec![IdxSize::MAX; repeats.len()];
+        let mut used: Vec<IdxSize> = Vec::new();
+        for (p, (repeated, present)) in repeats.iter().zip(present.iter()).enumerate() {
+            if present == Some(true) && !repeated {
+                rows[p] = used.len() as IdxSize;
+                used.push(p as IdxSize);
+            }
+        }
+        let used = IdxCa::from_vec(PlSmallStr::EMPTY, used);
+        let index = LeadIndex {
+            keys: Some(keys),
+            rows,
+            created: created.take(&used)?,
+            ids: None,
+        };
+        Ok((index, repeats))
+    }
+
     /// An index with no keys, for a run whose tables are all read as
     /// judged (a cache hit): their plans are never run, only their shape.
     pub fn unused() -> LeadIndex {
@@ -268,6 +314,34 @@ mod tests {
         assert!(ix.id(&rows).is_err());
         let created: Vec<Option<i64>> = ix.created(&rows).unwrap().i64().unwrap().iter().collect();
         assert_eq!(created, [Some(2)]);
+    }
+
+    #[test]
+    fn first_rows_index_the_first_row_of_each_id_and_flag_the_repeats() {
+        // Rows: a, (set aside), b, a again, c.
+        let keys = Column::new(
+            "k".into(),
+            [Some("a"), None, Some("b"), Some("a"), Some("c")],
+        );
+        let created = Column::new(CREATED_AT.into(), [10i64, 20, 30, 40, 50]);
+        let (ix, repeats) = LeadIndex::first_rows(&keys, &created).unwrap();
+        assert_eq!(repeats, [false, false, false, true, false]);
+        // Used leads numbered in row order: a 0, b 1, c 2.
+        let ids = Column::new(
+            "id".into(),
+            [Some("c"), Some("a"), Some("b"), Some("x"), None],
+        );
+        assert_eq!(rows_of(&ix, ids), [Some(2), Some(0), Some(1), None, None]);
+        let rows = Column::new("r".into(), [Some(0 as IdxSize), Some(1), Some(2)]);
+        let created: Vec<Option<i64>> = ix.created(&rows).unwrap().i64().unwrap().iter().collect();
+        assert_eq!(created, [Some(10), Some(30), Some(50)]);
+        // Integer ids alike.
+        let keys = Column::new("k".into(), [Some(5i64), Some(5), None, Some(6)]);
+        let created = Column::new(CREATED_AT.into(), [1i64, 2, 3, 4]);
+        let (ix, repeats) = LeadIndex::first_rows(&keys, &created).unwrap();
+        assert_eq!(repeats, [false, true, false, false]);
+        let ids = Column::new("id".into(), [Some(6i64), Some(5)]);
+        assert_eq!(rows_of(&ix, ids), [Some(1), Some(0)]);
     }
 
     #[test]

@@ -223,7 +223,7 @@ pub fn compute_with(
         let counted = q.used.is_some();
         dsl.extend(q.used.map(|u| u.logical_plan));
         dsl.extend(latest.map(|l| l.logical_plan));
-        let frames = match p.judged {
+        let frames = crate::output::phases::part(&p.name, || match p.judged {
             // The judged file and the input are scanned once each.
             true => LazyFrame::collect_all_with_engine(dsl, Engine::Streaming, OptFlags::default()),
             // Both read the input: run together, polars would hold the
@@ -240,7 +240,7 @@ pub fn compute_with(
                     .ok_or_else(|| polars_err!(ComputeError: "ledger: no result"))
                 })
                 .collect::<PolarsResult<Vec<DataFrame>>>(),
-        };
+        });
         let mut frames = frames.map_err(|e| unreadable(p, e))?.into_iter();
         let (Some(read), Some(keys), Some(offsets)) = (frames.next(), frames.next(), frames.next())
         else {

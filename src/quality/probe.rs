@@ -117,6 +117,22 @@ impl Slots {
         Some(table)
     }
 
+    /// Whether each position's key (`present`: the keys at 0, 1, … in
+    /// order, None where a position has none) repeats an earlier
+    /// position's: false for the first of each key and for a position
+    /// without one (as polars' `is_first_distinct` is true for the first).
+    /// None for more than `u32::MAX - 1` positions.
+    /// The table is returned too: it holds each key at its first position.
+    pub fn repeats<'k, K: Keyed>(
+        keys: &'k K,
+        present: impl Iterator<Item = Option<K::Key<'k>>>,
+    ) -> Option<(Slots, Vec<bool>)> {
+        let mut table = Slots::for_keys(keys.positions())?;
+        let mut out = Vec::with_capacity(keys.positions());
+        table.insert_noting(keys, present, |repeated| out.push(repeated));
+        Some((table, out))
+    }
+
     /// An empty table for `n` keys; None for more than `u32::MAX - 1`.
     fn for_keys(n: usize) -> Option<Slots> {
         if n >= POSITION as usize {
@@ -137,6 +153,17 @@ impl Slots {
         keys: &'k K,
         present: impl Iterator<Item = Option<K::Key<'k>>>,
     ) {
+        self.insert_noting(keys, present, |_| {});
+    }
+
+    /// [`Slots::insert_all`], telling `seen` for each position in order
+    /// whether its key was in the table already (false without a key).
+    fn insert_noting<'k, K: Keyed>(
+        &mut self,
+        keys: &'k K,
+        present: impl Iterator<Item = Option<K::Key<'k>>>,
+        mut seen: impl FnMut(bool),
+    ) {
         let mut batch: Vec<Option<K::Key<'k>>> = Vec::with_capacity(BATCH);
         let mut present = present.peekable();
         let mut begin = 0;
@@ -148,9 +175,16 @@ impl Slots {
             // in cache), so they must not be optimised away.
             std::hint::black_box(&warm);
             for (k, key) in batch.iter().enumerate() {
-                let Some(key) = key else { continue };
-                if let Err(empty) = self.walk(keys, *key, hashes[k], self.start(hashes[k])) {
-                    self.slots[empty] = (hashes[k] & TAG) | ((begin + k) as u64 + 1);
+                let Some(key) = key else {
+                    seen(false);
+                    continue;
+                };
+                match self.walk(keys, *key, hashes[k], self.start(hashes[k])) {
+                    Err(empty) => {
+                        self.slots[empty] = (hashes[k] & TAG) | ((begin + k) as u64 + 1);
+                        seen(false);
+                    }
+                    Ok(_) => seen(true),
                 }
             }
             begin += batch.len();
@@ -318,7 +352,46 @@ mod tests {
         assert_eq!(found(&keys, &[Some(1), None]), [None, None]);
     }
 
+    /// A plain set's answer: whether each key was seen at an earlier position.
+    fn repeats_reference(keys: &[Option<i64>]) -> Vec<bool> {
+        let mut seen = std::collections::HashSet::new();
+        keys.iter()
+            .map(|k| k.is_some_and(|k| !seen.insert(k)))
+            .collect()
+    }
+
+    #[test]
+    fn repeats_mark_every_later_row_of_a_key_across_batches() {
+        // 40 keys: a batch boundary (32) falls between a key and its repeat.
+        let mut keys: Vec<Option<i64>> = (0..40).map(Some).collect();
+        keys[35] = Some(3);
+        keys[5] = None;
+        keys.push(Some(3));
+        keys.push(None);
+        let table = Ints(
+            keys.iter().map(|k| k.unwrap_or(-1)).collect(),
+            true,
+            Default::default(),
+        );
+        let (_, got) = Slots::repeats(&table, keys.iter().copied()).unwrap();
+        let mut want = vec![false; 42];
+        want[35] = true;
+        want[40] = true;
+        assert_eq!(got, want);
+    }
+
     proptest! {
+        /// Differential: `repeats` against a plain set, with absent keys.
+        #[test]
+        fn repeats_equal_a_plain_sets(
+            keys in proptest::collection::vec(proptest::option::of(-30i64..30), 0..200),
+            poor in any::<bool>(),
+        ) {
+            let table = Ints(keys.iter().map(|k| k.unwrap_or(0)).collect(), poor, Default::default());
+            let (_, got) = Slots::repeats(&table, keys.iter().copied()).unwrap();
+            prop_assert_eq!(got, repeats_reference(&keys));
+        }
+
         /// Differential: the same positions as a plain map of each key's
         /// first position, over batches of every length.
         #[test]

@@ -746,7 +746,10 @@ pub fn plan_table(
         reason = when(bad.clone()).then(r.expr()).otherwise(reason);
     }
     frame = frame.with_column(reason.alias(REASON_COL));
-    if let Some(key) = kind.unique_key() {
+    // The leads' duplicate ids are marked when they are judged
+    // (`duplicates::mark`, from `Checked::new`): one hash table, not polars'
+    // `is_first_distinct`, and not at all when they are read as judged.
+    if let Some(key) = kind.unique_key().filter(|_| kind != TableKind::Leads) {
         frame = frame.with_column(duplicate_key(&parsed(key)).alias(REASON_COL));
     }
 
