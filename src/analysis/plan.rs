@@ -325,4 +325,11 @@ pub trait Analysis {
     fn requires(&self) -> &'static [Need];
     /// Its plan over `inputs`.
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>>;
+    /// Whether it reads the touches' rows (lead_funnel has none of them).
+    /// A run that keeps no judged tables (`--no-cache`) only counts the
+    /// touches of an analysis that does not: at 10M leads writing them
+    /// took 5.5 s, counting them 1.5 s. True unless an analysis says not.
+    fn reads_touches(&self) -> bool {
+        true
+    }
 }

@@ -54,7 +54,15 @@ impl Context {
     /// Reads the data set and judges its rows (lazily: nothing is scanned
     /// beyond schemas until a command collects).
     pub fn checked(&self) -> Result<Checked> {
-        self.judged(true)
+        self.judged(true, true)
+    }
+
+    /// [`Context::checked`] for one analysis: when no cache entry is being
+    /// filled, tables the analysis does not read (the touches, for one
+    /// that says so: `Analysis::reads_touches`) are counted by the ledger
+    /// in one pass, not written to judged files.
+    pub fn checked_for(&self, analysis: &dyn Analysis) -> Result<Checked> {
+        self.judged(true, analysis.reads_touches())
     }
 
     /// [`Context::checked`] for a command that only counts the judged rows
@@ -62,10 +70,13 @@ impl Context {
     /// than the leads are not written to judged files, which nothing would
     /// read again; the ledger counts them in one pass each.
     pub fn checked_to_count(&self) -> Result<Checked> {
-        self.judged(false)
+        self.judged(false, false)
     }
 
-    fn judged(&self, always: bool) -> Result<Checked> {
+    /// The data set, judged: every table when `always` or a cache entry is
+    /// being filled (else the leads alone), the touches only when `touches`
+    /// too or a cache entry is being filled.
+    fn judged(&self, always: bool, touches: bool) -> Result<Checked> {
         let mut spec = DataSpec::open(&self.data)?;
         if let Some(a) = &self.as_of {
             spec.settings.as_of = Some(a.resolve(&spec.settings.timezone)?);
@@ -80,8 +91,12 @@ impl Context {
                 false => Checked::counting(inputs, &spec),
             }
         })?;
-        if always || checked.store().keeps() {
+        let keeps = checked.store().keeps();
+        if always || keeps {
             for kind in checked.unjudged() {
+                if kind == TableKind::Touches && !(touches || keeps) {
+                    continue;
+                }
                 phases::time(&format!("judge {kind}"), || checked.judge_table(kind))?;
             }
         }
@@ -93,7 +108,7 @@ impl Context {
 /// Runs one analysis as its own command: judge, build lead_funnel, run,
 /// print or write.
 pub fn analyse(ctx: &Context, analysis: &dyn Analysis, stdout: &mut dyn Write) -> Result<()> {
-    let checked = ctx.checked()?;
+    let checked = ctx.checked_for(analysis)?;
     require(&checked, analysis)?;
     let (ledger, _) = phases::time("ledger", || ledger::compute_with(&checked, true, false))?;
     if let Some(e) = unusable(&checked, &ledger, analysis) {

@@ -502,3 +502,62 @@ fn an_unknown_leadloop_cache_value_is_a_one_line_error() {
     run("ON").success();
     assert_eq!(entries(cache.path()).len(), 1, "on: an entry is kept");
 }
+
+/// An analysis that reads no touches, run with `--no-cache`, counts the
+/// touches in the ledger instead of writing them to a judged file (issue
+/// 14): its report equals the cached run's, the touches' set-aside rows
+/// included, and so does the default as_of, which a used touch sets here
+/// (a later touch of an unknown lead does not).
+#[test]
+fn an_analysis_without_touches_counts_them_without_a_judged_file() {
+    let data = Scratch::new();
+    data.copy_fixture("roi");
+    data.write("leadloop.toml", "timezone = \"UTC\"\n");
+    let mut touches = std::fs::read_to_string(data.join("touches.csv")).unwrap();
+    touches.push_str("R1,2024-12-30T10:00:00Z,ads,c_ads,click\n");
+    touches.push_str("NOBODY,2025-06-01T10:00:00Z,ads,c_ads,click\n");
+    touches.push_str("R2,not a time,email,c_mail,open\n");
+    data.write("touches.csv", touches);
+    for command in ["bands", "contact", "winloss", "velocity"] {
+        let run = |no_cache: bool| {
+            let cache = Scratch::new();
+            let mut cmd = leadloop();
+            cmd.env("LEADLOOP_CACHE_DIR", cache.path())
+                .env_remove("LEADLOOP_CACHE")
+                .args(["--data", data.path().to_str().unwrap(), "--format", "json"]);
+            if no_cache {
+                cmd.args(["--no-cache", "--timings"]);
+            }
+            let out = cmd.arg(command).output().unwrap();
+            (
+                out.status.code(),
+                String::from_utf8(out.stdout).unwrap(),
+                String::from_utf8(out.stderr).unwrap(),
+            )
+        };
+        let (cached, counted) = (run(false), run(true));
+        assert_eq!(cached.0, counted.0, "{command}: {}", counted.2);
+        assert_eq!(cached.1, counted.1, "{command}");
+        if counted.0 == Some(0) {
+            assert!(
+                !counted.2.contains("judge touches"),
+                "{command}: {}",
+                counted.2
+            );
+            assert!(counted.1.contains("2024-12-30"), "{command}: {}", counted.1);
+            assert!(counted.1.contains("2 touches"), "{command}: {}", counted.1);
+        }
+    }
+    // roi reads them: judged into a file as before.
+    let out = leadloop()
+        .args([
+            "--data",
+            data.path().to_str().unwrap(),
+            "--no-cache",
+            "--timings",
+            "roi",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("judge touches"));
+}

@@ -139,6 +139,10 @@ impl Analysis for Options {
         &[Need::Table(TableKind::Leads), Need::StageEvents]
     }
 
+    fn reads_touches(&self) -> bool {
+        false
+    }
+
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
         let funnel = inputs.funnel("bands")?;
         let band_order = inputs.band_order();

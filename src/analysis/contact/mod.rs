@@ -119,6 +119,10 @@ impl Analysis for Options {
         ]
     }
 
+    fn reads_touches(&self) -> bool {
+        false
+    }
+
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
         let settings = &inputs.checked.settings;
         let params = Params {

@@ -122,6 +122,10 @@ impl Analysis for Options {
         ]
     }
 
+    fn reads_touches(&self) -> bool {
+        false
+    }
+
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
         let mut funnel = inputs.funnel("velocity")?;
         super::check_by(&mut funnel, &self.by, &[])?;

@@ -107,6 +107,10 @@ impl Analysis for Options {
         &[Need::Table(TableKind::Deals)]
     }
 
+    fn reads_touches(&self) -> bool {
+        false
+    }
+
     fn start<'a>(&'a self, inputs: &'a Inputs<'a>) -> Result<Step<'a>> {
         let (frame, all_dims) =
             dimensions::deals_with_dimensions(inputs.checked, inputs.funnel_if_any())?;
