@@ -21,17 +21,35 @@ impl KeyType {
     }
 
     /// An expression casting a key column of input type `from` to this type.
+    ///
+    /// A float id (pandas writes an integer id column with a missing value
+    /// as float64) is its integer's text when it is a whole number (`7.0`
+    /// is `"7"`), else its own text (`2.7` is `"2.7"`, no lead's id, not
+    /// lead 2's); NaN and the infinities are no id (null), as in every
+    /// other float column.
     pub fn cast(self, expr: Expr, from: &DataType) -> Expr {
         match (self, from) {
             (KeyType::Int, _) => expr.cast(DataType::Int64),
-            (KeyType::Text, d) if d.is_float() => expr.cast(DataType::Int64).cast(DataType::String),
+            (KeyType::Text, d) if d.is_float() => {
+                let x = expr.cast(DataType::Float64);
+                let whole = x
+                    .clone()
+                    .floor()
+                    .eq(x.clone())
+                    .and(x.clone().abs().lt(lit(9.0e15)));
+                when(x.clone().is_finite().not())
+                    .then(lit(NULL).cast(DataType::String))
+                    .when(whole)
+                    .then(x.clone().cast(DataType::Int64).cast(DataType::String))
+                    .otherwise(x.cast(DataType::String))
+            }
             (KeyType::Text, _) => expr.cast(DataType::String),
         }
     }
 
     /// The type for a key that lives in one table only (deal_id).
     pub fn of(dtype: &DataType) -> KeyType {
-        if dtype.is_integer() {
+        if whole_number_key(dtype) {
             KeyType::Int
         } else {
             KeyType::Text
@@ -39,10 +57,17 @@ impl KeyType {
     }
 }
 
+/// Whether ids of `dtype` compare as 64-bit integers: integer types but
+/// UInt64, whose ids above 2^63 − 1 have no Int64 (they compare as text;
+/// a breaker's were cast to nothing and left leads without an id).
+fn whole_number_key(dtype: &DataType) -> bool {
+    dtype.is_integer() && *dtype != DataType::UInt64
+}
+
 /// Integers only when every table stores lead_id as an integer.
 pub fn decide(dtypes: impl Iterator<Item = (TableKind, DataType)>) -> (KeyType, Option<String>) {
     let all: Vec<(TableKind, DataType)> = dtypes.collect();
-    let ints = all.iter().filter(|(_, d)| d.is_integer()).count();
+    let ints = all.iter().filter(|(_, d)| whole_number_key(d)).count();
     if ints == all.len() && !all.is_empty() {
         return (KeyType::Int, None);
     }
@@ -77,6 +102,36 @@ mod tests {
         );
         assert_eq!(k, KeyType::Int);
         assert!(note.is_none());
+    }
+
+    /// The text each id becomes: whole floats as integers, fractions as
+    /// they are, NaN and infinity as no id; UInt64 ids compare as text, all
+    /// of them (above 2^63 − 1 too).
+    #[test]
+    fn float_and_unsigned_ids_keep_every_distinct_id() {
+        let floats = df!("id" => [Some(7.0f64), Some(2.7), Some(f64::NAN), Some(f64::INFINITY), None, Some(-3.0)])
+            .unwrap();
+        let got = floats
+            .lazy()
+            .select([KeyType::Text
+                .cast(col("id"), &DataType::Float64)
+                .alias("id")])
+            .collect()
+            .unwrap();
+        let got: Vec<Option<&str>> = got.column("id").unwrap().str().unwrap().iter().collect();
+        assert_eq!(got, [Some("7"), Some("2.7"), None, None, None, Some("-3")]);
+        let (k, note) = decide([(TableKind::Leads, DataType::UInt64)].into_iter());
+        assert_eq!((k, note), (KeyType::Text, None));
+        assert_eq!(KeyType::of(&DataType::UInt64), KeyType::Text);
+        assert_eq!(KeyType::of(&DataType::UInt32), KeyType::Int);
+        let big = df!("id" => [u64::MAX, 1]).unwrap();
+        let got = big
+            .lazy()
+            .select([KeyType::Text.cast(col("id"), &DataType::UInt64).alias("id")])
+            .collect()
+            .unwrap();
+        let got: Vec<Option<&str>> = got.column("id").unwrap().str().unwrap().iter().collect();
+        assert_eq!(got, [Some("18446744073709551615"), Some("1")]);
     }
 
     #[test]

@@ -507,7 +507,13 @@ pub fn plan_table(
                 }
                 b.parsed.push(e.alias(out.as_str()));
                 if spec.not_null {
-                    b.check(Reason::NullKey, present.not());
+                    // A value that is no key is none either: a float id's
+                    // NaN (pandas' missing value) or infinity casts to null
+                    // (a breaker's two NaN leads were both used, with no id).
+                    b.check(
+                        Reason::NullKey,
+                        present.not().or(col(out.as_str()).is_null()),
+                    );
                 }
             }
             ColumnType::Timestamp => {

@@ -2479,3 +2479,121 @@ fn issue_14_recalibrate_says_how_it_ranks_unscored_leads() {
     let v = analysis_json(&repo().join("data-samples"), "recalibrate", &[]);
     assert!(!v["notes"].to_string().contains("have no score"), "{v}");
 }
+
+/// A float id column (pandas writes integer ids with a missing value as
+/// float64) and UInt64 ids: NaN is no id (null_key, not a second lead with
+/// no id, nor a duplicate of another NaN), 2.7 is no lead's id (not lead
+/// 2's), and UInt64 ids above 2^63 − 1 are ids like any other (a breaker's
+/// were cast to nothing: leads used with no id, handoffs matched to none).
+#[test]
+fn issue_14_float_nan_and_huge_unsigned_ids_are_judged_as_ids() {
+    use polars::prelude::*;
+    let write = |s: &Scratch, name: &str, mut df: DataFrame| {
+        ParquetWriter::new(std::fs::File::create(s.join(name)).unwrap())
+            .finish(&mut df)
+            .unwrap();
+    };
+    let created = ["2024-01-01T00:00:00Z"; 4];
+    // Float ids: NaN twice, 1.0, 2.0.
+    let s = Scratch::new();
+    write(
+        &s,
+        "leads.parquet",
+        df!(
+            "lead_id" => [f64::NAN, 1.0, f64::NAN, 2.0],
+            "created_at" => created,
+            "source" => ["web", "ads", "ref", "web"],
+        )
+        .unwrap(),
+    );
+    write(
+        &s,
+        "handoffs.parquet",
+        df!(
+            "lead_id" => [1.0, f64::NAN, 2.0, 2.7],
+            "stage" => ["mql", "sql", "mql", "sql"],
+            "at" => ["2024-01-02T00:00:00Z"; 4],
+        )
+        .unwrap(),
+    );
+    let v = json_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "validate",
+    ]);
+    let reasons: Vec<(String, String, u64)> = rows(&v, "reasons")
+        .iter()
+        .map(|r| {
+            (
+                r["table"].as_str().unwrap().to_string(),
+                r["reason"].as_str().unwrap().to_string(),
+                r["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let want = |t: &str, r: &str, n: u64| (t.to_string(), r.to_string(), n);
+    assert_eq!(
+        reasons,
+        [
+            want("leads", "null_key", 2),
+            want("handoffs", "null_key", 1),
+            want("handoffs", "unknown_lead", 1),
+        ]
+    );
+    // UInt64 ids past i64: two rows of one id (the second a duplicate), and
+    // handoffs naming it and another.
+    let s = Scratch::new();
+    let big = 9_223_372_036_854_775_813u64;
+    write(
+        &s,
+        "leads.parquet",
+        df!(
+            "lead_id" => [big, big, 1],
+            "created_at" => &created[..3],
+            "source" => ["web", "ads", "ref"],
+        )
+        .unwrap(),
+    );
+    write(
+        &s,
+        "handoffs.parquet",
+        df!(
+            "lead_id" => [big, big + 1, 1],
+            "stage" => ["mql", "mql", "mql"],
+            "at" => ["2024-01-02T00:00:00Z"; 3],
+        )
+        .unwrap(),
+    );
+    let v = json_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "validate",
+    ]);
+    let reasons: Vec<(String, u64)> = rows(&v, "reasons")
+        .iter()
+        .map(|r| {
+            (
+                format!(
+                    "{} {}",
+                    r["table"].as_str().unwrap(),
+                    r["reason"].as_str().unwrap()
+                ),
+                r["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("leads duplicate_key".to_string(), 1),
+            ("handoffs unknown_lead".to_string(), 1)
+        ]
+    );
+    let funnel = funnel_csv(s.path());
+    assert!(funnel.contains(&big.to_string()), "{funnel}");
+    assert_eq!(funnel.lines().count(), 3, "{funnel}");
+}
