@@ -21,16 +21,20 @@ use super::reason::Reason;
 use super::rules::TablePlan;
 use crate::input::schema::{INDEX_COL, REASON_COL};
 
+/// Whether a row passed the checks before the duplicates (collected).
+const OK: &str = "__ok";
+
 /// Marks `duplicate_key` on the leads' rows whose `key` an earlier usable
 /// row has, in `plan` (not yet judged: the checks of `rules::plan_table`
 /// applied, the duplicates not), and returns the index of the used leads
-/// (by `key`, with their `created`). Runs the plan once (three columns),
+/// (by `key`, with their `created`). Runs the plan once (four columns),
 /// so it is called only when the leads are to be judged. Errors: polars',
 /// or rows not numbered 0..n (a bug).
 pub fn mark(plan: &mut TablePlan, key: &str, created: &str) -> PolarsResult<LeadIndex> {
     let ok = col(REASON_COL).is_null();
     let rows = plan.annotated.clone().select([
         col(INDEX_COL).cast(IDX_DTYPE),
+        ok.clone().alias(OK),
         when(ok.clone())
             .then(col(key))
             .otherwise(lit(NULL))
@@ -45,7 +49,8 @@ pub fn mark(plan: &mut TablePlan, key: &str, created: &str) -> PolarsResult<Lead
     .pop()
     .ok_or_else(|| polars_err!(ComputeError: "duplicate ids: no result"))?;
     let df = in_row_order(df)?;
-    let (index, repeats) = LeadIndex::first_rows(df.column(key)?, df.column(created)?)?;
+    let (index, repeats) =
+        LeadIndex::first_rows(df.column(OK)?.bool()?, df.column(key)?, df.column(created)?)?;
     let repeated = Arc::new(Rows::of(&repeats));
     let flag = col(INDEX_COL).map(
         move |c| {

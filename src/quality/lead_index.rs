@@ -103,15 +103,21 @@ impl LeadIndex {
 
     /// The index of the used leads straight from the leads' rows, when no
     /// alias names a lead (issue 14: the ids are hashed once, both to find
-    /// duplicates and to index them). `keys` holds each row's id in row
-    /// order (null for a row set aside for another reason) and `created`
-    /// its `created_at`: the first row of each id is a used lead, the used
-    /// leads numbered in row order (as `Checked`'s used leads are), and a
-    /// later row of an id repeats it. Returns the index and, by row,
+    /// duplicates and to index them). In row order: `ok` whether the row
+    /// passed every other check, `keys` its id (null where not `ok`) and
+    /// `created` its `created_at`. An `ok` row whose id an earlier `ok` row
+    /// has repeats it; every other `ok` row is a used lead, the used leads
+    /// numbered in row order: exactly the rows, and the numbers, of
+    /// `Checked`'s used leads (their filter is the same: `ok`, not
+    /// repeated), so even an `ok` row without an id (`null_key` sets those
+    /// aside) would shift no lead's number. Returns the index and, by row,
     /// whether the row repeats an earlier row's id. Errors: keys of another
     /// type than text or integer (a bug), or more than `u32::MAX - 1` rows.
-    pub fn first_rows(keys: &Column, created: &Column) -> PolarsResult<(LeadIndex, Vec<bool>)> {
-        let present = keys.is_not_null();
+    pub fn first_rows(
+        ok: &BooleanChunked,
+        keys: &Column,
+        created: &Column,
+    ) -> PolarsResult<(LeadIndex, Vec<bool>)> {
         let (keys, repeats) = match keys.dtype() {
             DataType::String => {
                 let ca = keys.str()?.rechunk();
@@ -131,8 +137,8 @@ impl LeadIndex {
         };
         let mut rows = vec![IdxSize::MAX; repeats.len()];
         let mut used: Vec<IdxSize> = Vec::new();
-        for (p, (repeated, present)) in repeats.iter().zip(present.iter()).enumerate() {
-            if present == Some(true) && !repeated {
+        for (p, (repeated, ok)) in repeats.iter().zip(ok.iter()).enumerate() {
+            if ok == Some(true) && !repeated {
                 rows[p] = used.len() as IdxSize;
                 used.push(p as IdxSize);
             }
@@ -324,7 +330,8 @@ mod tests {
             [Some("a"), None, Some("b"), Some("a"), Some("c")],
         );
         let created = Column::new(CREATED_AT.into(), [10i64, 20, 30, 40, 50]);
-        let (ix, repeats) = LeadIndex::first_rows(&keys, &created).unwrap();
+        let ok = BooleanChunked::from_slice("ok".into(), &[true, false, true, true, true]);
+        let (ix, repeats) = LeadIndex::first_rows(&ok, &keys, &created).unwrap();
         assert_eq!(repeats, [false, false, false, true, false]);
         // Used leads numbered in row order: a 0, b 1, c 2.
         let ids = Column::new(
@@ -338,10 +345,18 @@ mod tests {
         // Integer ids alike.
         let keys = Column::new("k".into(), [Some(5i64), Some(5), None, Some(6)]);
         let created = Column::new(CREATED_AT.into(), [1i64, 2, 3, 4]);
-        let (ix, repeats) = LeadIndex::first_rows(&keys, &created).unwrap();
+        let ok = BooleanChunked::from_slice("ok".into(), &[true, true, false, true]);
+        let (ix, repeats) = LeadIndex::first_rows(&ok, &keys, &created).unwrap();
         assert_eq!(repeats, [false, true, false, false]);
         let ids = Column::new("id".into(), [Some(6i64), Some(5)]);
         assert_eq!(rows_of(&ix, ids), [Some(1), Some(0)]);
+        // An ok row without an id still takes its number (the used leads
+        // count it): the leads after it keep theirs.
+        let keys = Column::new("k".into(), [None, Some("b")]);
+        let ok = BooleanChunked::from_slice("ok".into(), &[true, true]);
+        let created = Column::new(CREATED_AT.into(), [1i64, 2]);
+        let (ix, _) = LeadIndex::first_rows(&ok, &keys, &created).unwrap();
+        assert_eq!(rows_of(&ix, Column::new("id".into(), ["b"])), [Some(1)]);
     }
 
     #[test]
