@@ -2516,30 +2516,21 @@ fn issue_14_float_nan_and_huge_unsigned_ids_are_judged_as_ids() {
         )
         .unwrap(),
     );
-    let v = json_of([
-        "--data",
-        s.path().to_str().unwrap(),
-        "--format",
-        "json",
-        "validate",
-    ]);
-    let reasons: Vec<(String, String, u64)> = rows(&v, "reasons")
-        .iter()
-        .map(|r| {
-            (
-                r["table"].as_str().unwrap().to_string(),
-                r["reason"].as_str().unwrap().to_string(),
-                r["rows"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    let want = |t: &str, r: &str, n: u64| (t.to_string(), r.to_string(), n);
+    // validate's reasons as "table reason rows".
+    let reasons = |s: &Scratch| -> Vec<String> {
+        let data = s.path().to_str().unwrap();
+        let v = json_of(["--data", data, "--format", "json", "validate"]);
+        rows(&v, "reasons")
+            .iter()
+            .map(|r| format!("{} {} {}", r["table"], r["reason"], r["rows"]))
+            .collect()
+    };
     assert_eq!(
-        reasons,
+        reasons(&s),
         [
-            want("leads", "null_key", 2),
-            want("handoffs", "null_key", 1),
-            want("handoffs", "unknown_lead", 1),
+            "\"leads\" \"null_key\" 2",
+            "\"handoffs\" \"null_key\" 1",
+            "\"handoffs\" \"unknown_lead\" 1"
         ]
     );
     // UInt64 ids past i64: two rows of one id (the second a duplicate), and
@@ -2566,31 +2557,11 @@ fn issue_14_float_nan_and_huge_unsigned_ids_are_judged_as_ids() {
         )
         .unwrap(),
     );
-    let v = json_of([
-        "--data",
-        s.path().to_str().unwrap(),
-        "--format",
-        "json",
-        "validate",
-    ]);
-    let reasons: Vec<(String, u64)> = rows(&v, "reasons")
-        .iter()
-        .map(|r| {
-            (
-                format!(
-                    "{} {}",
-                    r["table"].as_str().unwrap(),
-                    r["reason"].as_str().unwrap()
-                ),
-                r["rows"].as_u64().unwrap(),
-            )
-        })
-        .collect();
     assert_eq!(
-        reasons,
+        reasons(&s),
         [
-            ("leads duplicate_key".to_string(), 1),
-            ("handoffs unknown_lead".to_string(), 1)
+            "\"leads\" \"duplicate_key\" 1",
+            "\"handoffs\" \"unknown_lead\" 1"
         ]
     );
     let funnel = funnel_csv(s.path());
