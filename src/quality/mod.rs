@@ -362,6 +362,15 @@ impl Checked {
         self.judged.complete()
     }
 
+    /// Drops table `kind` when it was not judged into a file (its plan
+    /// judges the input again, holding the lead index): for a run that has
+    /// counted it and will not read it.
+    pub fn forget_unjudged(&mut self, kind: TableKind) {
+        if self.tables.get(&kind).is_some_and(|p| !p.judged) {
+            self.tables.remove(&kind);
+        }
+    }
+
     pub fn has(&self, kind: TableKind) -> bool {
         self.tables.contains_key(&kind)
     }
