@@ -57,6 +57,18 @@ impl KeyType {
     }
 }
 
+/// A text id written as a whole float (`12.0`, `-3.0`) as its integer's
+/// text (`12`); any other text as it is (`v1.0`, `1.5`, `12.00`).
+pub fn whole_number_text(id: Expr) -> Expr {
+    let stem = id.clone().str().strip_suffix(lit(".0"));
+    let whole = id
+        .clone()
+        .str()
+        .ends_with(lit(".0"))
+        .and(stem.clone().cast(DataType::Int64).is_not_null());
+    when(whole).then(stem).otherwise(id)
+}
+
 /// Whether ids of `dtype` compare as 64-bit integers: integer types but
 /// UInt64, whose ids above 2^63 − 1 have no Int64 (they compare as text;
 /// a breaker's were cast to nothing and left leads without an id).
@@ -132,6 +144,31 @@ mod tests {
             .unwrap();
         let got: Vec<Option<&str>> = got.column("id").unwrap().str().unwrap().iter().collect();
         assert_eq!(got, [Some("18446744073709551615"), Some("1")]);
+    }
+
+    #[test]
+    fn whole_float_text_ids_are_their_integer() {
+        let ids = df!("id" => [Some("12.0"), Some("12"), Some("-3.0"), Some("v1.0"), Some("1.5"), Some("12.00"), Some(".0"), None])
+            .unwrap();
+        let got = ids
+            .lazy()
+            .select([whole_number_text(col("id")).alias("id")])
+            .collect()
+            .unwrap();
+        let got: Vec<Option<&str>> = got.column("id").unwrap().str().unwrap().iter().collect();
+        assert_eq!(
+            got,
+            [
+                Some("12"),
+                Some("12"),
+                Some("-3"),
+                Some("v1.0"),
+                Some("1.5"),
+                Some("12.00"),
+                Some(".0"),
+                None
+            ]
+        );
     }
 
     #[test]

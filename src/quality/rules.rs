@@ -500,6 +500,14 @@ pub fn plan_table(
                     ctx.lead_key
                 };
                 let mut e = key.cast(col(name), &dtype);
+                // A text file's whole float id (`12.0`, pandas' way with
+                // an id column that has a missing value) is its integer,
+                // as a float column's is (`KeyType::cast`): a new user's
+                // leads written `12.0` and handoffs `12` matched nothing.
+                let text_file = raw.location.format != crate::config::FileFormat::Parquet;
+                if key == KeyType::Text && dtype == DataType::String && text_file {
+                    e = crate::input::keys::whole_number_text(e);
+                }
                 // Salesforce: a 15-character id and its 18-character form
                 // are one record (SPEC §1), so keys take the 18-character form.
                 if key == KeyType::Text && cfg.preset == Some(crate::config::Preset::Salesforce) {

@@ -2568,3 +2568,46 @@ fn issue_14_float_nan_and_huge_unsigned_ids_are_judged_as_ids() {
     assert!(funnel.contains(&big.to_string()), "{funnel}");
     assert_eq!(funnel.lines().count(), 3, "{funnel}");
 }
+
+/// pandas writes an integer id column with a missing value as `12.0` in a
+/// CSV, and one without as `12`: the two name the same lead (a new user's
+/// handoffs were all set aside as unknown_lead), and the exported lead_id
+/// is `12` whichever way the file wrote it.
+#[test]
+fn issue_14_a_csv_id_written_as_a_whole_float_is_its_integer() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\n12.0,2024-01-01T00:00:00Z,web\n,2024-01-01T00:00:00Z,ads\nv1.0,2024-01-01T00:00:00Z,ref\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at\n12,mql,2024-01-02T00:00:00Z\nv1,mql,2024-01-02T00:00:00Z\nv1.0,sql,2024-01-03T00:00:00Z\n",
+    );
+    let v = json_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "validate",
+    ]);
+    let reasons: Vec<String> = rows(&v, "reasons")
+        .iter()
+        .map(|r| format!("{} {} {}", r["table"], r["reason"], r["rows"]))
+        .collect();
+    // The empty id is null_key; "v1" names no lead ("v1.0" is text, kept as written).
+    assert_eq!(
+        reasons,
+        [
+            "\"leads\" \"null_key\" 1",
+            "\"handoffs\" \"unknown_lead\" 1"
+        ]
+    );
+    let funnel = funnel_csv(s.path());
+    let ids: Vec<&str> = funnel
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids, ["12", "v1.0"], "{funnel}");
+}
