@@ -123,6 +123,22 @@ fn issue_13_winloss_without_a_closed_baseline_compares_nothing() {
         .starts_with("no deals closed in 2024-01: a win rate needs closed deals")));
     // No lost deal has a reason: the loss-reason table is left out, noted.
     assert!(v["tables"]["loss_reasons"].is_null());
+    // With closes in other months, the note says where (a new user read
+    // the empty tables as a failure): 2024-02 and 2024-04 here.
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount,loss_reason,rep_id\n\
+         D1,P1,2024-01-10,2024-02-05,won,1000,,r1\n\
+         D4,P4,2024-03-12,2024-04-06,lost,3000,,r2\n",
+    );
+    let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
+    let notes = v["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n.as_str().unwrap().ends_with(
+            "no drivers or revenue bridge; `--month` picks another month (deals closed from 2024-02 to 2024-04)"
+        )),
+        "{notes:?}"
+    );
 }
 
 // See: issue 13 §3. On a real export the default "drivers" were

@@ -204,17 +204,18 @@ impl Options {
         // A --month outside the months any deal closed in has nothing to
         // analyse (it printed "No deals closed in 2030-01", exit 0); an
         // empty month between them is a finding and stays one.
+        let closed: Vec<String> = months
+            .column("month")?
+            .cast(&DataType::String)?
+            .str()?
+            .iter()
+            .flatten()
+            .map(str::to_string)
+            .collect();
+        let span = closed.iter().min().zip(closed.iter().max());
         if self.month.is_some() {
-            let closed: Vec<String> = months
-                .column("month")?
-                .cast(&DataType::String)?
-                .str()?
-                .iter()
-                .flatten()
-                .map(str::to_string)
-                .collect();
             let wanted = month.to_string();
-            if let (Some(first), Some(last)) = (closed.iter().min(), closed.iter().max()) {
+            if let Some((first, last)) = span {
                 if wanted < *first || wanted > *last {
                     return Err(crate::error::Error::NothingToAnalyse {
                         detail: format!(
@@ -354,7 +355,14 @@ impl Options {
                 "{why}, no drivers and no revenue bridge"
             )),
             (Some(why), false) => report.notes.push(format!(
-                "{why}: a win rate needs closed deals, so there is nothing to compare and no drivers or revenue bridge"
+                "{why}: a win rate needs closed deals, so there is nothing to compare and no drivers or revenue bridge{}",
+                match span {
+                    // A new user read the empty tables as a failure.
+                    Some((first, last)) if first != last => format!(
+                        "; `--month` picks another month (deals closed from {first} to {last})"
+                    ),
+                    _ => String::new(),
+                }
             )),
             (None, _) => {}
         }
