@@ -103,6 +103,17 @@ pub fn decide(dtypes: impl Iterator<Item = (TableKind, DataType)>) -> (KeyType, 
 mod tests {
     use super::*;
 
+    /// `key` (an expression of column `id`) over `frame`, as text.
+    fn texts(frame: DataFrame, key: Expr) -> Vec<Option<String>> {
+        let got = frame.lazy().select([key.alias("id")]).collect().unwrap();
+        let got = got.column("id").unwrap().str().unwrap().clone();
+        got.iter().map(|v| v.map(str::to_string)).collect()
+    }
+
+    fn some(v: &[Option<&str>]) -> Vec<Option<String>> {
+        v.iter().map(|s| s.map(str::to_string)).collect()
+    }
+
     #[test]
     fn agreeing_integers_stay_integers() {
         let (k, note) = decide(
@@ -123,42 +134,28 @@ mod tests {
     fn float_and_unsigned_ids_keep_every_distinct_id() {
         let floats = df!("id" => [Some(7.0f64), Some(2.7), Some(f64::NAN), Some(f64::INFINITY), None, Some(-3.0)])
             .unwrap();
-        let got = floats
-            .lazy()
-            .select([KeyType::Text
-                .cast(col("id"), &DataType::Float64)
-                .alias("id")])
-            .collect()
-            .unwrap();
-        let got: Vec<Option<&str>> = got.column("id").unwrap().str().unwrap().iter().collect();
-        assert_eq!(got, [Some("7"), Some("2.7"), None, None, None, Some("-3")]);
+        let got = texts(floats, KeyType::Text.cast(col("id"), &DataType::Float64));
+        assert_eq!(
+            got,
+            some(&[Some("7"), Some("2.7"), None, None, None, Some("-3")])
+        );
         let (k, note) = decide([(TableKind::Leads, DataType::UInt64)].into_iter());
         assert_eq!((k, note), (KeyType::Text, None));
         assert_eq!(KeyType::of(&DataType::UInt64), KeyType::Text);
         assert_eq!(KeyType::of(&DataType::UInt32), KeyType::Int);
         let big = df!("id" => [u64::MAX, 1]).unwrap();
-        let got = big
-            .lazy()
-            .select([KeyType::Text.cast(col("id"), &DataType::UInt64).alias("id")])
-            .collect()
-            .unwrap();
-        let got: Vec<Option<&str>> = got.column("id").unwrap().str().unwrap().iter().collect();
-        assert_eq!(got, [Some("18446744073709551615"), Some("1")]);
+        let got = texts(big, KeyType::Text.cast(col("id"), &DataType::UInt64));
+        assert_eq!(got, some(&[Some("18446744073709551615"), Some("1")]));
     }
 
     #[test]
     fn whole_float_text_ids_are_their_integer() {
         let ids = df!("id" => [Some("12.0"), Some("12"), Some("-3.0"), Some("v1.0"), Some("1.5"), Some("12.00"), Some(".0"), None])
             .unwrap();
-        let got = ids
-            .lazy()
-            .select([whole_number_text(col("id")).alias("id")])
-            .collect()
-            .unwrap();
-        let got: Vec<Option<&str>> = got.column("id").unwrap().str().unwrap().iter().collect();
+        let got = texts(ids, whole_number_text(col("id")));
         assert_eq!(
             got,
-            [
+            some(&[
                 Some("12"),
                 Some("12"),
                 Some("-3"),
@@ -167,7 +164,7 @@ mod tests {
                 Some("12.00"),
                 Some(".0"),
                 None
-            ]
+            ])
         );
     }
 

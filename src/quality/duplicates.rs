@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
-use super::lead_index::LeadIndex;
+use super::lead_index::{in_row_order, LeadIndex};
 use super::reason::Reason;
 use super::rules::TablePlan;
 use crate::input::schema::{INDEX_COL, REASON_COL};
@@ -48,7 +48,7 @@ pub fn mark(plan: &mut TablePlan, key: &str, created: &str) -> PolarsResult<Lead
     )?
     .pop()
     .ok_or_else(|| polars_err!(ComputeError: "duplicate ids: no result"))?;
-    let df = in_row_order(df)?;
+    let df = in_row_order(df, INDEX_COL)?;
     let (index, repeats) =
         LeadIndex::first_rows(df.column(OK)?.bool()?, df.column(key)?, df.column(created)?)?;
     let repeated = Arc::new(Rows::of(&repeats));
@@ -71,27 +71,6 @@ pub fn mark(plan: &mut TablePlan, key: &str, created: &str) -> PolarsResult<Lead
             .alias(REASON_COL),
     );
     Ok(index)
-}
-
-/// `df` sorted by [`INDEX_COL`] if it is not already (the streaming engine
-/// keeps row order); an error unless its rows are then numbered 0..n.
-fn in_row_order(df: DataFrame) -> PolarsResult<DataFrame> {
-    let numbered = |df: &DataFrame| -> PolarsResult<bool> {
-        Ok(df
-            .column(INDEX_COL)?
-            .idx()?
-            .iter()
-            .enumerate()
-            .all(|(i, r)| r == Some(i as IdxSize)))
-    };
-    let df = match numbered(&df)? {
-        true => df,
-        false => df.sort([INDEX_COL], SortMultipleOptions::default())?,
-    };
-    if !numbered(&df)? {
-        polars_bail!(ComputeError: "duplicate ids: rows are not numbered 0..{}", df.height());
-    }
-    Ok(df)
 }
 
 /// A set of row numbers, one bit each.
@@ -132,10 +111,10 @@ mod tests {
     #[test]
     fn rows_collected_out_of_order_are_put_back_in_file_order() {
         let df = df!(INDEX_COL => [2 as IdxSize, 0, 1], "k" => ["c", "a", "b"]).unwrap();
-        let df = in_row_order(df).unwrap();
+        let df = in_row_order(df, INDEX_COL).unwrap();
         let keys: Vec<Option<&str>> = df.column("k").unwrap().str().unwrap().iter().collect();
         assert_eq!(keys, [Some("a"), Some("b"), Some("c")]);
         let gap = df!(INDEX_COL => [0 as IdxSize, 2], "k" => ["a", "c"]).unwrap();
-        assert!(in_row_order(gap).is_err());
+        assert!(in_row_order(gap, INDEX_COL).is_err());
     }
 }

@@ -39,6 +39,53 @@ enum Keys {
     Int(IntKeys, Slots),
 }
 
+/// `keys` (text or integer) hashed at their positions, each key at its
+/// first, with whether each position repeats an earlier one's key
+/// ([`Slots::repeats`]). Errors: another type (a bug), or more than
+/// `u32::MAX - 1` positions.
+fn hashed(keys: &Column) -> PolarsResult<(Keys, Vec<bool>)> {
+    Ok(match keys.dtype() {
+        DataType::String => {
+            let ca = keys.str()?.rechunk();
+            let keys = TextKeys::new(ca.downcast_as_array().clone());
+            let (table, repeats) =
+                Slots::repeats(&keys, keys.values.iter()).ok_or_else(too_many)?;
+            (Keys::Text(keys, table), repeats)
+        }
+        d if d.is_integer() => {
+            let ca = keys.cast(&DataType::Int64)?;
+            let keys = IntKeys::new(ca.i64()?.iter().collect());
+            let (table, repeats) =
+                Slots::repeats(&keys, keys.values.iter().copied()).ok_or_else(too_many)?;
+            (Keys::Int(keys, table), repeats)
+        }
+        d => polars_bail!(ComputeError: "lead index: keys of type {d}"),
+    })
+}
+
+/// `df` sorted by `column` unless already in its order (the streaming
+/// engine keeps row order); an error unless its rows are then numbered
+/// 0..n in `column` (a bug).
+pub(super) fn in_row_order(df: DataFrame, column: &str) -> PolarsResult<DataFrame> {
+    let numbered = |df: &DataFrame| -> PolarsResult<bool> {
+        Ok(df
+            .column(column)?
+            .cast(&IDX_DTYPE)?
+            .idx()?
+            .iter()
+            .enumerate()
+            .all(|(i, r)| r == Some(i as IdxSize)))
+    };
+    let df = match numbered(&df)? {
+        true => df,
+        false => df.sort([column], SortMultipleOptions::default())?,
+    };
+    if !numbered(&df)? {
+        polars_bail!(ComputeError: "{column}: rows are not numbered 0..{}", df.height());
+    }
+    Ok(df)
+}
+
 fn too_many() -> PolarsError {
     polars_err!(ComputeError: "lead index: more than {} lead ids", u32::MAX - 1)
 }
@@ -52,23 +99,8 @@ impl LeadIndex {
     /// stand, as a lead's first row does. Errors: a key of another type
     /// than text or integer, or rows not numbered 0..n (both bugs).
     pub fn build(reference: &DataFrame, key: &str, by_row: DataFrame) -> PolarsResult<LeadIndex> {
-        let numbered = |df: &DataFrame| -> PolarsResult<bool> {
-            let rows = df.column(LEAD_ROW)?.cast(&IDX_DTYPE)?;
-            let ordered = rows
-                .idx()?
-                .iter()
-                .enumerate()
-                .all(|(i, r)| r == Some(i as IdxSize));
-            Ok(ordered)
-        };
         // The used leads are read back in row order; sorted only if not.
-        let by_row = match numbered(&by_row)? {
-            true => by_row,
-            false => by_row.sort([LEAD_ROW], SortMultipleOptions::default())?,
-        };
-        if !numbered(&by_row)? {
-            polars_bail!(ComputeError: "lead index: lead rows are not numbered 0..{}", by_row.height());
-        }
+        let by_row = in_row_order(by_row, LEAD_ROW)?;
         let rows: Vec<IdxSize> = reference
             .column(LEAD_ROW)?
             .cast(&IDX_DTYPE)?
@@ -76,23 +108,7 @@ impl LeadIndex {
             .iter()
             .map(|r| r.unwrap_or(IdxSize::MAX))
             .collect();
-        let keys = reference.column(key)?;
-        let keys = match keys.dtype() {
-            DataType::String => {
-                let ca = keys.str()?.rechunk();
-                let keys = TextKeys::new(ca.downcast_as_array().clone());
-                let table = Slots::build(&keys, keys.values.iter()).ok_or_else(too_many)?;
-                Keys::Text(keys, table)
-            }
-            d if d.is_integer() => {
-                let ca = keys.cast(&DataType::Int64)?;
-                let keys = IntKeys::new(ca.i64()?.iter().collect());
-                let table =
-                    Slots::build(&keys, keys.values.iter().copied()).ok_or_else(too_many)?;
-                Keys::Int(keys, table)
-            }
-            d => polars_bail!(ComputeError: "lead index: keys of type {d}"),
-        };
+        let (keys, _) = hashed(reference.column(key)?)?;
         Ok(LeadIndex {
             keys: Some(keys),
             rows,
@@ -118,23 +134,7 @@ impl LeadIndex {
         keys: &Column,
         created: &Column,
     ) -> PolarsResult<(LeadIndex, Vec<bool>)> {
-        let (keys, repeats) = match keys.dtype() {
-            DataType::String => {
-                let ca = keys.str()?.rechunk();
-                let keys = TextKeys::new(ca.downcast_as_array().clone());
-                let (table, repeats) =
-                    Slots::repeats(&keys, keys.values.iter()).ok_or_else(too_many)?;
-                (Keys::Text(keys, table), repeats)
-            }
-            d if d.is_integer() => {
-                let ca = keys.cast(&DataType::Int64)?;
-                let keys = IntKeys::new(ca.i64()?.iter().collect());
-                let (table, repeats) =
-                    Slots::repeats(&keys, keys.values.iter().copied()).ok_or_else(too_many)?;
-                (Keys::Int(keys, table), repeats)
-            }
-            d => polars_bail!(ComputeError: "lead index: keys of type {d}"),
-        };
+        let (keys, repeats) = hashed(keys)?;
         let mut rows = vec![IdxSize::MAX; repeats.len()];
         let mut used: Vec<IdxSize> = Vec::new();
         for (p, (repeated, ok)) in repeats.iter().zip(ok.iter()).enumerate() {

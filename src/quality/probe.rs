@@ -105,18 +105,6 @@ pub struct Slots {
 }
 
 impl Slots {
-    /// The table of `keys` (`present` gives the key at a position, if
-    /// any), each key at its first position (a repeated key keeps its
-    /// first). None for more than `u32::MAX - 1` positions.
-    pub fn build<'k, K: Keyed>(
-        keys: &'k K,
-        present: impl Iterator<Item = Option<K::Key<'k>>>,
-    ) -> Option<Slots> {
-        let mut table = Slots::for_keys(keys.positions())?;
-        table.insert_all(keys, present);
-        Some(table)
-    }
-
     /// Whether each position's key (`present`: the keys at 0, 1, … in
     /// order, None where a position has none) repeats an earlier
     /// position's: false for the first of each key and for a position
@@ -146,18 +134,10 @@ impl Slots {
     }
 
     /// Inserts the key of each position (`present`: the keys at 0, 1, …
-    /// in order, None where a position has none), a batch's first slots
-    /// read together before its keys go in.
-    fn insert_all<'k, K: Keyed>(
-        &mut self,
-        keys: &'k K,
-        present: impl Iterator<Item = Option<K::Key<'k>>>,
-    ) {
-        self.insert_noting(keys, present, |_| {});
-    }
-
-    /// [`Slots::insert_all`], telling `seen` for each position in order
-    /// whether its key was in the table already (false without a key).
+    /// in order, None where a position has none; a repeated key keeps its
+    /// first position), a batch's first slots read together before its
+    /// keys go in, telling `seen` for each position in order whether its
+    /// key was in the table already (false without a key).
     fn insert_noting<'k, K: Keyed>(
         &mut self,
         keys: &'k K,
@@ -322,7 +302,7 @@ mod tests {
     }
 
     fn found(keys: &Ints, ids: &[Option<i64>]) -> Vec<Option<usize>> {
-        let table = Slots::build(keys, keys.0.iter().map(|k| Some(*k))).unwrap();
+        let (table, _) = Slots::repeats(keys, keys.0.iter().map(|k| Some(*k))).unwrap();
         let mut out = Vec::new();
         table.find_all(keys, ids.iter().copied(), &mut out);
         out
