@@ -17,12 +17,18 @@ fn main() -> PolarsResult<()> {
         .collect();
     paths.sort();
     for path in paths {
+        let start = std::time::Instant::now();
         let target = PlRefPath::try_from_path(&path)?;
         let maxima = LazyFrame::scan_parquet(target, ScanArgsParquet::default())?
             .select([all().as_expr().max()])
             .collect_with_engine(Engine::Streaming)?
             .unwrap_single();
-        println!("{}: {} columns", path.display(), maxima.width());
+        println!(
+            "{}: {} columns, {:.2} s",
+            path.display(),
+            maxima.width(),
+            start.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

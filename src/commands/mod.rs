@@ -260,16 +260,24 @@ pub fn streamed(plan: LazyFrame) -> Result<DataFrame> {
 pub fn lead_funnel_if_any(checked: &Checked) -> Result<Option<LazyFrame>> {
     match checked.has(TableKind::Leads) {
         true => phases::time("lead_funnel", || {
-            // Kept on disk beside the judged tables (cached with them) and
-            // scanned by each analysis (held in memory at 10M leads: 7.8 GB),
-            // written piece by piece (funnel::write), so memory follows a
-            // piece of the leads, not all of them.
-            let funnel = checked.store().keep(
+            // Its facts are kept on disk beside the judged tables (cached
+            // with them) and scanned by each analysis with the used leads
+            // beside them (held in memory at 10M leads: 7.8 GB), written
+            // piece by piece (funnel::write), so memory follows a piece of
+            // the leads, not all of them.
+            let mut whole = false;
+            let facts = checked.store().keep(
                 "lead_funnel",
                 |path| crate::funnel::write(checked, path, None),
-                || Ok(streamed(crate::funnel::build(checked)?)?.lazy()),
+                || {
+                    whole = true;
+                    Ok(streamed(crate::funnel::build(checked)?)?.lazy())
+                },
             )?;
-            Ok(Some(funnel))
+            match whole {
+                true => Ok(Some(facts)),
+                false => Ok(Some(crate::funnel::scan(checked, facts)?)),
+            }
         }),
         false => Ok(None),
     }

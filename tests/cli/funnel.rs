@@ -466,8 +466,9 @@ fn exported_parquet_timestamps_are_utc() {
 }
 
 /// lead_funnel written piece by piece (here 3 leads a piece, so pieces end
-/// mid-table and the last is short) is the table built in one piece, row
-/// for row: every per-lead fact reads only its own lead's rows.
+/// mid-table and the last is short), and read back with the leads' own
+/// columns beside its facts, is the table built in one piece, row for row:
+/// every per-lead fact reads only its own lead's rows.
 #[test]
 fn written_in_pieces_equals_built_whole() {
     // data-samples' used leads in 20 pieces, then 3 (the last short).
@@ -485,13 +486,18 @@ fn written_in_pieces_equals_built_whole() {
             let out = Scratch::new();
             let path = out.path().join("lead_funnel.parquet");
             leadloop::funnel::write(&checked, &path, Some(piece)).unwrap();
-            let pieces = LazyFrame::scan_parquet(
+            let facts = LazyFrame::scan_parquet(
                 PlRefPath::try_from_path(&path).unwrap(),
                 Default::default(),
             )
-            .unwrap()
-            .collect()
             .unwrap();
+            // The file holds the facts alone: no lead column twice.
+            let names = facts.clone().collect_schema().unwrap();
+            assert!(!names.contains("lead_id"), "{names:?}");
+            let pieces = leadloop::funnel::scan(&checked, facts)
+                .unwrap()
+                .collect()
+                .unwrap();
             assert!(
                 pieces.equals_missing(&whole),
                 "{} in pieces of {piece}:\n{pieces}\nwhole:\n{whole}",
@@ -499,4 +505,80 @@ fn written_in_pieces_equals_built_whole() {
             );
         }
     }
+}
+
+/// A lookup joined to the leads is in lead_funnel after the facts, cold
+/// (the entry filled), warm (read from it) and with `--no-cache`: the
+/// stored file holds the facts and the lookup's columns, and the leads'
+/// own columns are set beside them when it is read (issue 14). By hand:
+/// L1's account A1 is retail (its second row is a duplicate, set aside),
+/// L2's A9 has no match and L3 has no account, so both are empty.
+#[test]
+fn a_lookup_joined_to_the_leads_is_in_lead_funnel_from_the_store() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,account_id\nL1,2024-01-01,a,A1\nL2,2024-01-01,a,A9\nL3,2024-01-01,a,\n",
+    );
+    s.write("accounts.csv", "id,industry\nA1,retail\nA1,dupe\n,orphan\n");
+    s.write("handoffs.csv", "lead_id,stage,at\nL1,mql,2024-01-02\n");
+    s.write(
+        "leadloop.toml",
+        "[[lookups]]\nname = \"accounts\"\npath = \"accounts.csv\"\njoin_to = \"leads\"\nkey = \"account_id\"\nlookup_key = \"id\"\n",
+    );
+    // campaign_id: a canonical column the leads lack, empty.
+    let mut want: Vec<String> = [
+        "lead_id",
+        "created_at",
+        "source",
+        "campaign_id",
+        "account_id",
+    ]
+    .map(String::from)
+    .to_vec();
+    want.extend(leadloop::funnel::COLUMNS.map(String::from));
+    want.push("industry".into());
+    let mut first: Option<DataFrame> = None;
+    for (run, args) in [
+        ("cold", vec![]),
+        ("warm", vec![]),
+        ("no cache", vec!["--no-cache"]),
+    ] {
+        let out = s.join(run);
+        let mut cmd: Vec<&str> = vec!["--data", s.path().to_str().unwrap(), "--out"];
+        cmd.push(out.to_str().unwrap());
+        cmd.extend(args);
+        cmd.extend(["export", "lead_funnel"]);
+        stdout_of(cmd);
+        let df = ParquetReader::new(std::fs::File::open(out.join("lead_funnel.parquet")).unwrap())
+            .finish()
+            .unwrap();
+        let names: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(names, want, "{run}");
+        let industry: Vec<Option<&str>> = df
+            .column("industry")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(industry, [Some("retail"), None, None], "{run}");
+        let ids: Vec<Option<&str>> = df
+            .column("lead_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(ids, [Some("L1"), Some("L2"), Some("L3")], "{run}");
+        let first = first.get_or_insert_with(|| df.clone());
+        assert!(df.equals_missing(first), "{run}:\n{df}\ncold:\n{first}");
+    }
+    // An analysis by the lookup's column reads it from the store too.
+    let v = analysis_json(s.path(), "bands", &["--by", "industry"]);
+    assert!(v.to_string().contains("retail"), "{v}");
 }
