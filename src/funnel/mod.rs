@@ -132,19 +132,26 @@ pub fn build(checked: &Checked) -> Result<LazyFrame> {
 /// leads' own columns, row `i` beside row `i` of the facts (both are in
 /// lead row order), then the facts. The same table as [`build`]'s.
 pub fn scan(checked: &Checked, facts: LazyFrame) -> Result<LazyFrame> {
-    let own: Vec<Expr> = own_columns(&lead_columns(checked)?)
-        .into_iter()
-        .map(col)
-        .collect();
+    // A plan that reads no lead column still reads one column of each
+    // side of the concat: polars takes the first of the narrowest type,
+    // so a flag first, not the lead's id (warm `bands` at 10M leads read
+    // the ids: 1.07 s and 516 MB, against 0.83 s and 345 MB with it).
+    const ANCHOR: &str = "__lead_side";
+    let mut own: Vec<Expr> = vec![col(LEAD_ROW).is_null().alias(ANCHOR)];
+    own.extend(own_columns(&lead_columns(checked)?).into_iter().map(col));
     let leads = checked.require_keyed(TableKind::Leads, "lead_funnel")?;
-    Ok(concat_lf_horizontal(
+    let funnel = concat_lf_horizontal(
         [leads.select(own), facts],
         // Strict: two lengths would be a bug, not nulls to pad with.
         HConcatOptions {
             strict: true,
             ..Default::default()
         },
-    )?)
+    )?;
+    Ok(funnel.drop(polars::prelude::Selector::ByName {
+        names: [PlSmallStr::from(ANCHOR)].into(),
+        strict: true,
+    }))
 }
 
 /// Writes the facts of `lead_funnel` (every column but the leads' own,

@@ -64,13 +64,17 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// The data set's plans, the leads judged at once: into the cache
+    /// entry being filled, else counted later by the ledger from the plan
+    /// (nothing else reads the judged leads); the used leads are written
+    /// to the store either way.
     pub fn new(inputs: Inputs, spec: &DataSpec) -> Result<Checked> {
         Checked::build(inputs, spec, false)
     }
 
     /// [`Checked::new`] for a run that only counts the judged rows
     /// (`validate`): when the store keeps nothing (no cache entry to
-    /// fill), the leads are not written to judged files either: their plan
+    /// fill), the used leads are not written either: the leads' plan
     /// runs once for the duplicate ids and the lead index (three columns,
     /// `duplicates::mark`) and once more counted by the ledger. At 10M
     /// leads that was 1.5 s, against 4.9 s for also writing the judged
@@ -172,15 +176,16 @@ impl Checked {
                     ),
                     true => None,
                 };
-                // Judged once into the run's folder; the used leads are then
-                // written beside them (held in memory at 10M leads they were
-                // 1.6 GB of every command's peak): every table that refers
-                // to leads joins them instead of re-running the leads plan,
-                // and lead_funnel starts from them.
-                let write = !count_only || judged.keeps();
-                if write {
+                // Judged once into the cache entry being filled (with no
+                // entry, the ledger counts them from the plan instead); the
+                // used leads are written to the store (held in memory at
+                // 10M leads they were 1.6 GB of every command's peak):
+                // every table that refers to leads joins them instead of
+                // re-running the leads plan, and lead_funnel starts from them.
+                if judged.keeps() {
                     part("judge", || judged.judge(&mut plan, None))?;
                 }
+                let write = !count_only || judged.keeps();
                 let keyed = plan.used_with(&wide_columns).with_row_index(LEAD_ROW, None);
                 let df = match write {
                     true => part("used leads", || judged.keep_plan(LEADS_KEYED, keyed))?,
