@@ -194,8 +194,17 @@ fn lookup_notes(checked: &Checked) -> Result<Vec<String>> {
             continue;
         };
         let key = cfg.key.as_str();
+        // As lead_funnel joins them (`funnel::join_lookups`).
+        let mut target = target;
+        let dtype = target
+            .collect_schema()?
+            .get(key)
+            .cloned()
+            .unwrap_or(DataType::String);
         let keys = target
-            .select([col(key).cast(DataType::String)])
+            .select([crate::input::keys::KeyType::Text
+                .cast(col(key), &dtype)
+                .alias(key)])
             .filter(col(key).is_not_null());
         let unmatched = keys
             .clone()

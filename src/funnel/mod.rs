@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 use polars::prelude::*;
 
 use crate::error::Result;
+use crate::input::keys::KeyType;
 use crate::input::schema::{TableKind, CREATED_AT, LEAD_ROW, SCORE};
 use crate::output::phases::Parts;
 use crate::quality::Checked;
@@ -354,6 +355,13 @@ fn build_piece(piece: &Piece, lead_columns: &[String], parts: &mut Parts) -> Res
         .into_iter()
         .filter(|c| !piece.facts_only || joins_a_lookup(checked, c))
         .collect();
+    // The keys lookups are joined by, beside the facts until they are
+    // joined: the own columns, and the score when a lookup is keyed on
+    // it (the leads' score is not one of lead_funnel's columns).
+    let mut keys = own.clone();
+    if lead_columns.iter().any(|c| c == SCORE) && joins_a_lookup(checked, SCORE) {
+        keys.push(SCORE);
+    }
     let mut read: Vec<&str> = vec![LEAD_ROW, CREATED_AT];
     if lead_columns.iter().any(|c| c == SCORE) {
         read.push(SCORE);
@@ -419,15 +427,23 @@ fn build_piece(piece: &Piece, lead_columns: &[String], parts: &mut Parts) -> Res
     })?;
     // Rows stay in the order of the leads as read, so the table is
     // deterministic without a sort.
-    let funnel = leads.select(own.iter().copied())?.hstack(facts.columns())?;
+    let funnel = leads
+        .select(keys.iter().copied())?
+        .hstack(facts.columns())?;
     let funnel = with_lookups(funnel.lazy(), checked, lead_columns)?;
-    Ok(match piece.facts_only {
-        // The lookups are joined by a lead column, which goes after.
-        true => funnel.drop(polars::prelude::Selector::ByName {
-            names: own.iter().map(|c| PlSmallStr::from(*c)).collect(),
+    // The keys that are not lead_funnel's own columns go after the join:
+    // all of them for the facts alone, else only the score.
+    let gone: Vec<PlSmallStr> = keys
+        .iter()
+        .filter(|c| piece.facts_only || **c == SCORE)
+        .map(|c| PlSmallStr::from(*c))
+        .collect();
+    Ok(match gone.is_empty() {
+        true => funnel,
+        false => funnel.drop(polars::prelude::Selector::ByName {
+            names: gone.into(),
             strict: true,
         }),
-        false => funnel,
     })
 }
 
@@ -495,10 +511,17 @@ pub fn join_lookups(
             .cast(DataType::String)
             .alias("__lookup_key")];
         pick.extend(cols.iter().map(|c| col(c.as_str())));
+        // The row's key as the lookup's keys are text (`plan_lookup`): a
+        // whole float (a score of 80.0) is its integer's text, "80".
+        let dtype = frame
+            .collect_schema()?
+            .get(cfg.key.as_str())
+            .cloned()
+            .unwrap_or(DataType::String);
         frame = frame
             .with_column(
-                col(cfg.key.as_str())
-                    .cast(DataType::String)
+                KeyType::Text
+                    .cast(col(cfg.key.as_str()), &dtype)
                     .alias("__row_key"),
             )
             .join(

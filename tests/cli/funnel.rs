@@ -592,3 +592,61 @@ fn a_lookup_joined_to_the_leads_is_in_lead_funnel_from_the_store() {
     let v = analysis_json(s.path(), "bands", &["--by", "industry"]);
     assert!(v.to_string().contains("retail"), "{v}");
 }
+
+/// A lookup keyed on the leads' score (a grade per score) is joined
+/// although lead_funnel replaces the score by score_at_mql: the breaker
+/// trial's `bands` stopped with "unable to find column score" (exit 1).
+/// The score is read as a float, the grades' key as an integer: 80.0 is
+/// "80" on both sides, as ids are (`KeyType::Text`). By hand: L1's 80 is
+/// grade A, L2's 20 is C, L3 has no score and L4's 55 no grade, so none;
+/// validate counts L4 alone as unmatched; the leads' score is not a
+/// column of lead_funnel, cold, warm or `--no-cache`.
+#[test]
+fn a_lookup_keyed_on_the_leads_score_is_joined() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,score\nL1,2024-01-01,a,80\nL2,2024-01-01,a,20\nL3,2024-01-01,a,\nL4,2024-01-01,a,55.0\n",
+    );
+    s.write("grades.csv", "score,grade\n80,A\n20,C\n");
+    s.write("handoffs.csv", "lead_id,stage,at\nL1,mql,2024-01-02\n");
+    s.write(
+        "leadloop.toml",
+        "[[lookups]]\nname = \"grades\"\npath = \"grades.csv\"\njoin_to = \"leads\"\nkey = \"score\"\n",
+    );
+    for (run, args) in [
+        ("cold", vec![]),
+        ("warm", vec![]),
+        ("no cache", vec!["--no-cache"]),
+    ] {
+        let out = s.join(run);
+        let mut cmd: Vec<&str> = vec!["--data", s.path().to_str().unwrap(), "--out"];
+        cmd.push(out.to_str().unwrap());
+        cmd.extend(args);
+        cmd.extend(["export", "lead_funnel"]);
+        stdout_of(cmd);
+        let df = ParquetReader::new(std::fs::File::open(out.join("lead_funnel.parquet")).unwrap())
+            .finish()
+            .unwrap();
+        assert!(df.column("score").is_err(), "{run}: {df}");
+        let grade: Vec<Option<&str>> = df.column("grade").unwrap().str().unwrap().iter().collect();
+        assert_eq!(grade, [Some("A"), Some("C"), None, None], "{run}");
+        let at_mql: Vec<Option<f64>> = df
+            .column("score_at_mql")
+            .unwrap()
+            .cast(&DataType::Float64)
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(at_mql, [Some(80.0), Some(20.0), None, Some(55.0)], "{run}");
+    }
+    let out = stdout_of(["--data", s.path().to_str().unwrap(), "validate"]);
+    assert!(
+        out.contains("lookup grades: 1 leads rows with a score that has no match in grades"),
+        "{out}"
+    );
+    let v = analysis_json(s.path(), "bands", &["--by", "grade", "--no-cache"]);
+    assert!(v.to_string().contains("\"A\""), "{v}");
+}
