@@ -561,3 +561,113 @@ fn an_analysis_without_touches_counts_them_without_a_judged_file() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("judge touches"));
 }
+
+/// The touches' and the leads' text columns are not written into their
+/// judged files when the input is Parquet: the judged file's scan reads
+/// them from the input, row beside row (issue 14). The reference is the
+/// same data with those two tables as CSV, judged whole (text and all):
+/// roi (every model), bands by a lead dimension and contact agree with it
+/// cold (the entry filled), warm (read from it) and with `--no-cache`.
+#[test]
+fn text_read_from_a_parquet_input_beside_the_judged_file_equals_csv() {
+    use polars::prelude::*;
+    let pq = generated(3000, 21);
+    let csv = Scratch::new();
+    for name in std::fs::read_dir(pq.path()).unwrap() {
+        let path = name.unwrap().path();
+        let table = path.file_stem().unwrap().to_string_lossy().to_string();
+        if path.extension().is_none_or(|e| e != "parquet") {
+            continue;
+        }
+        match table.as_str() {
+            "leads" | "touches" => {
+                let mut df = ParquetReader::new(std::fs::File::open(&path).unwrap())
+                    .finish()
+                    .unwrap();
+                let file = std::fs::File::create(csv.join(&format!("{table}.csv"))).unwrap();
+                CsvWriter::new(file).finish(&mut df).unwrap();
+            }
+            _ => {
+                std::fs::copy(&path, csv.join(&format!("{table}.parquet"))).unwrap();
+            }
+        }
+    }
+    let cache = Scratch::new();
+    let none = Scratch::new();
+    for args in [
+        vec!["roi", "--model", "all"],
+        vec!["bands", "--by", "industry"],
+        vec!["contact"],
+    ] {
+        let mut off = vec!["--no-cache"];
+        off.extend(&args);
+        let want = json_with_cache(none.path(), csv.path(), &off);
+        for run in ["cold", "warm", "no cache"] {
+            let got = match run {
+                "no cache" => json_with_cache(none.path(), pq.path(), &off),
+                _ => json_with_cache(cache.path(), pq.path(), &args),
+            };
+            assert_eq!(got["tables"], want["tables"], "{args:?} {run}");
+        }
+    }
+    // The touches in two files of a hive folder (with its own text
+    // column, `region`): the rows of both, in order, beside the judged file.
+    let hive = Scratch::new();
+    for name in std::fs::read_dir(pq.path()).unwrap() {
+        let path = name.unwrap().path();
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        match file.as_str() {
+            "touches.parquet" => {
+                let df = ParquetReader::new(std::fs::File::open(&path).unwrap())
+                    .finish()
+                    .unwrap();
+                let half = df.height() as i64 / 2;
+                for (part, mut rows) in [
+                    ("a", df.slice(0, half as usize)),
+                    ("b", df.slice(half, df.height())),
+                ] {
+                    let dir = hive.join(&format!("touches/region={part}"));
+                    std::fs::create_dir_all(&dir).unwrap();
+                    let f = std::fs::File::create(dir.join("part-0.parquet")).unwrap();
+                    ParquetWriter::new(f).finish(&mut rows).unwrap();
+                }
+            }
+            _ => {
+                std::fs::copy(&path, hive.join(&file)).unwrap();
+            }
+        }
+    }
+    let want = json_with_cache(
+        none.path(),
+        csv.path(),
+        &["--no-cache", "roi", "--model", "all"],
+    );
+    let got = json_with_cache(cache.path(), hive.path(), &["roi", "--model", "all"]);
+    assert_eq!(got["tables"], want["tables"], "hive");
+    let got = json_with_cache(cache.path(), hive.path(), &["roi", "--model", "all"]);
+    assert_eq!(got["tables"], want["tables"], "hive, warm");
+    // The entry's judged files hold no copy of those text columns.
+    let entry = cache.join(&entries(cache.path())[0]);
+    let names = |table: &str| -> Vec<String> {
+        let df = ParquetReader::new(std::fs::File::open(entry.join(table)).unwrap())
+            .finish()
+            .unwrap();
+        df.get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect()
+    };
+    let touches = names("touches.parquet");
+    assert!(touches.contains(&"__lead_row".to_string()), "{touches:?}");
+    for text in ["__u_source", "__u_touch_type", "__u_campaign_id"] {
+        assert!(!touches.contains(&text.to_string()), "{touches:?}");
+    }
+    let leads = names("leads.parquet");
+    assert!(leads.contains(&"__u_created_at".to_string()), "{leads:?}");
+    assert!(!leads.contains(&"industry".to_string()), "{leads:?}");
+    assert!(!leads.contains(&"__u_source".to_string()), "{leads:?}");
+    // validate reads the same accounting and examples from the entry.
+    let a = json_with_cache(cache.path(), pq.path(), &["validate"]);
+    let b = json_with_cache(none.path(), pq.path(), &["--no-cache", "validate"]);
+    assert_eq!(a, b);
+}
