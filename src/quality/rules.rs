@@ -20,9 +20,9 @@ use crate::input::keys::KeyType;
 use crate::input::locate::Location;
 use crate::input::read::RawTable;
 use crate::input::schema::{
-    ColumnType, TableKind, ACTIVE_FLAGS, ALIAS_ID, AMOUNT, AT, CAMPAIGN_ID, CLOSED_AT,
-    CONVERTED_DEAL_ID, CREATED_AT, CURRENCY, DEAL_ID, DEAL_STATUSES, DELETED_FLAGS, FILE_COL,
-    HANDOFF_STAGES, INDEX_COL, LEAD_ID, LEAD_ROW, REASON_COL, SCORE, SOURCE, STAGE, STATUS,
+    ColumnType, TableKind, ACTIVE_FLAGS, ALIAS_ID, AMOUNT, AT, CLOSED_AT, CONVERTED_DEAL_ID,
+    CREATED_AT, CURRENCY, DEAL_ID, DEAL_STATUSES, DELETED_FLAGS, FILE_COL, HANDOFF_STAGES,
+    INDEX_COL, LEAD_ID, LEAD_ROW, REASON_COL, SCORE, STAGE, STATUS,
 };
 use crate::input::{time, values};
 
@@ -821,25 +821,24 @@ pub fn plan_table(
 
 /// The used text columns that a judged file of `kind` leaves out, each
 /// with its name in the file and its expression over the input's columns
-/// ([`TablePlan::from_input`]): the canonical text columns and the text
-/// dimensions of the touches and the leads, when the input is Parquet.
+/// ([`TablePlan::from_input`]): the leads' canonical text columns and
+/// text dimensions, when the input is Parquet.
 ///
 /// Why: encoding text into the judged file was its most costly part (at
 /// 10M leads, writing the touches' three text columns took 5.8 s, their
 /// time column 1.5 s), and reading them back from the input's Parquet
 /// costs about what reading our copy did (1.5 s against 1.3 s). Not a
-/// CSV or spreadsheet, which would be parsed again on every read; not
-/// the tables lead_funnel reads a piece of the leads at a time, since a
-/// piece skips the other pieces' rows of the judged file (Parquet row
-/// groups) but would read every row of the input's. For the same reason
-/// not the touches' `source` and `campaign_id`: roi's Markov model reads
-/// the column it groups by a piece of the leads at a time (with them read
-/// from the input, a warm `roi --model all` at 10M leads took 18.7 s
-/// against 16.5 s).
+/// CSV or spreadsheet, which would be parsed again on every read. Only
+/// the leads, whose judged file is read whole (the per-lead work reads
+/// the used leads, written apart): a plan that filters the concat reads
+/// every row of the input's side, and a judged file that is read a piece
+/// of the leads at a time (lead_funnel's tables, the touches for roi's
+/// Markov model) lets each piece skip the other pieces' row groups. With
+/// the touches' text read from the input, a warm `roi --model all` at 10M
+/// leads took 18.7 s against 16.5 s, and with only touch_type (their
+/// source and campaign kept) a warm `report` 30.6 s against 29.1 s.
 fn from_input(kind: TableKind, b: &Builder, used: &[(String, bool)]) -> Vec<(String, Expr)> {
-    if !matches!(kind, TableKind::Touches | TableKind::Leads)
-        || b.raw.location.format != crate::config::FileFormat::Parquet
-    {
+    if kind != TableKind::Leads || b.raw.location.format != crate::config::FileFormat::Parquet {
         return Vec::new();
     }
     let from_raw = |e: &Expr| {
@@ -851,10 +850,6 @@ fn from_input(kind: TableKind, b: &Builder, used: &[(String, bool)]) -> Vec<(Str
     };
     let mut out = Vec::new();
     for (name, canonical) in used {
-        let grouped_by = kind == TableKind::Touches && (name == SOURCE || name == CAMPAIGN_ID);
-        if *canonical && grouped_by {
-            continue;
-        }
         let e = match canonical {
             true => b
                 .text
