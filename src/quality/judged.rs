@@ -71,13 +71,6 @@ impl TablePlan {
             if drop_id && name == LEAD_ID {
                 continue;
             }
-            let stored_as = match canonical {
-                true => stored(name),
-                false => name.clone(),
-            };
-            if self.from_input.iter().any(|(n, _)| *n == stored_as) {
-                continue;
-            }
             // Dimensions as read, but for their encoding (`rules::dimension`).
             columns.push(match canonical {
                 true => e.clone().alias(stored(name)),
@@ -123,17 +116,11 @@ impl TablePlan {
         if self.kind.is_none() {
             return Ok(());
         }
-        let unreadable = |e: PolarsError| Error::Unreadable {
+        self.annotated = scan(path).map_err(|e| Error::Unreadable {
             table: self.name.clone(),
             file: path.display().to_string(),
             detail: crate::error::one_line(&e.to_string()),
-        };
-        self.annotated = scan(path).map_err(unreadable)?;
-        if !self.from_input.is_empty() {
-            self.annotated = self
-                .beside_input(self.annotated.clone())
-                .map_err(unreadable)?;
-        }
+        })?;
         self.judged = true;
         let drop_id = self.lead_id_by_row();
         if drop_id {
@@ -151,34 +138,5 @@ impl TablePlan {
             })
             .collect();
         Ok(())
-    }
-
-    /// The judged file `file` with the text columns it leaves out
-    /// ([`TablePlan::from_input`]) beside it, read from the input: row `i`
-    /// of both is the input's row `i` (the judged file keeps every row, in
-    /// order). The input's side starts with a flag made from the row
-    /// index, so a plan that reads none of its columns reads no data of
-    /// it (polars reads one column of each side, the first of the
-    /// narrowest type: see `funnel::scan`).
-    fn beside_input(&self, file: LazyFrame) -> PolarsResult<LazyFrame> {
-        const ANCHOR: &str = "__input_side";
-        let mut own = vec![col(INDEX_COL).is_null().alias(ANCHOR)];
-        own.extend(
-            self.from_input
-                .iter()
-                .map(|(name, e)| e.clone().alias(name.as_str())),
-        );
-        let both = concat_lf_horizontal(
-            [self.raw.clone().select(own), file],
-            // Strict: two lengths would be a bug, not nulls to pad with.
-            HConcatOptions {
-                strict: true,
-                ..Default::default()
-            },
-        )?;
-        Ok(both.drop(Selector::ByName {
-            names: [PlSmallStr::from(ANCHOR)].into(),
-            strict: true,
-        }))
     }
 }

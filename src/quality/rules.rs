@@ -67,11 +67,6 @@ pub struct TablePlan {
     /// `lead_id` of its own (see [`TablePlan::lead_id_by_row`]): `used`
     /// joins it back; the per-lead work reads [`LEAD_ROW`] only.
     pub(super) lead_ids: Option<LazyFrame>,
-    /// Text columns the judged file leaves out and its scan reads from
-    /// the input instead, row beside row: each column's name in the
-    /// judged file and its expression over the input's columns
-    /// ([`from_input`]).
-    pub(super) from_input: Vec<(String, Expr)>,
 }
 
 impl TablePlan {
@@ -365,8 +360,6 @@ pub fn lead_index(
 struct Builder<'a> {
     raw: &'a RawTable,
     parsed: Vec<Expr>,
-    /// Each canonical text column's expression over the input's columns.
-    text: Vec<(&'static str, Expr)>,
     checks: Vec<(Reason, Expr)>,
     used: Vec<Expr>,
     canonical: Vec<&'static str>,
@@ -415,7 +408,6 @@ pub fn plan_table(
     let mut b = Builder {
         raw,
         parsed: Vec::new(),
-        text: Vec::new(),
         checks: Vec::new(),
         used: Vec::new(),
         canonical: Vec::new(),
@@ -579,7 +571,6 @@ pub fn plan_table(
                         e = status_from_flags(e, flags, raw, &|c| b.dtype(c));
                     }
                 }
-                b.text.push((name, e.clone()));
                 b.parsed.push(e.alias(out.as_str()));
             }
         }
@@ -802,7 +793,6 @@ pub fn plan_table(
             used_names.push((c.clone(), false));
         }
     }
-    let from_input = from_input(kind, &b, &used_names);
     Ok(TablePlan {
         name: kind.name().to_string(),
         kind: Some(kind),
@@ -815,59 +805,7 @@ pub fn plan_table(
         keyed,
         judged: false,
         lead_ids: None,
-        from_input,
     })
-}
-
-/// The used text columns that a judged file of `kind` leaves out, each
-/// with its name in the file and its expression over the input's columns
-/// ([`TablePlan::from_input`]): the leads' canonical text columns and
-/// text dimensions, when the input is Parquet.
-///
-/// Why: encoding text into the judged file was its most costly part (at
-/// 10M leads, writing the touches' three text columns took 5.8 s, their
-/// time column 1.5 s), and reading them back from the input's Parquet
-/// costs about what reading our copy did (1.5 s against 1.3 s). Not a
-/// CSV or spreadsheet, which would be parsed again on every read. Only
-/// the leads, whose judged file is read whole (the per-lead work reads
-/// the used leads, written apart): a plan that filters the concat reads
-/// every row of the input's side, and a judged file that is read a piece
-/// of the leads at a time (lead_funnel's tables, the touches for roi's
-/// Markov model) lets each piece skip the other pieces' row groups. With
-/// the touches' text read from the input, a warm `roi --model all` at 10M
-/// leads took 18.7 s against 16.5 s, and with only touch_type (their
-/// source and campaign kept) a warm `report` 30.6 s against 29.1 s.
-fn from_input(kind: TableKind, b: &Builder, used: &[(String, bool)]) -> Vec<(String, Expr)> {
-    if kind != TableKind::Leads || b.raw.location.format != crate::config::FileFormat::Parquet {
-        return Vec::new();
-    }
-    let from_raw = |e: &Expr| {
-        e.clone()
-            .meta()
-            .root_names()
-            .iter()
-            .all(|r| b.raw.has(r.as_str()))
-    };
-    let mut out = Vec::new();
-    for (name, canonical) in used {
-        let e = match canonical {
-            true => b
-                .text
-                .iter()
-                .find(|(t, _)| *t == name.as_str())
-                .map(|(_, e)| (super::judged::stored(name), e.clone())),
-            false => {
-                let dtype = b.dtype(name);
-                let text = matches!(
-                    dtype,
-                    DataType::String | DataType::Categorical(..) | DataType::Enum(..)
-                );
-                text.then(|| (name.clone(), dimension(name, &dtype)))
-            }
-        };
-        out.extend(e.filter(|(_, e)| from_raw(e)));
-    }
-    out
 }
 
 /// The largest deal amount or spend a row may have (exclusive): sums of
@@ -959,7 +897,6 @@ pub fn plan_lookup(raw: &RawTable, key: &str, join_column: &str) -> TablePlan {
         keyed: false,
         judged: false,
         lead_ids: None,
-        from_input: Vec::new(),
     }
 }
 

@@ -562,14 +562,17 @@ fn an_analysis_without_touches_counts_them_without_a_judged_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("judge touches"));
 }
 
-/// The leads' text columns are not written into their judged file when
-/// the input is Parquet: the judged file's scan reads them from the
-/// input, row beside row (issue 14). The reference is the same data with
-/// the leads and touches as CSV, judged whole (text and all):
-/// roi (every model), bands by a lead dimension and contact agree with it
-/// cold (the entry filled), warm (read from it) and with `--no-cache`.
+/// A Parquet export and the same data as CSV give the same answers, cold
+/// (the entry filled), warm (read from it) and with `--no-cache`: the
+/// leads and touches as CSV (judged whole, text and all) are the
+/// reference for roi (every model), bands by a lead dimension, contact,
+/// and the exported used touches and leads; the leads split into a
+/// two-file hive folder too. Written for an attempt (issue 14) that read
+/// the judged leads' text from the Parquet input beside the judged file:
+/// misaligning the two made it fail; the attempt was dropped (a higher
+/// peak for about 2% of a cold report), the test kept.
 #[test]
-fn text_read_from_a_parquet_input_beside_the_judged_file_equals_csv() {
+fn a_parquet_export_and_the_same_data_as_csv_agree_cold_warm_and_uncached() {
     use polars::prelude::*;
     let pq = generated(3000, 21);
     let csv = Scratch::new();
@@ -673,27 +676,6 @@ fn text_read_from_a_parquet_input_beside_the_judged_file_equals_csv() {
             assert_eq!(got["tables"], want["tables"], "{args:?} {run}");
         }
     }
-    // The entry's judged files hold no copy of those text columns.
-    let entry = cache.join(&entries(cache.path())[0]);
-    let names = |table: &str| -> Vec<String> {
-        let df = ParquetReader::new(std::fs::File::open(entry.join(table)).unwrap())
-            .finish()
-            .unwrap();
-        df.get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect()
-    };
-    // The touches keep theirs: roi's Markov model reads them a piece of
-    // the leads at a time.
-    let touches = names("touches.parquet");
-    for kept in ["__u_source", "__u_campaign_id", "__u_touch_type"] {
-        assert!(touches.contains(&kept.to_string()), "{touches:?}");
-    }
-    let leads = names("leads.parquet");
-    assert!(leads.contains(&"__u_created_at".to_string()), "{leads:?}");
-    assert!(!leads.contains(&"industry".to_string()), "{leads:?}");
-    assert!(!leads.contains(&"__u_source".to_string()), "{leads:?}");
     // validate reads the same accounting and examples from the entry.
     let a = json_with_cache(cache.path(), pq.path(), &["validate"]);
     let b = json_with_cache(none.path(), pq.path(), &["--no-cache", "validate"]);
