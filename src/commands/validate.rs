@@ -196,15 +196,9 @@ fn lookup_notes(checked: &Checked) -> Result<Vec<String>> {
         let key = cfg.key.as_str();
         // As lead_funnel joins them (`funnel::join_lookups`).
         let mut target = target;
-        let dtype = target
-            .collect_schema()?
-            .get(key)
-            .cloned()
-            .unwrap_or(DataType::String);
+        let row_key = crate::funnel::lookup_key_of(&mut target, key)?;
         let keys = target
-            .select([crate::input::keys::KeyType::Text
-                .cast(col(key), &dtype)
-                .alias(key)])
+            .select([row_key.alias(key)])
             .filter(col(key).is_not_null());
         let unmatched = keys
             .clone()

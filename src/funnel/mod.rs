@@ -349,19 +349,20 @@ fn build_piece(piece: &Piece, lead_columns: &[String], parts: &mut Parts) -> Res
     };
     // Per-lead facts are computed apart and placed beside their lead by
     // its row number (`dense`): lead `i` is row `i` of the used leads.
-    // The leads' own columns this piece sets beside the facts: all, or
-    // for the facts alone, the keys lookups are joined by (dropped after).
-    let own: Vec<&str> = own_columns(lead_columns)
-        .into_iter()
-        .filter(|c| !piece.facts_only || joins_a_lookup(checked, c))
-        .collect();
-    // The keys lookups are joined by, beside the facts until they are
-    // joined: the own columns, and the score when a lookup is keyed on
-    // it (the leads' score is not one of lead_funnel's columns).
+    // The leads' own columns this piece keeps beside the facts (none for
+    // the facts alone), and with them, until the lookups are joined, the
+    // lead columns lookups are joined by (any lead column, the score too).
+    let own: Vec<&str> = match piece.facts_only {
+        true => Vec::new(),
+        false => own_columns(lead_columns),
+    };
     let mut keys = own.clone();
-    if lead_columns.iter().any(|c| c == SCORE) && joins_a_lookup(checked, SCORE) {
-        keys.push(SCORE);
-    }
+    keys.extend(
+        lead_columns
+            .iter()
+            .map(String::as_str)
+            .filter(|c| joins_a_lookup(checked, c) && !own.contains(c)),
+    );
     let mut read: Vec<&str> = vec![LEAD_ROW, CREATED_AT];
     if lead_columns.iter().any(|c| c == SCORE) {
         read.push(SCORE);
@@ -369,7 +370,7 @@ fn build_piece(piece: &Piece, lead_columns: &[String], parts: &mut Parts) -> Res
     if checked.rep_from_owner {
         read.push("owner_id");
     }
-    for c in &own {
+    for c in &keys {
         if !read.contains(c) {
             read.push(c);
         }
@@ -431,11 +432,9 @@ fn build_piece(piece: &Piece, lead_columns: &[String], parts: &mut Parts) -> Res
         .select(keys.iter().copied())?
         .hstack(facts.columns())?;
     let funnel = with_lookups(funnel.lazy(), checked, lead_columns)?;
-    // The keys that are not lead_funnel's own columns go after the join:
-    // all of them for the facts alone, else only the score.
-    let gone: Vec<PlSmallStr> = keys
+    // The keys that are not lead_funnel's own columns go after the join.
+    let gone: Vec<PlSmallStr> = keys[own.len()..]
         .iter()
-        .filter(|c| piece.facts_only || **c == SCORE)
         .map(|c| PlSmallStr::from(*c))
         .collect();
     Ok(match gone.is_empty() {
@@ -484,6 +483,18 @@ fn with_lookups(
     Ok(funnel)
 }
 
+/// Column `column` of `frame` as a lookup's key: text, made as the
+/// lookup's own keys are (`rules::plan_lookup`, `KeyType::Text`), so a
+/// whole float (a score of 80.0) is its integer's text, "80".
+pub fn lookup_key_of(frame: &mut LazyFrame, column: &str) -> PolarsResult<Expr> {
+    let dtype = frame
+        .collect_schema()?
+        .get(column)
+        .cloned()
+        .unwrap_or(DataType::String);
+    Ok(KeyType::Text.cast(col(column), &dtype))
+}
+
 /// `frame` with the columns of every lookup (of `only` that target, when
 /// given) whose key is among `names`, joined by the key as text, rows in
 /// order; a key without a match leaves them empty (validate counts those).
@@ -511,19 +522,9 @@ pub fn join_lookups(
             .cast(DataType::String)
             .alias("__lookup_key")];
         pick.extend(cols.iter().map(|c| col(c.as_str())));
-        // The row's key as the lookup's keys are text (`plan_lookup`): a
-        // whole float (a score of 80.0) is its integer's text, "80".
-        let dtype = frame
-            .collect_schema()?
-            .get(cfg.key.as_str())
-            .cloned()
-            .unwrap_or(DataType::String);
+        let row_key = lookup_key_of(&mut frame, &cfg.key)?;
         frame = frame
-            .with_column(
-                KeyType::Text
-                    .cast(col(cfg.key.as_str()), &dtype)
-                    .alias("__row_key"),
-            )
+            .with_column(row_key.alias("__row_key"))
             .join(
                 l.select(pick),
                 [col("__row_key")],

@@ -554,15 +554,7 @@ fn a_lookup_joined_to_the_leads_is_in_lead_funnel_from_the_store() {
         ("warm", vec![]),
         ("no cache", vec!["--no-cache"]),
     ] {
-        let out = s.join(run);
-        let mut cmd: Vec<&str> = vec!["--data", s.path().to_str().unwrap(), "--out"];
-        cmd.push(out.to_str().unwrap());
-        cmd.extend(args);
-        cmd.extend(["export", "lead_funnel"]);
-        stdout_of(cmd);
-        let df = ParquetReader::new(std::fs::File::open(out.join("lead_funnel.parquet")).unwrap())
-            .finish()
-            .unwrap();
+        let df = exported_funnel(&s, run, &args);
         let names: Vec<String> = df
             .get_column_names()
             .iter()
@@ -619,28 +611,15 @@ fn a_lookup_keyed_on_the_leads_score_is_joined() {
         ("warm", vec![]),
         ("no cache", vec!["--no-cache"]),
     ] {
-        let out = s.join(run);
-        let mut cmd: Vec<&str> = vec!["--data", s.path().to_str().unwrap(), "--out"];
-        cmd.push(out.to_str().unwrap());
-        cmd.extend(args);
-        cmd.extend(["export", "lead_funnel"]);
-        stdout_of(cmd);
-        let df = ParquetReader::new(std::fs::File::open(out.join("lead_funnel.parquet")).unwrap())
-            .finish()
-            .unwrap();
+        let df = exported_funnel(&s, run, &args);
         assert!(df.column("score").is_err(), "{run}: {df}");
         let grade: Vec<Option<&str>> = df.column("grade").unwrap().str().unwrap().iter().collect();
         assert_eq!(grade, [Some("A"), Some("C"), None, None], "{run}");
-        let at_mql: Vec<Option<f64>> = df
-            .column("score_at_mql")
-            .unwrap()
-            .cast(&DataType::Float64)
-            .unwrap()
-            .f64()
-            .unwrap()
-            .iter()
-            .collect();
-        assert_eq!(at_mql, [Some(80.0), Some(20.0), None, Some(55.0)], "{run}");
+        assert_eq!(
+            super::differential::floats(&df, "score_at_mql"),
+            [Some(80.0), Some(20.0), None, Some(55.0)],
+            "{run}"
+        );
     }
     let out = stdout_of(["--data", s.path().to_str().unwrap(), "validate"]);
     assert!(
@@ -649,4 +628,18 @@ fn a_lookup_keyed_on_the_leads_score_is_joined() {
     );
     let v = analysis_json(s.path(), "bands", &["--by", "grade", "--no-cache"]);
     assert!(v.to_string().contains("\"A\""), "{v}");
+}
+
+/// `export lead_funnel` of data set `s` into `s/<run>`, with `extra`
+/// arguments, read back.
+fn exported_funnel(s: &Scratch, run: &str, extra: &[&str]) -> DataFrame {
+    let out = s.join(run);
+    let mut cmd: Vec<&str> = vec!["--data", s.path().to_str().unwrap(), "--out"];
+    cmd.push(out.to_str().unwrap());
+    cmd.extend(extra);
+    cmd.extend(["export", "lead_funnel"]);
+    stdout_of(cmd);
+    ParquetReader::new(std::fs::File::open(out.join("lead_funnel.parquet")).unwrap())
+        .finish()
+        .unwrap()
 }
