@@ -5,6 +5,7 @@
 
 pub mod keys;
 pub mod locate;
+mod parts;
 pub mod read;
 pub mod schema;
 pub mod time;

@@ -9,6 +9,7 @@
 use polars::prelude::*;
 
 use super::locate::Location;
+use super::parts::union;
 use super::schema::{FILE_COL, INDEX_COL};
 use crate::config::{FileFormat, TableConfig};
 use crate::error::{Error, NamedBy, Result, Source};
@@ -303,17 +304,78 @@ fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
         include_file_paths: Some(FILE_COL.into()),
         ..Default::default()
     };
-    if let Some(root) = &location.hive_root {
-        let mut a = args();
-        a.hive_options.enabled = Some(true);
-        return LazyFrame::scan_parquet(pl_path(root)?, a);
-    }
-    let frames = location
+    let mut frames = location
         .files
         .iter()
         .map(|f| LazyFrame::scan_parquet(pl_path(f)?, args()))
         .collect::<PolarsResult<Vec<_>>>()?;
-    union(frames)
+    let Some(root) = &location.hive_root else {
+        return union(frames);
+    };
+    let mut a = args();
+    a.hive_options.enabled = Some(true);
+    let mut whole = LazyFrame::scan_parquet(pl_path(root)?, a)?;
+    let schemas = frames
+        .iter_mut()
+        .map(|f| f.collect_schema())
+        .collect::<PolarsResult<Vec<_>>>()?;
+    if !super::parts::need_cast(&schemas) {
+        return Ok(whole);
+    }
+    // polars scans a hive folder as one: parts typed differently are
+    // scanned one by one, given the partition columns polars found (with
+    // the types it inferred), stacked, and put in polars' column order.
+    let whole_schema = whole.collect_schema()?;
+    let partitions: Vec<(&PlSmallStr, &DataType)> = whole_schema
+        .iter()
+        .filter(|(n, _)| !schemas.iter().any(|s| s.contains(n)))
+        .collect();
+    let frames = frames
+        .into_iter()
+        .zip(&location.files)
+        .map(|(frame, file)| {
+            let values = hive_values(root, file);
+            let columns: Vec<Expr> = partitions
+                .iter()
+                .map(|(name, dtype)| {
+                    let value = values
+                        .iter()
+                        .find(|(k, _)| k == name.as_str())
+                        .map(|(_, v)| v.as_str())
+                        .filter(|v| *v != "__HIVE_DEFAULT_PARTITION__");
+                    match value {
+                        Some(v) => lit(v.to_string()).cast((*dtype).clone()),
+                        None => lit(NULL).cast((*dtype).clone()),
+                    }
+                    .alias((*name).clone())
+                })
+                .collect();
+            frame.with_columns(columns)
+        })
+        .collect();
+    let mut stacked = union(frames)?;
+    let names = stacked.collect_schema()?;
+    let order = whole_schema
+        .iter_names()
+        .chain(names.iter_names().filter(|n| !whole_schema.contains(n)))
+        .map(|n| col(n.clone()))
+        .collect::<Vec<_>>();
+    Ok(stacked.select(order))
+}
+
+/// The `key=value` folders between `root` and `file`, in order.
+fn hive_values(root: &std::path::Path, file: &std::path::Path) -> Vec<(String, String)> {
+    let below = file.strip_prefix(root).unwrap_or(file);
+    below
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .filter_map(|c| {
+            let part = c.as_os_str().to_str()?;
+            let (k, v) = part.split_once('=')?;
+            Some((k.to_string(), v.to_string()))
+        })
+        .collect()
 }
 
 /// The compression of a file by its first bytes (gzip, zstd, bzip2, xz,
@@ -396,16 +458,6 @@ fn scan_csv(location: &Location, cfg: &TableConfig, separator: u8) -> PolarsResu
         })
         .collect::<PolarsResult<Vec<_>>>()?;
     union(frames)
-}
-
-fn union(frames: Vec<LazyFrame>) -> PolarsResult<LazyFrame> {
-    if frames.len() == 1 {
-        return frames
-            .into_iter()
-            .next()
-            .ok_or_else(|| polars_err!(NoData: "no files"));
-    }
-    concat_lf_diagonal(frames, UnionArgs::default())
 }
 
 #[cfg(test)]

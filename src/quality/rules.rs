@@ -832,13 +832,12 @@ fn clusters(index: &[u64], gap: u64) -> Vec<(u64, u64)> {
     out
 }
 
-/// A column kept as a dimension, as read, except: a categorical (pandas
-/// `category`, polars Categorical or Enum) is its text, and in a float
-/// column NaN and the infinities are missing values (null), so that every
-/// analysis reads text and numbers alike whatever the export's encoding.
+/// A column kept as a dimension, as read (a categorical is already its
+/// text: `input::parts`), except that in a float column NaN and the
+/// infinities are missing values (null), so that every analysis reads
+/// numbers alike whatever the export's encoding.
 fn dimension(c: &str, dtype: &DataType) -> Expr {
     match dtype {
-        DataType::Categorical(..) | DataType::Enum(..) => col(c).cast(DataType::String),
         DataType::Float32 | DataType::Float64 => when(col(c).is_finite())
             .then(col(c))
             .otherwise(lit(NULL).cast(dtype.clone()))

@@ -377,3 +377,152 @@ fn examples_in_a_later_part_name_that_part_and_its_row() {
     assert_eq!(ex.row, 2);
     assert!(ex.values.contains("created_at=soon"), "{}", ex.values);
 }
+
+/// Writes `df` to `path` as Parquet, making its folder.
+fn write_part(path: &Path, mut df: polars::prelude::DataFrame) {
+    use polars::prelude::*;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let f = std::fs::File::create(path).unwrap();
+    ParquetWriter::new(f).finish(&mut df).unwrap();
+}
+
+// Found by issue 14's breaker: the parts of one table written by different
+// tools differ in how a column is typed (a pandas `category` beside plain
+// text, integer scores beside floats, timestamps beside their text). Each
+// part is read as what it holds: two parts of two leads each, all used,
+// in a plain folder and in a hive folder alike.
+#[test]
+fn parts_of_a_table_that_type_a_column_differently_are_read_as_one() {
+    use polars::prelude::*;
+    let cat = DataType::from_categories(Categories::global());
+    let first = || {
+        df!(
+            "lead_id" => ["a", "b"],
+            "created_at" => ["2024-01-01", "2024-01-02"],
+            "source" => ["x", "y"],
+            "score" => [10i64, 90]
+        )
+        .unwrap()
+        .lazy()
+        .with_columns([
+            col("source").cast(cat.clone()),
+            col("created_at").str().to_date(StrptimeOptions::default()),
+        ])
+        .collect()
+        .unwrap()
+    };
+    let second = || {
+        df!(
+            "lead_id" => ["c", "d"],
+            "created_at" => ["2024-02-01", "2024-02-02"],
+            "source" => ["x", "z"],
+            "score" => [20.5f64, 70.0]
+        )
+        .unwrap()
+    };
+    for layout in ["plain", "hive"] {
+        let s = Scratch::new();
+        let (a, b) = match layout {
+            "plain" => ("leads/part-0.parquet", "leads/part-1.parquet"),
+            _ => ("leads/month=1/part.parquet", "leads/month=2/part.parquet"),
+        };
+        write_part(&s.join(a), first());
+        write_part(&s.join(b), second());
+        s.write(
+            "handoffs.csv",
+            "lead_id,stage,at\na,mql,2024-01-03\nc,mql,2024-02-03\nd,mql,2024-02-04\n",
+        );
+        let ledger = ledger_of(s.path());
+        let leads = ledger.table("leads").unwrap();
+        assert_eq!((leads.read, leads.used), (4, 4), "{layout}");
+        let v = analysis_json(s.path(), "bands", &["--by", "source"]);
+        let mqls: Vec<(String, u64)> = rows(&v, "bands")
+            .iter()
+            .map(|r| {
+                (
+                    r["source"].as_str().unwrap_or("").to_string(),
+                    r["mql"].as_u64().unwrap_or(0),
+                )
+            })
+            .collect();
+        assert!(mqls.contains(&("x".into(), 2)), "{layout}: {mqls:?}");
+        // Every lead keeps its value, and the hive folder its partitions.
+        let out = s.join("x");
+        stdout_of([
+            "--data",
+            s.path().to_str().unwrap(),
+            "--format",
+            "csv",
+            "--out",
+            out.to_str().unwrap(),
+            "export",
+            "leads",
+        ]);
+        let csv = std::fs::read_to_string(out.join("leads.csv")).unwrap();
+        let rows = "a,2024-01-01T00:00:00Z,x,,10.0\nb,2024-01-02T00:00:00Z,y,,90.0\n\
+                    c,2024-02-01T00:00:00Z,x,,20.5\nd,2024-02-02T00:00:00Z,z,,70.0\n";
+        let want = match layout {
+            "plain" => format!("lead_id,created_at,source,campaign_id,score\n{rows}"),
+            _ => {
+                let months = rows.lines().zip([1, 1, 2, 2]);
+                let rows: String = months.map(|(r, m)| format!("{r},{m}\n")).collect();
+                format!("lead_id,created_at,source,campaign_id,score,month\n{rows}")
+            }
+        };
+        assert_eq!(csv, want, "{layout}");
+    }
+}
+
+// Found by issue 14's breaker: a categorical timestamp or amount (text
+// stored as pandas `category`) was refused as the wrong type. It is its
+// text, parsed as text is: the same ledger and won revenue as plain text.
+#[test]
+fn a_categorical_timestamp_or_amount_is_read_as_its_text() {
+    use polars::prelude::*;
+    let cat = DataType::from_categories(Categories::global());
+    let s = Scratch::new();
+    write_part(
+        &s.join("leads.parquet"),
+        df!(
+            "lead_id" => ["a", "b", "c"],
+            "created_at" => ["2024-01-01", "2024-01-02", "not a date"],
+            "source" => ["x", "y", "x"]
+        )
+        .unwrap()
+        .lazy()
+        .with_column(col("created_at").cast(cat.clone()))
+        .collect()
+        .unwrap(),
+    );
+    write_part(
+        &s.join("deals.parquet"),
+        df!(
+            "deal_id" => ["D1", "D2", "D3"],
+            "lead_id" => ["a", "b", "a"],
+            "created_at" => ["2024-01-05", "2024-01-06", "2024-01-07"],
+            "closed_at" => ["2024-01-15", "2024-01-16", "2024-01-17"],
+            "status" => ["won", "won", "won"],
+            "amount" => ["100.5", "20", "lots"]
+        )
+        .unwrap()
+        .lazy()
+        .with_columns([col("amount").cast(cat.clone()), col("status").cast(cat)])
+        .collect()
+        .unwrap(),
+    );
+    s.write("handoffs.csv", "lead_id,stage,at\na,mql,2024-01-03\n");
+    let ledger = ledger_of(s.path());
+    let leads = ledger.table("leads").unwrap();
+    assert_eq!(
+        (leads.used, leads.rows(Reason::UnparseableTimestamp)),
+        (2, 1)
+    );
+    let deals = ledger.table("deals").unwrap();
+    assert_eq!((deals.used, deals.rows(Reason::UnparseableNumber)), (2, 1));
+    let v = analysis_json(s.path(), "bands", &[]);
+    let all = rows(&v, "bands")
+        .iter()
+        .find(|r| r["band"] == "all")
+        .map(|r| (r["won"].as_u64(), r["revenue"].as_f64()));
+    assert_eq!(all, Some((Some(2), Some(120.5))), "{v}");
+}
