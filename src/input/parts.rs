@@ -26,10 +26,10 @@ use polars::prelude::*;
 /// column cast to the type its parts share.
 ///
 /// Errors: polars' own, when a file's schema cannot be read.
-pub fn union(mut frames: Vec<LazyFrame>) -> PolarsResult<LazyFrame> {
+pub fn union(frames: Vec<LazyFrame>) -> PolarsResult<LazyFrame> {
     let schemas = frames
-        .iter_mut()
-        .map(|f| f.collect_schema())
+        .iter()
+        .map(schema_of)
         .collect::<PolarsResult<Vec<_>>>()?;
     let targets = common_types(&schemas);
     let mut cast: Vec<LazyFrame> = frames
@@ -46,13 +46,20 @@ pub fn union(mut frames: Vec<LazyFrame>) -> PolarsResult<LazyFrame> {
     concat_lf_diagonal(cast, UnionArgs::default())
 }
 
+/// The schema of `frame`, found on a copy of its plan. polars' own
+/// `collect_schema` replaces a frame's plan with its converted form; with
+/// each input scan so replaced, the ledger's later plans over the inputs
+/// took 8.5 s instead of 0.9 s at 10M leads, at a peak of 3.9 GB instead
+/// of 1.4 (a cold `report --timings`).
+pub fn schema_of(frame: &LazyFrame) -> PolarsResult<SchemaRef> {
+    LazyFrame::from(frame.logical_plan.clone()).collect_schema()
+}
+
 /// Whether the parts need any cast: their schemas differ, or one has a
 /// categorical column.
 pub fn need_cast(schemas: &[SchemaRef]) -> bool {
     schemas.windows(2).any(|w| w[0] != w[1])
-        || schemas
-            .iter()
-            .any(|s| s.iter_values().any(is_categorical))
+        || schemas.iter().any(|s| s.iter_values().any(is_categorical))
 }
 
 /// `frame` (of `schema`) with each column that has a target of another

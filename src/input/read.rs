@@ -304,7 +304,7 @@ fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
         include_file_paths: Some(FILE_COL.into()),
         ..Default::default()
     };
-    let mut frames = location
+    let frames = location
         .files
         .iter()
         .map(|f| LazyFrame::scan_parquet(pl_path(f)?, args()))
@@ -314,10 +314,10 @@ fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
     };
     let mut a = args();
     a.hive_options.enabled = Some(true);
-    let mut whole = LazyFrame::scan_parquet(pl_path(root)?, a)?;
+    let whole = LazyFrame::scan_parquet(pl_path(root)?, a)?;
     let schemas = frames
-        .iter_mut()
-        .map(|f| f.collect_schema())
+        .iter()
+        .map(super::parts::schema_of)
         .collect::<PolarsResult<Vec<_>>>()?;
     if !super::parts::need_cast(&schemas) {
         return Ok(whole);
@@ -325,7 +325,7 @@ fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
     // polars scans a hive folder as one: parts typed differently are
     // scanned one by one, given the partition columns polars found (with
     // the types it inferred), stacked, and put in polars' column order.
-    let whole_schema = whole.collect_schema()?;
+    let whole_schema = super::parts::schema_of(&whole)?;
     let partitions: Vec<(&PlSmallStr, &DataType)> = whole_schema
         .iter()
         .filter(|(n, _)| !schemas.iter().any(|s| s.contains(n)))
@@ -353,8 +353,8 @@ fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
             frame.with_columns(columns)
         })
         .collect();
-    let mut stacked = union(frames)?;
-    let names = stacked.collect_schema()?;
+    let stacked = union(frames)?;
+    let names = super::parts::schema_of(&stacked)?;
     let order = whole_schema
         .iter_names()
         .chain(names.iter_names().filter(|n| !whole_schema.contains(n)))
