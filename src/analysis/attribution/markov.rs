@@ -136,14 +136,19 @@ pub fn transitions(
     let lead = rows_of(touches)?;
     let at = touches.column(AT)?.cast(&DataType::Int64)?;
     let at = at.i64()?;
-    let leads = lead.max().map_or(0, |l| l as usize + 1);
+    // Leads are slots from the touches' first lead row on: roi passes a
+    // piece of the leads at a time, whose slots would otherwise run from
+    // row 0 (at 100M leads the last piece's cutoffs alone took 1.6 GB).
+    let first = lead.min().unwrap_or(0);
+    let leads = lead.max().map_or(0, |l| (l - first) as usize + 1);
+    let slot = |l: IdxSize| l.checked_sub(first).map(|l| l as usize);
     // Per lead: in the cohort, and its cutoff.
     let in_cohort: Vec<bool> = match cohort {
         None => vec![true; leads],
         Some(c) => {
             let mut keep = vec![false; leads];
             for l in rows_of(c)?.iter().flatten() {
-                if let Some(k) = keep.get_mut(l as usize) {
+                if let Some(k) = slot(l).and_then(|l| keep.get_mut(l)) {
                     *k = true;
                 }
             }
@@ -153,7 +158,8 @@ pub fn transitions(
     let mut cutoff: Vec<Option<i64>> = vec![None; leads];
     let cut_at = cutoffs.column("__cutoff")?.cast(&DataType::Int64)?;
     for (l, t) in rows_of(cutoffs)?.iter().zip(cut_at.i64()?.iter()) {
-        if let (Some(slot), Some(t)) = (l.and_then(|l| cutoff.get_mut(l as usize)), t) {
+        let l = l.and_then(slot);
+        if let (Some(slot), Some(t)) = (l.and_then(|l| cutoff.get_mut(l)), t) {
             *slot = Some(t);
         }
     }
@@ -161,7 +167,7 @@ pub fn transitions(
     // touch at or before its cutoff (a touch without a time only on a path
     // without a cutoff).
     let on_path = |l: Option<IdxSize>, t: Option<i64>| -> Option<usize> {
-        let l = l? as usize;
+        let l = slot(l?)?;
         let kept = in_cohort[l]
             && match cutoff[l] {
                 None => true,
