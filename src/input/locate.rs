@@ -20,6 +20,28 @@ pub struct Location {
     /// A folder with `key=value` partition folders: scan the folder so polars
     /// turns the partitions into columns.
     pub hive_root: Option<PathBuf>,
+    /// A CSV's field separator, once the scan has chosen it.
+    pub separator: u8,
+}
+
+impl Location {
+    /// The one-line error for table `table` whose files polars could not
+    /// read (`detail`, polars' text): for a CSV, the first row with more
+    /// fields than the header or a quote that never closes, by file and
+    /// line, when there is one; else polars' text less its advice on
+    /// settings of its API.
+    pub fn unreadable(&self, table: &str, detail: &dyn std::fmt::Display) -> Error {
+        let text = crate::error::one_line(&detail.to_string());
+        let fault = match self.format {
+            FileFormat::Csv => super::csv_check::first_fault(&self.files, self.separator),
+            _ => None,
+        };
+        Error::Unreadable {
+            table: table.to_string(),
+            file: self.display.clone(),
+            detail: fault.unwrap_or_else(|| super::csv_check::without_advice(&text).to_string()),
+        }
+    }
 }
 
 /// Looks for table `name` in a data folder; `Ok(None)` when it is not there.
@@ -90,6 +112,7 @@ pub fn locate(table: &str, path: &Path, format: Option<FileFormat>) -> Result<Lo
             format,
             files,
             hive_root: None,
+            separator: b',',
         });
     }
     if path.is_dir() {
@@ -120,6 +143,7 @@ pub fn locate(table: &str, path: &Path, format: Option<FileFormat>) -> Result<Lo
             format,
             files,
             hive_root: hive.then(|| path.to_path_buf()),
+            separator: b',',
         });
     }
     if path.is_file() {
@@ -131,6 +155,7 @@ pub fn locate(table: &str, path: &Path, format: Option<FileFormat>) -> Result<Lo
             format,
             files: vec![path.to_path_buf()],
             hive_root: None,
+            separator: b',',
         });
     }
     Err(missing(&format!(

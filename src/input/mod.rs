@@ -3,6 +3,7 @@
 //! Column typing lives in `time` (timestamps) and `values` (ids, numbers,
 //! flags); judging rows is `quality`'s job.
 
+mod csv_check;
 pub mod keys;
 pub mod locate;
 mod parts;

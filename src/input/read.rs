@@ -42,11 +42,7 @@ impl RawTable {
     }
 
     pub fn unreadable(&self, detail: impl std::fmt::Display) -> Error {
-        Error::Unreadable {
-            table: self.name.clone(),
-            file: self.location.display.clone(),
-            detail: crate::error::one_line(&detail.to_string()),
-        }
+        self.location.unreadable(&self.name, &detail)
     }
 
     /// The missing-column error for canonical `column`, under the export
@@ -79,7 +75,7 @@ impl RawTable {
 /// Scans `location` as table `name`.
 pub fn scan(
     name: &str,
-    location: Location,
+    mut location: Location,
     cfg: &TableConfig,
     config_path: &std::path::Path,
 ) -> Result<RawTable> {
@@ -117,9 +113,15 @@ pub fn scan(
             }
         }
     }
+    location.separator = separator.unwrap_or(b',');
+    if location.format == FileFormat::Csv {
+        if let Some(fault) = super::csv_check::first_fault(&location.files, location.separator) {
+            return Err(unreadable(fault));
+        }
+    }
     let frame = match location.format {
         FileFormat::Parquet => scan_parquet(&location),
-        FileFormat::Csv => scan_csv(&location, cfg, separator.unwrap_or(b',')),
+        FileFormat::Csv => scan_csv(&location, cfg, location.separator),
         FileFormat::Xlsx => {
             let mut frames = Vec::new();
             for f in &location.files {

@@ -344,14 +344,17 @@ impl Store {
 
     /// `plan` kept as table `name` ([`Store::keep`]), sunk by polars'
     /// streaming engine (or collected by it, when the folder is read-only).
-    pub fn keep_plan(&self, name: &str, plan: LazyFrame) -> Result<LazyFrame> {
+    ///
+    /// Errors: a full disk names the store; any other failure of the plan
+    /// is `failed`'s (the input it reads could not be read).
+    pub fn keep_plan(
+        &self,
+        name: &str,
+        plan: LazyFrame,
+        failed: impl Fn(&polars::prelude::PolarsError) -> Error,
+    ) -> Result<LazyFrame> {
         let unreadable = |e: polars::prelude::PolarsError| {
-            out_of_space(&self.dir, &e).unwrap_or_else(|| {
-                Error::Internal(format!(
-                    "cache {name}: {}",
-                    crate::error::one_line(&e.to_string())
-                ))
-            })
+            out_of_space(&self.dir, &e).unwrap_or_else(|| failed(&e))
         };
         self.keep(
             name,

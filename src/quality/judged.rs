@@ -55,11 +55,7 @@ impl TablePlan {
         if self.kind.is_none() {
             return Ok(());
         }
-        let unreadable = |e: PolarsError| Error::Unreadable {
-            table: self.name.clone(),
-            file: self.location.display.clone(),
-            detail: crate::error::one_line(&e.to_string()),
-        };
+        let unreadable = |e: PolarsError| self.location.unreadable(&self.name, &e);
         let schema = self
             .annotated
             .clone()

@@ -299,11 +299,7 @@ pub fn compute_with(
 }
 
 fn unreadable(p: &TablePlan, e: PolarsError) -> Error {
-    Error::Unreadable {
-        table: p.name.clone(),
-        file: p.location.display.clone(),
-        detail: crate::error::one_line(&e.to_string()),
-    }
+    p.location.unreadable(&p.name, &e)
 }
 
 /// Rows read (the scan alone), rows used, the set-aside rows' reason and

@@ -188,7 +188,9 @@ impl Checked {
                 let write = !count_only || judged.keeps();
                 let keyed = plan.used_with(&wide_columns).with_row_index(LEAD_ROW, None);
                 let df = match write {
-                    true => part("used leads", || judged.keep_plan(LEADS_KEYED, keyed))?,
+                    true => part("used leads", || {
+                        judged.keep_plan(LEADS_KEYED, keyed, |e| raw.unreadable(e))
+                    })?,
                     false => keyed,
                 };
                 let names: Vec<String> = df

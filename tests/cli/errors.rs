@@ -367,3 +367,67 @@ fn a_misspelt_command_or_flag_names_the_similar_one() {
     let err = fails_with_2(&["zzzz"]);
     assert!(!err.contains("similar"), "{err}");
 }
+
+// A row with more fields than the header, or a quoted value that never
+// closes, made polars stop with its own advice ("Consider setting
+// 'truncate_ragged_lines=true'") and no line; and a plan reading only some
+// columns (`validate --no-cache`) read the row without a word, its extra
+// field dropped (exit 0, "every row accounted for"). Each is now an
+// unreadable file naming the line, whatever the command and cache.
+#[test]
+fn a_csv_row_with_extra_fields_or_an_open_quote_names_its_line() {
+    let s = Scratch::new();
+    s.write("handoffs.csv", "lead_id,stage,at\nL1,mql,2024-01-05\n");
+    let data = s.path().to_str().unwrap();
+    // A quoted separator, line end and doubled quote, and a short row, are fine.
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-01,\"a,\nb\"\nL2,2024-01-02,\"6\"\" screen\"\nL3,2024-01-03\n",
+    );
+    let out = stdout_of(["--data", data, "--no-cache", "validate"]);
+    assert!(out.contains("every row accounted for: 4 read"), "{out}");
+    // A quote inside an unquoted value opens a stretch polars reads as one
+    // value: "CSV malformed: expected 1 rows, actual 3 rows", and with
+    // --no-cache exit 1, "internal error". Alone, it never closes; with a
+    // second one further on, polars' own words (less its advice), exit 2.
+    let inch = "lead_id,created_at,source\nL2,2024-01-02,6\" screen\nL3,2024-01-03,x\n";
+    for (last, want) in [
+        (
+            "",
+            "cannot read: line 2: a quote opens here and never closes",
+        ),
+        ("L4,2024-01-03,y\"z\n", "cannot read: CSV malformed"),
+    ] {
+        s.write("leads.csv", &format!("{inch}{last}"));
+        for command in ["bands", "velocity"] {
+            let err = fails_with_2(&["--data", data, "--no-cache", command]);
+            assert!(err.contains(want), "{err}");
+        }
+    }
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-01,\"a,\nb\"\nL2,2024-01-02,b,extra\n",
+    );
+    for args in [
+        vec!["--data", data, "validate"],
+        vec!["--data", data, "--no-cache", "validate"],
+        vec!["--data", data, "--no-cache", "bands"],
+    ] {
+        let err = fails_with_2(&args);
+        assert!(
+            err.contains(
+                "leads.csv): cannot read: line 4 (data row 2): 4 fields where the header has 3"
+            ),
+            "{args:?}: {err}"
+        );
+    }
+    s.write(
+        "leads.csv",
+        "lead_id;created_at;source\nL1;2024-01-01;a\n\"L2;2024-01-02;b\nL3;2024-01-03;c\n",
+    );
+    let err = fails_with_2(&["--data", data, "bands"]);
+    assert!(
+        err.contains("line 3: a quote opens here and never closes"),
+        "{err}"
+    );
+}
