@@ -91,8 +91,35 @@ const NAIVE_FORMATS: [&str; 4] = [
 ];
 /// ISO forms ending in `Z`: UTC whatever the zone.
 const UTC_FORMATS: [&str; 2] = ["%Y-%m-%dT%H:%M:%S%.fZ", "%Y-%m-%d %H:%M:%S%.fZ"];
-/// Forms with a UTC offset.
-const OFFSET_FORMATS: [&str; 2] = ["%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%:z"];
+/// Forms with a UTC offset: `+02:00`, then `+02`, `+0200` (`%#z`: DuckDB
+/// and PostgreSQL write `2025-08-04 08:03:28.578378+00`).
+const OFFSET_FORMATS: [&str; 4] = [
+    "%Y-%m-%dT%H:%M:%S%.f%:z",
+    "%Y-%m-%d %H:%M:%S%.f%:z",
+    "%Y-%m-%dT%H:%M:%S%.f%#z",
+    "%Y-%m-%d %H:%M:%S%.f%#z",
+];
+
+/// Whether a strftime pattern reads a UTC offset (its times are then
+/// instants, not wall times in `input_timezone`).
+fn has_offset(pattern: &str) -> bool {
+    ["%z", "%:z", "%::z", "%#z"]
+        .iter()
+        .any(|z| pattern.contains(z))
+}
+
+/// `text` parsed by `format`, which reads an offset, as a UTC timestamp.
+fn with_offset(text: Expr, format: &str) -> Expr {
+    text.str()
+        .to_datetime(
+            Some(TS_UNIT),
+            Some(TimeZone::UTC),
+            strptime_options(format),
+            lit("raise"),
+        )
+        .dt()
+        .replace_time_zone(None, lit("raise"), NonExistent::Raise)
+}
 
 fn strptime_options(format: &str) -> StrptimeOptions {
     StrptimeOptions {
@@ -151,6 +178,11 @@ fn from_epoch(int: Expr, unit: Option<EpochUnit>) -> Expr {
 fn parse_text(expr: Expr, reading: &Reading) -> Expr {
     let s = super::values::parse_text(expr);
     let naive = |f: &str| {
+        // A user's `date_format` with `%z` reads instants (polars gives
+        // them a zone, which a wall time's column cannot hold).
+        if has_offset(f) {
+            return with_offset(s.clone(), f);
+        }
         let parsed = match has_time(f) {
             true => {
                 s.clone()
@@ -172,20 +204,7 @@ fn parse_text(expr: Expr, reading: &Reading) -> Expr {
             .str()
             .to_datetime(Some(TS_UNIT), None, strptime_options(f), lit("raise"))
     }));
-    for f in OFFSET_FORMATS {
-        tries.push(
-            s.clone()
-                .str()
-                .to_datetime(
-                    Some(TS_UNIT),
-                    Some(TimeZone::UTC),
-                    strptime_options(f),
-                    lit("raise"),
-                )
-                .dt()
-                .replace_time_zone(None, lit("raise"), NonExistent::Raise),
-        );
-    }
+    tries.extend(OFFSET_FORMATS.iter().map(|f| with_offset(s.clone(), f)));
     tries.push(naive("%Y-%m-%d"));
     // Digit-only text is an epoch number, as CRM APIs write them.
     let digits = s
@@ -242,6 +261,10 @@ mod tests {
             Some("2024-01-02T05:04:05+02:00"),
             Some(" 2024-01-02 03:04:05 "),
             Some("1704164645000"),
+            // DuckDB's and PostgreSQL's text of a timestamptz.
+            Some("2024-01-02 03:04:05.250+00"),
+            Some("2024-01-02 04:34:05+0130"),
+            Some("2024-01-01 22:04:05-05"),
         ]);
         assert_eq!(
             got,
@@ -252,7 +275,10 @@ mod tests {
                 Some(T + 250_000),
                 Some(T),
                 Some(T),
-                Some(T)
+                Some(T),
+                Some(T + 250_000),
+                Some(T),
+                Some(T),
             ]
         );
     }
@@ -307,6 +333,26 @@ mod tests {
             .unwrap();
         let v = out.column("t").unwrap().cast(&DataType::Int64).unwrap();
         assert_eq!(v.i64().unwrap().get(0), Some(T));
+    }
+
+    /// Found by a user trial: a `date_format` with `%z` stopped the table
+    /// ("failed to determine supertype of datetime[μs, UTC] and
+    /// datetime[μs]"). Its times are instants: 04:04:05+0100 is T.
+    #[test]
+    fn a_date_format_with_an_offset_reads_instants() {
+        let reading = Reading {
+            formats: vec!["%Y-%m-%d %H:%M:%S%z".into(), "%d/%m/%Y %H:%M %#z".into()],
+            ..Reading::default()
+        };
+        let got = parse_with(
+            &reading,
+            &[
+                Some("2024-01-02 04:04:05+0100"),
+                Some("02/01/2024 03:04 +00"),
+                Some("2024-01-02 03:04:05"),
+            ],
+        );
+        assert_eq!(got, vec![Some(T), Some(T - 5_000_000), Some(T)]);
     }
 
     #[test]
