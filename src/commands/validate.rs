@@ -200,10 +200,12 @@ fn lookup_notes(checked: &Checked) -> Result<Vec<String>> {
         let keys = target
             .select([row_key.alias(key)])
             .filter(col(key).is_not_null());
+        let mut lookup = plan.used();
+        let lookup_key = crate::funnel::lookup_key_of(&mut lookup, key)?;
         let unmatched = keys
             .clone()
             .join(
-                plan.used().select([col(key)]),
+                lookup.select([lookup_key.alias(key)]),
                 [col(key)],
                 [col(key)],
                 JoinArgs::new(JoinType::Anti),

@@ -29,7 +29,6 @@ use std::time::{Duration, Instant};
 use polars::prelude::*;
 
 use crate::error::Result;
-use crate::input::keys::KeyType;
 use crate::input::schema::{TableKind, CREATED_AT, LEAD_ROW, SCORE};
 use crate::output::phases::Parts;
 use crate::quality::Checked;
@@ -492,7 +491,7 @@ pub fn lookup_key_of(frame: &mut LazyFrame, column: &str) -> PolarsResult<Expr> 
         .get(column)
         .cloned()
         .unwrap_or(DataType::String);
-    Ok(KeyType::Text.cast(col(column), &dtype))
+    Ok(crate::input::keys::lookup_key(col(column), &dtype))
 }
 
 /// `frame` with the columns of every lookup (of `only` that target, when
@@ -518,9 +517,7 @@ pub fn join_lookups(
             .map(|n| n.to_string())
             .filter(|n| n != &cfg.key && !names.contains(n))
             .collect();
-        let mut pick = vec![col(cfg.key.as_str())
-            .cast(DataType::String)
-            .alias("__lookup_key")];
+        let mut pick = vec![lookup_key_of(&mut l, &cfg.key)?.alias("__lookup_key")];
         pick.extend(cols.iter().map(|c| col(c.as_str())));
         let row_key = lookup_key_of(&mut frame, &cfg.key)?;
         frame = frame

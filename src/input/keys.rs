@@ -69,6 +69,18 @@ pub fn whole_number_text(id: Expr) -> Expr {
     when(whole).then(stem).otherwise(id)
 }
 
+/// A lookup's key, or the key a row is matched to it by, as text: a whole
+/// float as its integer (`KeyType::cast`), and so text written as a whole
+/// float (`36.0`, a CSV's way with a float key) too: `36`, `"36.0"` and
+/// 36.0 are one key.
+pub fn lookup_key(expr: Expr, dtype: &DataType) -> Expr {
+    let text = KeyType::Text.cast(expr, dtype);
+    match dtype {
+        DataType::String => whole_number_text(text),
+        _ => text,
+    }
+}
+
 /// Whether ids of `dtype` compare as 64-bit integers: integer types but
 /// UInt64, whose ids above 2^63 − 1 have no Int64 (they compare as text;
 /// a breaker's were cast to nothing and left leads without an id).

@@ -866,7 +866,7 @@ pub fn plan_lookup(raw: &RawTable, key: &str, join_column: &str) -> TablePlan {
     let frame = raw
         .frame
         .clone()
-        .with_column(KeyType::Text.cast(col(key), &dtype).alias(k.as_str()))
+        .with_column(crate::input::keys::lookup_key(col(key), &dtype).alias(k.as_str()))
         .with_column(
             when(values::present(col(key), &dtype).not())
                 .then(Reason::NullKey.expr())

@@ -590,7 +590,7 @@ fn a_lookup_joined_to_the_leads_is_in_lead_funnel_from_the_store() {
 /// trial's `bands` stopped with "unable to find column score" (exit 1).
 /// The score is read as a float, the grades' key as an integer: 80.0 is
 /// "80" on both sides, as ids are (`KeyType::Text`). By hand: L1's 80 is
-/// grade A, L2's 20 is C, L3 has no score and L4's 55 no grade, so none;
+/// grade A, L2's 20 is C, L3 has no score and L4's 55 no grade, so none; L5's 30 is the grades' `30.0`, B;
 /// validate counts L4 alone as unmatched; the leads' score is not a
 /// column of lead_funnel, cold, warm or `--no-cache`.
 #[test]
@@ -598,9 +598,11 @@ fn a_lookup_keyed_on_the_leads_score_is_joined() {
     let s = Scratch::new();
     s.write(
         "leads.csv",
-        "lead_id,created_at,source,score\nL1,2024-01-01,a,80\nL2,2024-01-01,a,20\nL3,2024-01-01,a,\nL4,2024-01-01,a,55.0\n",
+        "lead_id,created_at,source,score\nL1,2024-01-01,a,80\nL2,2024-01-01,a,20\nL3,2024-01-01,a,\nL4,2024-01-01,a,55.0\nL5,2024-01-01,a,30\n",
     );
-    s.write("grades.csv", "score,grade\n80,A\n20,C\n");
+    // A key written as a whole float in the lookup's CSV (`30.0`) is 30,
+    // as an id's is: a user trial's matched nothing.
+    s.write("grades.csv", "score,grade\n80,A\n20,C\n30.0,B\n");
     s.write("handoffs.csv", "lead_id,stage,at\nL1,mql,2024-01-02\n");
     s.write(
         "leadloop.toml",
@@ -614,10 +616,14 @@ fn a_lookup_keyed_on_the_leads_score_is_joined() {
         let df = exported_funnel(&s, run, &args);
         assert!(df.column("score").is_err(), "{run}: {df}");
         let grade: Vec<Option<&str>> = df.column("grade").unwrap().str().unwrap().iter().collect();
-        assert_eq!(grade, [Some("A"), Some("C"), None, None], "{run}");
+        assert_eq!(
+            grade,
+            [Some("A"), Some("C"), None, None, Some("B")],
+            "{run}"
+        );
         assert_eq!(
             super::differential::floats(&df, "score_at_mql"),
-            [Some(80.0), Some(20.0), None, Some(55.0)],
+            [Some(80.0), Some(20.0), None, Some(55.0), Some(30.0)],
             "{run}"
         );
     }
