@@ -360,3 +360,46 @@ fn winloss_gives_the_same_bytes_run_after_run() {
         assert_eq!(stdout_of(args), first);
     }
 }
+
+// Found by issue 14's breaker: a list column among the leads' (kept for
+// `query`) stopped winloss and report with exit 1, "engine: cannot cast
+// List type". It is left out of the default dimensions with its reason,
+// and naming it in --dims is an exit-2 error.
+#[test]
+fn a_list_column_is_no_dimension() {
+    use polars::prelude::*;
+    let s = generated(1500, 5);
+    let path = s.join("leads.parquet");
+    let df = ParquetReader::new(std::fs::File::open(&path).unwrap())
+        .finish()
+        .unwrap();
+    let mut df = df
+        .lazy()
+        .with_column(
+            concat_list([col("source"), col("industry")])
+                .unwrap()
+                .alias("tags"),
+        )
+        .collect()
+        .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let v = analysis_json(s.path(), "winloss", &[]);
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("tags (a list, struct or binary column)"),
+        "{}",
+        v["notes"]
+    );
+    let data = s.path().to_str().unwrap();
+    let err = fails_with_2(["--data", data, "winloss", "--dims", "tags"]);
+    assert!(
+        err.contains("--dims tags: a list or struct column"),
+        "{err}"
+    );
+    let out = s.join("out");
+    stdout_of(["--data", data, "--out", out.to_str().unwrap(), "report"]);
+    assert!(out.join("winloss_drivers.csv").is_file());
+}

@@ -211,6 +211,12 @@ impl Defaults {
                     .push((name.clone(), "free text or personal data"));
             } else if dtype.is_primitive_numeric() || matches!(dtype, DataType::Decimal(..)) {
                 d.left_out.push((name.clone(), "a number, not binned"));
+            } else if dtype.is_nested() || matches!(dtype, DataType::Binary) {
+                // A list's values have no one text to group by (a
+                // breaker's list column stopped winloss and report: "cannot
+                // cast List type").
+                d.left_out
+                    .push((name.clone(), "a list, struct or binary column"));
             } else {
                 d.candidates.push(name.clone());
             }

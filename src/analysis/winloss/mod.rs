@@ -139,6 +139,11 @@ impl Analysis for Options {
                                 .join(", ")
                         )));
                     }
+                    if schema.get(d).is_some_and(|t| t.is_nested()) {
+                        return Err(Error::bad_argument(format!(
+                            "--dims {d}: a list or struct column has no one value per deal to group by"
+                        )));
+                    }
                 }
                 self.plan(inputs, frame, dims.clone(), Vec::new())
             }
