@@ -354,7 +354,13 @@ impl Store {
         failed: impl Fn(&polars::prelude::PolarsError) -> Error,
     ) -> Result<LazyFrame> {
         let unreadable = |e: polars::prelude::PolarsError| {
-            out_of_space(&self.dir, &e).unwrap_or_else(|| failed(&e))
+            let text = e.to_string();
+            // A failure writing the store is the store's, not the input's.
+            let ours = text.contains(&*self.dir.to_string_lossy());
+            out_of_space(&self.dir, &e).unwrap_or_else(|| match ours {
+                true => Error::Internal(format!("cache {name}: {}", crate::error::one_line(&text))),
+                false => failed(&e),
+            })
         };
         self.keep(
             name,
@@ -526,8 +532,15 @@ fn remove_others(root: &Path, keep: &Path, source: &str) {
         if !is_plain_file(&marker) {
             // An entry a run began and never completed (killed): when no
             // run holds its lock, or without a lock after an hour, it goes.
-            let abandoned = match is_plain_file(&dir.join(LOCK)) {
-                true => take_lock(&dir).is_some(),
+            // A lock made in the last minute may be one a run has created
+            // and not yet taken: its entry stays (a test run's two
+            // commands at once lost a new entry mid-write, "No such file
+            // or directory: …/leads.<pid>.partial").
+            let lock = dir.join(LOCK);
+            let abandoned = match is_plain_file(&lock) {
+                true => {
+                    age(&lock) > std::time::Duration::from_secs(60) && take_lock(&dir).is_some()
+                }
                 false => age(&dir) > hour,
             };
             if abandoned {

@@ -681,3 +681,37 @@ fn a_parquet_export_and_the_same_data_as_csv_agree_cold_warm_and_uncached() {
     let b = json_with_cache(none.path(), pq.path(), &["--no-cache", "validate"]);
     assert_eq!(a, b);
 }
+
+// Seen in a full test run (every command sharing one cache folder): a run
+// completing its entry removes the entries of killed runs, those with a
+// lock no run holds; it took one whose run had made its lock file and not
+// yet taken it, and that run's next write failed ("No such file or
+// directory: …/leads.<pid>.partial"). A lock file made in the last minute
+// is left alone; an older one no run holds goes with its entry.
+#[test]
+fn an_entry_whose_lock_was_just_made_is_not_taken_for_abandoned() {
+    let data = Scratch::new();
+    data.copy_fixture("funnel");
+    let cache = Scratch::new();
+    let starting = cache.join("0000000000000001");
+    let killed = cache.join("0000000000000002");
+    for dir in [&starting, &killed] {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join("leads.1.partial"), "half").unwrap();
+        std::fs::write(dir.join("lock"), "").unwrap();
+    }
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+    std::fs::File::options()
+        .append(true)
+        .open(killed.join("lock"))
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    json_with_cache(cache.path(), data.path(), &["bands"]);
+    assert_eq!(entries(cache.path()).len(), 1);
+    assert!(
+        starting.join("leads.1.partial").exists(),
+        "a starting run's entry went"
+    );
+    assert!(!killed.exists(), "a killed run's entry stayed");
+}
