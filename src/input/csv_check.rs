@@ -12,15 +12,16 @@
 use std::io::Read;
 use std::path::Path;
 
-/// The first structural fault of the CSV files `files` (separator `sep`):
+/// The first structural fault of the CSV files `files` (each with its
+/// separator in `separators`, a comma where it has none):
 /// `"line L: …"` (`"FILE line L: …"` when there are several files), or
 /// `None` when every row has at most the header's fields and every quote
 /// closes.
 ///
 /// Errors: a file that cannot be read is the reader's to report (`None`).
-pub fn first_fault(files: &[std::path::PathBuf], sep: u8) -> Option<String> {
-    files.iter().find_map(|f| {
-        let what = fault_in(f, sep)?;
+pub fn first_fault(files: &[std::path::PathBuf], separators: &[u8]) -> Option<String> {
+    files.iter().enumerate().find_map(|(i, f)| {
+        let what = fault_in(f, separators.get(i).copied().unwrap_or(b','))?;
         Some(match files.len() {
             1 => what,
             _ => format!("{} {what}", f.display()),
@@ -32,87 +33,144 @@ pub fn first_fault(files: &[std::path::PathBuf], sep: u8) -> Option<String> {
 fn fault_in(path: &Path, sep: u8) -> Option<String> {
     let mut file = std::fs::File::open(path).ok()?;
     let mut chunk = vec![0u8; 1 << 20];
-    let chunks = std::iter::from_fn(move || match file.read(&mut chunk) {
-        Ok(0) | Err(_) => None,
-        Ok(n) => Some(chunk[..n].to_vec()),
-    });
-    fault_in_bytes(chunks.flatten(), sep)
+    let mut walk = Walk::new(sep);
+    loop {
+        match file.read(&mut chunk) {
+            Ok(0) | Err(_) => return walk.end(),
+            Ok(n) => match walk.feed(&chunk[..n]) {
+                Walked::On => {}
+                Walked::Fault(fault) => return Some(fault),
+                Walked::NoHeader => return None,
+            },
+        }
+    }
 }
 
-/// The first fault in `bytes`, a CSV file's content (the first record its
-/// header): a record with more fields than the header, or a quote still
-/// open at the end. Quotes are counted as polars finds rows: every quote
-/// opens or closes a quoted stretch wherever it is (so HubSpot's header
-/// `Date entered "Marketing Qualified Lead"` is fine, and a lone `6"
-/// screen` opens a stretch that never closes). A header whose own line
-/// leaves a quote open is no CSV header: its other errors are the
-/// reader's to name (`None`).
-fn fault_in_bytes(bytes: impl Iterator<Item = u8>, sep: u8) -> Option<String> {
-    let mut line = 1u64; // the physical line we are on
-    let mut record_line = 1u64; // where the current record started
-    let mut record = 0u64; // 0 is the header
-    let mut fields = 1u64;
-    let mut header: Option<u64> = None;
-    let mut quoted = false;
-    let mut quote_line = 0u64;
-    let mut empty = true;
-    let end_record =
-        |fields: u64, record_line: u64, record: u64, header: &mut Option<u64>| match *header {
+/// Where a walk stands after a chunk.
+enum Walked {
+    On,
+    Fault(String),
+    /// The header's own line leaves a quote open: no CSV header, whose
+    /// errors are the reader's to name.
+    NoHeader,
+}
+
+/// A walk over a CSV file's bytes, chunk by chunk, for the first record
+/// (the first is the header) with more fields than the header, or a quote
+/// still open at the end. Quotes are counted as polars finds rows: every
+/// quote opens or closes a quoted stretch wherever it is (so HubSpot's
+/// header `Date entered "Marketing Qualified Lead"` is fine, and a lone
+/// `6" screen` opens a stretch that never closes). Only quotes, line ends
+/// and separators are visited (`memchr`): a 3.3 GB touches CSV (10M
+/// generated leads) took 3.3-4.5 s from the page cache, against 9.4-10.6 s
+/// visiting every byte.
+struct Walk {
+    sep: u8,
+    /// The physical line we are on, and where the current record started.
+    line: u64,
+    record_line: u64,
+    /// The current record's number (0 the header) and fields so far.
+    record: u64,
+    fields: u64,
+    header: Option<u64>,
+    quoted: bool,
+    quote_line: u64,
+    /// Whether the current record has had anything but `\r`.
+    empty: bool,
+}
+
+impl Walk {
+    fn new(sep: u8) -> Walk {
+        Walk {
+            sep,
+            line: 1,
+            record_line: 1,
+            record: 0,
+            fields: 1,
+            header: None,
+            quoted: false,
+            quote_line: 0,
+            empty: true,
+        }
+    }
+
+    fn feed(&mut self, chunk: &[u8]) -> Walked {
+        let mut at = 0;
+        let text = |from: usize, to: usize, empty: &mut bool| {
+            if *empty && chunk[from..to].iter().any(|&b| b != b'\r') {
+                *empty = false;
+            }
+        };
+        for hit in memchr::memchr3_iter(b'"', b'\n', self.sep, chunk) {
+            text(at, hit, &mut self.empty);
+            at = hit + 1;
+            match chunk[hit] {
+                b'"' => {
+                    if !self.quoted {
+                        self.quote_line = self.line;
+                    }
+                    self.quoted = !self.quoted;
+                    self.empty = false;
+                }
+                b'\n' => {
+                    if self.quoted && self.header.is_none() {
+                        return Walked::NoHeader;
+                    }
+                    self.line += 1;
+                    if self.quoted {
+                        continue;
+                    }
+                    if let Some(fault) = self.end_record() {
+                        return Walked::Fault(fault);
+                    }
+                    self.record_line = self.line;
+                }
+                _ if !self.quoted => {
+                    self.fields += 1;
+                    self.empty = false;
+                }
+                _ => {}
+            }
+        }
+        text(at, chunk.len(), &mut self.empty);
+        Walked::On
+    }
+
+    /// The record ends: the header's count, or a fault; then a new record.
+    fn end_record(&mut self) -> Option<String> {
+        let fields = std::mem::replace(&mut self.fields, 1);
+        if std::mem::replace(&mut self.empty, true) {
+            return None;
+        }
+        self.record += 1;
+        match self.header {
             None => {
-                *header = Some(fields);
+                self.header = Some(fields);
                 None
             }
             Some(h) if fields > h => Some(format!(
-                "line {record_line} (data row {record}): {fields} fields where the header has {h}; \
-                 a value holding the separator must be quoted"
+                "line {} (data row {}): {fields} fields where the header has {h}; \
+                 a value holding the separator must be quoted",
+                self.record_line,
+                self.record - 1
             )),
             Some(_) => None,
-        };
-    for b in bytes {
-        match b {
-            b'"' => {
-                if !quoted {
-                    quote_line = line;
-                }
-                quoted = !quoted;
-                empty = false;
-            }
-            b'\n' => {
-                if quoted && header.is_none() {
-                    return None;
-                }
-                line += 1;
-                if quoted {
-                    continue;
-                }
-                if !empty {
-                    if let Some(fault) = end_record(fields, record_line, record, &mut header) {
-                        return Some(fault);
-                    }
-                    record += 1;
-                }
-                fields = 1;
-                empty = true;
-                record_line = line;
-            }
-            b'\r' => {}
-            b if b == sep && !quoted => {
-                fields += 1;
-                empty = false;
-            }
-            _ => empty = false,
         }
     }
-    if quoted && header.is_some() {
-        return Some(format!(
-            "line {quote_line}: a quote opens here and never closes (every row after it reads \
-             as one value); a value holding a quote must be quoted, its quotes doubled \
-             (\"6\"\" screen\")"
-        ));
-    }
-    match empty {
-        true => None,
-        false => end_record(fields, record_line, record, &mut header),
+
+    /// The fault at the end of the file, if any.
+    fn end(mut self) -> Option<String> {
+        if self.quoted {
+            return self.header.map(|_| {
+                format!(
+                    "line {}: a quote opens here and never closes (every row after it reads \
+                     as one value); a value holding a quote must be quoted, its quotes doubled \
+                     (\"6\"\" screen\")",
+                    self.quote_line
+                )
+            });
+        }
+        self.end_record()
     }
 }
 
@@ -134,8 +192,25 @@ pub fn without_advice(detail: &str) -> &str {
 mod tests {
     use super::*;
 
+    /// The fault of `text`, which every way of cutting it into chunks
+    /// agrees on.
     fn fault(text: &str) -> Option<String> {
-        fault_in_bytes(text.bytes(), b',')
+        let walk = |size: usize| {
+            let mut walk = Walk::new(b',');
+            for chunk in text.as_bytes().chunks(size.max(1)) {
+                match walk.feed(chunk) {
+                    Walked::On => {}
+                    Walked::Fault(f) => return Some(f),
+                    Walked::NoHeader => return None,
+                }
+            }
+            walk.end()
+        };
+        let whole = walk(text.len());
+        for size in 1..8 {
+            assert_eq!(walk(size), whole, "chunks of {size}: {text:?}");
+        }
+        whole
     }
 
     #[test]

@@ -20,8 +20,9 @@ pub struct Location {
     /// A folder with `key=value` partition folders: scan the folder so polars
     /// turns the partitions into columns.
     pub hive_root: Option<PathBuf>,
-    /// A CSV's field separator, once the scan has chosen it.
-    pub separator: u8,
+    /// A CSV's field separator in each file, once the scan has chosen them
+    /// (each file's own: a glob may match files written by two tools).
+    pub separators: Vec<u8>,
 }
 
 impl Location {
@@ -33,7 +34,7 @@ impl Location {
     pub fn unreadable(&self, table: &str, detail: &dyn std::fmt::Display) -> Error {
         let text = crate::error::one_line(&detail.to_string());
         let fault = match self.format {
-            FileFormat::Csv => super::csv_check::first_fault(&self.files, self.separator),
+            FileFormat::Csv => super::csv_check::first_fault(&self.files, &self.separators),
             _ => None,
         };
         Error::Unreadable {
@@ -112,7 +113,7 @@ pub fn locate(table: &str, path: &Path, format: Option<FileFormat>) -> Result<Lo
             format,
             files,
             hive_root: None,
-            separator: b',',
+            separators: Vec::new(),
         });
     }
     if path.is_dir() {
@@ -134,6 +135,30 @@ pub fn locate(table: &str, path: &Path, format: Option<FileFormat>) -> Result<Lo
                 format_of(first).ok_or_else(|| unknown_format(table, first))?
             }
         };
+        // Parts of two formats are one table written twice or two tables:
+        // reading one kind would leave the other's rows out unseen.
+        let mut kinds: Vec<&str> = Vec::new();
+        for kind in files.iter().filter_map(|f| format_of(f)) {
+            let name = match kind {
+                FileFormat::Parquet => "Parquet",
+                FileFormat::Csv => "CSV",
+                FileFormat::Xlsx => "Excel",
+            };
+            if !kinds.contains(&name) {
+                kinds.push(name);
+            }
+        }
+        if kinds.len() > 1 {
+            return Err(Error::Unreadable {
+                table: table.to_string(),
+                file: display.clone(),
+                detail: format!(
+                    "the folder holds {} parts: leadloop reads one format per table; \
+                     convert the parts to one format, or move the others out",
+                    kinds.join(" and ")
+                ),
+            });
+        }
         files.retain(|f| format_of(f) == Some(format));
         if files.is_empty() {
             return Err(missing(" (the folder holds no part file)"));
@@ -143,7 +168,7 @@ pub fn locate(table: &str, path: &Path, format: Option<FileFormat>) -> Result<Lo
             format,
             files,
             hive_root: hive.then(|| path.to_path_buf()),
-            separator: b',',
+            separators: Vec::new(),
         });
     }
     if path.is_file() {
@@ -155,7 +180,7 @@ pub fn locate(table: &str, path: &Path, format: Option<FileFormat>) -> Result<Lo
             format,
             files: vec![path.to_path_buf()],
             hive_root: None,
-            separator: b',',
+            separators: Vec::new(),
         });
     }
     Err(missing(&format!(

@@ -9,18 +9,25 @@
 //! be cast to without losing a value:
 //!
 //! - a categorical (Categorical or Enum) is its text, in every part;
-//! - integers of different widths become Int64 (UInt64 among them: Float64,
-//!   then as numbers below);
-//! - integers and floats become Float64;
-//! - a date beside a zone-less timestamp becomes a timestamp;
-//! - anything else that differs becomes text (a date's text is its ISO
-//!   form, which the timestamp rules read), so a value the rules cannot
+//! - integers of different widths become Int64, but beside UInt64 text
+//!   (an id above 2^63 − 1 has no Int64);
+//! - floats with integers of at most 32 bits become Float64 (exact);
+//! - anything else that differs becomes text: a 64-bit integer beside a
+//!   float (a float would round an id of 1e17 + 1), a date beside its
+//!   text. A float's text is its whole number as an integer (`701.0` is
+//!   `701`, as a float id is: `KeyType::cast`), a date's its ISO form,
+//!   which the rules read as they read a CSV's, so a value they cannot
 //!   read sets its row aside rather than failing the table;
-//! - an all-null part (`Null`) takes the others' type.
+//! - a date beside a zone-less timestamp becomes a timestamp;
+//! - an all-null part (`Null`) takes the others' type;
+//! - a nested column (list, struct) beside another type is an error
+//!   naming the column: it has no text to share.
 
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
+
+use super::keys::KeyType;
 
 /// `frames` stacked into one (columns a part lacks are null there), each
 /// column cast to the type its parts share.
@@ -31,7 +38,7 @@ pub fn union(frames: Vec<LazyFrame>) -> PolarsResult<LazyFrame> {
         .iter()
         .map(schema_of)
         .collect::<PolarsResult<Vec<_>>>()?;
-    let targets = common_types(&schemas);
+    let targets = common_types(&schemas)?;
     let mut cast: Vec<LazyFrame> = frames
         .into_iter()
         .zip(&schemas)
@@ -63,13 +70,18 @@ pub fn need_cast(schemas: &[SchemaRef]) -> bool {
 }
 
 /// `frame` (of `schema`) with each column that has a target of another
-/// type cast to it.
+/// type cast to it (a float to text by `KeyType::Text`'s rule).
 fn cast_to(frame: LazyFrame, schema: &Schema, targets: &BTreeMap<String, DataType>) -> LazyFrame {
     let casts: Vec<Expr> = schema
         .iter()
         .filter_map(|(name, dtype)| {
             let target = targets.get(name.as_str())?;
-            (target != dtype).then(|| col(name.clone()).cast(target.clone()))
+            let c = col(name.clone());
+            let cast = match (target, dtype.is_float()) {
+                (DataType::String, true) => KeyType::Text.cast(c, dtype),
+                _ => c.cast(target.clone()),
+            };
+            (target != dtype).then(|| cast.alias(name.clone()))
         })
         .collect();
     match casts.is_empty() {
@@ -79,7 +91,10 @@ fn cast_to(frame: LazyFrame, schema: &Schema, targets: &BTreeMap<String, DataTyp
 }
 
 /// Each column's type over every part that has it (see the module's rules).
-pub fn common_types(schemas: &[SchemaRef]) -> BTreeMap<String, DataType> {
+///
+/// Errors: a nested column (list, struct, array) typed otherwise in
+/// another part, named with both types.
+pub fn common_types(schemas: &[SchemaRef]) -> PolarsResult<BTreeMap<String, DataType>> {
     let mut seen: BTreeMap<String, Vec<DataType>> = BTreeMap::new();
     for schema in schemas {
         for (name, dtype) in schema.iter() {
@@ -89,7 +104,17 @@ pub fn common_types(schemas: &[SchemaRef]) -> BTreeMap<String, DataType> {
         }
     }
     seen.into_iter()
-        .map(|(name, dtypes)| (name, common_type(&dtypes)))
+        .map(|(name, dtypes)| {
+            let target = common_type(&dtypes);
+            let nested = |d: &DataType| d.is_nested() && *d != target;
+            if let Some(d) = dtypes.iter().find(|d| nested(d)) {
+                let other = dtypes.iter().find(|o| *o != d).unwrap_or(d);
+                return Err(polars_err!(SchemaMismatch:
+                    "column \"{name}\" is {d} in one part and {other} in another; \
+                     write it with one type in every part"));
+            }
+            Ok((name, target))
+        })
         .collect()
 }
 
@@ -113,13 +138,25 @@ fn common_type(dtypes: &[DataType]) -> DataType {
     if known.iter().all(|d| d == first) {
         return first.clone();
     }
-    if known
-        .iter()
-        .all(|d| d.is_integer() && *d != DataType::UInt64)
-    {
-        return DataType::Int64;
+    if known.iter().all(|d| d.is_integer()) {
+        return match known.contains(&DataType::UInt64) {
+            true => DataType::String,
+            false => DataType::Int64,
+        };
     }
-    if known.iter().all(|d| d.is_primitive_numeric()) {
+    let exact_in_f64 = |d: &DataType| {
+        d.is_float()
+            || matches!(
+                d,
+                DataType::Int8
+                    | DataType::Int16
+                    | DataType::Int32
+                    | DataType::UInt8
+                    | DataType::UInt16
+                    | DataType::UInt32
+            )
+    };
+    if known.iter().all(exact_in_f64) {
         return DataType::Float64;
     }
     let temporal = |d: &DataType| matches!(d, DataType::Date | DataType::Datetime(_, None));
@@ -166,7 +203,7 @@ mod tests {
             ("same", DataType::Boolean),
             ("only_b", cat),
         ]);
-        let got = common_types(&[a.clone(), b.clone()]);
+        let got = common_types(&[a.clone(), b.clone()]).unwrap();
         let want = [
             ("at", DataType::Datetime(TimeUnit::Microseconds, None)),
             ("created_at", DataType::String),
@@ -185,6 +222,42 @@ mod tests {
         assert!(need_cast(std::slice::from_ref(&a)), "a categorical alone");
         let plain = schema(&[("x", DataType::Int64)]);
         assert!(!need_cast(&[plain.clone(), plain]));
+    }
+
+    /// Found by the breaker: UInt64 ids beside Int64 became Float64
+    /// (1.844674407370954e+19), Int64 ids of 1e17 + n beside float ids
+    /// rounded (698 leads duplicate_key), and float ids unified to text
+    /// kept `701.0` (no handoff matched). Each is text now, whole floats
+    /// as integers.
+    #[test]
+    fn ids_keep_every_digit_when_parts_disagree() {
+        let u = df!("id" => [u64::MAX]).unwrap().lazy();
+        let i = df!("id" => [7i64]).unwrap().lazy();
+        let got = union(vec![u, i]).unwrap().collect().unwrap();
+        let want = df!("id" => ["18446744073709551615", "7"]).unwrap();
+        assert!(got.equals_missing(&want), "{got}");
+        let big = df!("id" => [100_000_000_000_000_001i64]).unwrap().lazy();
+        let float = df!("id" => [701.0f64, 2.5]).unwrap().lazy();
+        let text = df!("id" => ["L9"]).unwrap().lazy();
+        let got = union(vec![big, float, text]).unwrap().collect().unwrap();
+        let want = df!("id" => ["100000000000000001", "701", "2.5", "L9"]).unwrap();
+        assert!(got.equals_missing(&want), "{got}");
+    }
+
+    #[test]
+    fn a_list_beside_text_is_an_error_naming_the_column() {
+        let list = df!("tags" => [Series::new("".into(), ["a", "b"])])
+            .unwrap()
+            .lazy();
+        let text = df!("tags" => ["a"]).unwrap().lazy();
+        let Err(err) = union(vec![list, text]) else {
+            panic!("a list and text stacked")
+        };
+        let err = err.to_string();
+        assert!(
+            err.contains("column \"tags\" is list[str] in one part and str in another"),
+            "{err}"
+        );
     }
 
     #[test]

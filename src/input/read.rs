@@ -84,7 +84,7 @@ pub fn scan(
         file: location.display.clone(),
         detail: crate::error::one_line(&detail),
     };
-    let mut separator = cfg.separator.as_deref().and_then(|s| s.bytes().next());
+    let separator = cfg.separator.as_deref().and_then(|s| s.bytes().next());
     if location.format == FileFormat::Csv {
         for f in &location.files {
             if let Some(kind) = compressed(f) {
@@ -96,15 +96,24 @@ pub fn scan(
                 return Err(unreadable(format!("{} is {what}", f.display())));
             }
         }
-        if let Some(first) = location.files.first() {
-            let line = header_line(first).map_err(|e| unreadable(e.to_string()))?;
-            let sep = *separator.get_or_insert_with(|| sniff_separator(&line));
+        // Each file its own separator and header check: a glob may match
+        // files written by two tools (the breaker's comma and semicolon
+        // deals files read the second as one column, every row set aside).
+        let several = location.files.len() > 1;
+        let mut separators = Vec::new();
+        for file in &location.files {
+            let line = header_line(file).map_err(|e| unreadable(e.to_string()))?;
+            let sep = separator.unwrap_or_else(|| sniff_separator(&line));
+            separators.push(sep);
             let fields = split_header(&line, sep);
             for (i, f) in fields.iter().enumerate() {
                 if !f.is_empty() && fields[..i].contains(f) {
                     return Err(Error::BadData {
                         table: name.to_string(),
-                        file: location.display.clone(),
+                        file: match several {
+                            true => file.display().to_string(),
+                            false => location.display.clone(),
+                        },
                         column: crate::error::column_list(std::slice::from_ref(f)),
                         detail: "the header names this column twice; rename one in the export"
                             .into(),
@@ -112,16 +121,14 @@ pub fn scan(
                 }
             }
         }
-    }
-    location.separator = separator.unwrap_or(b',');
-    if location.format == FileFormat::Csv {
-        if let Some(fault) = super::csv_check::first_fault(&location.files, location.separator) {
+        location.separators = separators;
+        if let Some(fault) = super::csv_check::first_fault(&location.files, &location.separators) {
             return Err(unreadable(fault));
         }
     }
     let frame = match location.format {
         FileFormat::Parquet => scan_parquet(&location),
-        FileFormat::Csv => scan_csv(&location, cfg, location.separator),
+        FileFormat::Csv => scan_csv(&location, cfg),
         FileFormat::Xlsx => {
             let mut frames = Vec::new();
             for f in &location.files {
@@ -443,14 +450,15 @@ fn split_header(header: &str, sep: u8) -> Vec<String> {
     fields.iter().map(|f| f.trim().to_string()).collect()
 }
 
-fn scan_csv(location: &Location, cfg: &TableConfig, separator: u8) -> PolarsResult<LazyFrame> {
+fn scan_csv(location: &Location, cfg: &TableConfig) -> PolarsResult<LazyFrame> {
     let null_values = (!cfg.null_values.is_empty()).then(|| {
         NullValues::AllColumns(cfg.null_values.iter().map(|s| s.as_str().into()).collect())
     });
     let frames = location
         .files
         .iter()
-        .map(|f| {
+        .zip(&location.separators)
+        .map(|(f, &separator)| {
             LazyCsvReader::new(pl_path(f)?)
                 .with_separator(separator)
                 .with_infer_schema_length(Some(0))

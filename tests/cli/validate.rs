@@ -526,3 +526,61 @@ fn a_categorical_timestamp_or_amount_is_read_as_its_text() {
         .map(|r| (r["won"].as_u64(), r["revenue"].as_f64()));
     assert_eq!(all, Some((Some(2), Some(120.5))), "{v}");
 }
+
+// Found by issue 14's breaker, on tables read from several files: a glob
+// matching a comma file and a semicolon file read the second as one
+// column (its 80 rows set aside as null_key), and a second file naming a
+// column twice was read (`amount_duplicated_0`) where one file is an
+// error; a folder of Parquet and CSV parts read the Parquet alone, the
+// CSV rows left out without a word.
+#[test]
+fn files_of_one_table_each_keep_their_separator_and_a_mixed_folder_is_refused() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-01,a\nL2,2024-01-01,b\n",
+    );
+    s.write(
+        "exports/deals-1.csv",
+        "deal_id,lead_id,created_at,status,amount\nD1,L1,2024-01-05,open,1\n",
+    );
+    s.write(
+        "exports/deals-2.csv",
+        "deal_id;lead_id;created_at;status;amount\nD2;L2;2024-01-06;open;2\nD3;L1;2024-01-07;open;3\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "[tables.deals]\npath = \"exports/deals-*.csv\"\n",
+    );
+    let ledger = ledger_of(&s.join("leadloop.toml"));
+    let deals = ledger.table("deals").unwrap();
+    assert_eq!((deals.read, deals.used), (3, 3));
+    s.write(
+        "exports/deals-2.csv",
+        "deal_id,lead_id,created_at,amount,status,amount\nD2,L2,2024-01-06,2,open,2\n",
+    );
+    let toml = s.join("leadloop.toml");
+    let (code, _, err) = run_lib(&["--data", toml.to_str().unwrap(), "validate"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("deals-2.csv): column \"amount\": the header names this column twice"),
+        "{err}"
+    );
+    // Parquet and CSV parts in one folder.
+    let m = Scratch::new();
+    write_part(
+        &m.join("leads/part-0.parquet"),
+        polars::prelude::df!("lead_id" => ["a"], "created_at" => ["2024-01-01"], "source" => ["x"])
+            .unwrap(),
+    );
+    m.write(
+        "leads/part-1.csv",
+        "lead_id,created_at,source\nb,2024-01-02,y\n",
+    );
+    let (code, _, err) = run_lib(&["--data", m.path().to_str().unwrap(), "validate"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("the folder holds Parquet and CSV parts: leadloop reads one format per table"),
+        "{err}"
+    );
+}
