@@ -309,9 +309,15 @@ fn pl_path(p: &std::path::Path) -> PolarsResult<PlRefPath> {
 }
 
 fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
-    let args = || ScanArgsParquet {
-        include_file_paths: Some(FILE_COL.into()),
-        ..Default::default()
+    // A part is its file alone: polars would otherwise take `key=value`
+    // folders in a file's path as columns by itself, typed by inference.
+    let args = || {
+        let mut a = ScanArgsParquet {
+            include_file_paths: Some(FILE_COL.into()),
+            ..Default::default()
+        };
+        a.hive_options.enabled = Some(false);
+        a
     };
     let frames = location
         .files
@@ -321,8 +327,23 @@ fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
     let Some(root) = &location.hive_root else {
         return union(frames);
     };
+    // Partition values are text as written: polars would infer a type,
+    // and `campaign_id=007` beside `1e3` became 7.0 (the breaker's); a
+    // typed column is read from the text as from a CSV.
+    let mut keys: Vec<String> = Vec::new();
+    for file in &location.files {
+        for (k, _) in hive_values(root, file) {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
     let mut a = args();
     a.hive_options.enabled = Some(true);
+    a.hive_options.schema = Some(Arc::new(Schema::from_iter(
+        keys.iter()
+            .map(|k| Field::new(k.as_str().into(), DataType::String)),
+    )));
     let whole = LazyFrame::scan_parquet(pl_path(root)?, a)?;
     let schemas = frames
         .iter()
@@ -332,8 +353,8 @@ fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
         return Ok(whole);
     }
     // polars scans a hive folder as one: parts typed differently are
-    // scanned one by one, given the partition columns polars found (with
-    // the types it inferred), stacked, and put in polars' column order.
+    // scanned one by one, given the partition columns polars found,
+    // stacked, and put in polars' column order.
     let whole_schema = super::parts::schema_of(&whole)?;
     let partitions: Vec<(&PlSmallStr, &DataType)> = whole_schema
         .iter()

@@ -21,6 +21,16 @@ pub fn to_bytes(frame: &DataFrame) -> Result<Vec<u8>> {
         let text = df.column(&name)?.cast(&DataType::String)?;
         df.with_column(text)?;
     }
+    // A list or struct has no CSV form (polars: "CSV format does not
+    // support nested data", exit 1 for a breaker's `export leads --format
+    // csv`): an exit-2 error naming the column.
+    if let Some(c) = df.columns().iter().find(|c| c.dtype().is_nested()) {
+        return Err(crate::error::Error::bad_argument(format!(
+            "column \"{}\" holds {} values, which CSV cannot; write Parquet (`export` without --format csv) or leave the column out of the export",
+            c.name(),
+            c.dtype()
+        )));
+    }
     CsvWriter::new(&mut buf)
         .include_header(true)
         .finish(&mut df)?;

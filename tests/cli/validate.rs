@@ -584,3 +584,41 @@ fn files_of_one_table_each_keep_their_separator_and_a_mixed_folder_is_refused() 
         "{err}"
     );
 }
+
+// Found by issue 14's breaker: polars typed a hive folder's partition
+// values by inference, so `region=007` beside `region=1e3` came out 7.0
+// and 1000.0. Partition values are text as written.
+#[test]
+fn hive_partition_values_are_text_as_written() {
+    let s = Scratch::new();
+    for (campaign, id) in [("007", "a"), ("1e3", "b"), ("010", "c")] {
+        write_part(
+            &s.join(&format!("leads/region={campaign}/part-0.parquet")),
+            polars::prelude::df!(
+                "lead_id" => [id],
+                "created_at" => ["2024-01-01"],
+                "source" => ["x"]
+            )
+            .unwrap(),
+        );
+    }
+    s.write("handoffs.csv", "lead_id,stage,at\na,mql,2024-01-03\n");
+    let out = s.join("x");
+    stdout_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().unwrap(),
+        "export",
+        "leads",
+    ]);
+    let csv = std::fs::read_to_string(out.join("leads.csv")).unwrap();
+    let campaigns: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').nth(5))
+        .collect();
+    assert_eq!(campaigns, ["007", "010", "1e3"], "{csv}");
+}

@@ -402,4 +402,16 @@ fn a_list_column_is_no_dimension() {
     let out = s.join("out");
     stdout_of(["--data", data, "--out", out.to_str().unwrap(), "report"]);
     assert!(out.join("winloss_drivers.csv").is_file());
+    // CSV has no form for it: exit 2 (was exit 1, "CSV format does not
+    // support nested data"); Parquet keeps it.
+    let o = out.to_str().unwrap();
+    let err = fails_with_2([
+        "--data", data, "--format", "csv", "--out", o, "export", "leads",
+    ]);
+    assert!(
+        err.contains("column \"tags\" holds list[str] values, which CSV cannot"),
+        "{err}"
+    );
+    stdout_of(["--data", data, "--out", o, "export", "leads"]);
+    assert!(out.join("leads.parquet").is_file());
 }
