@@ -197,6 +197,7 @@ fn lookup_notes(checked: &Checked) -> Result<Vec<String>> {
         // As lead_funnel joins them (`funnel::join_lookups`).
         let mut target = target;
         let row_key = crate::funnel::lookup_key_of(&mut target, key)?;
+        let own = target.collect_schema()?;
         let keys = target
             .select([row_key.alias(key)])
             .filter(col(key).is_not_null());
@@ -225,6 +226,28 @@ fn lookup_notes(checked: &Checked) -> Result<Vec<String>> {
             cfg.join_to.kind(),
             cfg.name
         ));
+        // A lookup column the target already has is not joined (the
+        // target's is kept): said here, not left for a user to find.
+        let shadowed: Vec<String> = plan
+            .used()
+            .collect_schema()?
+            .iter_names()
+            .filter(|c| c.as_str() != key && own.contains(c))
+            .map(|c| c.to_string())
+            .collect();
+        if !shadowed.is_empty() {
+            notes.push(format!(
+                "lookup {}: {} {} also a {} column; the {}' own is kept, the lookup's is not joined (rename it in the lookup)",
+                cfg.name,
+                crate::error::column_list(&shadowed),
+                match shadowed.len() {
+                    1 => "is",
+                    _ => "are",
+                },
+                cfg.join_to.kind(),
+                cfg.join_to.kind()
+            ));
+        }
     }
     Ok(notes)
 }

@@ -330,13 +330,32 @@ fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
     // Partition values are text as written: polars would infer a type,
     // and `campaign_id=007` beside `1e3` became 7.0 (the breaker's); a
     // typed column is read from the text as from a CSV.
-    let mut keys: Vec<String> = Vec::new();
-    for file in &location.files {
-        for (k, _) in hive_values(root, file) {
-            if !keys.contains(&k) {
-                keys.push(k);
-            }
-        }
+    // Every part must sit under the same keys, in the same order, as polars
+    // requires (it types the partitions from the first part's path): else
+    // its words are "lengths don't match" or "path contains column not
+    // present in the given Hive schema" (the breaker's uneven folders, a
+    // stray file, and a `k=a=b` folder, which is no partition).
+    let keys_of = |file: &std::path::Path| -> Vec<String> {
+        hive_values(root, file)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    };
+    let keys = location
+        .files
+        .first()
+        .map(|f| keys_of(f))
+        .unwrap_or_default();
+    if let Some(odd) = location.files.iter().find(|f| keys_of(f) != keys) {
+        let (first, odd_keys) = (&location.files[0], keys_of(odd));
+        let shown = |k: &[String]| match k.is_empty() {
+            true => "no key=value folder".to_string(),
+            false => k.join("/"),
+        };
+        return Err(polars_err!(ComputeError:
+            "its parts are not partitioned alike: {} is under {}, {} under {}; \
+             every part must sit under the same key=value folders (one '=' each)",
+            first.display(), shown(&keys), odd.display(), shown(&odd_keys)));
     }
     let mut a = args();
     a.hive_options.enabled = Some(true);
@@ -393,7 +412,8 @@ fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
     Ok(stacked.select(order))
 }
 
-/// The `key=value` folders between `root` and `file`, in order.
+/// The `key=value` folders between `root` and `file`, in order (as polars
+/// reads them: a folder with two `=` is none).
 fn hive_values(root: &std::path::Path, file: &std::path::Path) -> Vec<(String, String)> {
     let below = file.strip_prefix(root).unwrap_or(file);
     below
@@ -403,7 +423,7 @@ fn hive_values(root: &std::path::Path, file: &std::path::Path) -> Vec<(String, S
         .filter_map(|c| {
             let part = c.as_os_str().to_str()?;
             let (k, v) = part.split_once('=')?;
-            Some((k.to_string(), v.to_string()))
+            (!v.contains('=')).then(|| (k.to_string(), v.to_string()))
         })
         .collect()
 }

@@ -622,3 +622,67 @@ fn hive_partition_values_are_text_as_written() {
         .collect();
     assert_eq!(campaigns, ["007", "010", "1e3"], "{csv}");
 }
+
+// Found by both trials: a lookup column named like a leads column (here
+// `source`) was not joined, without a word. validate says so.
+#[test]
+fn a_lookup_column_the_leads_already_have_is_named_in_a_note() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,account_id\nL1,2024-01-01,a,A1\n",
+    );
+    s.write(
+        "accounts.csv",
+        "account_id,industry,source\nA1,retail,partner\n",
+    );
+    s.write("handoffs.csv", "lead_id,stage,at\nL1,mql,2024-01-02\n");
+    s.write(
+        "leadloop.toml",
+        "[[lookups]]\nname = \"accounts\"\npath = \"accounts.csv\"\njoin_to = \"leads\"\nkey = \"account_id\"\n",
+    );
+    let out = stdout_of([
+        "--data",
+        s.join("leadloop.toml").to_str().unwrap(),
+        "validate",
+    ]);
+    assert!(
+        out.contains("lookup accounts: source is also a leads column; the leads' own is kept"),
+        "{out}"
+    );
+    assert!(!out.contains("industry is also"), "{out}");
+}
+
+// Found by issue 14's breaker: hive folders whose parts sit under
+// different keys (uneven depth, a stray file beside the key folders, a
+// `k=a=b` folder, which is no partition) stopped with polars' words
+// ("lengths don't match", "path contains column not present in the given
+// Hive schema: … PlRefPath { … }"). Now one line naming two parts.
+#[test]
+fn hive_parts_under_different_keys_are_named() {
+    for (a, b) in [
+        ("a=1/b=x/p.parquet", "a=2/p.parquet"),
+        ("a=1/p.parquet", "part-9.parquet"),
+        ("k=a=b/p.parquet", "k=c/p.parquet"),
+    ] {
+        let s = Scratch::new();
+        for (file, id) in [(a, "x"), (b, "y")] {
+            write_part(
+                &s.join(&format!("leads/{file}")),
+                polars::prelude::df!(
+                    "lead_id" => [id],
+                    "created_at" => ["2024-01-01"],
+                    "source" => ["s"]
+                )
+                .unwrap(),
+            );
+        }
+        let (code, _, err) = run_lib(&["--data", s.path().to_str().unwrap(), "validate"]);
+        assert_eq!(code, 2, "{a} {b}: {err}");
+        assert!(
+            err.contains("its parts are not partitioned alike:") && !err.contains("PlRefPath"),
+            "{a} {b}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+}
