@@ -13,18 +13,18 @@ use std::io::Read;
 use std::path::Path;
 
 /// The first structural fault of the CSV files `files` (each with its
-/// separator in `separators`, a comma where it has none):
-/// `"line L: …"` (`"FILE line L: …"` when there are several files), or
-/// `None` when every row has at most the header's fields and every quote
-/// closes.
+/// separator in `separators`, a comma where it has none): `"line L: …"`,
+/// or `"FILE line L: …"` when the table is not named by that one file
+/// (`shown`: a glob or a folder); `None` when every row has at most the
+/// header's fields and every quote closes.
 ///
 /// Errors: a file that cannot be read is the reader's to report (`None`).
-pub fn first_fault(files: &[std::path::PathBuf], separators: &[u8]) -> Option<String> {
+pub fn first_fault(files: &[std::path::PathBuf], separators: &[u8], shown: &str) -> Option<String> {
     files.iter().enumerate().find_map(|(i, f)| {
         let what = fault_in(f, separators.get(i).copied().unwrap_or(b','))?;
-        Some(match files.len() {
-            1 => what,
-            _ => format!("{} {what}", f.display()),
+        Some(match files.len() == 1 && f.display().to_string() == shown {
+            true => what,
+            false => format!("{} {what}", f.display()),
         })
     })
 }

@@ -34,7 +34,9 @@ impl Location {
     pub fn unreadable(&self, table: &str, detail: &dyn std::fmt::Display) -> Error {
         let text = crate::error::one_line(&detail.to_string());
         let fault = match self.format {
-            FileFormat::Csv => super::csv_check::first_fault(&self.files, &self.separators),
+            FileFormat::Csv => {
+                super::csv_check::first_fault(&self.files, &self.separators, &self.display)
+            }
             _ => None,
         };
         Error::Unreadable {

@@ -122,7 +122,9 @@ pub fn scan(
             }
         }
         location.separators = separators;
-        if let Some(fault) = super::csv_check::first_fault(&location.files, &location.separators) {
+        if let Some(fault) =
+            super::csv_check::first_fault(&location.files, &location.separators, &location.display)
+        {
             return Err(unreadable(fault));
         }
     }

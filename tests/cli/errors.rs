@@ -430,4 +430,16 @@ fn a_csv_row_with_extra_fields_or_an_open_quote_names_its_line() {
         err.contains("line 3: a quote opens here and never closes"),
         "{err}"
     );
+    // Named by a glob that matches one file, the fault names the file.
+    s.write(
+        "leadloop.toml",
+        "[tables.leads]\npath = \"lead*.csv\"\n[tables.handoffs]\npath = \"handoffs.csv\"\n",
+    );
+    let toml = s.join("leadloop.toml");
+    let err = fails_with_2(&["--data", toml.to_str().unwrap(), "bands"]);
+    assert!(
+        err.contains("/lead*.csv): cannot read: ")
+            && err.contains("leads.csv line 3: a quote opens"),
+        "{err}"
+    );
 }
