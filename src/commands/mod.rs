@@ -243,6 +243,27 @@ pub fn collect(plans: Vec<LazyFrame>, streaming: bool) -> Result<Vec<DataFrame>>
         false => Engine::Auto,
     };
     let n = plans.len();
+    // A developer's view of where an in-memory step's time goes
+    // (`LEADLOOP_PROFILE=1`): each plan is run alone with polars' profiler
+    // (no subplans shared) and its twelve slowest nodes printed on stderr.
+    if std::env::var_os("LEADLOOP_PROFILE").is_some() && !streaming {
+        let mut out = Vec::new();
+        for p in plans {
+            let (df, prof) = p.profile()?;
+            let prof = prof
+                .lazy()
+                .with_column((col("end") - col("start")).alias("us"))
+                .sort(
+                    ["us"],
+                    SortMultipleOptions::default().with_order_descending(true),
+                )
+                .limit(12)
+                .collect()?;
+            eprintln!("{prof}");
+            out.push(df);
+        }
+        return Ok(out);
+    }
     let frames = LazyFrame::collect_all_with_engine(
         plans.into_iter().map(|p| p.logical_plan).collect(),
         engine,

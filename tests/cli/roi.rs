@@ -525,3 +525,128 @@ proptest! {
         }
     }
 }
+
+/// Deals (lead, created, closed − created, lead created − created or none)
+/// and touches (lead, time or none, source) as roi's frames; times are µs,
+/// and several touches may share a time (file order breaks the tie).
+fn path_frames(
+    deals: &[(u32, i64, i64, Option<i64>)],
+    touches: &[(u32, Option<i64>, u8)],
+) -> (DataFrame, DataFrame) {
+    let ts = |c: &str| col(c).cast(DataType::Datetime(TimeUnit::Microseconds, None));
+    let d = df!(
+        "__deal" => (0..deals.len() as u32).collect::<Vec<_>>(),
+        "__lead_row" => deals.iter().map(|d| d.0).collect::<Vec<_>>(),
+        "__deal_created" => deals.iter().map(|d| d.1).collect::<Vec<_>>(),
+        "__deal_closed" => deals.iter().map(|d| d.1 + d.2).collect::<Vec<_>>(),
+        "__lead_created" => deals.iter().map(|d| d.3.map(|o| d.1 + o)).collect::<Vec<_>>(),
+        "__amount" => deals.iter().map(|d| 100.0 + d.2 as f64).collect::<Vec<_>>(),
+    )
+    .unwrap()
+    .lazy()
+    .with_columns([
+        ts("__deal_created"),
+        ts("__deal_closed"),
+        ts("__lead_created"),
+    ])
+    .collect()
+    .unwrap();
+    let t = df!(
+        "__lead_row" => touches.iter().map(|t| t.0).collect::<Vec<_>>(),
+        "at" => touches.iter().map(|t| t.1).collect::<Vec<_>>(),
+        "__group" => touches.iter().map(|t| format!("s{}", t.2)).collect::<Vec<_>>(),
+        "__touch" => (0..touches.len() as u32).collect::<Vec<_>>(),
+    )
+    .unwrap()
+    .lazy()
+    .with_column(ts("at"))
+    .collect()
+    .unwrap();
+    (d, t)
+}
+
+/// (deal, source) → each model's credit, from a credits frame.
+fn credits_by_pair(df: &DataFrame, models: &[Model]) -> HashMap<(u32, String), Vec<f64>> {
+    let deal = df.column("__deal").unwrap().u32().unwrap().clone();
+    let group = df.column("__group").unwrap().str().unwrap().clone();
+    let credit: Vec<Float64Chunked> = models
+        .iter()
+        .map(|m| {
+            let c = df.column(&attribution::credit_column(*m)).unwrap();
+            c.f64().unwrap().clone()
+        })
+        .collect();
+    (0..df.height())
+        .map(|i| {
+            let key = (deal.get(i).unwrap(), group.get(i).unwrap().to_string());
+            (key, credit.iter().map(|c| c.get(i).unwrap()).collect())
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Differential: roi's one pass over each deal's path
+    /// (`attribution::paths`) gives every model's credits as the
+    /// expressions do (`eligible` + `credits_together`): the same (deal,
+    /// source) pairs, each credit within 1e-12. The deals share leads, may
+    /// lack a lead creation time or have it after the touches; touches may
+    /// tie in time or have none.
+    #[test]
+    fn path_credits_equal_the_expressions(
+        deals in proptest::collection::vec(
+            (0u32..5, 0i64..40, 0i64..30, proptest::option::of(-40i64..10)),
+            1..7,
+        ),
+        touches in proptest::collection::vec(
+            (0u32..5, proptest::option::weighted(0.9, 0i64..60), 0u8..4),
+            0..30,
+        ),
+    ) {
+        let day = 86_400_000_000i64;
+        let deals: Vec<_> = deals
+            .iter()
+            .map(|&(l, c, close, lc)| (l, c * day / 4, close * day / 4, lc.map(|o| o * day / 4)))
+            .collect();
+        let touches: Vec<_> = touches
+            .iter()
+            .map(|&(l, at, s)| (l, at.map(|a| a * day / 4), s))
+            .collect();
+        let (d, t) = path_frames(&deals, &touches);
+        // Removal effects with one source the chain never met (s3 → 0).
+        let removal = markov::Removal {
+            groups: vec!["s0".into(), "s1".into(), "s2".into()],
+            effect: vec![0.5, 0.25, 0.0],
+            transitions: vec![1, 1, 1],
+            conversion: 0.5,
+        };
+        let paths = attribution::paths::Paths::new(&t).unwrap();
+        for to_close in [false, true] {
+            let models: Vec<Model> = MODELS
+                .iter()
+                .copied()
+                .filter(|m| m.needs_touches() && (*m == Model::FullPath) == to_close)
+                .collect();
+            let rows = attribution::eligible(d.clone().lazy(), t.clone().lazy(), to_close).unwrap();
+            let reference = attribution::credits_together(&models, rows, 3.0, Some(&removal))
+                .unwrap()
+                .collect()
+                .unwrap();
+            let pass = paths.credits(&models, &d, to_close, 3.0, Some(&removal)).unwrap();
+            let want = credits_by_pair(&reference, &models);
+            let got = credits_by_pair(&pass, &models);
+            prop_assert_eq!(got.len(), pass.height(), "one row per (deal, source)");
+            let mut keys: Vec<_> = want.keys().collect();
+            keys.sort();
+            let mut mine: Vec<_> = got.keys().collect();
+            mine.sort();
+            prop_assert_eq!(keys, mine);
+            for (pair, w) in &want {
+                for ((m, a), b) in models.iter().zip(w).zip(&got[pair]) {
+                    prop_assert!((a - b).abs() < 1e-12, "{} {:?}: {} vs {}", m.name(), pair, a, b);
+                }
+            }
+        }
+    }
+}

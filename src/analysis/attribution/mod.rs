@@ -27,6 +27,7 @@
 //!   goes to the touches between first and lead-creation only).
 
 pub mod markov;
+pub mod paths;
 pub mod positional;
 pub mod time_decay;
 
@@ -148,7 +149,8 @@ pub fn credit_column(model: Model) -> String {
     format!("__credit_{}", model.name())
 }
 
-/// Every model of `models` over the same [`eligible`] rows, in one plan:
+/// Every model of `models` over the same [`eligible`] rows, in one plan
+/// (the reference `paths::Paths::credits` is held to; `roi` runs the pass):
 /// `__deal, __group` and each model's [`credit_column`], the deal's credit
 /// to that source (a deal's credits sum to 1). The rows' windows and the
 /// (deal, source) group-by are shared: one model at a time re-ran them per

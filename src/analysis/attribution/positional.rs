@@ -68,3 +68,49 @@ pub fn weight(model: Model) -> Result<Expr> {
     };
     Ok(w)
 }
+
+/// [`weight`] of each row of one deal's path, row by row (`paths`' pass):
+/// the same shares, added in the same order as the expressions add them.
+///
+/// Errors: a model that is not a position model.
+pub(super) fn weights(model: Model, at: &super::paths::Position, out: &mut Vec<f64>) -> Result<()> {
+    let (n, lc, oc) = (at.n, at.lc, at.oc);
+    let one = |b: bool| if b { 1.0 } else { 0.0 };
+    // `share` spread evenly over the rows where `rest` holds.
+    let spread = |rest: &dyn Fn(usize) -> bool, share: f64, out: &mut Vec<f64>| {
+        let count = (0..n).filter(|&i| rest(i)).count() as f64;
+        for (i, w) in out.iter_mut().enumerate() {
+            *w += if rest(i) { share / count } else { 0.0 };
+        }
+    };
+    out.clear();
+    let (first, last) = (|i: usize| one(i == 0), |i: usize| one(i == n - 1));
+    match model {
+        Model::FirstTouch => out.extend((0..n).map(first)),
+        Model::LastTouch => out.extend((0..n).map(last)),
+        Model::Linear => out.extend((0..n).map(|_| 1.0)),
+        Model::PositionBased => {
+            out.extend((0..n).map(|i| 0.4 * first(i) + 0.4 * last(i)));
+            spread(&|i| i != 0 && i != n - 1, 0.2, out);
+        }
+        Model::UShaped => {
+            out.extend((0..n).map(|i| 0.4 * first(i) + 0.4 * one(i == lc)));
+            spread(&|i| i > 0 && i < lc, 0.2, out);
+        }
+        Model::WShaped => {
+            out.extend((0..n).map(|i| 0.3 * first(i) + 0.3 * one(i == lc) + 0.3 * last(i)));
+            spread(&|i| i != 0 && i != lc && i != n - 1, 0.1, out);
+        }
+        Model::FullPath => {
+            out.extend((0..n).map(|i| 0.225 * (first(i) + one(i == lc) + one(i == oc) + last(i))));
+            spread(&|i| i != 0 && i != lc && i != oc && i != n - 1, 0.1, out);
+        }
+        other => {
+            return Err(Error::Internal(format!(
+                "{} is not a position model",
+                other.name()
+            )))
+        }
+    }
+    Ok(())
+}

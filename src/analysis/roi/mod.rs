@@ -336,6 +336,8 @@ impl<'a> Run<'a> {
                 .filter(|m| m.needs_touches() && (*m == Model::FullPath) == to_close)
                 .collect()
         };
+        let (deals_frame, touches) = (deals.clone().collect()?, won_touches.collect()?);
+        let paths = attribution::paths::Paths::new(&touches)?;
         let mut plans = Vec::new();
         // Which of the two sets of rows (by creation, to close) has models.
         let mut wanted = [false; 2];
@@ -345,13 +347,18 @@ impl<'a> Run<'a> {
                 continue;
             }
             wanted[usize::from(to_close)] = true;
-            let rows = attribution::eligible(deals.clone(), won_touches.clone(), to_close)?;
-            let credits = attribution::credits_together(
-                &models,
-                rows,
-                self.params.half_life_days,
-                shared.removal.as_ref(),
-            )?;
+            // The deals and their leads' touches are in memory (collected
+            // in roi's first step): each path is walked once, every model
+            // credited in the same pass (`attribution::paths`).
+            let credits = paths
+                .credits(
+                    &models,
+                    &deals_frame,
+                    to_close,
+                    self.params.half_life_days,
+                    shared.removal.as_ref(),
+                )?
+                .lazy();
             let columns: Vec<_> = models
                 .iter()
                 .map(|m| {
