@@ -590,7 +590,7 @@ proptest! {
     /// Differential: roi's one pass over each deal's path
     /// (`attribution::paths`) gives every model's credits as the
     /// expressions do (`eligible` + `credits_together`): the same (deal,
-    /// source) pairs, each credit within 1e-12. The deals share leads, may
+    /// source) pairs, each credit the same float (Markov's within 1e-12). The deals share leads, may
     /// lack a lead creation time or have it after the touches; touches may
     /// tie in time or have none.
     #[test]
@@ -644,7 +644,13 @@ proptest! {
             prop_assert_eq!(keys, mine);
             for (pair, w) in &want {
                 for ((m, a), b) in models.iter().zip(w).zip(&got[pair]) {
-                    prop_assert!((a - b).abs() < 1e-12, "{} {:?}: {} vs {}", m.name(), pair, a, b);
+                    // To the bit: the pass adds as polars adds. Markov's
+                    // reference sums a deal's effects in polars' group
+                    // order, which varies (1e-12).
+                    match m {
+                        Model::Markov => prop_assert!((a - b).abs() < 1e-12, "{} {:?}: {} vs {}", m.name(), pair, a, b),
+                        _ => prop_assert!(a.to_bits() == b.to_bits(), "{} {:?}: {} vs {}", m.name(), pair, a, b),
+                    }
                 }
             }
         }

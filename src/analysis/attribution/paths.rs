@@ -137,6 +137,7 @@ impl<'a> Paths<'a> {
         // Per deal, reused: each row's weight per model, and the sources met.
         let mut weights: Vec<f64> = Vec::new();
         let mut sources: Vec<u32> = Vec::new();
+        let mut pairs: Vec<Kahan> = Vec::new();
         for d in 0..deals.height() {
             let (Some(deal), Some(lead), Some(limit)) = (d_deal[d], d_lead[d], d_limit[d]) else {
                 continue;
@@ -176,7 +177,11 @@ impl<'a> Paths<'a> {
                 let credit = &mut credit[first..];
                 if model == Model::Markov {
                     // Each distinct source by its removal effect, or equally.
-                    let total: f64 = sources.iter().map(|&s| effect[s as usize]).sum();
+                    let mut total = Kahan::default();
+                    for &s in &sources {
+                        total.add(effect[s as usize]);
+                    }
+                    let total = total.sum;
                     for (c, &s) in credit.iter_mut().zip(&sources) {
                         *c = match total > 0.0 {
                             true => effect[s as usize] / total,
@@ -190,19 +195,30 @@ impl<'a> Paths<'a> {
                     Model::TimeDecay => {
                         // 2^(−(age − youngest)/half-life), age in days before
                         // the deal's creation (`time_decay`).
+                        // polars divides by a number as it multiplies by
+                        // its reciprocal: so here, to the last bit.
                         let created = d_created[d].map_or(f64::NAN, |c| c as f64);
-                        let age = |t: &(u32, i64, u32, u32)| (created - t.1 as f64) / DAY_US;
+                        let per_day = 1.0 / DAY_US;
+                        let per_half_life = 1.0 / half_life_days;
+                        let age = |t: &(u32, i64, u32, u32)| (created - t.1 as f64) * per_day;
                         let youngest = steps.iter().map(age).fold(f64::INFINITY, f64::min);
                         weights.extend(steps.iter().map(|t| {
-                            (-std::f64::consts::LN_2 * (age(t) - youngest) / half_life_days).exp()
+                            (-std::f64::consts::LN_2 * (age(t) - youngest) * per_half_life).exp()
                         }));
                     }
                     _ => positional::weights(model, &position, &mut weights)?,
                 }
-                let sum: f64 = weights.iter().sum();
+                // Each row's share of the deal, added per source in path
+                // order, as polars sums a window and a group (below).
+                let sum = float_sum(&weights);
+                pairs.clear();
+                pairs.resize(sources.len(), Kahan::default());
                 for (w, t) in weights.iter().zip(steps) {
                     let s = sources.iter().position(|&s| s == t.3).unwrap_or(0);
-                    credit[s] += w / sum;
+                    pairs[s].add(w / sum);
+                }
+                for (c, k) in credit.iter_mut().zip(&pairs) {
+                    *c = k.sum;
                 }
             }
         }
@@ -224,4 +240,99 @@ pub(super) struct Position {
     pub n: usize,
     pub lc: usize,
     pub oc: usize,
+}
+
+/// A compensated sum as polars 0.55 adds a group's floats (`KahanSum` of
+/// polars-utils: the error kept only while finite, the sum read without it).
+#[derive(Debug, Clone, Copy, Default)]
+struct Kahan {
+    sum: f64,
+    err: f64,
+}
+
+impl Kahan {
+    fn add(&mut self, x: f64) {
+        let y = x - self.err;
+        let sum = self.sum + y;
+        let err = (sum - self.sum) - y;
+        self.sum = sum;
+        if err.is_finite() {
+            self.err = err;
+        }
+    }
+}
+
+/// The sum of `values` as polars 0.55 sums a float column (`float_sum` of
+/// polars-compute): the first `len % 128` values one after another, the
+/// rest in blocks of 128, each added in 16 lanes then folded, the blocks
+/// pairwise; then the two parts added. A deal's normaliser is such a sum
+/// (a window over the deal's rows), so the shares match to the last bit.
+fn float_sum(values: &[f64]) -> f64 {
+    const BLOCK: usize = 128;
+    const LANES: usize = 16;
+    fn block(b: &[f64]) -> f64 {
+        let mut lanes = [0.0f64; LANES];
+        for chunk in b.chunks_exact(LANES) {
+            for (l, x) in lanes.iter_mut().zip(chunk) {
+                *l += x;
+            }
+        }
+        let mut width = LANES;
+        while width > 4 {
+            for j in 0..width / 2 {
+                lanes[j] += lanes[width / 2 + j];
+            }
+            width /= 2;
+        }
+        (lanes[0] + lanes[2]) + (lanes[1] + lanes[3])
+    }
+    fn pairwise(v: &[f64]) -> f64 {
+        if v.len() == BLOCK {
+            return block(v);
+        }
+        let left = (v.len() / BLOCK / 2) * BLOCK;
+        pairwise(&v[..left]) + pairwise(&v[left..])
+    }
+    let (rest, main) = values.split_at(values.len() % BLOCK);
+    let main = match main.is_empty() {
+        true => 0.0,
+        false => pairwise(main),
+    };
+    main + rest.iter().sum::<f64>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `float_sum` is polars' own sum, to the bit, on paths of every length
+    /// up to 600 (blocks, remainders, pairwise halves).
+    #[test]
+    fn float_sum_is_polars_sum() {
+        let mut x = 0.1f64;
+        let values: Vec<f64> = (0..600)
+            .map(|i| {
+                x = (x * 7.3 + 0.37).fract();
+                x * 10f64.powi(i % 7 - 3)
+            })
+            .collect();
+        for n in 0..values.len() {
+            let v = &values[..n];
+            let polars = Series::new("v".into(), v).sum::<f64>().unwrap();
+            assert_eq!(float_sum(v).to_bits(), polars.to_bits(), "n = {n}");
+        }
+    }
+
+    /// Kahan keeps 6 × 1/6 at 1 where a plain sum gives 0.9999999999999999
+    /// (what polars' group sums give, and what a breaker's 123,456,789,012.34
+    /// deal over six touches of one source needs to reconcile).
+    #[test]
+    fn kahan_keeps_six_sixths_whole() {
+        let mut k = Kahan::default();
+        for _ in 0..6 {
+            k.add(1.0 / 6.0);
+        }
+        assert_eq!(k.sum, 1.0);
+        assert_ne!((0..6).map(|_| 1.0 / 6.0).sum::<f64>(), 1.0);
+    }
 }
