@@ -1,7 +1,7 @@
 //! Every touch model's credits in one pass over each won deal's path
 //! (what `roi` runs): the same definitions as [`super::eligible`] with
 //! [`super::credits_together`], which stay as the expressions' reference
-//! (a proptest holds the two together within 1e-12).
+//! (a proptest holds the two to the bit; Markov within 1e-12).
 //!
 //! Why a pass and not the expressions: a deal's path is a handful of rows,
 //! and the expressions need about twenty per-deal windows (path length,
