@@ -346,34 +346,19 @@ fn roi_lead_source_agrees_with_a_row_by_row_reference() {
 }
 
 /// Random deals and touches for the attribution laws: distinct times per
-/// lead, so file order never breaks a tie.
+/// lead, so file order never breaks a tie; each lead created 5,000 µs
+/// before its deal ([`path_frames`]).
 fn frames(deals: &[(u32, i64, i64)], touches: &[(u32, i64, u8)]) -> (LazyFrame, LazyFrame) {
-    let d = df!(
-        "__deal" => (0..deals.len() as u32).collect::<Vec<_>>(),
-        "__lead_row" => deals.iter().map(|d| d.0).collect::<Vec<_>>(),
-        "__deal_created" => deals.iter().map(|d| d.1).collect::<Vec<_>>(),
-        "__deal_closed" => deals.iter().map(|d| d.1 + d.2).collect::<Vec<_>>(),
-        "__lead_created" => deals.iter().map(|d| d.1 - 5_000).collect::<Vec<_>>(),
-        "__amount" => deals.iter().map(|d| 100.0 + d.2 as f64).collect::<Vec<_>>(),
-    )
-    .unwrap()
-    .lazy();
-    let ts = |c: &str| col(c).cast(DataType::Datetime(TimeUnit::Microseconds, None));
-    let d = d.with_columns([
-        ts("__deal_created"),
-        ts("__deal_closed"),
-        ts("__lead_created"),
-    ]);
-    let t = df!(
-        "__lead_row" => touches.iter().map(|t| t.0).collect::<Vec<_>>(),
-        "at" => touches.iter().map(|t| t.1).collect::<Vec<_>>(),
-        "__group" => touches.iter().map(|t| format!("s{}", t.2)).collect::<Vec<_>>(),
-        "__touch" => (0..touches.len() as u32).collect::<Vec<_>>(),
-    )
-    .unwrap()
-    .lazy()
-    .with_column(ts("at"));
-    (d, t)
+    let deals: Vec<_> = deals
+        .iter()
+        .map(|&(lead, created, to_close)| (lead, created, to_close, Some(-5_000)))
+        .collect();
+    let touches: Vec<_> = touches
+        .iter()
+        .map(|&(lead, at, source)| (lead, Some(at), source))
+        .collect();
+    let (d, t) = path_frames(&deals, &touches);
+    (d.lazy(), t.lazy())
 }
 
 /// Markov's removal effects from every path of the deals' leads.
