@@ -3,6 +3,7 @@
 //! or counted per distinct time by polars (`--by` groups), and the curves
 //! fitted from those counts (`stats::kaplan_meier`).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
@@ -168,40 +169,67 @@ pub fn counts(long: LazyFrame) -> LazyFrame {
         ])
 }
 
-/// `(days, events, censored)` per distinct time, in time order, from a
-/// transition's two [`sorted_times`] frames: its events' and its
-/// censorings' sorted `days`.
-fn runs(events: &DataFrame, censored: &DataFrame) -> Result<Vec<(f64, u64, u64)>> {
-    let (events, censored) = (
-        events.column("days")?.f64()?,
-        censored.column("days")?.f64()?,
-    );
-    let mut out: Vec<(f64, u64, u64)> = Vec::new();
-    let (mut e, mut c) = (
-        events.iter().flatten().peekable(),
-        censored.iter().flatten().peekable(),
-    );
-    loop {
-        let (d, event) = match (e.peek(), c.peek()) {
-            (Some(&x), Some(&y)) if x <= y => (x, true),
-            (Some(_), Some(&y)) => (y, false),
-            (Some(&x), None) => (x, true),
-            (None, Some(&y)) => (y, false),
-            (None, None) => break,
-        };
-        match event {
-            true => e.next(),
-            false => c.next(),
-        };
-        match out.last_mut() {
-            Some(last) if last.0 == d => match event {
-                true => last.1 += 1,
-                false => last.2 += 1,
-            },
-            _ => out.push((d, u64::from(event), u64::from(!event))),
+/// A transition's [`sorted_times`] column as one slice (its values are
+/// never null: the days of events and censorings).
+fn sorted_days(frame: &DataFrame) -> Result<Cow<'_, [f64]>> {
+    let days = frame.column("days")?.f64()?;
+    Ok(match days.cont_slice() {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(days.iter().flatten().collect()),
+    })
+}
+
+/// What a curve is summarized from: an overall transition's sorted times
+/// (events, censorings), or a `--by` group's counts per distinct time.
+enum CurveRows<'a> {
+    Sorted(Cow<'a, [f64]>, Cow<'a, [f64]>),
+    Counts(Vec<(f64, u64, u64)>),
+}
+
+impl CurveRows<'_> {
+    fn summarize(self, times: &[f64]) -> Option<crate::stats::kaplan_meier::Summary> {
+        match self {
+            CurveRows::Sorted(events, censored) => KaplanMeier::summarize_sorted(
+                Merged {
+                    events: &events,
+                    censored: &censored,
+                },
+                times,
+            ),
+            CurveRows::Counts(mut rows) => KaplanMeier::summarize(&mut rows, times),
         }
     }
-    Ok(out)
+}
+
+/// Events' and censorings' sorted days merged into one time-ordered run of
+/// `(days, events, censored)`, one triple per value (equal times follow
+/// one another: [`KaplanMeier::summarize_sorted`] sums them).
+#[derive(Clone)]
+struct Merged<'a> {
+    events: &'a [f64],
+    censored: &'a [f64],
+}
+
+impl Iterator for Merged<'_> {
+    type Item = (f64, u64, u64);
+
+    fn next(&mut self) -> Option<(f64, u64, u64)> {
+        match (self.events.first(), self.censored.first()) {
+            (Some(&e), Some(&c)) if e <= c => {
+                self.events = &self.events[1..];
+                Some((e, 1, 0))
+            }
+            (_, Some(&c)) => {
+                self.censored = &self.censored[1..];
+                Some((c, 0, 1))
+            }
+            (Some(&e), None) => {
+                self.events = &self.events[1..];
+                Some((e, 1, 0))
+            }
+            (None, None) => None,
+        }
+    }
 }
 
 /// How many leads each transition left out, and why: `transition, kind, n`.
@@ -277,12 +305,14 @@ pub fn table(
     counts: Option<&DataFrame>,
 ) -> Result<(DataFrame, DataFrame, BTreeMap<String, TransitionSummary>)> {
     type Key = (bool, String, usize);
-    type Curve = Vec<(f64, u64, u64)>;
     let mut keys: Vec<Key> = Vec::new();
-    let mut rows_of: Vec<Curve> = Vec::new();
+    let mut rows_of: Vec<CurveRows> = Vec::new();
     for (ti, pair) in sorted.chunks_exact(2).enumerate().take(TRANSITIONS.len()) {
         keys.push((true, ALL_LABEL.to_string(), ti));
-        rows_of.push(runs(&pair[0], &pair[1])?);
+        rows_of.push(CurveRows::Sorted(
+            sorted_days(&pair[0])?,
+            sorted_days(&pair[1])?,
+        ));
     }
     if let Some(counts) = counts {
         group_curves(counts, &mut keys, &mut rows_of)?;
@@ -295,7 +325,7 @@ pub fn table(
 fn group_curves(
     counts: &DataFrame,
     keys: &mut Vec<(bool, String, usize)>,
-    rows_of: &mut Vec<Vec<(f64, u64, u64)>>,
+    rows_of: &mut Vec<CurveRows>,
 ) -> Result<()> {
     // One curve per (group, transition): the rows of each are gathered by
     // index, without a key per row (at 10M leads, 30M distinct times).
@@ -329,11 +359,13 @@ fn group_curves(
                 index.insert((g, t), keys.len());
                 // A group's curve, even one named `all`.
                 keys.push((false, g.to_string(), ti));
-                rows_of.push(Vec::new());
+                rows_of.push(CurveRows::Counts(Vec::new()));
                 keys.len() - 1
             }
         };
-        rows_of[slot].push((d, e.unwrap_or(0), c.unwrap_or(0)));
+        if let CurveRows::Counts(rows) = &mut rows_of[slot] {
+            rows.push((d, e.unwrap_or(0), c.unwrap_or(0)));
+        }
     }
     Ok(())
 }
@@ -342,16 +374,19 @@ fn group_curves(
 #[allow(clippy::type_complexity)]
 fn curves_table(
     keys: Vec<(bool, String, usize)>,
-    rows_of: Vec<Vec<(f64, u64, u64)>>,
+    rows_of: Vec<CurveRows>,
 ) -> Result<(DataFrame, DataFrame, BTreeMap<String, TransitionSummary>)> {
     type Key = (bool, String, usize);
-    type Curve = Vec<(f64, u64, u64)>;
+    type Curve<'a> = CurveRows<'a>;
     let mut order: Vec<usize> = (0..keys.len()).collect();
     order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
     let mut curves: Vec<(&Key, Curve)> = Vec::with_capacity(order.len());
     let mut rows_of: Vec<Option<Curve>> = rows_of.into_iter().map(Some).collect();
     for &k in &order {
-        curves.push((&keys[k], rows_of[k].take().unwrap_or_default()));
+        curves.push((
+            &keys[k],
+            rows_of[k].take().unwrap_or(CurveRows::Counts(Vec::new())),
+        ));
     }
     let mut cols: Vec<Vec<Option<f64>>> = vec![Vec::new(); COLUMNS.len() - 5];
     let (mut groups, mut names, mut entered, mut reached, mut cens) =
@@ -371,13 +406,13 @@ fn curves_table(
         .iter()
         .map(|h| grid.iter().position(|d| d == h))
         .collect();
-    for ((is_all, g, ti), mut rows) in curves {
+    for ((is_all, g, ti), rows) in curves {
         let times: &[f64] = match (*is_all, &on_grid) {
             (true, Some(_)) => &grid,
             _ => &HORIZONS,
         };
         // One pass per curve, keeping no steps (KaplanMeier::summarize).
-        let Some(mut km) = KaplanMeier::summarize(&mut rows, times) else {
+        let Some(mut km) = rows.summarize(times) else {
             continue;
         };
         if let (true, Some(at)) = (*is_all, &on_grid) {
@@ -465,24 +500,61 @@ mod tests {
         df!("days" => v).unwrap()
     }
 
-    /// Events and censorings merged into one run per distinct time, an
-    /// event and a censoring at the same time counted in one run (R's
-    /// `survfit` counts `n.event` and `n.censor` at the same time the same way).
+    /// Events and censorings merged into one time-ordered run, an event
+    /// and a censoring at the same time both there (summed as one time by
+    /// `summarize_sorted`, as R's `survfit` counts `n.event` and `n.censor`
+    /// at one time).
     #[test]
-    fn runs_merge_sorted_events_and_censorings() {
-        let got = runs(&days(&[1.0, 2.0, 2.0, 5.0]), &days(&[0.0, 2.0, 5.0, 7.0])).unwrap();
+    fn sorted_events_and_censorings_merge_in_time_order() {
+        let merged = |e: &[f64], c: &[f64]| -> Vec<(f64, u64, u64)> {
+            Merged {
+                events: e,
+                censored: c,
+            }
+            .collect()
+        };
         assert_eq!(
-            got,
+            merged(&[1.0, 2.0, 2.0, 5.0], &[0.0, 2.0, 5.0, 7.0]),
             [
                 (0.0, 0, 1),
                 (1.0, 1, 0),
-                (2.0, 2, 1),
-                (5.0, 1, 1),
+                (2.0, 1, 0),
+                (2.0, 1, 0),
+                (2.0, 0, 1),
+                (5.0, 1, 0),
+                (5.0, 0, 1),
                 (7.0, 0, 1)
             ]
         );
-        assert_eq!(runs(&days(&[]), &days(&[3.0])).unwrap(), [(3.0, 0, 1)]);
-        assert_eq!(runs(&days(&[3.0]), &days(&[])).unwrap(), [(3.0, 1, 0)]);
-        assert!(runs(&days(&[]), &days(&[])).unwrap().is_empty());
+        assert_eq!(merged(&[], &[3.0]), [(3.0, 0, 1)]);
+        assert_eq!(merged(&[3.0], &[]), [(3.0, 1, 0)]);
+        assert!(merged(&[], &[]).is_empty());
+        let frame = df!("days" => [Some(1.0), None, Some(4.0)]).unwrap();
+        assert_eq!(&*sorted_days(&frame).unwrap(), &[1.0, 4.0]);
+    }
+
+    /// The merged run summarized is the summary of the counts per distinct
+    /// time (the same curve, walked without its triples).
+    #[test]
+    fn a_merged_run_summarizes_as_its_counts() {
+        let (e, c) = ([0.5, 1.0, 2.0, 2.0, 5.0, 9.0], [0.0, 2.0, 2.0, 5.0, 7.0]);
+        let mut counts = vec![
+            (0.0, 0, 1),
+            (0.5, 1, 0),
+            (1.0, 1, 0),
+            (2.0, 2, 2),
+            (5.0, 1, 1),
+            (7.0, 0, 1),
+            (9.0, 1, 0),
+        ];
+        let times = [0.0, 1.0, 2.5, 6.0, 30.0];
+        let merged = Merged {
+            events: &e,
+            censored: &c,
+        };
+        assert_eq!(
+            KaplanMeier::summarize_sorted(merged, &times),
+            KaplanMeier::summarize(&mut counts, &times)
+        );
     }
 }

@@ -138,10 +138,13 @@ impl Analysis for Options {
         )?
         .cache();
         let split = !self.by.is_empty();
+        let events = recycling::events(inputs.checked)?;
+        let has_events = events.is_some();
         let mut plans = vec![
             curves::left_out(long.clone()),
-            recycling::table(funnel, inputs.checked, &self.by)?,
+            recycling::leads(funnel, &self.by),
         ];
+        plans.extend(events);
         plans.extend(curves::sorted_times(long.clone()));
         if split {
             plans.push(curves::counts(long));
@@ -149,11 +152,17 @@ impl Analysis for Options {
         // Streamed: the per-(lead, transition) frame is four rows a lead.
         Ok(Step::stream(plans, move |frames| {
             let mut frames = frames.into_iter();
-            let (Some(left_out), Some(recycling)) = (frames.next(), frames.next()) else {
+            let (Some(left_out), Some(leads)) = (frames.next(), frames.next()) else {
                 return Err(crate::error::Error::Internal(
                     "velocity: tables not collected".into(),
                 ));
             };
+            let events = match has_events {
+                true => frames.next(),
+                false => None,
+            };
+            let recycling = recycling::table(leads, events.as_ref(), &self.by)?;
+            drop(events);
             let sorted: Vec<DataFrame> = frames
                 .by_ref()
                 .take(2 * curves::TRANSITIONS.len())
