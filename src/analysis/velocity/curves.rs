@@ -496,10 +496,6 @@ fn curves_table(
 mod tests {
     use super::*;
 
-    fn days(v: &[f64]) -> DataFrame {
-        df!("days" => v).unwrap()
-    }
-
     /// Events and censorings merged into one time-ordered run, an event
     /// and a censoring at the same time both there (summed as one time by
     /// `summarize_sorted`, as R's `survfit` counts `n.event` and `n.censor`
