@@ -398,7 +398,7 @@ fn a_csv_row_with_extra_fields_or_an_open_quote_names_its_line() {
         ),
         ("L4,2024-01-03,y\"z\n", "cannot read: CSV malformed"),
     ] {
-        s.write("leads.csv", &format!("{inch}{last}"));
+        s.write("leads.csv", format!("{inch}{last}"));
         for command in ["bands", "velocity"] {
             let err = fails_with_2(&["--data", data, "--no-cache", command]);
             assert!(err.contains(want), "{err}");

@@ -16,6 +16,15 @@
 //! - `vendors`: six hand-made exports in the vendors' shapes, preset and paths only.
 //! - `regression`: one test per reported defect, under the issue it came from.
 
+// A test's unwrap is its assertion, its fixtures are written plainly
+// (reports, not fixtures, go through output::atomic), and its expected
+// rows are tuples: `cargo clippy --tests` holds the rest of its lints.
+#![allow(
+    clippy::unwrap_used,
+    clippy::disallowed_methods,
+    clippy::type_complexity
+)]
+
 mod bands;
 mod cache;
 mod contact;
@@ -79,6 +88,12 @@ pub fn real_data(rel: &str) -> PathBuf {
 /// A scratch folder for one test.
 pub struct Scratch {
     pub dir: tempfile::TempDir,
+}
+
+impl Default for Scratch {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Scratch {

@@ -1649,7 +1649,7 @@ fn issue_12_a_list_column_as_an_id_is_bad_data() {
     ParquetWriter::new(std::fs::File::create(s.join("deal_leads.parquet")).unwrap())
         .finish(&mut df)
         .unwrap();
-    let err = fails_with_2(&["--data", s.path().to_str().unwrap(), "validate"]);
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "validate"]);
     assert!(
         err.contains("deal_leads") && err.contains("column \"deal_id\": expected an id"),
         "{err}"
@@ -1730,7 +1730,7 @@ fn roi_names(name: &str) -> Scratch {
     );
     s.write(
         "touches.csv",
-        &format!(
+        format!(
             "lead_id,at,source\nA,2024-01-02T00:00:00Z,{name}\n\
              A,2024-01-03T00:00:00Z,ads\nB,2024-01-02T00:00:00Z,ads\n"
         ),
@@ -1778,7 +1778,7 @@ fn issue_14_a_source_named_like_a_summary_row_exits_2() {
         // lead_source groups by the leads' own source.
         s.write(
             "leads.csv",
-            &format!(
+            format!(
                 "lead_id,created_at,source\nA,2024-01-01T00:00:00Z,{name}\n\
                  B,2024-01-01T00:00:00Z,web\n"
             ),
@@ -2023,7 +2023,7 @@ fn issue_14_a_band_named_all_or_a_nan_threshold_is_a_config_error() {
         ("thresholds = { A = nan }", "not a finite number"),
     ] {
         s.write("leadloop.toml", format!("[bands]\n{bands}\n"));
-        let err = fails_with_2(&["--data", s.join("leadloop.toml").to_str().unwrap(), "bands"]);
+        let err = fails_with_2(["--data", s.join("leadloop.toml").to_str().unwrap(), "bands"]);
         assert!(err.contains(says), "{err}");
     }
 }

@@ -235,6 +235,7 @@ mod tests {
     /// fraction, 1/10, reached by different counts: "a" as 3/10 − 2/10
     /// (0.09999999999999998 in floating point), "b" as 1/10 − 0/10 (0.1).
     /// T₁ = T₀ = 10.
+    #[allow(clippy::type_complexity)]
     fn tied(rows: [usize; 2]) -> DataFrame {
         let all = [("a", 6u32, 3u32, 5u32, 2u32), ("b", 4, 1, 5, 0)];
         let pick = |f: &dyn Fn(&(&str, u32, u32, u32, u32)) -> u32| -> Vec<u32> {
