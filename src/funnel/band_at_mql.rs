@@ -47,6 +47,31 @@ pub fn with_band(
         .collect()?)
 }
 
+/// The labels [`band_code_expr`] indexes: the thresholds' bands (highest
+/// first), the lowest band, then `unscored`.
+pub fn band_labels(bands: &Bands) -> Vec<String> {
+    let mut labels = bands.names();
+    labels.push("unscored".into());
+    labels
+}
+
+/// The band of a score expression as its index in [`band_labels`]
+/// (UInt32): the same choice as [`band_expr`], without a text per row
+/// (for counting leads per band).
+pub fn band_code_expr(score: Expr, bands: &Bands) -> Expr {
+    let n = bands.thresholds.len() as u32;
+    let mut e = lit(n);
+    for (k, (_, min)) in bands.thresholds.iter().enumerate().rev() {
+        e = when(score.clone().gt_eq(lit(*min)))
+            .then(lit(k as u32))
+            .otherwise(e);
+    }
+    when(score.is_null())
+        .then(lit(n + 1))
+        .otherwise(e)
+        .cast(DataType::UInt32)
+}
+
 /// The band of a score expression; null scores are `unscored`.
 pub fn band_expr(score: Expr, bands: &Bands) -> Expr {
     let mut e = lit(bands.lowest.clone());
@@ -56,4 +81,53 @@ pub fn band_expr(score: Expr, bands: &Bands) -> Expr {
             .otherwise(e);
     }
     when(score.is_null()).then(lit("unscored")).otherwise(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The band's index names the band [`band_expr`] gives, for every kind
+    /// of score: null, NaN, ±infinity, each threshold and just under it;
+    /// under the default bands and under bands whose lowest is called
+    /// like another label (`unscored`).
+    #[test]
+    fn band_codes_name_the_bands_band_expr_gives() {
+        let scores: Vec<Option<f64>> = vec![
+            None,
+            Some(f64::NAN),
+            Some(f64::INFINITY),
+            Some(f64::NEG_INFINITY),
+            Some(75.0),
+            Some(74.999_999),
+            Some(50.0),
+            Some(49.5),
+            Some(25.0),
+            Some(24.0),
+            Some(0.0),
+            Some(-3.0),
+            Some(100.0),
+        ];
+        let odd = Bands {
+            thresholds: vec![("hot".into(), 10.0), ("warm".into(), 5.0)],
+            lowest: "unscored".into(),
+        };
+        for bands in [Bands::default(), odd] {
+            let got = df!("score" => scores.clone())
+                .unwrap()
+                .lazy()
+                .select([
+                    band_expr(col("score"), &bands).alias("band"),
+                    band_code_expr(col("score"), &bands).alias("code"),
+                ])
+                .collect()
+                .unwrap();
+            let labels = band_labels(&bands);
+            let band = got.column("band").unwrap().str().unwrap();
+            let code = got.column("code").unwrap().u32().unwrap();
+            for (b, c) in band.iter().zip(code.iter()) {
+                assert_eq!(b, c.map(|c| labels[c as usize].as_str()), "{bands:?}");
+            }
+        }
+    }
 }

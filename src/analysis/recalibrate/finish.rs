@@ -109,11 +109,22 @@ impl Options {
             None => Vec::new(),
         };
         if let Some(c) = current {
-            let band = crate::funnel::band_at_mql::band_expr(c.clone(), &bands);
+            // Counted by the band's index, not its text (at 10M leads a
+            // text per lead and a comparison per band).
+            use crate::funnel::band_at_mql::{band_code_expr, band_labels};
+            let code = band_code_expr(c.clone(), &bands);
+            let labels = band_labels(&bands);
             for (k, name) in band_names.iter().enumerate() {
+                let is_band = labels
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| *l == name)
+                    .map(|(j, _)| code.clone().eq(lit(j as u32)))
+                    .reduce(|a, b| a.or(b))
+                    .unwrap_or_else(|| lit(false));
                 counts.push(
                     train()
-                        .and(band.clone().eq(lit(name.clone())))
+                        .and(is_band)
                         .sum()
                         .cast(DataType::UInt64)
                         .alias(format!("__band{k}")),
