@@ -220,13 +220,14 @@ pub fn transitions(
     )?)
 }
 
-/// One part's transition counts by state name: `(from, to, converts)`
-/// (`from` null for the start, `to` null where a path ends) → n. `rows`
-/// gives every touch's (lead row, time, group) in file order; `part_slot`
-/// gives the part's slot (0..`cutoff.len()`) of a touch on a path of one
-/// of its leads; `cutoff` is each of those leads' cutoff.
+/// Transition counts by state name: `(from, to, converts)` (`from` null
+/// for the start, `to` null where a path ends) → n.
 type Walked = Vec<((Option<String>, Option<String>, bool), u64)>;
 
+/// One part's [`Walked`] counts. `rows` gives every touch's (lead row,
+/// time, group) in file order; `part_slot` gives the part's slot
+/// (0..`cutoff.len()`) of a touch on a path of one of its leads; `cutoff`
+/// is each of those leads' cutoff.
 fn walk<'a, I>(
     rows: impl Fn() -> I,
     part_slot: impl Fn(Option<IdxSize>, Option<i64>) -> Option<usize>,
@@ -604,6 +605,25 @@ mod tests {
                 total.frame().unwrap().equals_missing(&whole),
                 "pieces of {size}"
             );
+        }
+    }
+
+    /// The counts do not depend on how many parts the leads are walked in:
+    /// the hand-worked paths above under 1 to 5 threads (1 to 4 parts, as
+    /// many as there are leads at most).
+    #[test]
+    fn counts_are_the_same_in_any_number_of_parts() {
+        let (touches, cohort, cutoffs) = four_paths();
+        let in_threads = |n: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+                .install(|| transitions(&touches, Some(&cohort), &cutoffs).unwrap())
+        };
+        let one = in_threads(1);
+        for n in 2..=5 {
+            assert!(in_threads(n).equals_missing(&one), "{n} threads");
         }
     }
 
