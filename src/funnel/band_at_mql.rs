@@ -59,28 +59,27 @@ pub fn band_labels(bands: &Bands) -> Vec<String> {
 /// (UInt32): the same choice as [`band_expr`], without a text per row
 /// (for counting leads per band).
 pub fn band_code_expr(score: Expr, bands: &Bands) -> Expr {
-    let n = bands.thresholds.len() as u32;
-    let mut e = lit(n);
-    for (k, (_, min)) in bands.thresholds.iter().enumerate().rev() {
-        e = when(score.clone().gt_eq(lit(*min)))
-            .then(lit(k as u32))
-            .otherwise(e);
-    }
-    when(score.is_null())
-        .then(lit(n + 1))
-        .otherwise(e)
-        .cast(DataType::UInt32)
+    choose(score, bands, |k| lit(k as u32)).cast(DataType::UInt32)
 }
 
 /// The band of a score expression; null scores are `unscored`.
 pub fn band_expr(score: Expr, bands: &Bands) -> Expr {
-    let mut e = lit(bands.lowest.clone());
-    for (name, min) in bands.thresholds.iter().rev() {
+    let labels = band_labels(bands);
+    choose(score, bands, |k| lit(labels[k].clone()))
+}
+
+/// The band of `score` as `label(k)` of its index `k` in [`band_labels`]:
+/// the first threshold (highest first) it reaches, else the lowest band;
+/// a null score `unscored`.
+fn choose(score: Expr, bands: &Bands, label: impl Fn(usize) -> Expr) -> Expr {
+    let n = bands.thresholds.len();
+    let mut e = label(n);
+    for (k, (_, min)) in bands.thresholds.iter().enumerate().rev() {
         e = when(score.clone().gt_eq(lit(*min)))
-            .then(lit(name.clone()))
+            .then(label(k))
             .otherwise(e);
     }
-    when(score.is_null()).then(lit("unscored")).otherwise(e)
+    when(score.is_null()).then(label(n + 1)).otherwise(e)
 }
 
 #[cfg(test)]

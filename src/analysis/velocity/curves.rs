@@ -304,29 +304,30 @@ pub fn table(
     sorted: &[DataFrame],
     counts: Option<&DataFrame>,
 ) -> Result<(DataFrame, DataFrame, BTreeMap<String, TransitionSummary>)> {
-    type Key = (bool, String, usize);
-    let mut keys: Vec<Key> = Vec::new();
-    let mut rows_of: Vec<CurveRows> = Vec::new();
+    let mut curves: Vec<(Key, CurveRows)> = Vec::new();
     for (ti, pair) in sorted.chunks_exact(2).enumerate().take(TRANSITIONS.len()) {
-        keys.push((true, ALL_LABEL.to_string(), ti));
-        rows_of.push(CurveRows::Sorted(
-            sorted_days(&pair[0])?,
-            sorted_days(&pair[1])?,
+        curves.push((
+            (true, ALL_LABEL.to_string(), ti),
+            CurveRows::Sorted(sorted_days(&pair[0])?, sorted_days(&pair[1])?),
         ));
     }
     if let Some(counts) = counts {
-        group_curves(counts, &mut keys, &mut rows_of)?;
+        curves.extend(
+            group_curves(counts)?
+                .into_iter()
+                .map(|(key, rows)| (key, CurveRows::Counts(rows))),
+        );
     }
-    curves_table(keys, rows_of)
+    curves_table(curves)
 }
 
-/// The curves of the `--by` groups from their per-time `counts`, added to
-/// `keys` and `rows_of`.
-fn group_curves(
-    counts: &DataFrame,
-    keys: &mut Vec<(bool, String, usize)>,
-    rows_of: &mut Vec<CurveRows>,
-) -> Result<()> {
+/// A curve's key: (is the overall `all` curve, group, transition index).
+type Key = (bool, String, usize);
+
+/// The curves of the `--by` groups from their per-time `counts`: each
+/// (group, transition)'s `(days, events, censored)` rows.
+#[allow(clippy::type_complexity)]
+fn group_curves(counts: &DataFrame) -> Result<Vec<(Key, Vec<(f64, u64, u64)>)>> {
     // One curve per (group, transition): the rows of each are gathered by
     // index, without a key per row (at 10M leads, 30M distinct times).
     let group = counts.column("group")?.str()?.clone();
@@ -335,7 +336,7 @@ fn group_curves(
     let days = counts.column("days")?.f64()?;
     let events = counts.column("events")?.u64()?;
     let censored = counts.column("censored")?.u64()?;
-    // (is `all`, group, transition order) → (days, events, censored)
+    let mut curves: Vec<(Key, Vec<(f64, u64, u64)>)> = Vec::new();
     let mut index: std::collections::HashMap<(&str, u32), usize> = Default::default();
     // Iterated together: `ChunkedArray::get(i)` walks the chunks on every
     // call (at 10M leads that walk was a fifth of velocity's time).
@@ -356,38 +357,23 @@ fn group_curves(
                 if ti >= TRANSITIONS.len() {
                     continue;
                 }
-                index.insert((g, t), keys.len());
+                index.insert((g, t), curves.len());
                 // A group's curve, even one named `all`.
-                keys.push((false, g.to_string(), ti));
-                rows_of.push(CurveRows::Counts(Vec::new()));
-                keys.len() - 1
+                curves.push(((false, g.to_string(), ti), Vec::new()));
+                curves.len() - 1
             }
         };
-        if let CurveRows::Counts(rows) = &mut rows_of[slot] {
-            rows.push((d, e.unwrap_or(0), c.unwrap_or(0)));
-        }
+        curves[slot].1.push((d, e.unwrap_or(0), c.unwrap_or(0)));
     }
-    Ok(())
+    Ok(curves)
 }
 
 /// The velocity table and the overall curves from every curve's rows.
 #[allow(clippy::type_complexity)]
 fn curves_table(
-    keys: Vec<(bool, String, usize)>,
-    rows_of: Vec<CurveRows>,
+    mut curves: Vec<(Key, CurveRows)>,
 ) -> Result<(DataFrame, DataFrame, BTreeMap<String, TransitionSummary>)> {
-    type Key = (bool, String, usize);
-    type Curve<'a> = CurveRows<'a>;
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    let mut curves: Vec<(&Key, Curve)> = Vec::with_capacity(order.len());
-    let mut rows_of: Vec<Option<Curve>> = rows_of.into_iter().map(Some).collect();
-    for &k in &order {
-        curves.push((
-            &keys[k],
-            rows_of[k].take().unwrap_or(CurveRows::Counts(Vec::new())),
-        ));
-    }
+    curves.sort_by(|a, b| a.0.cmp(&b.0));
     let mut cols: Vec<Vec<Option<f64>>> = vec![Vec::new(); COLUMNS.len() - 5];
     let (mut groups, mut names, mut entered, mut reached, mut cens) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -407,7 +393,7 @@ fn curves_table(
         .map(|h| grid.iter().position(|d| d == h))
         .collect();
     for ((is_all, g, ti), rows) in curves {
-        let times: &[f64] = match (*is_all, &on_grid) {
+        let times: &[f64] = match (is_all, &on_grid) {
             (true, Some(_)) => &grid,
             _ => &HORIZONS,
         };
@@ -415,12 +401,12 @@ fn curves_table(
         let Some(mut km) = rows.summarize(times) else {
             continue;
         };
-        if let (true, Some(at)) = (*is_all, &on_grid) {
+        if let (true, Some(at)) = (is_all, &on_grid) {
             for (d, e) in grid.iter().zip(&km.survival_at) {
                 let Some(e) = e.map(Estimate::complement) else {
                     continue;
                 };
-                drawn.transition.push(TRANSITIONS[*ti].name);
+                drawn.transition.push(TRANSITIONS[ti].name);
                 drawn.days.push(*d);
                 drawn.reached_share.push(e.value);
                 drawn.lo.push(e.lo);
@@ -450,9 +436,9 @@ fn curves_table(
             .zip(&by)
             .rev()
             .find_map(|(&x, p)| p.map(|e| (x as u32, e.value)));
-        if *is_all {
+        if is_all {
             overall.insert(
-                TRANSITIONS[*ti].name.to_string(),
+                TRANSITIONS[ti].name.to_string(),
                 TransitionSummary {
                     entered: km.entered,
                     reached: km.events,
@@ -466,8 +452,8 @@ fn curves_table(
         for (c, v) in cols.iter_mut().zip(figures) {
             c.push(v);
         }
-        groups.push(g.clone());
-        names.push(TRANSITIONS[*ti].name);
+        groups.push(g);
+        names.push(TRANSITIONS[ti].name);
         entered.push(km.entered);
         reached.push(km.events);
         cens.push(km.entered - km.events);
