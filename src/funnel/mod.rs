@@ -236,7 +236,7 @@ fn write_pieces(file: std::fs::File, pieces: Receiver<DataFrame>) -> Result<Dura
             Some(w) => w,
             None => writer.insert(
                 ParquetWriter::new(&file)
-                    .with_compression(ParquetCompression::Lz4Raw)
+                    .with_compression(crate::quality::judged::STORE_COMPRESSION)
                     .batched(df.schema())?,
             ),
         };
