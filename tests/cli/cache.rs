@@ -771,7 +771,11 @@ fn used_leads_are_the_numbered_judged_rows_cold_warm_and_uncached() {
     let got: Vec<(String, String, String)> = lines
         .map(|l| {
             let r: Vec<&str> = l.split(',').collect();
-            (r[id].to_string(), r[source].to_string(), r[mql][..10].to_string())
+            (
+                r[id].to_string(),
+                r[source].to_string(),
+                r[mql][..10].to_string(),
+            )
         })
         .collect();
     let want = [
