@@ -280,7 +280,7 @@ mod tests {
         #[test]
         fn trimmed_equals_str_trim(
             values in proptest::collection::vec(
-                proptest::option::of("[ \t\n\u{a0}\u{2003}]?[a-zé\u{a0} ]{0,4}[ \t\u{3000}é]?"),
+                proptest::option::of("[ \t\n\u{a0}\u{2003}]?[a-zé\u{a0} ]{0,4}[ \t\u{3000}é]?|[ é]?[a-z]{10,20}[ é\u{3000}]?"),
                 0..12,
             ),
         ) {
