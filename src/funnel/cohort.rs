@@ -30,14 +30,12 @@ pub fn with_months(frame: DataFrame, zone: &Zone) -> Result<DataFrame> {
     Ok(out)
 }
 
-/// Microseconds in a day.
-const DAY_US: i64 = 86_400_000_000;
+/// Microseconds in a day (a whole number, exactly).
+const DAY_US: i64 = crate::input::time::DAY_US as i64;
 
 /// The month number of each time of `ts` (UTC) in `zone` ([`month_number`]).
 fn month_numbers(ts: &Column, zone: &Zone) -> Result<Int32Chunked> {
-    let micros = ts
-        .cast(&DataType::Datetime(TimeUnit::Microseconds, None))?
-        .cast(&DataType::Int64)?;
+    let micros = crate::input::time::whole_micros_of(ts)?;
     Ok(micros
         .i64()?
         .iter()
@@ -109,23 +107,27 @@ fn month_text(keys: &Int32Chunked, name: &str) -> Result<Column> {
     // Leads' months span a few years: the table is by offset from the
     // first; beyond 65,536 months (5,461 years), by position among the
     // distinct months.
-    let dense = i64::from(hi) - i64::from(lo) < 1 << 16;
-    let slot: Box<dyn Fn(i32) -> IdxSize> = match dense {
-        true => Box::new(move |k| (k - lo) as IdxSize),
+    let (table, at): (StringChunked, IdxCa) = match i64::from(hi) - i64::from(lo) < 1 << 16 {
+        true => (
+            (lo..=hi).map(text_of).collect(),
+            keys.iter()
+                .map(|k| k.map(|k| (k - lo) as IdxSize))
+                .collect(),
+        ),
         false => {
-            let at: std::collections::HashMap<i32, IdxSize> = distinct
+            let slot: std::collections::HashMap<i32, IdxSize> = distinct
                 .iter()
                 .enumerate()
                 .map(|(i, k)| (*k, i as IdxSize))
                 .collect();
-            Box::new(move |k| at.get(&k).copied().unwrap_or(IdxSize::MAX))
+            (
+                distinct.iter().map(|k| text_of(*k)).collect(),
+                keys.iter()
+                    .map(|k| k.and_then(|k| slot.get(&k).copied()))
+                    .collect(),
+            )
         }
     };
-    let table: StringChunked = match dense {
-        true => (lo..=hi).map(text_of).collect(),
-        false => distinct.iter().map(|k| text_of(*k)).collect(),
-    };
-    let at: IdxCa = keys.iter().map(|k| k.map(&slot)).collect();
     Ok(table.take(&at)?.with_name(name.into()).into_column())
 }
 

@@ -77,9 +77,18 @@ pub const DAY_US: f64 = 86_400_000_000.0;
 /// A time expression as microseconds since the epoch (UTC), as `f64`, for
 /// durations: `(micros(a) − micros(b)) / HOUR_US`.
 pub fn micros(time: Expr) -> Expr {
-    time.cast(ts_dtype())
-        .cast(DataType::Int64)
-        .cast(DataType::Float64)
+    whole_micros(time).cast(DataType::Float64)
+}
+
+/// A time expression as whole microseconds since the epoch (UTC), `i64`.
+pub fn whole_micros(time: Expr) -> Expr {
+    time.cast(ts_dtype()).cast(DataType::Int64)
+}
+
+/// A time column as whole microseconds since the epoch (UTC), `i64`.
+/// Errors: a column that is not a time (polars' cast error).
+pub fn whole_micros_of(time: &Column) -> PolarsResult<Column> {
+    time.cast(&ts_dtype())?.cast(&DataType::Int64)
 }
 
 /// Naive ISO forms (wall time in `input_timezone`), tried in this order.

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::input::schema::{AT, LEAD_ROW};
-use crate::input::time::{ts_dtype, DAY_US};
+use crate::input::time::{whole_micros_of, DAY_US};
 
 /// The touches of the deals' leads, sorted once by (lead, time, file
 /// order) with their sources interned, for [`Paths::credits`].
@@ -29,7 +29,7 @@ pub struct Paths<'a> {
 }
 
 fn times(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
-    let c = df.column(name)?.cast(&ts_dtype())?.cast(&DataType::Int64)?;
+    let c = whole_micros_of(df.column(name)?)?;
     Ok(c.i64()?.iter().collect())
 }
 

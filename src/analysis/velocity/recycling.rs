@@ -12,7 +12,7 @@ use polars::prelude::*;
 use crate::analysis::{count, rate_with_bounds, ALL_LABEL};
 use crate::error::Result;
 use crate::input::schema::{AT, LEAD_ROW, STAGE};
-use crate::input::time::ts_dtype;
+use crate::input::time::whole_micros;
 use crate::quality::Checked;
 
 pub const COLUMNS: [&str; 10] = [
@@ -32,17 +32,12 @@ fn group(by: &[String]) -> Expr {
     crate::analysis::group_label(by, col("mql_month"))
 }
 
-/// A time column as whole microseconds since the epoch (UTC).
-fn micros_i64(time: &str) -> Expr {
-    col(time).cast(ts_dtype()).cast(DataType::Int64)
-}
-
 /// Every lead of `funnel` (lead_funnel, lead `i` at row `i`): `group`,
 /// `mql_at` (µs), `__sql`; what [`table`] counts.
 pub fn leads(funnel: LazyFrame, by: &[String]) -> LazyFrame {
     funnel.select([
         group(by).alias("group"),
-        micros_i64("mql_at").alias("mql_at"),
+        whole_micros(col("mql_at")).alias("mql_at"),
         col("reached_sql").alias("__sql"),
     ])
 }
@@ -64,7 +59,7 @@ pub fn events(checked: &Checked) -> Result<Option<LazyFrame>> {
         .select([
             col(LEAD_ROW),
             col(STAGE).eq(lit("recycled")).alias("__recycle"),
-            micros_i64(AT).alias(AT),
+            whole_micros(col(AT)).alias(AT),
         ])
     }))
 }
