@@ -160,6 +160,21 @@ pub fn parse_timestamp(expr: Expr, dtype: &DataType, reading: &Reading) -> Optio
     Some(out)
 }
 
+/// Whether a raw time value is a calendar date with no time of day: a
+/// `Date` column, or text without a `:` (`2018-02-26`, `26/02/2018`);
+/// false for a timestamp, an epoch number or a blank.
+pub fn is_calendar_date(expr: Expr, dtype: &DataType) -> Expr {
+    match dtype {
+        DataType::Date => expr.is_not_null(),
+        DataType::String => super::values::parse_text(expr)
+            .str()
+            .contains_literal(lit(":"))
+            .not()
+            .fill_null(lit(false)),
+        _ => lit(false),
+    }
+}
+
 /// Epoch numbers in `unit`, or by their digits: 10 seconds, 13
 /// milliseconds, 16 microseconds (SPEC §1); other lengths null.
 fn from_epoch(int: Expr, unit: Option<EpochUnit>) -> Expr {

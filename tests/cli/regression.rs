@@ -2627,3 +2627,36 @@ fn issue_14_a_csv_id_written_as_a_whole_float_is_its_integer() {
         .collect();
     assert_eq!(ids, ["12", "v1.0"], "{funnel}");
 }
+
+// See: a new user's trial (issue 14's session): a Salesforce export's
+// CloseDate is a calendar date, so a deal won the day it was created read
+// as closed at midnight, before its CreatedDate, and 841 of 842 won deals
+// were set aside. A close given as a date is before creation only when
+// that whole day is. Hand-worked: D1 closes the day it was created (used),
+// D2 the day before (set aside), D3 at a time of day before its creation
+// (set aside, as before), D4 the next day (used), D5 is open with a
+// forecast close in the past (used: a forecast is ignored).
+#[test]
+fn a_close_date_on_the_day_of_creation_is_not_before_it() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2018-02-01T00:00:00Z,web\n",
+    );
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount\n\
+         D1,L1,2018-02-26T19:58:54.000+0000,2018-02-26,won,100\n\
+         D2,L1,2018-02-26T19:58:54.000+0000,2018-02-25,won,100\n\
+         D3,L1,2018-02-26T19:58:54.000+0000,2018-02-26T10:00:00Z,lost,0\n\
+         D4,L1,2018-02-26T19:58:54.000+0000,2018-02-27,lost,0\n\
+         D5,L1,2018-02-26T19:58:54.000+0000,2018-01-01,open,0\n",
+    );
+    let ledger = ledger_of(s.path());
+    let deals = ledger.table("deals").unwrap();
+    assert_eq!(
+        deals.rows(leadloop::quality::Reason::ClosedBeforeCreated),
+        2
+    );
+    assert_eq!(deals.used, 3);
+}
