@@ -220,8 +220,9 @@ pub enum Need {
     Table(TableKind),
     /// Stage events: a handoffs table, or stage columns of a wide export.
     StageEvents,
-    /// A record of contacts: handoffs, activities or a timed `contacted`
-    /// column of a wide export (SPEC §3: reaching SQL does not imply one).
+    /// A record of contacts: activities, a handoff at stage `contacted` or
+    /// a timed `contacted` column of a wide export (SPEC §3: reaching SQL
+    /// does not imply one; [`Checked::records_contacts`]).
     Contacts,
     /// Times to measure from: the leads' creation times (not declared
     /// absent) and a timed stage (handoffs, a timed wide column, or deals).
@@ -237,14 +238,7 @@ impl Need {
             Need::StageEvents => {
                 checked.has(TableKind::Handoffs) || !checked.wide_stages.is_empty()
             }
-            Need::Contacts => {
-                checked.has(TableKind::Handoffs)
-                    || checked.has(TableKind::Activities)
-                    || checked
-                        .wide_stages
-                        .iter()
-                        .any(|(s, flag_only)| s == "contacted" && !flag_only)
-            }
+            Need::Contacts => checked.records_contacts(true),
             Need::Score => {
                 checked.has(TableKind::Scores)
                     || checked.keyed(TableKind::Leads).is_some_and(|mut l| {
@@ -269,7 +263,7 @@ impl Need {
                 "stage events: a handoffs table or stage columns in leadloop.toml".into()
             }
             Need::Contacts => {
-                "a record of contacts: handoffs, activities or a timed contacted column".into()
+                "a record of contacts: activities, contacted handoffs or a timed contacted column".into()
             }
             Need::Score => "a lead score: a scores table or a score column in leads".into(),
             Need::TimedStages => {
@@ -308,7 +302,7 @@ impl Need {
             },
             Need::Contacts => Error::NothingToAnalyse {
                 detail: format!(
-                    "{analysis}: no handoffs, activities or timed contacted column records a contact; add one (or [tables.leads.stages] contacted = {{ at = \"...\" }})"
+                    "{analysis}: no activities, contacted handoff or timed contacted column records a contact; add activities, map a status to contacted ([tables.handoffs] stage_map) or name a column ([tables.leads.stages] contacted = {{ at = \"...\" }})"
                 ),
             },
         }

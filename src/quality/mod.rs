@@ -382,6 +382,29 @@ impl Checked {
         self.tables.contains_key(&kind)
     }
 
+    /// Whether some input records a contact (SPEC §3: reaching SQL does
+    /// not imply one): an activities table, a `contacted` column of a wide
+    /// export (timed, when `timed`), or a handoff at stage `contacted`.
+    /// Handoffs without one (a status history with no contacted status
+    /// mapped) record none: every MQL would read as never contacted, so a
+    /// user trial's Salesforce-shaped export had its won leads "black-holed".
+    pub fn records_contacts(&self, timed: bool) -> bool {
+        use crate::input::schema::STAGE;
+        self.has(TableKind::Activities)
+            || self
+                .wide_stages
+                .iter()
+                .any(|(s, flag_only)| s == "contacted" && !(timed && *flag_only))
+            || self.used(TableKind::Handoffs).is_some_and(|h| {
+                h.filter(col(STAGE).eq(lit("contacted")))
+                    .select([len()])
+                    .collect()
+                    .ok()
+                    .and_then(|df| df.column("len").ok()?.idx().ok()?.get(0))
+                    .is_some_and(|n| n > 0)
+            })
+    }
+
     /// The used rows of a table, or `None` when the data set has no such table.
     pub fn used(&self, kind: TableKind) -> Option<LazyFrame> {
         match (&self.leads_keyed, kind) {

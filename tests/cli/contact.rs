@@ -281,6 +281,60 @@ fn contact_exit_paths() {
     assert!(err.contains("handoffs"), "{err}");
 }
 
+/// A status history with no contacted status (a user trial's
+/// Salesforce-shaped export: LeadHistory with MQL and SQL statuses, no
+/// activities) records no contact: `contact` read every MQL as never
+/// contacted, won leads "black-holed". It now exits 2 naming what would
+/// do, validate says it cannot feed contact, and bands leaves `contacted`
+/// empty; one contacted handoff makes it a record again.
+#[test]
+fn handoffs_without_a_contacted_row_record_no_contact() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\nL1,2024-01-01T00:00:00Z,web\nL2,2024-01-01T00:00:00Z,web\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at,rep_id\nL1,mql,2024-01-02T00:00:00Z,r1\nL1,sql,2024-01-05T00:00:00Z,r1\nL2,mql,2024-01-03T00:00:00Z,r1\n",
+    );
+    let d = s.path().to_str().unwrap();
+    let err = fails_with_2(["--data", d, "contact"]);
+    assert!(
+        err.contains(
+            "contact: no activities, contacted handoff or timed contacted column records a contact"
+        ),
+        "{err}"
+    );
+    let v = analysis_json(s.path(), "validate", &[]);
+    let feeds = |v: &Value, a: &str| {
+        rows(v, "analyses")
+            .iter()
+            .find(|r| r["analysis"] == a)
+            .unwrap()["feeds"]
+            .clone()
+    };
+    assert_eq!(feeds(&v, "contact"), "no");
+    let bands = analysis_json(s.path(), "bands", &[]);
+    let all = rows(&bands, "bands")
+        .iter()
+        .find(|r| r["band"] == "all")
+        .unwrap()
+        .clone();
+    assert_eq!(all["mql"], 2);
+    assert!(all["contacted"].is_null(), "{all}");
+    // One contacted handoff: a record of contacts, L2 never contacted.
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at,rep_id\nL1,mql,2024-01-02T00:00:00Z,r1\nL1,contacted,2024-01-02T01:00:00Z,r1\nL1,sql,2024-01-05T00:00:00Z,r1\nL2,mql,2024-01-03T00:00:00Z,r1\n",
+    );
+    let v = contact_json(s.path(), &["--by", "source"]);
+    let web = row(&v, "contact", "group", "web");
+    assert_eq!(web["mql"], 2);
+    assert_eq!(web["contacted"], 1);
+    assert_eq!(web["never_contacted"], 1);
+}
+
 #[test]
 fn contact_printed_on_data_samples() {
     let data = repo().join("data-samples");

@@ -18,6 +18,7 @@ fn issue_13_an_mql_routed_to_nobody_is_none() {
          L1,mql,2024-03-01T09:00:00Z,\n\
          L1,recycled,2024-03-05T09:00:00Z,\n\
          L1,mql,2024-04-01T09:00:00Z,r2\n\
+         L1,contacted,2024-04-01T10:00:00Z,r2\n\
          L1,sql,2024-04-02T09:00:00Z,r3\n",
     );
     let v = analysis_json(s.path(), "contact", &[]);
@@ -29,7 +30,7 @@ fn issue_13_an_mql_routed_to_nobody_is_none() {
     // A sales-sourced SQL (no mql row) still takes its first sql row's rep.
     s.write(
         "handoffs.csv",
-        "lead_id,stage,at,rep_id\nL1,sql,2024-04-02T09:00:00Z,r3\n",
+        "lead_id,stage,at,rep_id\nL1,sql,2024-04-02T09:00:00Z,r3\nL1,contacted,2024-04-02T10:00:00Z,r1\n",
     );
     let v = analysis_json(s.path(), "contact", &[]);
     assert_eq!(rows(&v, "contact")[0]["group"], "r3");
@@ -777,7 +778,7 @@ fn issue_12_contact_runs_on_a_wide_export() {
     );
     let err = fails_with_2(["--data", s.path().to_str().unwrap(), "contact"]);
     assert!(
-        err.contains("contact: no handoffs, activities or timed contacted column"),
+        err.contains("contact: no activities, contacted handoff or timed contacted column"),
         "{err}"
     );
 }
@@ -941,6 +942,7 @@ fn issue_12_the_rep_of_an_mql_is_the_leads_owner_under_the_presets() {
         "LeadHistory.csv",
         "LeadId,NewValue,CreatedDate,CreatedById\n\
          00Q000000000001AAA,Marketing Qualified,2024-01-04T10:00:00Z,005INTEGRATION\n\
+         00Q000000000001AAA,Working - Contacted,2024-01-04T11:00:00Z,005INTEGRATION\n\
          00Q000000000002AAA,Marketing Qualified,2024-01-05T10:00:00Z,005INTEGRATION\n",
     );
     s.write(
@@ -1803,6 +1805,7 @@ B,2024-01-01T00:00:00Z,web
         "handoffs.csv",
         "lead_id,stage,at
 A,mql,2024-01-03T00:00:00Z
+A,contacted,2024-01-03T01:00:00Z
 B,mql,2024-01-04T00:00:00Z
 ",
     );
@@ -2346,7 +2349,9 @@ fn issue_14_contact_speed_share_without_mature_mqls_is_empty() {
     );
     s.write(
         "handoffs.csv",
-        "lead_id,stage,at,rep_id\nL0,mql,2025-03-04T21:00:00Z,r1\n",
+        // Contacted within the hour, a record of contacts (without one,
+        // contact exits 2), and still inside the SLA window at as_of.
+        "lead_id,stage,at,rep_id\nL0,mql,2025-03-04T21:00:00Z,r1\nL0,contacted,2025-03-04T22:00:00Z,r1\n",
     );
     let csv = stdout_of([
         "--data",

@@ -294,7 +294,7 @@ fn hubspot_exports_have_nothing_to_measure_contact_from() {
         let err = fails_with_2(["--data", config(shape).to_str().unwrap(), "contact"]);
         assert!(
             err.contains(
-                "contact: no handoffs, activities or timed contacted column records a contact"
+                "contact: no activities, contacted handoff or timed contacted column records a contact"
             ),
             "{shape}: {err}"
         );

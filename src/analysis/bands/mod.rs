@@ -168,14 +168,11 @@ impl Analysis for Options {
             nulls.push(lit(NULL).cast(DataType::Float64).alias("revenue"));
             unmeasurable.push(("revenue", "no deal is linked to a lead".into()));
         }
-        let contact_source = checked.has(TableKind::Handoffs)
-            || checked.has(TableKind::Activities)
-            || checked.wide_stages.iter().any(|(s, _)| s == "contacted");
-        if !contact_source {
+        if !checked.records_contacts(false) {
             nulls.push(lit(NULL).cast(DataType::UInt32).alias("contacted"));
             unmeasurable.push((
                 "contacted",
-                "no handoffs, activities or contacted column records a contact".into(),
+                "no activities, contacted handoff or contacted column records a contact".into(),
             ));
         }
         // Both results in one run over the materialised lead_funnel.
