@@ -6,6 +6,7 @@
 pub mod auc;
 pub mod chi_square;
 pub mod delong;
+pub mod delong_paired;
 pub mod kaplan_meier;
 pub mod logistic;
 pub mod mantel_haenszel;
@@ -17,6 +18,7 @@ pub mod wilson;
 pub use auc::auc;
 pub use chi_square::{chi_square_homogeneity, ChiSquare};
 pub use delong::{delong, delong_counts, DeLong};
+pub use delong_paired::{delong_paired, AucDifference, Grouped};
 pub use kaplan_meier::{Estimate, KaplanMeier, Median, Summary};
 pub use mantel_haenszel::{mantel_haenszel, OddsRatio, Stratum};
 pub use platt::{platt, platt_counts, Platt};

@@ -675,3 +675,40 @@ fn x_education_s_leaky_tags_column_is_named_in_the_headline() {
     let dozen = recalibrate(&fixture("recalibrate/twelve"), &[]);
     assert!(!dozen["headline"].as_str().unwrap().contains("leakage"));
 }
+
+/// A user trial read the sample report's proposal (test AUC 0.673 against
+/// the current score's 0.759) as a recommendation. The headline now gives
+/// the verdict of DeLong's paired test on the same test leads: here the
+/// difference's whole interval is below zero, so keep the current score.
+/// The interval's arithmetic is `stats::delong_paired`'s (hand-worked and
+/// held to the pairwise definition there); here its figures must match
+/// the metrics table's AUCs.
+#[test]
+fn the_headline_says_to_keep_a_current_score_that_ranks_better() {
+    let v = recalibrate(&repo().join("data-samples"), &[]);
+    let auc = |model| metric(&v, model, "test")["auc"].as_f64().unwrap();
+    let worse = auc("current") - auc("proposed");
+    assert!(worse > 0.0);
+    let headline = v["headline"].as_str().unwrap();
+    let clause = format!(": worse by {worse:.3} [");
+    assert!(headline.contains(&clause), "{headline}");
+    assert!(
+        headline.ends_with("], keep the current score"),
+        "{headline}"
+    );
+    let notes = v["notes"].to_string();
+    let paired = format!("DeLong's paired test: difference {:+.3} [", -worse);
+    assert!(notes.contains(&paired), "{notes}");
+    assert!(notes.contains("p < 0.001"), "{notes}");
+    // The bounds in the headline hold the difference between them.
+    let bounds = headline.split(&clause).nth(1).unwrap();
+    let bounds: Vec<f64> = bounds
+        .trim_end_matches("], keep the current score")
+        .split(", ")
+        .map(|b| b.parse().unwrap())
+        .collect();
+    assert!(
+        bounds[0] > 0.0 && bounds[0] <= worse && worse <= bounds[1],
+        "{bounds:?}"
+    );
+}

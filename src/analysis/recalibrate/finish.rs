@@ -382,6 +382,30 @@ impl Options {
             .copied()
             .zip(patterns.test.iter().copied())
             .collect();
+        // The proposed model against the current score on the same test
+        // leads: DeLong's paired test (the two AUCs are correlated).
+        let versus_current = {
+            let ranks = |name: &str| {
+                models.iter().find(|m| m.name == name).map(|m| {
+                    let scores: Vec<f64> = m.test.iter().map(|g| g.ranking).collect();
+                    (scores, m.test_leads)
+                })
+            };
+            match (ranks("proposed"), ranks("current")) {
+                (Some((p, p_leads)), Some((c, c_leads))) => crate::stats::delong_paired(
+                    crate::stats::Grouped {
+                        scores: &p,
+                        leads: p_leads,
+                    },
+                    crate::stats::Grouped {
+                        scores: &c,
+                        leads: c_leads,
+                    },
+                    &y_test,
+                ),
+                _ => None,
+            }
+        };
         drop(models);
         drop(current);
         drop(pattern_test);
@@ -566,13 +590,30 @@ impl Options {
             proposed_test_auc_lo: proposed_test.and_then(|m| m.auc_lo),
             proposed_test_auc_hi: proposed_test.and_then(|m| m.auc_hi),
             proposed_points_test_auc: get("proposed_points", "test").and_then(|m| m.auc),
+            proposed_minus_current: versus_current.map(|d| d.difference),
+            proposed_minus_current_lo: versus_current.map(|d| d.lo),
+            proposed_minus_current_hi: versus_current.map(|d| d.hi),
+            proposed_minus_current_p: versus_current.map(|d| d.p_value),
             possible_leaks: leaks,
         };
         // What a reader must know before trusting the comparison.
         if let (Some(cur), Some(pro)) = (summary.current_test_auc, summary.proposed_test_auc) {
+            let test = versus_current.map_or(String::new(), |d| {
+                format!(
+                    "; DeLong's paired test: difference {:+.3} [{:+.3}, {:+.3}], {}",
+                    d.difference,
+                    d.lo,
+                    d.hi,
+                    crate::output::format::p_clause(d.p_value)
+                )
+            });
             if pro < cur {
                 notes.push(format!(
-                    "the proposed model ranks test leads worse than the current score (AUC {pro:.3} vs {cur:.3}): the score carries information these features lack; keep it, or give its inputs as features"
+                    "the proposed model ranks test leads worse than the current score (AUC {pro:.3} vs {cur:.3}{test}): the score carries information these features lack; keep it, or give its inputs as features"
+                ));
+            } else if versus_current.is_some_and(|d| d.lo <= 0.0) {
+                notes.push(format!(
+                    "the proposed model ranks test leads no better than the current score beyond chance (AUC {pro:.3} vs {cur:.3}{test}): its gain may not hold on new leads"
                 ));
             }
         }

@@ -115,6 +115,12 @@ pub struct RecalibrateSummary {
     pub proposed_test_auc_lo: Option<f64>,
     pub proposed_test_auc_hi: Option<f64>,
     pub proposed_points_test_auc: Option<f64>,
+    /// Proposed minus current test AUC, its DeLong 95% interval and
+    /// two-sided p-value (paired: the same test leads).
+    pub proposed_minus_current: Option<f64>,
+    pub proposed_minus_current_lo: Option<f64>,
+    pub proposed_minus_current_hi: Option<f64>,
+    pub proposed_minus_current_p: Option<f64>,
     /// Columns or rules that alone predict the test outcome almost
     /// perfectly (single-feature test AUC outside 0.15–0.85), as the
     /// leakage note names them: `column Tags (AUC 0.951)`.
@@ -145,8 +151,27 @@ impl Summary for RecalibrateSummary {
                 n - 3
             ),
         };
+        // The verdict a reader acts on: keep the current score unless the
+        // proposal ranks better beyond chance (DeLong's paired test).
+        let verdict = match (
+            self.proposed_minus_current,
+            self.proposed_minus_current_lo,
+            self.proposed_minus_current_hi,
+        ) {
+            (Some(d), Some(lo), Some(hi)) => match (lo > 0.0, hi < 0.0) {
+                (true, _) => format!(": better by {d:.3} [{lo:.3}, {hi:.3}]"),
+                (_, true) => format!(
+                    ": worse by {:.3} [{:.3}, {:.3}], keep the current score",
+                    -d, -hi, -lo
+                ),
+                _ => format!(
+                    ": no clear difference ({d:+.3} [{lo:+.3}, {hi:+.3}]), keep the current score"
+                ),
+            },
+            _ => String::new(),
+        };
         Some(format!(
-            "recalibrate ({}): proposed test AUC {}{} over {} features{}{}",
+            "recalibrate ({}): proposed test AUC {}{} over {} features{}{}{}",
             self.target,
             auc(self.proposed_test_auc),
             interval,
@@ -155,6 +180,7 @@ impl Summary for RecalibrateSummary {
                 Some(c) => format!(" vs current {c:.3}"),
                 None => String::new(),
             },
+            verdict,
             leaks
         ))
     }
