@@ -558,6 +558,73 @@ fn a_won_deals_export_has_no_win_rate() {
     assert_eq!(won, 841);
 }
 
+// A user trial's Salesforce-shaped won deals (IsWon/IsClosed read into a
+// status column, no constant in the config) gave "Win rate held from
+// 100.0%" and drivers of it. An export with at least 30 won deals and not
+// one lost records no win rate either. Worked: 10 deals won in January
+// (100 each), 20 in February (25 each); February against January.
+#[test]
+fn thirty_deals_none_of_which_is_lost_have_no_win_rate() {
+    let s = Scratch::new();
+    let (mut leads, mut handoffs) = (
+        String::from("lead_id,created_at,source\n"),
+        String::from("lead_id,stage,at\n"),
+    );
+    for i in 1..=30 {
+        leads.push_str(&format!("L{i},2024-01-01T00:00:00Z,web\n"));
+        handoffs.push_str(&format!("L{i},mql,2024-01-02T00:00:00Z\n"));
+    }
+    s.write("leads.csv", &leads);
+    s.write("handoffs.csv", &handoffs);
+    // Deals 1..=won won; deal 30 lost when `last_lost` (else dropped).
+    let deals = |won: usize, last_lost: bool| {
+        let mut d = String::from("deal_id,lead_id,created_at,closed_at,status,amount\n");
+        for i in 1..=30 {
+            let status = match (i <= won, last_lost) {
+                (true, _) => "won",
+                (false, true) => "lost",
+                (false, false) => continue,
+            };
+            let (closed, amount) = match i <= 10 {
+                true => ("2024-01-20", 100),
+                false => ("2024-02-10", 25),
+            };
+            d.push_str(&format!(
+                "D{i},L{i},2024-01-05,{closed},{status},{amount}\n"
+            ));
+        }
+        d
+    };
+    s.write("deals.csv", &deals(30, false));
+    let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
+    let months = rows(&v, "winloss");
+    assert_eq!(months.len(), 2);
+    assert!(months.iter().all(|r| r["win_rate"].is_null()), "{months:?}");
+    assert!(rows(&v, "drivers").is_empty() && rows(&v, "bridge").is_empty());
+    assert_eq!(
+        v["headline"],
+        "Revenue in 2024-02: 500 from 20 won deals (2024-01: 1,000 from 10); the deals record wins only, so there is no win rate."
+    );
+    assert!(v["notes"].to_string().contains(
+        "no deal in the data is lost (every one of 30 closed deals is won, as in an export of won deals)"
+    ));
+    // 29 won deals and none lost may be a small sample: its win rate stays.
+    s.write("deals.csv", &deals(29, false));
+    let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
+    let feb = |v: &serde_json::Value| {
+        rows(v, "winloss")
+            .iter()
+            .find(|r| r["month"] == "2024-02")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(feb(&v)["win_rate"], 1.0);
+    // One lost deal of 30: a win rate (February 19 of 20).
+    s.write("deals.csv", &deals(29, true));
+    let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
+    assert_eq!(feb(&v)["win_rate"], 0.95);
+}
+
 // validate listed score and recalibrate, which are not commands yet; it
 // lists what `report` runs, by the same needs.
 #[test]

@@ -98,6 +98,11 @@ const UNITS: [(&str, Unit); 4] = [
     ("median_cycle_days", Unit::Days),
 ];
 
+/// Won deals with not one lost that make an export of won deals, not a
+/// sample of a win rate: at a win rate of even 80%, 30 wins in a row come
+/// about once in 800 samples (0.8³⁰ ≈ 0.0012).
+const WINS_WITHOUT_A_LOSS: u64 = 30;
+
 impl Analysis for Options {
     fn name(&self) -> &'static str {
         "winloss"
@@ -241,11 +246,25 @@ impl Options {
         };
         // A win rate of a period without closed deals is undefined: nothing
         // to compare, so no drivers and no bridge (issue 13), only a note.
-        let won_only = inputs.checked.deals_won_only;
+        // So is one whose export records no loss at all (an export of won
+        // deals read through IsWon/IsClosed: a user trial saw "drivers" of
+        // a win rate of 100% every month): at least WINS_WITHOUT_A_LOSS won
+        // deals and not one lost. Fewer wins may be a small sample of a
+        // real win rate, which keeps its (wide) interval.
+        let total = |c: &str| -> Result<u64> {
+            let sum = months.column(c)?.cast(&DataType::UInt64)?;
+            Ok(sum.u64()?.sum().unwrap_or(0))
+        };
+        let no_loss = total("lost")? == 0 && total("won")? >= WINS_WITHOUT_A_LOSS;
+        let won_only = inputs.checked.deals_won_only || no_loss;
         let empty = match (won_only, p0.deals > 0.0, p1.deals > 0.0) {
-            (true, _, _) => Some(
+            (true, _, _) if inputs.checked.deals_won_only => Some(
                 "the deals record won deals only (status is the config's constant \"won\"): no loss is recorded, so there is no win rate".to_string(),
             ),
+            (true, _, _) => Some(format!(
+                "no deal in the data is lost (every one of {} closed deals is won, as in an export of won deals): no loss is recorded, so there is no win rate",
+                format::count(total("won")?)
+            )),
             (_, true, true) => None,
             (_, false, _) => Some(format!("no deals closed in {base_label}")),
             (_, true, false) => Some(format!("no deals closed in {month}")),
