@@ -574,8 +574,8 @@ fn thirty_deals_none_of_which_is_lost_have_no_win_rate() {
         leads.push_str(&format!("L{i},2024-01-01T00:00:00Z,web\n"));
         handoffs.push_str(&format!("L{i},mql,2024-01-02T00:00:00Z\n"));
     }
-    s.write("leads.csv", &leads);
-    s.write("handoffs.csv", &handoffs);
+    s.write("leads.csv", leads);
+    s.write("handoffs.csv", handoffs);
     // Deals 1..=won won; deal 30 lost when `last_lost` (else dropped).
     let deals = |won: usize, last_lost: bool| {
         let mut d = String::from("deal_id,lead_id,created_at,closed_at,status,amount\n");
@@ -595,7 +595,7 @@ fn thirty_deals_none_of_which_is_lost_have_no_win_rate() {
         }
         d
     };
-    s.write("deals.csv", &deals(30, false));
+    s.write("deals.csv", deals(30, false));
     let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
     let months = rows(&v, "winloss");
     assert_eq!(months.len(), 2);
@@ -609,7 +609,7 @@ fn thirty_deals_none_of_which_is_lost_have_no_win_rate() {
         "no deal in the data is lost (every one of 30 closed deals is won, as in an export of won deals)"
     ));
     // 29 won deals and none lost may be a small sample: its win rate stays.
-    s.write("deals.csv", &deals(29, false));
+    s.write("deals.csv", deals(29, false));
     let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
     let feb = |v: &serde_json::Value| {
         rows(v, "winloss")
@@ -620,7 +620,7 @@ fn thirty_deals_none_of_which_is_lost_have_no_win_rate() {
     };
     assert_eq!(feb(&v)["win_rate"], 1.0);
     // One lost deal of 30: a win rate (February 19 of 20).
-    s.write("deals.csv", &deals(29, true));
+    s.write("deals.csv", deals(29, true));
     let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
     assert_eq!(feb(&v)["win_rate"], 0.95);
 }
