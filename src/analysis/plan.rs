@@ -47,11 +47,16 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    /// The note of a per-lead analysis about deals linked to no lead.
+    /// The note of a per-lead analysis about deals linked to no lead; when
+    /// none is, what would link them.
     pub fn unlinked_note(&self) -> Option<String> {
         (self.unlinked_deals > 0 && self.funnel.is_some()).then(|| {
+            let how = match self.linked_deals {
+                0 => "; a deal's lead_id links it, or the leads' converted_deal_id (Salesforce's ConvertedOpportunityId, HubSpot's associated deal), or a deal_leads table",
+                _ => "",
+            };
             format!(
-                "{} linked to no lead: counted in winloss only",
+                "{} linked to no lead: counted in winloss only{how}",
                 crate::output::format::count_of(self.unlinked_deals, "deal is", "deals are")
             )
         })

@@ -1427,11 +1427,44 @@ fn bands_with_no_linked_deal_leaves_revenue_and_wins_empty() {
         all["revenue"].is_null() && all["sql_to_won"].is_null() && all["lead_to_won"].is_null(),
         "{all}"
     );
-    assert!(v["notes"]
-        .as_array()
-        .unwrap()
+    // A user trial's Salesforce export (840 won deals, none linked) read
+    // "0 won": nothing records a win or an opportunity, so both are empty.
+    assert!(
+        all["won"].is_null() && all["opportunity"].is_null(),
+        "{all}"
+    );
+    assert_eq!(
+        (all["mql"].as_u64(), all["sql"].as_u64()),
+        (Some(1), Some(0))
+    );
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("won is not measurable on this data set and is left empty: no input records won (no deal is linked to a lead)"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("1 deal is linked to no lead: counted in winloss only; a deal's lead_id links it, or the leads' converted_deal_id"),
+        "{notes}"
+    );
+    let out = Scratch::new();
+    let printed = stdout_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "report",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(printed.contains("- 1 leads, – won (–);"), "{printed}");
+    // velocity leaves out what no lead can reach, not "0.0% (0.0–0.0)".
+    let v = analysis_json(s.path(), "velocity", &[]);
+    let transitions: Vec<&str> = rows(&v, "velocity")
         .iter()
-        .any(|n| n.as_str().unwrap() == "1 deal is linked to no lead: counted in winloss only"));
+        .map(|r| r["transition"].as_str().unwrap())
+        .collect();
+    assert_eq!(transitions, ["lead_to_mql", "mql_to_sql"]);
+    assert!(v["notes"].to_string().contains(
+        "sql_to_won left out: no input records won, so no lead reaches it (0% by construction; no deal is linked to a lead)"
+    ));
 }
 
 // See: issue 12 (SPEC §1 "Spreadsheets"). An .xlsx export is read like a

@@ -67,7 +67,42 @@ pub(crate) const RATE_STAGES: [(&str, &[&str], &[&str]); 3] = [
 /// of the denominator short of the numerator (every lead counted is counted
 /// there only through a later stage, so the rate is 100% by construction),
 /// or none records the numerator's stages (0% by construction).
-fn unmeasurable(recordable: &[String]) -> Vec<(&'static str, String)> {
+/// `; no deal is linked to a lead` when the data set has deals and none
+/// links (so no input records an opportunity or a win): a reason's tail.
+/// [`crate::analysis::plan::Inputs::unlinked_note`] says what would link them.
+pub fn unlinked_hint(checked: &crate::quality::Checked, linked: u64) -> &'static str {
+    match checked.has(TableKind::Deals) && linked == 0 {
+        true => "; no deal is linked to a lead",
+        false => "",
+    }
+}
+
+/// The core stages whose count nothing can record: no input records the
+/// stage or a later one (reach is cumulative), with the reason.
+fn uncountable(recordable: &[String], hint: &str) -> Vec<(&'static str, String)> {
+    const REACH: [(&str, &[&str]); 4] = [
+        ("mql", &["mql", "sql", "opportunity", "won"]),
+        ("sql", &["sql", "opportunity", "won"]),
+        ("opportunity", &["opportunity", "won"]),
+        ("won", &["won"]),
+    ];
+    REACH
+        .iter()
+        .filter(|(_, reach)| !reach.iter().any(|s| recordable.iter().any(|r| r == s)))
+        .map(|(stage, reach)| {
+            let why = format!("no input records {}", reach.join(", "));
+            (
+                *stage,
+                match hint {
+                    "" => why,
+                    _ => format!("{why} ({})", hint.trim_start_matches("; ")),
+                },
+            )
+        })
+        .collect()
+}
+
+fn unmeasurable(recordable: &[String], hint: &str) -> Vec<(&'static str, String)> {
     let has = |stages: &[&str]| {
         stages
             .iter()
@@ -83,7 +118,10 @@ fn unmeasurable(recordable: &[String]) -> Vec<(&'static str, String)> {
         } else if !has(to) {
             out.push((
                 rate,
-                format!("no input records {} (0% by construction)", to.join(", ")),
+                format!(
+                    "no input records {} (0% by construction{hint})",
+                    to.join(", ")
+                ),
             ));
         }
     }
@@ -96,7 +134,8 @@ pub struct BandsSummary {
     pub leads: u64,
     pub mql: u64,
     pub sql: u64,
-    pub won: u64,
+    /// None where nothing records a win (no deal linked to a lead).
+    pub won: Option<u64>,
     pub revenue: Option<f64>,
     pub mql_to_sql: Option<f64>,
     pub lead_to_won: Option<f64>,
@@ -124,7 +163,7 @@ impl Summary for BandsSummary {
         Some(format!(
             "{} leads, {} won ({}); {scored}",
             format::count(self.leads),
-            format::count(self.won),
+            self.won.map_or("–".into(), format::count),
             self.lead_to_won.map_or("–".into(), format::pct),
         ))
     }
@@ -147,8 +186,9 @@ impl Analysis for Options {
         let funnel = inputs.funnel("bands")?;
         let band_order = inputs.band_order();
         let linked = inputs.linked_deals > 0;
-        let mut unmeasurable =
-            unmeasurable(&crate::funnel::recordable_stages(inputs.checked, linked));
+        let recordable = crate::funnel::recordable_stages(inputs.checked, linked);
+        let hint = unlinked_hint(inputs.checked, inputs.linked_deals);
+        let mut unmeasurable = unmeasurable(&recordable, &hint);
         let won = if self.strict {
             "recorded_won"
         } else {
@@ -159,7 +199,12 @@ impl Analysis for Options {
             .flat_map(|(r, _)| [r.to_string(), format!("{r}_lo"), format!("{r}_hi")])
             .map(|c| lit(NULL).cast(DataType::Float64).alias(c))
             .collect();
-        // Counts nothing can record are empty too, not 0.
+        // Counts nothing can record are empty too, not 0 (a user trial's
+        // Salesforce export: 840 won deals, none linked, read "0 won").
+        for (stage, why) in uncountable(&recordable, &hint) {
+            nulls.push(lit(NULL).cast(DataType::UInt32).alias(stage));
+            unmeasurable.push((stage, why));
+        }
         let checked = inputs.checked;
         if !checked.has(TableKind::Deals) {
             nulls.push(lit(NULL).cast(DataType::Float64).alias("revenue"));
@@ -242,7 +287,7 @@ impl Options {
             summary.leads = all.count("leads")?;
             summary.mql = all.count("mql")?;
             summary.sql = all.count("sql")?;
-            summary.won = all.count("won")?;
+            summary.won = measurable("won").then(|| all.count("won")).transpose()?;
             summary.revenue = all.float("revenue")?;
             summary.mql_to_sql = all.float("mql_to_sql")?;
             summary.lead_to_won = all.float("lead_to_won")?;

@@ -208,15 +208,29 @@ fn finish<'a>(
     // stage is instantaneous by construction (Olist: every SQL is one
     // because it won): left out, with a note.
     let recordable = crate::funnel::recordable_stages(inputs.checked, inputs.linked_deals > 0);
-    // The same from-stages bands' rates are judged by (`lead` is always there).
-    let unmeasured: Vec<(&str, &str)> = super::bands::RATE_STAGES
+    let recorded = |stages: &[&str]| {
+        stages
+            .iter()
+            .any(|s| *s == "lead" || recordable.iter().any(|r| r == s))
+    };
+    // The same stages bands' rates are judged by (`lead` is always there):
+    // a from-stage no input records short of a later one, or a to-stage
+    // no input records at all (none reaches it: 0% by construction; a user
+    // trial's unlinked won deals read "sql_to_won 0.0% (0.0–0.0)").
+    let hint = super::bands::unlinked_hint(inputs.checked, inputs.linked_deals);
+    let unmeasured: Vec<(&str, String)> = super::bands::RATE_STAGES
         .iter()
-        .filter(|(_, from, _)| {
-            !from
-                .iter()
-                .any(|f| *f == "lead" || recordable.iter().any(|r| r == f))
+        .filter_map(|(name, from, to)| match (recorded(from), recorded(to)) {
+            (false, _) => Some((*name, format!(
+                "{name} left out: no input records {} short of a later stage, so every lead there reached it at the same moment it moved on (0 days by construction)",
+                from[0]
+            ))),
+            (true, false) => Some((*name, format!(
+                "{name} left out: no input records {}, so no lead reaches it (0% by construction{hint})",
+                to.join(", ")
+            ))),
+            (true, true) => None,
         })
-        .map(|(name, from, _)| (*name, from[0]))
         .collect();
     let names: Vec<&str> = unmeasured.iter().map(|(n, _)| *n).collect();
     let table = match names.is_empty() {
@@ -268,10 +282,8 @@ fn finish<'a>(
         "entered = leads at the from-stage by as_of; reached = made the transition by as_of; censored = not yet, counted until as_of (never as a loss); p_by_Xd = 1 − S(X), empty where the group's follow-up ends before X days; median bounds are where the curve's 95% bounds cross 0.5".into(),
     );
     report.notes.extend(curves::left_out_notes(left_out)?);
-    for (name, from) in &unmeasured {
-        report.notes.push(format!(
-            "{name} left out: no input records {from} short of a later stage, so every lead there reached it at the same moment it moved on (0 days by construction)"
-        ));
+    for (_, why) in &unmeasured {
+        report.notes.push(why.clone());
     }
     if !inputs.checked.has(TableKind::Handoffs) {
         report.notes.push(

@@ -183,17 +183,22 @@ fn funnel(page: &Page) -> Markup {
         Some(t) => {
             let bands = texts(t, "band");
             let all = bands.iter().position(|b| b == "all");
-            let stages = ["leads", "mql", "sql", "opportunity", "won"];
-            let values: Vec<f64> = stages
+            // A stage nothing records is left out (its count is empty), not
+            // drawn as a bar of 0.
+            let stages = [
+                ("leads", "leads"),
+                ("mql", "MQL"),
+                ("sql", "SQL"),
+                ("opportunity", "opportunity"),
+                ("won", "won"),
+            ];
+            let (names, values): (Vec<String>, Vec<f64>) = stages
                 .iter()
-                .map(|s| {
-                    all.and_then(|i| numbers(t, s).get(i).copied().flatten())
-                        .unwrap_or(0.0)
+                .filter_map(|(s, name)| {
+                    let v = all.and_then(|i| numbers(t, s).get(i).copied().flatten());
+                    v.map(|v| (name.to_string(), v))
                 })
-                .collect();
-            let names: Vec<String> = ["leads", "MQL", "SQL", "opportunity", "won"]
-                .map(String::from)
-                .to_vec();
+                .unzip();
             let overall = NamedTable {
                 frame: all.map_or(t.frame.clone(), |i| t.frame.slice(i as i64, 1)),
                 ..t.clone()
