@@ -188,7 +188,7 @@ impl Analysis for Options {
         let linked = inputs.linked_deals > 0;
         let recordable = crate::funnel::recordable_stages(inputs.checked, linked);
         let hint = unlinked_hint(inputs.checked, inputs.linked_deals);
-        let mut unmeasurable = unmeasurable(&recordable, &hint);
+        let mut unmeasurable = unmeasurable(&recordable, hint);
         let won = if self.strict {
             "recorded_won"
         } else {
@@ -201,7 +201,7 @@ impl Analysis for Options {
             .collect();
         // Counts nothing can record are empty too, not 0 (a user trial's
         // Salesforce export: 840 won deals, none linked, read "0 won").
-        for (stage, why) in uncountable(&recordable, &hint) {
+        for (stage, why) in uncountable(&recordable, hint) {
             nulls.push(lit(NULL).cast(DataType::UInt32).alias(stage));
             unmeasurable.push((stage, why));
         }
