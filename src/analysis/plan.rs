@@ -243,7 +243,7 @@ impl Need {
             Need::StageEvents => {
                 checked.has(TableKind::Handoffs) || !checked.wide_stages.is_empty()
             }
-            Need::Contacts => checked.records_contacts(true),
+            Need::Contacts => checked.records_contacts(),
             Need::Score => {
                 checked.has(TableKind::Scores)
                     || checked.keyed(TableKind::Leads).is_some_and(|mut l| {
@@ -305,11 +305,49 @@ impl Need {
                     "{analysis}: the data set has no lead score (a scores table or a score column in leads)"
                 ),
             },
-            Need::Contacts => Error::NothingToAnalyse {
-                detail: format!(
-                    "{analysis}: no activities, contacted handoff or timed contacted column records a contact; add activities, map a status to contacted ([tables.handoffs] stage_map) or name a column ([tables.leads.stages] contacted = {{ at = \"...\" }})"
-                ),
-            },
+            Need::Contacts => {
+                // What was there, and why it records nothing: the advice
+                // to map a status is wrong when the rows were set aside.
+                let mut there = Vec::new();
+                let mut then = "; `leadloop validate` lists the rows set aside and why";
+                let set_aside = checked.contacts_set_aside();
+                if set_aside > 0 {
+                    there.push(format!(
+                        "{} at stage contacted set aside",
+                        crate::output::format::count_of(set_aside, "handoff", "handoffs")
+                    ));
+                }
+                if checked.has(TableKind::Activities) {
+                    there.push("no activity used".to_string());
+                }
+                if checked
+                    .wide_stages
+                    .iter()
+                    .any(|(s, flag_only)| s == "contacted" && !flag_only)
+                {
+                    there.push("no time in the contacted column".to_string());
+                }
+                if checked
+                    .wide_stages
+                    .iter()
+                    .any(|(s, flag_only)| s == "contacted" && *flag_only)
+                {
+                    there.push("a contacted flag has no time to follow an MQL".to_string());
+                    if set_aside == 0 && !checked.has(TableKind::Activities) {
+                        then = "; name a column with the time ([tables.leads.stages] contacted = { at = \"...\" })";
+                    }
+                }
+                let detail = match there.is_empty() {
+                    true => format!(
+                        "{analysis}: no activities, contacted handoff or timed contacted column records a contact; add activities, map a status to contacted ([tables.handoffs] stage_map) or name a column ([tables.leads.stages] contacted = {{ at = \"...\" }})"
+                    ),
+                    false => format!(
+                        "{analysis}: no used row records a contact ({}){then}",
+                        there.join(", ")
+                    ),
+                };
+                Error::NothingToAnalyse { detail }
+            }
         }
     }
 }

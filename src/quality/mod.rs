@@ -383,26 +383,60 @@ impl Checked {
     }
 
     /// Whether some input records a contact (SPEC §3: reaching SQL does
-    /// not imply one): an activities table, a `contacted` column of a wide
-    /// export (timed, when `timed`), or a handoff at stage `contacted`.
-    /// Handoffs without one (a status history with no contacted status
-    /// mapped) record none: every MQL would read as never contacted, so a
-    /// user trial's Salesforce-shaped export had its won leads "black-holed".
-    pub fn records_contacts(&self, timed: bool) -> bool {
+    /// not imply one): a used activity, a time in a timed `contacted`
+    /// column of a wide export (a flag places no contact after the MQL, so
+    /// lead_funnel's `contacted` never reads one), or a used handoff at
+    /// stage `contacted`. A table or column
+    /// without one records none: every MQL would read as never contacted
+    /// (a user trial's Salesforce-shaped status history, with no contacted
+    /// status mapped, had its won leads "black-holed"; a breaker's
+    /// activities were all set aside).
+    pub fn records_contacts(&self) -> bool {
         use crate::input::schema::STAGE;
-        self.has(TableKind::Activities)
+        let any = |frame: LazyFrame| -> bool {
+            frame
+                .select([len()])
+                .collect()
+                .ok()
+                .and_then(|df| df.column("len").ok()?.idx().ok()?.get(0))
+                .is_some_and(|n| n > 0)
+        };
+        let wide = self
+            .wide_stages
+            .iter()
+            .any(|(s, flag_only)| s == "contacted" && !flag_only)
+            && self.leads_wide().is_some_and(|l| {
+                any(l.filter(col(rules::wide("contacted").as_str()).is_not_null()))
+            });
+        wide || self.used(TableKind::Activities).is_some_and(any)
             || self
-                .wide_stages
-                .iter()
-                .any(|(s, flag_only)| s == "contacted" && !(timed && *flag_only))
-            || self.used(TableKind::Handoffs).is_some_and(|h| {
-                h.filter(col(STAGE).eq(lit("contacted")))
-                    .select([len()])
-                    .collect()
-                    .ok()
-                    .and_then(|df| df.column("len").ok()?.idx().ok()?.get(0))
-                    .is_some_and(|n| n > 0)
-            })
+                .used(TableKind::Handoffs)
+                .is_some_and(|h| any(h.filter(col(STAGE).eq(lit("contacted")))))
+    }
+
+    /// How many handoffs at stage `contacted` were set aside (their
+    /// reasons are `validate`'s): 0 without handoffs.
+    pub fn contacts_set_aside(&self) -> u64 {
+        use crate::input::schema::STAGE;
+        let Some(plan) = self.tables.get(&TableKind::Handoffs) else {
+            return 0;
+        };
+        let stage = match plan.judged {
+            true => judged::stored(STAGE),
+            false => rules::parsed(STAGE),
+        };
+        plan.annotated
+            .clone()
+            .filter(
+                col(crate::input::schema::REASON_COL)
+                    .is_not_null()
+                    .and(col(stage.as_str()).eq(lit("contacted"))),
+            )
+            .select([len()])
+            .collect()
+            .ok()
+            .and_then(|df| df.column("len").ok()?.idx().ok()?.get(0))
+            .map_or(0, u64::from)
     }
 
     /// The used rows of a table, or `None` when the data set has no such table.

@@ -323,6 +323,26 @@ fn handoffs_without_a_contacted_row_record_no_contact() {
         .clone();
     assert_eq!(all["mql"], 2);
     assert!(all["contacted"].is_null(), "{all}");
+    // Contacted handoffs that were all set aside (a bad time, an unknown
+    // lead): the message says so instead of advising a stage_map.
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at,rep_id\nL1,mql,2024-01-02T00:00:00Z,r1\nL1,contacted,soon,r1\nL9,contacted,2024-01-02T01:00:00Z,r1\nL2,mql,2024-01-03T00:00:00Z,r1\n",
+    );
+    let err = fails_with_2(["--data", d, "contact"]);
+    assert!(
+        err.contains("contact: no used row records a contact (2 handoffs at stage contacted set aside); `leadloop validate` lists"),
+        "{err}"
+    );
+    // An activities table with no used row (a breaker's were all set
+    // aside) records none either.
+    s.write(
+        "activities.csv",
+        "lead_id,at,rep_id,kind\nL7,2024-01-02T02:00:00Z,r1,call\n",
+    );
+    let err = fails_with_2(["--data", d, "contact"]);
+    assert!(err.contains("set aside, no activity used)"), "{err}");
+    std::fs::remove_file(s.join("activities.csv")).unwrap();
     // One contacted handoff: a record of contacts, L2 never contacted.
     s.write(
         "handoffs.csv",
@@ -497,5 +517,45 @@ proptest! {
         let (parts, all): (Vec<&Value>, Vec<&Value>) = speed.iter().partition(|r| r["bucket"] != "all");
         let total: u64 = parts.iter().map(|r| r["mql"].as_u64().unwrap()).sum();
         prop_assert_eq!(total, all[0]["mql"].as_u64().unwrap());
+    }
+}
+
+/// A wide export whose contacted column is a flag (no time), or a timed
+/// column with no value: lead_funnel's `contacted` needs a contact at or
+/// after the MQL, so neither records one. bands showed contacted 0 for a
+/// lead flagged contacted (a breaker's find); it is empty now, and contact
+/// says what would do.
+#[test]
+fn a_contacted_flag_or_an_empty_contacted_column_records_no_contact() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,mql_date,was_contacted,first_call\nL1,2024-01-01T00:00:00Z,web,2024-01-02T00:00:00Z,true,\nL2,2024-01-01T00:00:00Z,web,2024-01-03T00:00:00Z,false,\n",
+    );
+    let d = s.path().to_str().unwrap();
+    for (stage, says) in [
+        (
+            "contacted = { flag = \"was_contacted\" }",
+            "contact: no used row records a contact (a contacted flag has no time to follow an MQL); name a column with the time",
+        ),
+        (
+            "contacted = { at = \"first_call\" }",
+            "contact: no used row records a contact (no time in the contacted column)",
+        ),
+    ] {
+        s.write(
+            "leadloop.toml",
+            format!("[tables.leads.stages]\nmql = {{ at = \"mql_date\" }}\n{stage}\n"),
+        );
+        let err = fails_with_2(["--data", d, "contact"]);
+        assert!(err.contains(says), "{stage}: {err}");
+        let v = analysis_json(s.path(), "bands", &[]);
+        let all = rows(&v, "bands")
+            .iter()
+            .find(|r| r["band"] == "all")
+            .unwrap()
+            .clone();
+        assert_eq!(all["mql"], 2, "{stage}");
+        assert!(all["contacted"].is_null(), "{stage}: {all}");
     }
 }
