@@ -595,6 +595,13 @@ fn thirty_deals_none_of_which_is_lost_have_no_win_rate() {
         }
         d
     };
+    let feb = |v: &serde_json::Value| {
+        rows(v, "winloss")
+            .iter()
+            .find(|r| r["month"] == "2024-02")
+            .unwrap()
+            .clone()
+    };
     s.write("deals.csv", deals(30, false));
     let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
     let months = rows(&v, "winloss");
@@ -606,18 +613,49 @@ fn thirty_deals_none_of_which_is_lost_have_no_win_rate() {
         "Revenue in 2024-02: 500 from 20 won deals (2024-01: 1,000 from 10); the deals record wins only, so there is no win rate."
     );
     assert!(v["notes"].to_string().contains(
-        "no deal in the data is lost (every one of 30 closed deals is won, as in an export of won deals)"
+        "no used deal is lost (every one of 30 closed deals is won): with no loss recorded there is no win rate"
     ));
+    // report's summary.json agrees with the sentence (a breaker found 1.0).
+    let out = Scratch::new();
+    stdout_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "report",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let w = &summary["headline"]["winloss"];
+    assert!(
+        w["win_rate"].is_null() && w["win_rate_baseline"].is_null(),
+        "{w}"
+    );
+    // report's month is the latest complete by as_of (February 10th).
+    assert_eq!(
+        (&w["month"], &w["revenue"]),
+        (&"2024-01".into(), &1000.0.into())
+    );
+    // A baseline of three months is their monthly average, not "pooled".
+    let v = analysis_json(
+        s.path(),
+        "winloss",
+        &["--month", "2024-02", "--baseline", "trailing3"],
+    );
+    assert_eq!(
+        v["headline"],
+        "Revenue in 2024-02: 500 from 20 won deals (2023-11 to 2024-01, a month on average: 333 from 3.3); the deals record wins only, so there is no win rate."
+    );
+    // A lost deal without a close time is a loss all the same (a breaker's
+    // five read as "no deal is lost"): the win rates stay.
+    let mut with_lost = deals(30, false);
+    with_lost.push_str("D31,L1,2024-01-05,,lost,50\n");
+    s.write("deals.csv", with_lost);
+    let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
+    assert_eq!(feb(&v)["win_rate"], 1.0);
     // 29 won deals and none lost may be a small sample: its win rate stays.
     s.write("deals.csv", deals(29, false));
     let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
-    let feb = |v: &serde_json::Value| {
-        rows(v, "winloss")
-            .iter()
-            .find(|r| r["month"] == "2024-02")
-            .unwrap()
-            .clone()
-    };
     assert_eq!(feb(&v)["win_rate"], 1.0);
     // One lost deal of 30: a win rate (February 19 of 20).
     s.write("deals.csv", deals(29, true));

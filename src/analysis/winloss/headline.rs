@@ -28,14 +28,21 @@ pub struct WinlossSummary {
 }
 
 impl WinlossSummary {
-    pub fn new(month: Month, sentence: String, p0: Period, p1: Period, b: &Bridge) -> Self {
+    /// `won_only`: the deals record no loss, so there is no win rate.
+    pub fn new(
+        month: Month,
+        sentence: String,
+        (p0, p1): (Period, Period),
+        b: &Bridge,
+        won_only: bool,
+    ) -> Self {
         WinlossSummary {
             sentence: Some(sentence),
             month: Some(month.to_string()),
             closed_deals: b.month[0],
             closed_deals_baseline: b.base[0],
-            win_rate: (p1.deals > 0.0).then_some(b.month[1]),
-            win_rate_baseline: (p0.deals > 0.0).then_some(b.base[1]),
+            win_rate: (p1.deals > 0.0 && !won_only).then_some(b.month[1]),
+            win_rate_baseline: (p0.deals > 0.0 && !won_only).then_some(b.base[1]),
             revenue: p1.revenue,
             revenue_baseline: p0.revenue,
         }
@@ -96,15 +103,27 @@ pub fn without_comparison(month: Month, base: &str, p1: Period) -> String {
     )
 }
 
-/// What a won-deals export can say: revenue and won deals of both periods.
-pub fn wins_only(month: Month, base: &str, p0: Period, p1: Period) -> String {
+/// What a won-deals export can say: revenue and won deals of both periods
+/// (a baseline of several months as its monthly average, which `period`
+/// gives).
+pub fn wins_only(month: Month, base: &[Month], p0: Period, p1: Period) -> String {
+    let base_text = match base {
+        [only] => format!(
+            "{only}: {} from {}",
+            format::money(p0.revenue),
+            format::count(p0.won.round() as u64)
+        ),
+        [first, .., last] => format!(
+            "{first} to {last}, a month on average: {} from {:.1}",
+            format::money(p0.revenue),
+            p0.won
+        ),
+        [] => "no baseline".to_string(),
+    };
     format!(
-        "Revenue in {month}: {} from {} won deals ({}: {} from {}); the deals record wins only, so there is no win rate.",
+        "Revenue in {month}: {} from {} won deals ({base_text}); the deals record wins only, so there is no win rate.",
         format::money(p1.revenue),
         format::count(p1.won.round() as u64),
-        base,
-        format::money(p0.revenue),
-        format::number(p0.won).trim_end_matches(".00"),
     )
 }
 

@@ -255,14 +255,16 @@ impl Options {
             let sum = months.column(c)?.cast(&DataType::UInt64)?;
             Ok(sum.u64()?.sum().unwrap_or(0))
         };
-        let no_loss = total("lost")? == 0 && total("won")? >= WINS_WITHOUT_A_LOSS;
+        // Lost deals without a close time have no month, but are losses.
+        let unplaced = Row::at(&unplaced, 0).map_or(Ok(0), |r| r.count("n"))?;
+        let no_loss = total("lost")? == 0 && unplaced == 0 && total("won")? >= WINS_WITHOUT_A_LOSS;
         let won_only = inputs.checked.deals_won_only || no_loss;
         let empty = match (won_only, p0.deals > 0.0, p1.deals > 0.0) {
             (true, _, _) if inputs.checked.deals_won_only => Some(
                 "the deals record won deals only (status is the config's constant \"won\"): no loss is recorded, so there is no win rate".to_string(),
             ),
             (true, _, _) => Some(format!(
-                "no deal in the data is lost (every one of {} closed deals is won, as in an export of won deals): no loss is recorded, so there is no win rate",
+                "no used deal is lost (every one of {} closed deals is won): with no loss recorded there is no win rate",
                 format::count(total("won")?)
             )),
             (_, true, true) => None,
@@ -306,10 +308,10 @@ impl Options {
             (None, _) => {
                 headline::sentence(&month.to_string(), &base_label, p0, p1, &b, &driver_table)?
             }
-            (Some(_), true) => headline::wins_only(month, &base_label, p0, p1),
+            (Some(_), true) => headline::wins_only(month, base, p0, p1),
             (Some(_), false) => headline::without_comparison(month, &base_label, p1),
         };
-        let summary = WinlossSummary::new(month, sentence, p0, p1, &b);
+        let summary = WinlossSummary::new(month, sentence, (p0, p1), &b, won_only);
         let mut report = Report::new("winloss");
         report.headline = summary.sentence.clone();
         report = report
@@ -374,29 +376,39 @@ impl Options {
                     .join(", ")
             ));
         }
+        // A new user read empty tables as a failure: say which months
+        // have closes.
+        let other_months = match span {
+            Some((first, last)) if first != last => {
+                format!("; `--month` picks another month (deals closed from {first} to {last})")
+            }
+            Some((only, _)) if *only != month.to_string() => {
+                format!("; deals closed in {only} only (`--month {only}`)")
+            }
+            _ => String::new(),
+        };
         match (&empty, won_only) {
             (Some(why), true) => report.notes.push(format!(
-                "{why}, no drivers and no revenue bridge"
+                "{why}, no drivers and no revenue bridge{}",
+                match p1.deals > 0.0 {
+                    true => "",
+                    false => other_months.as_str(),
+                }
             )),
             (Some(why), false) => report.notes.push(format!(
-                "{why}: a win rate needs closed deals, so there is nothing to compare and no drivers or revenue bridge{}",
-                match span {
-                    // A new user read the empty tables as a failure.
-                    Some((first, last)) if first != last => format!(
-                        "; `--month` picks another month (deals closed from {first} to {last})"
-                    ),
-                    _ => String::new(),
-                }
+                "{why}: a win rate needs closed deals, so there is nothing to compare and no drivers or revenue bridge{other_months}"
             )),
             (None, _) => {}
         }
-        report.notes.push(
-            "contribution = w1·r1 − w0·r0 = mix + rate + interaction; within a dimension the contributions add up to the change in win rate; p_value: two-proportion z-test of the segment's win rate against the baseline's".into(),
-        );
-        report.notes.push(
-            "revenue bridge: revenue = closed deals × win rate × average won deal size; the three effects are the symmetric Shapley split of the change and add up to it".into(),
-        );
-        let unplaced = Row::at(&unplaced, 0).map_or(Ok(0), |r| r.count("n"))?;
+        // How to read the drivers and the bridge, where they are shown.
+        if empty.is_none() {
+            report.notes.push(
+                "contribution = w1·r1 − w0·r0 = mix + rate + interaction; within a dimension the contributions add up to the change in win rate; p_value: two-proportion z-test of the segment's win rate against the baseline's".into(),
+            );
+            report.notes.push(
+                "revenue bridge: revenue = closed deals × win rate × average won deal size; the three effects are the symmetric Shapley split of the change and add up to it".into(),
+            );
+        }
         if unplaced > 0 {
             report.notes.push(format!(
                 "{} lost deals have no closed_at: they have no month and are left out",
