@@ -127,7 +127,9 @@ impl Moments {
 /// positive and a negative, with a NaN score, or with fewer than two
 /// positives or two negatives (pROC divides by m − 1 and n − 1). Two
 /// scores that rank every pair alike differ by 0 with no spread: the
-/// interval is [0, 0] and p is 1.
+/// interval is [0, 0] and p is 1. A difference with no spread (each
+/// score ranks every pair one way: AUCs of 1 and ½) is certain, as pROC
+/// has it: z is ±∞, p is 0, and the interval is the difference itself.
 pub fn delong_paired(a: Grouped, b: Grouped, y: &[bool]) -> Option<AucDifference> {
     if a.leads.len() != y.len() || b.leads.len() != y.len() {
         return None;
@@ -151,12 +153,21 @@ pub fn delong_paired(a: Grouped, b: Grouped, y: &[bool]) -> Option<AucDifference
         (pos.variance_of_difference() / pos.n + neg.variance_of_difference() / neg.n).max(0.0);
     let se = variance.sqrt();
     if se == 0.0 || se < 1e-12 * difference.abs().max(1.0) {
-        return (difference == 0.0).then_some(AucDifference {
-            difference,
-            lo: 0.0,
-            hi: 0.0,
-            z: 0.0,
-            p_value: 1.0,
+        return Some(match difference == 0.0 {
+            true => AucDifference {
+                difference,
+                lo: 0.0,
+                hi: 0.0,
+                z: 0.0,
+                p_value: 1.0,
+            },
+            false => AucDifference {
+                difference,
+                lo: difference,
+                hi: difference,
+                z: f64::INFINITY.copysign(difference),
+                p_value: 0.0,
+            },
         });
     }
     let z = difference / se;
@@ -220,6 +231,21 @@ mod tests {
         let y = [true, true, false, false, true];
         let d = test(&a, &a, &y).unwrap();
         assert_eq!((d.difference, d.lo, d.hi, d.p_value), (0.0, 0.0, 0.0, 1.0));
+    }
+
+    /// a ranks both positives above both negatives (AUC 1), b ties all
+    /// four (AUC ½): every component is constant, so the difference has no
+    /// spread; pROC gives z = ∞ and p = 0.
+    #[test]
+    fn a_difference_without_spread_is_certain() {
+        let d = test(
+            &[0.9, 0.8, 0.2, 0.1],
+            &[0.5; 4],
+            &[true, true, false, false],
+        )
+        .unwrap();
+        assert_eq!((d.difference, d.lo, d.hi), (0.5, 0.5, 0.5));
+        assert_eq!((d.z, d.p_value), (f64::INFINITY, 0.0));
     }
 
     #[test]
@@ -307,7 +333,7 @@ mod tests {
                         prop_assert!((d.hi - d.lo - 2.0 * Z95 * se).abs() < 1e-9);
                     }
                 }
-                None => prop_assert!(var.abs() < 1e-12 && diff != 0.0),
+                None => prop_assert!(false, "None for {diff} {var}"),
             }
         }
     }

@@ -712,3 +712,59 @@ fn the_headline_says_to_keep_a_current_score_that_ranks_better() {
         "{bounds:?}"
     );
 }
+
+/// A breaker's cases of the verdict, on 20 leads whose tier decides SQL
+/// (odd leads are tier a and SQL): the newest 6 are the test leads (3 of
+/// each). Worked: a constant current score ranks at ½, the proposal (by
+/// tier) at 1, and every component is constant, so the difference of ½
+/// has no spread: certain, as pROC has it (z = ∞, p = 0). A current score
+/// that tiers as the proposal does ranks alike. A current score on no
+/// test lead cannot be compared there.
+#[test]
+fn the_verdict_when_the_paired_test_is_certain_alike_or_impossible() {
+    let s = Scratch::new();
+    let data = |score: &dyn Fn(u32) -> String| {
+        let mut leads = String::from("lead_id,created_at,source,score,tier\n");
+        let mut handoffs = String::from("lead_id,stage,at,rep_id\n");
+        for i in 1..=20u32 {
+            let tier = if i % 2 == 1 { "a" } else { "b" };
+            leads.push_str(&format!(
+                "{i},2023-01-{i:02}T00:00:00Z,web,{},{tier}\n",
+                score(i)
+            ));
+            handoffs.push_str(&format!("{i},mql,2023-01-{i:02}T01:00:00Z,r1\n"));
+            if tier == "a" {
+                handoffs.push_str(&format!("{i},sql,2023-01-{i:02}T02:00:00Z,r1\n"));
+            }
+        }
+        handoffs.push_str("1,recycled,2023-12-31T00:00:00Z,r1\n");
+        s.write("leads.csv", leads);
+        s.write("handoffs.csv", handoffs);
+    };
+    let headline = || -> String {
+        recalibrate(s.path(), &[])["headline"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    data(&|_| "50".into());
+    let h = headline();
+    assert!(
+        h.contains("vs current 0.500: better by 0.500 [0.500, 0.500], p < 0.001"),
+        "{h}"
+    );
+    data(&|i| if i % 2 == 1 { "100" } else { "0" }.into());
+    let h = headline();
+    assert!(
+        h.contains("vs current 1.000: it ranks the test leads as the current score does, keep the current score"),
+        "{h}"
+    );
+    data(&|i| if i <= 14 { "50".into() } else { String::new() });
+    let v = recalibrate(s.path(), &[]);
+    let h = v["headline"].as_str().unwrap();
+    assert!(
+        h.contains(": not compared (the current score scores no test lead)"),
+        "{h}"
+    );
+    assert_eq!(metric(&v, "current", "test")["n"], 6);
+}

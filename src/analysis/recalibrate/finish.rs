@@ -268,6 +268,8 @@ impl Options {
             crate::stats::platt_counts(&counted(&patterns.train, &|k| points[k] as f64))
                 .ok_or_else(|| Error::Internal("recalibrate: Platt scaling of points".into()))?;
         let mut models: Vec<Model> = Vec::new();
+        // The current score on no test lead cannot be compared there.
+        let mut current_scores_no_test_lead = false;
         if let Some(cur) = &current {
             let scored: Vec<(f64, u64, u64)> =
                 counted(&cur.train, &|k| cur.values[k].unwrap_or(f64::NAN))
@@ -305,6 +307,7 @@ impl Options {
                         let leads = c.positives + c.negatives;
                         (u + if v.is_none() { leads } else { 0 }, n + leads)
                     });
+            current_scores_no_test_lead = test_leads > 0 && unscored_test == test_leads;
             if unscored_test > 0 {
                 notes.push(format!(
                     "current: {} of {} test leads have no score; they rank below every scored lead (AUC) with the train rate of unscored leads as their probability, where bands' AUC leaves unscored leads out",
@@ -392,6 +395,7 @@ impl Options {
                 })
             };
             match (ranks("proposed"), ranks("current")) {
+                _ if current_scores_no_test_lead => None,
                 (Some((p, p_leads)), Some((c, c_leads))) => crate::stats::delong_paired(
                     crate::stats::Grouped {
                         scores: &p,
@@ -594,28 +598,41 @@ impl Options {
             proposed_minus_current_lo: versus_current.map(|d| d.lo),
             proposed_minus_current_hi: versus_current.map(|d| d.hi),
             proposed_minus_current_p: versus_current.map(|d| d.p_value),
+            not_compared: match (versus_current, current_scores_no_test_lead) {
+                (Some(_), _) => None,
+                (None, true) => Some("the current score scores no test lead".into()),
+                (None, false) => get("current", "test").and_then(|m| m.auc).and(Some(
+                    "a paired test needs two test leads of each outcome".into(),
+                )),
+            },
             possible_leaks: leaks,
         };
         // What a reader must know before trusting the comparison.
         if let (Some(cur), Some(pro)) = (summary.current_test_auc, summary.proposed_test_auc) {
-            let test = versus_current.map_or(String::new(), |d| {
-                format!(
-                    "; DeLong's paired test: difference {:+.3} [{:+.3}, {:+.3}], {}",
-                    d.difference,
-                    d.lo,
-                    d.hi,
-                    crate::output::format::p_clause(d.p_value)
-                )
+            notes.push(match versus_current {
+                Some(d) => {
+                    let test = format!(
+                        "AUC {pro:.3} vs {cur:.3}; DeLong's paired test: difference {:+.3} [{:+.3}, {:+.3}], {}",
+                        d.difference,
+                        d.lo,
+                        d.hi,
+                        crate::output::format::p_clause(d.p_value)
+                    );
+                    if d.difference == 0.0 && d.lo == d.hi {
+                        format!("the proposed model ranks test leads exactly as the current score does (AUC {pro:.3}): keep the current score")
+                    } else if d.hi < 0.0 {
+                        format!("the proposed model ranks test leads worse than the current score ({test}): the score carries information these features lack; keep it, or give its inputs as features")
+                    } else if d.lo > 0.0 {
+                        format!("the proposed model ranks test leads better than the current score ({test})")
+                    } else {
+                        format!("the proposed model ranks test leads no differently from the current score beyond chance ({test}): keep the current score unless more test leads show a gain")
+                    }
+                }
+                None => format!(
+                    "the proposed model is not compared with the current score ({}): the AUCs {pro:.3} and {cur:.3} alone do not say which ranks better",
+                    summary.not_compared.as_deref().unwrap_or("no paired test")
+                ),
             });
-            if pro < cur {
-                notes.push(format!(
-                    "the proposed model ranks test leads worse than the current score (AUC {pro:.3} vs {cur:.3}{test}): the score carries information these features lack; keep it, or give its inputs as features"
-                ));
-            } else if versus_current.is_some_and(|d| d.lo <= 0.0) {
-                notes.push(format!(
-                    "the proposed model ranks test leads no better than the current score beyond chance (AUC {pro:.3} vs {cur:.3}{test}): its gain may not hold on new leads"
-                ));
-            }
         }
         let rate = |ys: &[bool]| ys.iter().filter(|y| **y).count() as f64 / ys.len().max(1) as f64;
         let (r_train, r_test) = (rate(&y_train), rate(&y_test));

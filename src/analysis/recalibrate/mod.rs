@@ -121,6 +121,8 @@ pub struct RecalibrateSummary {
     pub proposed_minus_current_lo: Option<f64>,
     pub proposed_minus_current_hi: Option<f64>,
     pub proposed_minus_current_p: Option<f64>,
+    /// Why the two were not compared, when there is a current model.
+    pub not_compared: Option<String>,
     /// Columns or rules that alone predict the test outcome almost
     /// perfectly (single-feature test AUC outside 0.15–0.85), as the
     /// leakage note names them: `column Tags (AUC 0.951)`.
@@ -158,8 +160,15 @@ impl Summary for RecalibrateSummary {
             self.proposed_minus_current_lo,
             self.proposed_minus_current_hi,
         ) {
+            (Some(d), Some(lo), Some(hi)) if d == 0.0 && lo == hi => {
+                ": it ranks the test leads as the current score does, keep the current score"
+                    .to_string()
+            }
             (Some(d), Some(lo), Some(hi)) => match (lo > 0.0, hi < 0.0) {
-                (true, _) => format!(": better by {d:.3} [{lo:.3}, {hi:.3}]"),
+                (true, _) => format!(
+                    ": better by {d:.3} [{lo:.3}, {hi:.3}], {}",
+                    format::p_clause(self.proposed_minus_current_p.unwrap_or(f64::NAN))
+                ),
                 (_, true) => format!(
                     ": worse by {:.3} [{:.3}, {:.3}], keep the current score",
                     -d, -hi, -lo
@@ -168,7 +177,10 @@ impl Summary for RecalibrateSummary {
                     ": no clear difference ({d:+.3} [{lo:+.3}, {hi:+.3}]), keep the current score"
                 ),
             },
-            _ => String::new(),
+            _ => match &self.not_compared {
+                Some(why) => format!(": not compared ({why})"),
+                None => String::new(),
+            },
         };
         Some(format!(
             "recalibrate ({}): proposed test AUC {}{} over {} features{}{}{}",
