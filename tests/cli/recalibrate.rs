@@ -700,6 +700,21 @@ fn the_headline_says_to_keep_a_current_score_that_ranks_better() {
     let paired = format!("DeLong's paired test: difference {:+.3} [", -worse);
     assert!(notes.contains(&paired), "{notes}");
     assert!(notes.contains("p < 0.001"), "{notes}");
+    // The rules file says so too (a user could apply it unwarned).
+    let out = Scratch::new();
+    stdout_of([
+        "--data",
+        repo().join("data-samples").to_str().unwrap(),
+        "recalibrate",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let file = std::fs::read_to_string(out.join("proposed_rules.toml")).unwrap();
+    let second = file.lines().nth(1).unwrap();
+    assert!(
+        second.contains(&clause) && second.ends_with("], keep the current score."),
+        "{file}"
+    );
     // The bounds in the headline hold the difference between them.
     let bounds = headline.split(&clause).nth(1).unwrap();
     let bounds: Vec<f64> = bounds

@@ -667,7 +667,7 @@ impl Options {
             _ => {}
         }
         let header = format!(
-            "Proposed by leadloop recalibrate: target {}, C = {}, {} train / {} test leads.\nTest AUC: proposed {}, these points {}{}.\n`leadloop score --rules proposed_rules.toml` applies it.",
+            "Proposed by leadloop recalibrate: target {}, C = {}, {} train / {} test leads.\nTest AUC: proposed {}, these points {}{}{}.\n`leadloop score --rules proposed_rules.toml` applies it.",
             self.target.name(),
             self.l2,
             n_train,
@@ -675,6 +675,9 @@ impl Options {
             summary.proposed_test_auc.map_or("–".into(), |a| format!("{a:.4}")),
             summary.proposed_points_test_auc.map_or("–".into(), |a| format!("{a:.4}")),
             summary.current_test_auc.map_or(String::new(), |a| format!(", current {a:.4}")),
+            // A user trial: the sample's file proposed a worse model with
+            // nothing in it saying so.
+            summary.verdict(),
         );
         let file = Rules {
             file: "proposed_rules.toml".into(),

@@ -129,33 +129,13 @@ pub struct RecalibrateSummary {
     pub possible_leaks: Vec<String>,
 }
 
-impl Summary for RecalibrateSummary {
-    fn json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
-    fn line(&self) -> Option<String> {
-        let auc = |a: Option<f64>| a.map_or("–".to_string(), |a| format!("{a:.3}"));
-        let interval = match (self.proposed_test_auc_lo, self.proposed_test_auc_hi) {
-            (Some(lo), Some(hi)) => format!(" [{lo:.3}, {hi:.3}]"),
-            _ => String::new(),
-        };
-        // A leak inflates the proposed AUC: the headline says so, not only
-        // the notes (a new user's trial read 0.969 on X Education unwarned).
-        let leaks = match self.possible_leaks.len() {
-            0 => String::new(),
-            n if n <= 3 => format!(
-                "; possible leakage: {} (notes)",
-                self.possible_leaks.join(", ")
-            ),
-            n => format!(
-                "; possible leakage: {} and {} more (notes)",
-                self.possible_leaks[..3].join(", "),
-                n - 3
-            ),
-        };
-        // The verdict a reader acts on: keep the current score unless the
-        // proposal ranks better beyond chance (DeLong's paired test).
-        let verdict = match (
+impl RecalibrateSummary {
+    /// The verdict a reader acts on, after the AUCs (`: worse by …, keep
+    /// the current score`): keep the current score unless the proposal
+    /// ranks better beyond chance (DeLong's paired test); empty without a
+    /// current model.
+    pub fn verdict(&self) -> String {
+        match (
             self.proposed_minus_current,
             self.proposed_minus_current_lo,
             self.proposed_minus_current_hi,
@@ -181,7 +161,35 @@ impl Summary for RecalibrateSummary {
                 Some(why) => format!(": not compared ({why})"),
                 None => String::new(),
             },
+        }
+    }
+}
+
+impl Summary for RecalibrateSummary {
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+    fn line(&self) -> Option<String> {
+        let auc = |a: Option<f64>| a.map_or("–".to_string(), |a| format!("{a:.3}"));
+        let interval = match (self.proposed_test_auc_lo, self.proposed_test_auc_hi) {
+            (Some(lo), Some(hi)) => format!(" [{lo:.3}, {hi:.3}]"),
+            _ => String::new(),
         };
+        // A leak inflates the proposed AUC: the headline says so, not only
+        // the notes (a new user's trial read 0.969 on X Education unwarned).
+        let leaks = match self.possible_leaks.len() {
+            0 => String::new(),
+            n if n <= 3 => format!(
+                "; possible leakage: {} (notes)",
+                self.possible_leaks.join(", ")
+            ),
+            n => format!(
+                "; possible leakage: {} and {} more (notes)",
+                self.possible_leaks[..3].join(", "),
+                n - 3
+            ),
+        };
+        let verdict = self.verdict();
         Some(format!(
             "recalibrate ({}): proposed test AUC {}{} over {} features{}{}{}",
             self.target,
