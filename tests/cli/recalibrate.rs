@@ -783,3 +783,42 @@ fn the_verdict_when_the_paired_test_is_certain_alike_or_impossible() {
     );
     assert_eq!(metric(&v, "current", "test")["n"], 6);
 }
+
+/// A user trial's Salesforce leads: `Status` (and `IsConverted`) record
+/// the outcome, and predicted SQL at test AUC 1.000 as default features.
+/// They are left out by name, as winloss leaves them out of its drivers.
+#[test]
+fn a_status_column_is_no_default_feature() {
+    let s = Scratch::new();
+    let mut leads = String::from("lead_id,created_at,source,score,Lead Status,IsConverted\n");
+    let mut handoffs = String::from("lead_id,stage,at,rep_id\n");
+    for i in 1..=40u32 {
+        let sql = i % 3 == 0;
+        let source = if i % 2 == 0 { "web" } else { "ads" };
+        leads.push_str(&format!(
+            "{i},2023-01-{:02}T00:00:00Z,{source},{},{},{sql}\n",
+            1 + i % 28,
+            i % 7,
+            if sql { "Qualified" } else { "Working" }
+        ));
+        handoffs.push_str(&format!("{i},mql,2023-02-01T00:00:00Z,r1\n"));
+        if sql {
+            handoffs.push_str(&format!("{i},sql,2023-02-02T00:00:00Z,r1\n"));
+        }
+    }
+    handoffs.push_str("1,recycled,2023-12-31T00:00:00Z,r1\n");
+    s.write("leads.csv", leads);
+    s.write("handoffs.csv", handoffs);
+    let v = recalibrate(s.path(), &[]);
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("Lead Status (a status or stage: the outcome)")
+            && notes.contains("IsConverted (a status or stage: the outcome)"),
+        "{notes}"
+    );
+    assert!(rows(&v, "weights").iter().all(|r| !r["feature"]
+        .as_str()
+        .unwrap()
+        .starts_with("Lead Status")
+        && !r["feature"].as_str().unwrap().starts_with("IsConverted")));
+}

@@ -184,7 +184,7 @@ fn issue_13_winloss_default_dimensions_survive_a_real_export() {
     for want in [
         "_fivetran_end (an id or a loader's column)",
         "lastmodifieddate (a timestamp)",
-        "IsConverted (one value only)",
+        "IsConverted (the outcome or stage itself)",
         "AccountId (an id or a loader's column)",
         "probability (a number, not binned)",
         "Deal Name (free text or personal data)",

@@ -516,6 +516,8 @@ fn left_out_by_name(
         Some("the score")
     } else if checked.stage_columns.iter().any(|s| s == c) {
         Some("a stage column: the outcome")
+    } else if crate::analysis::winloss::dimensions::looks_like_outcome(c) {
+        Some("a status or stage: the outcome")
     } else if checked.settings.leaky.iter().any(|l| l == c) {
         Some("leaky: recorded after the outcome")
     } else {

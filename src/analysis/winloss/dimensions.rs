@@ -143,8 +143,10 @@ fn looks_like_id(name: &str) -> bool {
 
 /// A column that records the outcome or the stage itself (explaining win
 /// rate by the won flag is circular; HubSpot's lifecycle stage is
-/// `Customer` once won: a user trial's top "driver").
-fn looks_like_outcome(name: &str) -> bool {
+/// `Customer` once won: a user trial's top "driver"). recalibrate leaves
+/// them out of its default features too (Salesforce's Lead `Status` and
+/// `IsConverted` predicted SQL at AUC 1.000 in a user trial).
+pub fn looks_like_outcome(name: &str) -> bool {
     let lower = name.to_ascii_lowercase().replace(['_', ' '], "");
     [
         "iswon",
@@ -155,6 +157,7 @@ fn looks_like_outcome(name: &str) -> bool {
         "forecastcategory",
         "status",
         "lifecyclestage",
+        "isconverted",
     ]
     .iter()
     .any(|w| lower.contains(w))
@@ -302,6 +305,8 @@ mod tests {
             "Lifecycle Stage",
             "lifecyclestage",
             "property_lifecyclestage",
+            "IsConverted",
+            "Status",
         ] {
             assert!(looks_like_outcome(name), "{name}");
         }
