@@ -76,9 +76,12 @@ fn render_table(t: &NamedTable, width: usize, out: &mut String) {
     let mut widths: Vec<usize> = shown.iter().map(col_width).collect();
     shrink_text(&mut widths, &shown, width);
     // The leading text columns name the row (month, dimension, value):
-    // every block repeats them, so no block's numbers lose their row.
+    // every block repeats them, so no block's numbers lose their row. Up
+    // to three fifths of the width (at 80 columns winloss's drivers lost
+    // their `value`, 41 columns wide, under a half: a new user could not
+    // tell one company_size's row from another's).
     let mut keys = shown.iter().take_while(|c| !c.right).count().max(1);
-    while keys > 1 && widths[..keys].iter().sum::<usize>() + GAP.len() * keys > width / 2 {
+    while keys > 1 && widths[..keys].iter().sum::<usize>() + GAP.len() * keys > width * 3 / 5 {
         keys -= 1;
     }
     for block in blocks(&widths, width, keys) {
