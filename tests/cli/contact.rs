@@ -559,3 +559,35 @@ fn a_contacted_flag_or_an_empty_contacted_column_records_no_contact() {
         assert!(all["contacted"].is_null(), "{stage}: {all}");
     }
 }
+
+/// A user trial's status history with a single contacted row read "9,097
+/// of 9,098 mature MQLs were never contacted" unwarned. Under one MQL in a
+/// hundred contacted (from 100 MQLs) the sentence cautions that the export
+/// may record few contacts: 1 of 200 is; 2 of 200 (1%) is not.
+#[test]
+fn a_contact_rate_under_one_percent_is_cautioned() {
+    let s = Scratch::new();
+    let data = |contacted: u32| {
+        let mut leads = String::from("lead_id,created_at,source\n");
+        let mut handoffs = String::from("lead_id,stage,at,rep_id\n");
+        for i in 1..=200u32 {
+            leads.push_str(&format!("L{i},2024-01-01T00:00:00Z,web\n"));
+            handoffs.push_str(&format!("L{i},mql,2024-01-02T00:00:00Z,r1\n"));
+            if i <= contacted {
+                handoffs.push_str(&format!("L{i},contacted,2024-01-02T01:00:00Z,r1\n"));
+            }
+        }
+        s.write("leads.csv", leads);
+        s.write("handoffs.csv", handoffs);
+        contact_json(s.path(), &["--as-of", "2024-06-30"])["headline"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let one = data(1);
+    assert!(
+        one.ends_with(" Caution: only 1 of 200 MQLs have a recorded contact; check that the export records contacts (activities, a contacted status) before reading this as sales not calling."),
+        "{one}"
+    );
+    assert!(!data(2).contains("Caution"));
+}

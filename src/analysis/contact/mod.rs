@@ -72,6 +72,10 @@ const UNITS: [(&str, Unit); 8] = [
     ("share", Unit::Rate),
 ];
 
+/// MQLs from which a contact rate under 1% is cautioned as a likely gap
+/// in the export (fewer is too few to tell).
+const CONTACT_COVERAGE_MQLS: u64 = 100;
+
 /// The headline figures of `contact`: its overall row, the band-adjusted
 /// odds ratio of SQL for contact within the SLA, and the sentence.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -202,6 +206,19 @@ fn finish<'a>(inputs: &Inputs, params: &Params, frames: Vec<DataFrame>) -> Resul
             sentence.push_str(&format!(
                 " Caution: {} of these MQLs have no recorded MQL, so their MQL time is a later stage's and a contact before it does not count (see the notes).",
                 format::pct(inferred as f64 / timed as f64)
+            ));
+        }
+    }
+    // Fewer than one MQL in a hundred contacted: more likely an export
+    // that records few contacts than a team that calls nobody (a user
+    // trial's status history with one contacted row read "9,097 of 9,098
+    // never contacted" with no warning).
+    if summary.mql >= CONTACT_COVERAGE_MQLS && summary.contacted * 100 < summary.mql {
+        if let Some(sentence) = summary.sentence.as_mut() {
+            sentence.push_str(&format!(
+                " Caution: only {} of {} MQLs have a recorded contact; check that the export records contacts (activities, a contacted status) before reading this as sales not calling.",
+                format::count(summary.contacted),
+                format::count(summary.mql)
             ));
         }
     }
