@@ -30,7 +30,7 @@ pub use headline::WinlossSummary;
 pub use month::{Baseline, Month};
 
 use super::plan::{take, Analysis, Inputs, Need, Step};
-use super::{Row, NONE_LABEL};
+use super::{count, Row, NONE_LABEL};
 use crate::config::Zone;
 use crate::error::{Error, Result};
 use crate::input::schema::{TableKind, AMOUNT, CLOSED_AT, CREATED_AT, STATUS};
@@ -187,14 +187,29 @@ impl Options {
         let base = self.baseline.months(month);
         let names = |ms: &[Month]| ms.iter().map(Month::to_string).collect::<Vec<_>>();
         let closed = closed(frame.clone(), &dims, &zone).cache();
-        let unplaced = frame
-            .filter(col(STATUS).eq(lit("lost")).and(col(CLOSED_AT).is_null()))
-            .select([len().cast(DataType::UInt64).alias("n")]);
+        let won = col(STATUS).eq(lit("won"));
+        let unplaced = frame.select([
+            // Lost deals with no close time: no month, but losses.
+            count(col(STATUS).eq(lit("lost")).and(col(CLOSED_AT).is_null())).alias("n"),
+            // Won deals of no amount (Olist's declared revenue is 0 on
+            // most: its months read 0.00 revenue unexplained).
+            count(won.clone()).alias("won"),
+            count(won.and(col(AMOUNT).fill_null(lit(0.0)).eq(lit(0.0)))).alias("won_zero"),
+        ]);
+        // The month's largest won deal, against its revenue.
+        let largest = closed
+            .clone()
+            .filter(col("month").eq(lit(month.to_string())).and(col("__won")))
+            .select([
+                col("__amount").max().alias("largest"),
+                col("__amount").sum().alias("revenue"),
+            ]);
         let plans = vec![
             monthly::table(closed.clone()),
             monthly::loss_reasons(closed.clone())?,
             drivers::table(closed, &dims, &month.to_string(), &names(&base))?,
             unplaced,
+            largest,
         ];
         Ok(Step::stream(plans, move |frames| {
             self.finish(inputs, frames, month, &base, &dims, &left_out)
@@ -210,7 +225,7 @@ impl Options {
         dims: &[String],
         left_out: &[(String, String)],
     ) -> Result<Step<'a>> {
-        let [months, reasons, driver_table, unplaced] = take(frames, "winloss")?;
+        let [months, reasons, driver_table, totals, largest] = take(frames, "winloss")?;
         // A --month outside the months any deal closed in has nothing to
         // analyse (it printed "No deals closed in 2030-01", exit 0); an
         // empty month between them is a finding and stays one.
@@ -256,7 +271,8 @@ impl Options {
             Ok(sum.u64()?.sum().unwrap_or(0))
         };
         // Lost deals without a close time have no month, but are losses.
-        let unplaced = Row::at(&unplaced, 0).map_or(Ok(0), |r| r.count("n"))?;
+        let total_of = |c: &str| Row::at(&totals, 0).map_or(Ok(0), |r| r.count(c));
+        let unplaced = total_of("n")?;
         let no_loss = total("lost")? == 0 && unplaced == 0 && total("won")? >= WINS_WITHOUT_A_LOSS;
         let won_only = inputs.checked.deals_won_only || no_loss;
         let empty = match (won_only, p0.deals > 0.0, p1.deals > 0.0) {
@@ -408,6 +424,28 @@ impl Options {
             report.notes.push(
                 "revenue bridge: revenue = closed deals × win rate × average won deal size; the three effects are the symmetric Shapley split of the change and add up to it".into(),
             );
+        }
+        let (won_all, won_zero) = (total_of("won")?, total_of("won_zero")?);
+        if won_zero > 0 {
+            report.notes.push(format!(
+                "{} of {} won deals have an amount of 0: revenue and average deal size count the other {}",
+                format::count(won_zero),
+                format::count(won_all),
+                format::count(won_all - won_zero)
+            ));
+        }
+        // One deal most of the month's revenue: its change is that deal.
+        if let Some(row) = Row::at(&largest, 0) {
+            if let (Some(top), Some(total)) = (row.float("largest")?, row.float("revenue")?) {
+                if p1.won >= 3.0 && total > 0.0 && top >= 0.5 * total {
+                    report.notes.push(format!(
+                        "one deal is {} of {month}'s revenue ({} of {}): its revenue moves with that deal",
+                        format::pct(top / total),
+                        format::money(top),
+                        format::money(total)
+                    ));
+                }
+            }
         }
         if unplaced > 0 {
             report.notes.push(format!(
