@@ -359,7 +359,7 @@ fn headline(s: &ContactSummary, effect: Option<OddsRatio>, params: &Params) -> S
             ""
         };
         text.push_str(&format!(
-            " With score band held fixed, contact within {} h goes with {:.2}× the odds of SQL (95% CI {:.2}–{:.2}){chance}.",
+            " With score band held fixed, contact within {} h goes with {:.2}× the odds of SQL of a later first contact (95% CI {:.2}–{:.2}){chance}.",
             format::setting(params.sla_hours),
             estimate,
             lo,
