@@ -31,6 +31,8 @@ pub struct Inputs<'a> {
     pub unlinked_deals: u64,
     /// Used deals linked to a lead (0 without deals).
     pub linked_deals: u64,
+    /// Used activities (the ledger's count).
+    pub activities_used: u64,
 }
 
 impl<'a> Inputs<'a> {
@@ -41,6 +43,9 @@ impl<'a> Inputs<'a> {
             as_of: AsOf::of(checked, ledger),
             ledger_summary: ledger.summary(),
             unlinked_deals: ledger.table("deals").map_or(0, |t| t.unlinked),
+            activities_used: ledger
+                .table(TableKind::Activities.name())
+                .map_or(0, |t| t.used),
             linked_deals: ledger
                 .table("deals")
                 .map_or(0, |t| t.used.saturating_sub(t.unlinked)),
@@ -225,9 +230,10 @@ pub enum Need {
     Table(TableKind),
     /// Stage events: a handoffs table, or stage columns of a wide export.
     StageEvents,
-    /// A record of contacts: activities, a handoff at stage `contacted` or
-    /// a timed `contacted` column of a wide export (SPEC §3: reaching SQL
-    /// does not imply one; [`Checked::records_contacts`]).
+    /// A record of contacts: activities, handoffs or a timed `contacted`
+    /// column of a wide export (SPEC §3: reaching SQL does not imply one);
+    /// that a used row has one is checked with the ledger
+    /// ([`Checked::records_contacts`]).
     Contacts,
     /// Times to measure from: the leads' creation times (not declared
     /// absent) and a timed stage (handoffs, a timed wide column, or deals).
@@ -243,7 +249,16 @@ impl Need {
             Need::StageEvents => {
                 checked.has(TableKind::Handoffs) || !checked.wide_stages.is_empty()
             }
-            Need::Contacts => checked.records_contacts(),
+            // Whether a used row has one is the ledger's to say
+            // (`commands::unusable`): this is only whether one could.
+            Need::Contacts => {
+                checked.has(TableKind::Handoffs)
+                    || checked.has(TableKind::Activities)
+                    || checked
+                        .wide_stages
+                        .iter()
+                        .any(|(s, flag_only)| s == "contacted" && !flag_only)
+            }
             Need::Score => {
                 checked.has(TableKind::Scores)
                     || checked.keyed(TableKind::Leads).is_some_and(|mut l| {
@@ -305,49 +320,7 @@ impl Need {
                     "{analysis}: the data set has no lead score (a scores table or a score column in leads)"
                 ),
             },
-            Need::Contacts => {
-                // What was there, and why it records nothing: the advice
-                // to map a status is wrong when the rows were set aside.
-                let mut there = Vec::new();
-                let mut then = "; `leadloop validate` lists the rows set aside and why";
-                let set_aside = checked.contacts_set_aside();
-                if set_aside > 0 {
-                    there.push(format!(
-                        "{} at stage contacted set aside",
-                        crate::output::format::count_of(set_aside, "handoff", "handoffs")
-                    ));
-                }
-                if checked.has(TableKind::Activities) {
-                    there.push("no activity used".to_string());
-                }
-                if checked
-                    .wide_stages
-                    .iter()
-                    .any(|(s, flag_only)| s == "contacted" && !flag_only)
-                {
-                    there.push("no time in the contacted column".to_string());
-                }
-                if checked
-                    .wide_stages
-                    .iter()
-                    .any(|(s, flag_only)| s == "contacted" && *flag_only)
-                {
-                    there.push("a contacted flag has no time to follow an MQL".to_string());
-                    if set_aside == 0 && !checked.has(TableKind::Activities) {
-                        then = "; name a column with the time ([tables.leads.stages] contacted = { at = \"...\" })";
-                    }
-                }
-                let detail = match there.is_empty() {
-                    true => format!(
-                        "{analysis}: no activities, contacted handoff or timed contacted column records a contact; add activities, map a status to contacted ([tables.handoffs] stage_map) or name a column ([tables.leads.stages] contacted = {{ at = \"...\" }})"
-                    ),
-                    false => format!(
-                        "{analysis}: no used row records a contact ({}){then}",
-                        there.join(", ")
-                    ),
-                };
-                Error::NothingToAnalyse { detail }
-            }
+            Need::Contacts => no_contacts(checked, analysis),
         }
     }
 }
@@ -369,4 +342,52 @@ pub trait Analysis {
     fn reads_touches(&self) -> bool {
         true
     }
+}
+
+/// contact's one-line error when no used row records a contact: what was
+/// there and why it records none (the advice to map a status is wrong
+/// when the rows were set aside), else what would record one.
+pub fn no_contacts(checked: &Checked, analysis: &str) -> Error {
+    let mut there = Vec::new();
+    let set_aside = checked.contacts_set_aside();
+    let mut then = match set_aside > 0 || checked.has(TableKind::Activities) {
+        true => "; `leadloop validate` lists the rows set aside and why",
+        false => "",
+    };
+    if set_aside > 0 {
+        there.push(format!(
+            "{} at stage contacted set aside",
+            crate::output::format::count_of(set_aside, "handoff", "handoffs")
+        ));
+    }
+    if checked.has(TableKind::Activities) {
+        there.push("no activity used".to_string());
+    }
+    if checked
+        .wide_stages
+        .iter()
+        .any(|(s, flag_only)| s == "contacted" && !flag_only)
+    {
+        there.push("no time in the contacted column".to_string());
+    }
+    if checked
+        .wide_stages
+        .iter()
+        .any(|(s, flag_only)| s == "contacted" && *flag_only)
+    {
+        there.push("a contacted flag has no time to follow an MQL".to_string());
+        if set_aside == 0 && !checked.has(TableKind::Activities) {
+            then = "; name a column with the time ([tables.leads.stages] contacted = { at = \"...\" })";
+        }
+    }
+    let detail = match there.is_empty() {
+            true => format!(
+                "{analysis}: no activities, contacted handoff or timed contacted column records a contact; add activities, map a status to contacted ([tables.handoffs] stage_map) or name a column ([tables.leads.stages] contacted = {{ at = \"...\" }})"
+            ),
+            false => format!(
+                "{analysis}: no used row records a contact ({}){then}",
+                there.join(", ")
+            ),
+        };
+    Error::NothingToAnalyse { detail }
 }

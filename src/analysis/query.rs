@@ -99,7 +99,7 @@ impl Analysis for Options {
         let reads_contacts = words(&self.sql)
             .iter()
             .any(|w| w == "contacted" || w == "contacted_at");
-        let unmeasured = (reads_contacts && !Need::Contacts.met(inputs.checked)).then(|| {
+        let unmeasured = (reads_contacts && !inputs.checked.records_contacts(inputs.activities_used)).then(|| {
             "no input records a contact (activities, contacted handoffs or a timed contacted column): lead_funnel's contacted is false and contacted_at empty for every lead, so a count of never-contacted leads here measures nothing".to_string()
         });
         Ok(Step::stream(vec![plan], move |frames| {

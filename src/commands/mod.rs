@@ -162,6 +162,15 @@ pub fn lacks(checked: &Checked, analysis: &dyn Analysis) -> Option<Need> {
 pub fn unusable(checked: &Checked, ledger: &Ledger, analysis: &dyn Analysis) -> Option<Error> {
     analysis.requires().iter().find_map(|need| {
         let kind = match need {
+            // A record of contacts in the used rows (a used activity, a
+            // contacted handoff, a time in a contacted column).
+            Need::Contacts => {
+                let activities = ledger
+                    .table(TableKind::Activities.name())
+                    .map_or(0, |t| t.used);
+                return (!checked.records_contacts(activities))
+                    .then(|| crate::analysis::plan::no_contacts(checked, analysis.name()));
+            }
             Need::Table(kind) => *kind,
             // Stage events from handoffs alone: a handoffs table without a
             // used row records none (a breaker's header-only file printed

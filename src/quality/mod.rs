@@ -382,61 +382,69 @@ impl Checked {
         self.tables.contains_key(&kind)
     }
 
-    /// Whether some input records a contact (SPEC §3: reaching SQL does
-    /// not imply one): a used activity, a time in a timed `contacted`
-    /// column of a wide export (a flag places no contact after the MQL, so
-    /// lead_funnel's `contacted` never reads one), or a used handoff at
-    /// stage `contacted`. A table or column
-    /// without one records none: every MQL would read as never contacted
-    /// (a user trial's Salesforce-shaped status history, with no contacted
-    /// status mapped, had its won leads "black-holed"; a breaker's
-    /// activities were all set aside).
-    pub fn records_contacts(&self) -> bool {
+    /// Whether some used row records a contact (SPEC §3: reaching SQL
+    /// does not imply one): a used activity (`activities_used`, the
+    /// ledger's count), a time in a timed `contacted` column of a wide
+    /// export (a flag places no contact after the MQL, so lead_funnel's
+    /// `contacted` never reads one), or a used handoff at stage
+    /// `contacted`. A table or column without one records none: every MQL
+    /// would read as never contacted (a user trial's Salesforce-shaped
+    /// status history, with no contacted status mapped, had its won leads
+    /// "black-holed"; a breaker's activities were all set aside). The
+    /// handoffs and the leads are read only when no activity is used.
+    pub fn records_contacts(&self, activities_used: u64) -> bool {
         use crate::input::schema::STAGE;
-        let any = |frame: LazyFrame| -> bool {
-            frame
-                .select([len()])
-                .collect()
-                .ok()
-                .and_then(|df| df.column("len").ok()?.idx().ok()?.get(0))
-                .is_some_and(|n| n > 0)
+        activities_used > 0
+            || (self
+                .wide_stages
+                .iter()
+                .any(|(s, flag_only)| s == "contacted" && !flag_only)
+                && self.leads_wide().is_some_and(|l| {
+                    count_rows(l.filter(col(rules::wide("contacted").as_str()).is_not_null())) > 0
+                }))
+            || self.count_judged_rows(TableKind::Handoffs, true, Some(STAGE), lit("contacted")) > 0
+    }
+
+    /// How many rows of `kind` are used (`used`) or set aside, of those
+    /// whose canonical `column` equals `value` (every row without one).
+    /// Reads the reason and that column of the judged rows alone: a warm
+    /// `bands` at 10M leads took 1.0 s instead of 0.44 when the activities'
+    /// used rows were counted through [`Checked::used`] (which joins their
+    /// lead ids back).
+    fn count_judged_rows(
+        &self,
+        kind: TableKind,
+        used: bool,
+        column: Option<&str>,
+        value: Expr,
+    ) -> u64 {
+        let Some(plan) = self.tables.get(&kind) else {
+            return 0;
         };
-        let wide = self
-            .wide_stages
-            .iter()
-            .any(|(s, flag_only)| s == "contacted" && !flag_only)
-            && self.leads_wide().is_some_and(|l| {
-                any(l.filter(col(rules::wide("contacted").as_str()).is_not_null()))
-            });
-        wide || self.used(TableKind::Activities).is_some_and(any)
-            || self
-                .used(TableKind::Handoffs)
-                .is_some_and(|h| any(h.filter(col(STAGE).eq(lit("contacted")))))
+        let reason = col(crate::input::schema::REASON_COL);
+        let mut keep = match used {
+            true => reason.is_null(),
+            false => reason.is_not_null(),
+        };
+        if let Some(c) = column {
+            let c = match plan.judged {
+                true => judged::stored(c),
+                false => rules::parsed(c),
+            };
+            keep = keep.and(col(c.as_str()).eq(value));
+        }
+        count_rows(plan.annotated.clone().filter(keep))
     }
 
     /// How many handoffs at stage `contacted` were set aside (their
     /// reasons are `validate`'s): 0 without handoffs.
     pub fn contacts_set_aside(&self) -> u64 {
-        use crate::input::schema::STAGE;
-        let Some(plan) = self.tables.get(&TableKind::Handoffs) else {
-            return 0;
-        };
-        let stage = match plan.judged {
-            true => judged::stored(STAGE),
-            false => rules::parsed(STAGE),
-        };
-        plan.annotated
-            .clone()
-            .filter(
-                col(crate::input::schema::REASON_COL)
-                    .is_not_null()
-                    .and(col(stage.as_str()).eq(lit("contacted"))),
-            )
-            .select([len()])
-            .collect()
-            .ok()
-            .and_then(|df| df.column("len").ok()?.idx().ok()?.get(0))
-            .map_or(0, u64::from)
+        self.count_judged_rows(
+            TableKind::Handoffs,
+            false,
+            Some(crate::input::schema::STAGE),
+            lit("contacted"),
+        )
     }
 
     /// The used rows of a table, or `None` when the data set has no such table.
@@ -594,4 +602,15 @@ fn distinct_text(frame: LazyFrame, column: &str) -> PolarsResult<Vec<String>> {
         .collect()?;
     let s = df.column(column)?.str()?.clone();
     Ok(s.iter().flatten().map(str::to_string).collect())
+}
+
+/// The rows of `frame` (0 when it cannot be read: the caller's figure is
+/// then "none").
+fn count_rows(frame: LazyFrame) -> u64 {
+    frame
+        .select([len()])
+        .collect()
+        .ok()
+        .and_then(|df| df.column("len").ok()?.idx().ok()?.get(0))
+        .map_or(0, u64::from)
 }

@@ -213,7 +213,7 @@ impl Analysis for Options {
             nulls.push(lit(NULL).cast(DataType::Float64).alias("revenue"));
             unmeasurable.push(("revenue", "no deal is linked to a lead".into()));
         }
-        if !checked.records_contacts() {
+        if !checked.records_contacts(inputs.activities_used) {
             nulls.push(lit(NULL).cast(DataType::UInt32).alias("contacted"));
             unmeasurable.push((
                 "contacted",
