@@ -72,11 +72,27 @@ pub const COLUMNS: [&str; 28] = [
 /// outside this set is
 /// reached only through a later one (cumulative reach).
 pub fn recordable_stages(checked: &Checked, deals_linked: bool) -> Vec<String> {
+    stages_recorded(checked, deals_linked, false)
+}
+
+/// [`recordable_stages`] that some input records with a time: not a
+/// wide export's flag-only stage (velocity measures days to a stage).
+pub fn timed_stages(checked: &Checked, deals_linked: bool) -> Vec<String> {
+    stages_recorded(checked, deals_linked, true)
+}
+
+fn stages_recorded(checked: &Checked, deals_linked: bool, timed: bool) -> Vec<String> {
     let mut stages: Vec<String> = Vec::new();
     if checked.has(TableKind::Handoffs) {
         stages.extend(crate::input::schema::HANDOFF_STAGES.map(String::from));
     }
-    stages.extend(checked.wide_stages.iter().map(|(s, _)| s.clone()));
+    stages.extend(
+        checked
+            .wide_stages
+            .iter()
+            .filter(|(_, flag_only)| !(timed && *flag_only))
+            .map(|(s, _)| s.clone()),
+    );
     if checked.has(TableKind::Deals) && deals_linked {
         // An export of won deals only records no opportunity short of a win.
         if !checked.deals_won_only {

@@ -527,6 +527,40 @@ fn roi_without_deals_leaves_revenue_empty() {
         .starts_with("no deals table: won, revenue")));
 }
 
+// A wide export whose won stage is a flag: bands counts the wins, and
+// velocity gave "sql_to_won 0.0% (0.0–0.0)" beside them (a breaker's
+// find); with no time for won it leaves the transition out.
+#[test]
+fn a_won_flag_has_no_days_to_win() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,mql_date,sql_date,customer\n\
+         L1,2024-01-01T00:00:00Z,web,2024-01-02T00:00:00Z,2024-01-05T00:00:00Z,true\n\
+         L2,2024-01-01T00:00:00Z,web,2024-01-03T00:00:00Z,,false\n",
+    );
+    s.write(
+        "leadloop.toml",
+        "as_of = \"2024-06-30\"\n[tables.leads.stages]\nmql = { at = \"mql_date\" }\nsql = { at = \"sql_date\" }\nwon = { flag = \"customer\" }\n",
+    );
+    let v = analysis_json(s.path(), "bands", &[]);
+    let all = rows(&v, "bands")
+        .iter()
+        .find(|r| r["band"] == "all")
+        .unwrap()
+        .clone();
+    assert_eq!(all["won"], 1);
+    let v = analysis_json(s.path(), "velocity", &[]);
+    let transitions: Vec<&str> = rows(&v, "velocity")
+        .iter()
+        .map(|r| r["transition"].as_str().unwrap())
+        .collect();
+    assert_eq!(transitions, ["lead_to_mql", "mql_to_sql"]);
+    assert!(v["notes"].to_string().contains(
+        "sql_to_won left out: no input records a time for won (a flag only), so no day of reaching it can be measured"
+    ));
+}
+
 // Olist's deals are won deals only (`constants = { status = "won" }`):
 // bands showed sql_to_won 100% and winloss "Win rate held from 100.0%".
 // Neither can be measured from wins alone.
@@ -1510,6 +1544,15 @@ fn bands_with_no_linked_deal_leaves_revenue_and_wins_empty() {
         .map(|r| r["transition"].as_str().unwrap())
         .collect();
     assert_eq!(transitions, ["lead_to_mql", "mql_to_sql"]);
+    // Its curves too (a breaker found them drawn at 0 in the files).
+    let curves: std::collections::BTreeSet<&str> = rows(&v, "curves")
+        .iter()
+        .map(|r| r["transition"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        curves.into_iter().collect::<Vec<_>>(),
+        ["lead_to_mql", "mql_to_sql"]
+    );
     assert!(v["notes"].to_string().contains(
         "sql_to_won left out: no input records won, so no lead reaches it (0% by construction; no deal is linked to a lead)"
     ));

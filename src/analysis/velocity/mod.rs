@@ -213,6 +213,11 @@ fn finish<'a>(
             .iter()
             .any(|s| *s == "lead" || recordable.iter().any(|r| r == s))
     };
+    // Days to a stage need its time: a won flag alone (a wide export's
+    // `won = { flag = ... }`) gave "sql_to_won 0.0% (0.0–0.0)" beside
+    // bands' wins (a breaker's find).
+    let timed = crate::funnel::timed_stages(inputs.checked, inputs.linked_deals > 0);
+    let timed_to = |stages: &[&str]| stages.iter().any(|s| timed.iter().any(|r| r == s));
     // The same stages bands' rates are judged by (`lead` is always there):
     // a from-stage no input records short of a later one, or a to-stage
     // no input records at all (none reaches it: 0% by construction; a user
@@ -220,33 +225,43 @@ fn finish<'a>(
     let hint = super::bands::unlinked_hint(inputs.checked, inputs.linked_deals);
     let unmeasured: Vec<(&str, String)> = super::bands::RATE_STAGES
         .iter()
-        .filter_map(|(name, from, to)| match (recorded(from), recorded(to)) {
-            (false, _) => Some((*name, format!(
+        .filter_map(|(name, from, to)| match (recorded(from), recorded(to), timed_to(to)) {
+            (false, _, _) => Some((*name, format!(
                 "{name} left out: no input records {} short of a later stage, so every lead there reached it at the same moment it moved on (0 days by construction)",
                 from[0]
             ))),
-            (true, false) => Some((*name, format!(
+            (true, false, _) => Some((*name, format!(
                 "{name} left out: no input records {}, so no lead reaches it (0% by construction{hint})",
                 to.join(", ")
             ))),
-            (true, true) => None,
+            (true, true, false) => Some((*name, format!(
+                "{name} left out: no input records a time for {} (a flag only), so no day of reaching it can be measured",
+                to.join(", ")
+            ))),
+            (true, true, true) => None,
         })
         .collect();
     let names: Vec<&str> = unmeasured.iter().map(|(n, _)| *n).collect();
-    let table = match names.is_empty() {
-        true => table,
-        false => table
-            .lazy()
-            .filter(
-                col("transition")
-                    .is_in(
-                        lit(Series::new("t".into(), names.clone())).implode(false),
-                        false,
-                    )
-                    .not(),
-            )
-            .collect()?,
+    // Left out of the table and of the curves alike (a breaker found the
+    // curves' files still drawing them at 0).
+    let without = |frame: DataFrame| -> Result<DataFrame> {
+        Ok(match names.is_empty() {
+            true => frame,
+            false => frame
+                .lazy()
+                .filter(
+                    col("transition")
+                        .is_in(
+                            lit(Series::new("t".into(), names.clone())).implode(false),
+                            false,
+                        )
+                        .not(),
+                )
+                .collect()?,
+        })
     };
+    let table = without(table)?;
+    let drawn = without(drawn)?;
     overall.retain(|name, _| !names.contains(&name.as_str()));
     let summary = VelocitySummary {
         transitions: overall,
