@@ -439,12 +439,17 @@ impl Checked {
     /// How many handoffs at stage `contacted` were set aside (their
     /// reasons are `validate`'s): 0 without handoffs.
     pub fn contacts_set_aside(&self) -> u64 {
-        self.count_judged_rows(
+        self.set_aside_where(
             TableKind::Handoffs,
-            false,
-            Some(crate::input::schema::STAGE),
-            lit("contacted"),
+            crate::input::schema::STAGE,
+            "contacted",
         )
+    }
+
+    /// How many rows of `kind` whose canonical `column` is `value` were
+    /// set aside: 0 without the table.
+    pub fn set_aside_where(&self, kind: TableKind, column: &str, value: &str) -> u64 {
+        self.count_judged_rows(kind, false, Some(column), lit(value))
     }
 
     /// The used rows of a table, or `None` when the data set has no such table.

@@ -595,7 +595,7 @@ fn a_won_deals_export_has_no_win_rate() {
     // the file's 842, by a count of its declared_monthly_revenue), and one
     // of 50,000,000 is October 2018's 50,874,000 nearly alone.
     let notes = v["notes"].to_string();
-    assert!(notes.contains("796 of 841 won deals have an amount of 0: revenue and average deal size count the other 45"), "{notes}");
+    assert!(notes.contains("796 of 841 won deals have an amount of 0: they add nothing to revenue and lower the average won deal size"), "{notes}");
     assert!(
         notes.contains("one deal is 98.3% of 2018-10's revenue (50,000,000 of 50,874,000)"),
         "{notes}"
@@ -701,6 +701,22 @@ fn thirty_deals_none_of_which_is_lost_have_no_win_rate() {
     s.write("deals.csv", deals(29, false));
     let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
     assert_eq!(feb(&v)["win_rate"], 1.0);
+    // Its segment is in both periods, at 100% in each: no spread to test
+    // (it read "absent from one period").
+    let h = v["headline"].as_str().unwrap();
+    assert!(
+        h.contains("source = web (+0.0 points, no test: every deal won or lost in both periods)"),
+        "{h}"
+    );
+    // A lost deal set aside (closed before it was created) is no loss
+    // here, and the note says it was set aside.
+    let mut set_aside = deals(30, false);
+    set_aside.push_str("D31,L1,2024-01-05,2023-12-01,lost,25\n");
+    s.write("deals.csv", set_aside);
+    let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);
+    assert!(v["notes"].to_string().contains(
+        "every one of 30 closed deals is won; 1 lost deal was set aside, which `leadloop validate` lists"
+    ));
     // One lost deal of 30: a win rate (February 19 of 20).
     s.write("deals.csv", deals(29, true));
     let v = analysis_json(s.path(), "winloss", &["--month", "2024-02"]);

@@ -165,7 +165,13 @@ pub fn sentence(
             let sig = match row.float("p_value")? {
                 Some(v) if v < 0.05 => format::p_clause(v),
                 Some(v) => format!("{}, not significant", format::p_clause(v)),
-                None => "no test: absent from one period".into(),
+                // No p-value: the segment is absent from a period, or
+                // both its rates are 0% or 100% (no spread to test: a
+                // breaker's 29 wins read "absent" for a segment in both).
+                None => match (row.count("deals")?, row.count("deals_base")?) {
+                    (0, _) | (_, 0) => "no test: absent from one period".into(),
+                    _ => "no test: every deal won or lost in both periods".into(),
+                },
             };
             Ok(format!(
                 "{} = {} ({} points, {sig})",

@@ -280,8 +280,17 @@ impl Options {
                 "the deals record won deals only (status is the config's constant \"won\"): no loss is recorded, so there is no win rate".to_string(),
             ),
             (true, _, _) => Some(format!(
-                "no used deal is lost (every one of {} closed deals is won): with no loss recorded there is no win rate",
-                format::count(total("won")?)
+                "no used deal is lost (every one of {} closed deals is won{}): with no loss recorded there is no win rate",
+                format::count(total("won")?),
+                // Lost deals set aside are not losses here; say so (a
+                // breaker's lost deal closed before it was created).
+                match inputs.checked.set_aside_where(TableKind::Deals, STATUS, "lost") {
+                    0 => String::new(),
+                    n => format!(
+                        "; {} set aside, which `leadloop validate` lists",
+                        format::count_of(n, "lost deal was", "lost deals were")
+                    ),
+                }
             )),
             (_, true, true) => None,
             (_, false, _) => Some(format!("no deals closed in {base_label}")),
@@ -428,10 +437,9 @@ impl Options {
         let (won_all, won_zero) = (total_of("won")?, total_of("won_zero")?);
         if won_zero > 0 {
             report.notes.push(format!(
-                "{} of {} won deals have an amount of 0: revenue and average deal size count the other {}",
+                "{} of {} won deals have an amount of 0: they add nothing to revenue and lower the average won deal size (which divides by every won deal)",
                 format::count(won_zero),
                 format::count(won_all),
-                format::count(won_all - won_zero)
             ));
         }
         // One deal most of the month's revenue: its change is that deal.
