@@ -666,6 +666,23 @@ fn x_education_s_leaky_tags_column_is_named_in_the_headline() {
         headline.ends_with("; possible leakage: column Tags (AUC 0.929) (notes)"),
         "{headline}"
     );
+    // The rules file says so too: it can be applied without the notes.
+    let out = Scratch::new();
+    stdout_of([
+        "--data",
+        repo().join("tests/real-data/x-education").to_str().unwrap(),
+        "recalibrate",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    let file = std::fs::read_to_string(out.join("proposed_rules.toml")).unwrap();
+    assert!(
+        file.lines()
+            .nth(1)
+            .unwrap()
+            .ends_with("; possible leakage: column Tags (AUC 0.929) (recalibrate's notes)."),
+        "{file}"
+    );
     let notes = v["notes"].to_string();
     assert!(
         notes.contains("leakage: column Tags (AUC 0.929) alone predicts the test outcome"),
@@ -738,7 +755,7 @@ fn the_headline_says_to_keep_a_current_score_that_ranks_better() {
 #[test]
 fn the_verdict_when_the_paired_test_is_certain_alike_or_impossible() {
     let s = Scratch::new();
-    let data = |score: &dyn Fn(u32) -> String| {
+    let data_upto = |score: &dyn Fn(u32) -> String, sql_upto: u32| {
         let mut leads = String::from("lead_id,created_at,source,score,tier\n");
         let mut handoffs = String::from("lead_id,stage,at,rep_id\n");
         for i in 1..=20u32 {
@@ -748,7 +765,7 @@ fn the_verdict_when_the_paired_test_is_certain_alike_or_impossible() {
                 score(i)
             ));
             handoffs.push_str(&format!("{i},mql,2023-01-{i:02}T01:00:00Z,r1\n"));
-            if tier == "a" {
+            if tier == "a" && i <= sql_upto {
                 handoffs.push_str(&format!("{i},sql,2023-01-{i:02}T02:00:00Z,r1\n"));
             }
         }
@@ -756,6 +773,7 @@ fn the_verdict_when_the_paired_test_is_certain_alike_or_impossible() {
         s.write("leads.csv", leads);
         s.write("handoffs.csv", handoffs);
     };
+    let data = |score: &dyn Fn(u32) -> String| data_upto(score, 20);
     let headline = || -> String {
         recalibrate(s.path(), &[])["headline"]
             .as_str()
@@ -782,6 +800,14 @@ fn the_verdict_when_the_paired_test_is_certain_alike_or_impossible() {
         "{h}"
     );
     assert_eq!(metric(&v, "current", "test")["n"], 6);
+    // No test lead an SQL (the newest six never were): no AUC to compare.
+    data_upto(&|_| "50".into(), 14);
+    let h = headline();
+    assert!(
+        h.contains("proposed test AUC – over")
+            && h.ends_with(": not compared (no test lead reached sql)"),
+        "{h}"
+    );
 }
 
 /// A user trial's Salesforce leads: `Status` (and `IsConverted`) record

@@ -601,9 +601,16 @@ impl Options {
             not_compared: match (versus_current, current_scores_no_test_lead) {
                 (Some(_), _) => None,
                 (None, true) => Some("the current score scores no test lead".into()),
-                (None, false) => get("current", "test").and_then(|m| m.auc).and(Some(
-                    "a paired test needs two test leads of each outcome".into(),
-                )),
+                (None, false) => match get("current", "test") {
+                    None => None,
+                    // One outcome only among the test leads: no AUC at all.
+                    Some(m) if m.auc.is_none() => Some(format!(
+                        "{} test lead reached {}",
+                        if m.positives == 0 { "no" } else { "every" },
+                        self.target.name()
+                    )),
+                    Some(_) => Some("a paired test needs two test leads of each outcome".into()),
+                },
             },
             possible_leaks: leaks,
         };
@@ -666,8 +673,15 @@ impl Options {
             )),
             _ => {}
         }
+        let leak_warning = match summary.possible_leaks.is_empty() {
+            true => String::new(),
+            false => format!(
+                "; possible leakage: {} (recalibrate's notes)",
+                summary.possible_leaks.join(", ")
+            ),
+        };
         let header = format!(
-            "Proposed by leadloop recalibrate: target {}, C = {}, {} train / {} test leads.\nTest AUC: proposed {}, these points {}{}{}.\n`leadloop score --rules proposed_rules.toml` applies it.",
+            "Proposed by leadloop recalibrate: target {}, C = {}, {} train / {} test leads.\nTest AUC: proposed {}, these points {}{}{}{}.\n`leadloop score --rules proposed_rules.toml` applies it.",
             self.target.name(),
             self.l2,
             n_train,
@@ -676,8 +690,9 @@ impl Options {
             summary.proposed_points_test_auc.map_or("–".into(), |a| format!("{a:.4}")),
             summary.current_test_auc.map_or(String::new(), |a| format!(", current {a:.4}")),
             // A user trial: the sample's file proposed a worse model with
-            // nothing in it saying so.
+            // nothing in it saying so; a breaker's, a leak.
             summary.verdict(),
+            leak_warning,
         );
         let file = Rules {
             file: "proposed_rules.toml".into(),

@@ -516,13 +516,38 @@ fn left_out_by_name(
         Some("the score")
     } else if checked.stage_columns.iter().any(|s| s == c) {
         Some("a stage column: the outcome")
-    } else if crate::analysis::winloss::dimensions::looks_like_outcome(c) {
+    } else if is_lead_status(c) {
         Some("a status or stage: the outcome")
     } else if checked.settings.leaky.iter().any(|l| l == c) {
         Some("leaky: recorded after the outcome")
     } else {
         None
     }
+}
+
+/// A lead column that records where the lead is now, so the outcome
+/// (Salesforce's `Status` and `IsConverted`, X Education's `Converted`,
+/// HubSpot's lifecycle stage, a `Lead Stage`): its name, without case,
+/// spaces or `_`, is one of these or ends with one after a vendor prefix
+/// (`hs_lead_status`, `property_lifecyclestage`). `Marital Status` is not.
+fn is_lead_status(name: &str) -> bool {
+    let n = name.to_ascii_lowercase().replace(['_', ' ', '-'], "");
+    const NAMES: [&str; 10] = [
+        "status",
+        "leadstatus",
+        "stage",
+        "leadstage",
+        "lifecyclestage",
+        "stagename",
+        "converted",
+        "isconverted",
+        "iswon",
+        "isclosed",
+    ];
+    NAMES.contains(&n.as_str())
+        || ["leadstatus", "lifecyclestage", "leadstage", "isconverted"]
+            .iter()
+            .any(|w| n.ends_with(w))
 }
 
 fn levels(frame: &DataFrame) -> Result<Vec<Level>> {
@@ -671,5 +696,36 @@ impl Options {
             }
         ));
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod status_names {
+    use super::is_lead_status;
+
+    #[test]
+    fn a_lead_s_status_or_stage_is_named_so_and_a_marital_status_is_not() {
+        for name in [
+            "Status",
+            "Lead Status",
+            "hs_lead_status",
+            "IsConverted",
+            "Converted",
+            "Lead Stage",
+            "Stage",
+            "Lifecycle Stage",
+            "property_lifecyclestage",
+        ] {
+            assert!(is_lead_status(name), "{name}");
+        }
+        for name in [
+            "Marital Status",
+            "Employment Status",
+            "tier",
+            "Backstage Pass",
+            "source",
+        ] {
+            assert!(!is_lead_status(name), "{name}");
+        }
     }
 }
