@@ -56,10 +56,9 @@ impl<'a> Inputs<'a> {
     /// none is, what would link them.
     pub fn unlinked_note(&self) -> Option<String> {
         (self.unlinked_deals > 0 && self.funnel.is_some()).then(|| {
-            let how = match self.linked_deals {
-                0 => "; a deal's lead_id links it, or the leads' converted_deal_id (Salesforce's ConvertedOpportunityId, HubSpot's associated deal), or a deal_leads table",
-                _ => "",
-            };
+            // How to link them, whether none or some are (a breaker's one
+            // linked open deal hid the advice beside 840 unlinked wins).
+            let how = "; a deal's lead_id links it, or the leads' converted_deal_id (Salesforce's ConvertedOpportunityId, HubSpot's associated deal), or a deal_leads table";
             format!(
                 "{} linked to no lead: counted in winloss only{how}",
                 crate::output::format::count_of(self.unlinked_deals, "deal is", "deals are")

@@ -586,7 +586,7 @@ fn a_contact_rate_under_one_percent_is_cautioned() {
     };
     let one = data(1);
     assert!(
-        one.ends_with(" Caution: only 1 of 200 MQLs have a recorded contact; check that the export records contacts (activities, a contacted status) before reading this as sales not calling."),
+        one.ends_with(" Caution: only 1 of 200 MQLs have a recorded contact at or after their MQL; check that the export records contacts (activities, a contacted status) and that their times follow the MQL's before reading this as sales not calling."),
         "{one}"
     );
     assert!(!data(2).contains("Caution"));

@@ -1572,6 +1572,19 @@ fn bands_with_no_linked_deal_leaves_revenue_and_wins_empty() {
     assert!(v["notes"].to_string().contains(
         "sql_to_won left out: no input records won, so no lead reaches it (0% by construction; no deal is linked to a lead)"
     ));
+    // With one deal linked and one not, the note still says how to link.
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount\nD1,L1,2024-01-05T00:00:00Z,,open,100\nD2,,2024-01-05T00:00:00Z,2024-01-20T00:00:00Z,won,100\n",
+    );
+    let v = analysis_json(s.path(), "bands", &[]);
+    assert!(
+        v["notes"].to_string().contains(
+            "1 deal is linked to no lead: counted in winloss only; a deal's lead_id links it"
+        ),
+        "{}",
+        v["notes"]
+    );
 }
 
 // See: issue 12 (SPEC §1 "Spreadsheets"). An .xlsx export is read like a

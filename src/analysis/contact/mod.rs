@@ -216,7 +216,7 @@ fn finish<'a>(inputs: &Inputs, params: &Params, frames: Vec<DataFrame>) -> Resul
     if summary.mql >= CONTACT_COVERAGE_MQLS && summary.contacted * 100 < summary.mql {
         if let Some(sentence) = summary.sentence.as_mut() {
             sentence.push_str(&format!(
-                " Caution: only {} of {} MQLs have a recorded contact; check that the export records contacts (activities, a contacted status) before reading this as sales not calling.",
+                " Caution: only {} of {} MQLs have a recorded contact at or after their MQL; check that the export records contacts (activities, a contacted status) and that their times follow the MQL's before reading this as sales not calling.",
                 format::count(summary.contacted),
                 format::count(summary.mql)
             ));
