@@ -147,15 +147,47 @@ fn blocks(widths: &[usize], width: usize, keys: usize) -> Vec<Vec<usize>> {
 
 /// Shrinks text columns (widest first, to no less than [`MIN_TEXT`]) so the
 /// table fits in one block where it can; what still does not fit is split.
+/// A table split anyway keeps its text whole where it fits: its leading
+/// text columns (the row's name, repeated in every block) are shrunk only
+/// to three fifths of the width, and any other text column to what fits
+/// beside them (a breaker's `bands --by segment` read "Enterprise Acco…"
+/// on every row, cut to fit one block it could never fit in).
 fn shrink_text(widths: &mut [usize], shown: &[Shown], width: usize) {
     let total = |w: &[usize]| w.iter().sum::<usize>() + GAP.len() * w.len().saturating_sub(1);
-    while total(widths) > width {
-        let widest = (0..widths.len())
-            .filter(|&c| !shown[c].right && widths[c] > MIN_TEXT)
+    let text = |c: usize| !shown[c].right;
+    let narrowest: Vec<usize> = (0..widths.len())
+        .map(|c| match text(c) {
+            true => widths[c].min(MIN_TEXT),
+            false => widths[c],
+        })
+        .collect();
+    if total(&narrowest) <= width {
+        while total(widths) > width {
+            let widest = (0..widths.len())
+                .filter(|&c| text(c) && widths[c] > MIN_TEXT)
+                .max_by_key(|&c| widths[c]);
+            match widest {
+                Some(c) => widths[c] -= 1,
+                None => break,
+            }
+        }
+        return;
+    }
+    let keys = shown.iter().take_while(|c| !c.right).count();
+    let budget = width * 3 / 5;
+    while keys > 0 && total(&widths[..keys]) > budget {
+        let widest = (0..keys)
+            .filter(|&c| widths[c] > MIN_TEXT)
             .max_by_key(|&c| widths[c]);
         match widest {
             Some(c) => widths[c] -= 1,
             None => break,
+        }
+    }
+    let beside = width.saturating_sub(total(&widths[..keys.max(1)]) + GAP.len());
+    for c in keys..widths.len() {
+        if text(c) {
+            widths[c] = widths[c].min(beside.max(MIN_TEXT));
         }
     }
 }
