@@ -185,9 +185,9 @@ fn shrink_text(widths: &mut [usize], shown: &[Shown], width: usize) {
         }
     }
     let beside = width.saturating_sub(total(&widths[..keys.max(1)]) + GAP.len());
-    for c in keys..widths.len() {
+    for (c, w) in widths.iter_mut().enumerate().skip(keys) {
         if text(c) {
-            widths[c] = widths[c].min(beside.max(MIN_TEXT));
+            *w = (*w).min(beside.max(MIN_TEXT));
         }
     }
 }
