@@ -123,9 +123,10 @@ impl Ledger {
                 let n = t.rows(Reason::UnparseableTimestamp);
                 (n >= 10 && n * 10 >= t.read).then(|| {
                     format!(
-                        "{} of {} {} rows have a timestamp in no form read: check its date_format (a day-first / month-first mix-up also misreads the dates that do parse)",
+                        "{} of {} {} rows have a timestamp in no form read: check its date_format ([tables.{}] date_format = \"en_US\" reads 3/17/2024 5:01 AM, \"en_GB\" the day first, or give a strftime pattern; a day-first / month-first mix-up also misreads the dates that do parse)",
                         crate::output::format::count(n),
                         crate::output::format::count(t.read),
+                        t.table,
                         t.table
                     )
                 })

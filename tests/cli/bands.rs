@@ -251,6 +251,7 @@ fn funnel_fixture_bands_every_cell() {
         inv,
         [
             ("mql_to_sql".into(), "A".into(), "B".into(), true),
+            ("sql_to_won".into(), "B".into(), "C".into(), true),
             ("lead_to_won".into(), "B".into(), "C".into(), true)
         ]
     );

@@ -816,16 +816,21 @@ fn the_verdict_when_the_paired_test_is_certain_alike_or_impossible() {
 #[test]
 fn a_status_column_is_no_default_feature() {
     let s = Scratch::new();
-    let mut leads = String::from("lead_id,created_at,source,score,Lead Status,IsConverted\n");
+    let mut leads = String::from(
+        "lead_id,created_at,source,score,Lead Status,IsConverted,First Engagement Date\n",
+    );
     let mut handoffs = String::from("lead_id,stage,at,rep_id\n");
     for i in 1..=40u32 {
         let sql = i % 3 == 0;
         let source = if i % 2 == 0 { "web" } else { "ads" };
         leads.push_str(&format!(
-            "{i},2023-01-{:02}T00:00:00Z,{source},{},{},{sql}\n",
+            "{i},2023-01-{:02}T00:00:00Z,{source},{},{},{sql},{}\n",
             1 + i % 28,
             i % 7,
-            if sql { "Qualified" } else { "Working" }
+            if sql { "Qualified" } else { "Working" },
+            // A date read as text (a HubSpot CSV's engagement date): a
+            // user trial's became two leaky rules.
+            if sql { "2023-02-03" } else { "" }
         ));
         handoffs.push_str(&format!("{i},mql,2023-02-01T00:00:00Z,r1\n"));
         if sql {
@@ -839,7 +844,8 @@ fn a_status_column_is_no_default_feature() {
     let notes = v["notes"].to_string();
     assert!(
         notes.contains("Lead Status (a status or stage: the outcome)")
-            && notes.contains("IsConverted (a status or stage: the outcome)"),
+            && notes.contains("IsConverted (a status or stage: the outcome)")
+            && notes.contains("First Engagement Date (a timestamp)"),
         "{notes}"
     );
     assert!(rows(&v, "weights").iter().all(|r| !r["feature"]

@@ -243,7 +243,9 @@ pub struct Inversion {
 pub fn inversions(table: &DataFrame, band_order: &[String]) -> Result<Vec<Inversion>> {
     let band = table.column("band")?.str()?.clone();
     let mut out = Vec::new();
-    for rate in ["mql_to_sql", "lead_to_won"] {
+    // Every rate of SPEC §4 (sql_to_won was left out: a user trial's band
+    // B closed 18.6% of its SQLs against C's 43.8%, unflagged).
+    for rate in ["mql_to_sql", "sql_to_won", "lead_to_won"] {
         let get =
             |c: &str| -> Result<Vec<Option<f64>>> { Ok(table.column(c)?.f64()?.iter().collect()) };
         let (r, lo, hi) = (

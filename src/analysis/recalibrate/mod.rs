@@ -508,7 +508,13 @@ fn left_out_by_name(
     ];
     if ids.contains(&c) {
         Some(ID)
-    } else if c == CREATED_AT || d.is_temporal() {
+    } else if c == CREATED_AT
+        || d.is_temporal()
+        // Dates read as text (a CSV's HubSpot `hs_sa_first_engagement_date`
+        // became two leaky rules in a user trial); a number named so stays
+        // (X Education's `Total Time Spent on Website`).
+        || (d == &DataType::String && names_a_time(c))
+    {
         Some("a timestamp")
     } else if !predicates::countable(d) {
         Some("neither text nor a number")
@@ -523,6 +529,35 @@ fn left_out_by_name(
     } else {
         None
     }
+}
+
+/// Whether a column's name says it holds a time: one of its words (split
+/// at spaces, `_`, `-` and lower-to-upper case) is `date`, `timestamp` or
+/// `datetime`, or its last word is `at` (`hs_sa_first_engagement_date`,
+/// `CreatedDate`, `converted_at`); not X Education's `Update me on Supply
+/// Chain Content`, nor its `Total Time Spent on Website` (a duration).
+fn names_a_time(name: &str) -> bool {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_alphanumeric() {
+            words.push(std::mem::take(&mut word));
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_uppercase() && prev_lower {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = ch.is_lowercase();
+        word.push(ch.to_ascii_lowercase());
+    }
+    words.push(word);
+    words.retain(|w| !w.is_empty());
+    words
+        .iter()
+        .any(|w| ["date", "timestamp", "datetime"].contains(&w.as_str()))
+        || words.last().is_some_and(|w| w == "at")
 }
 
 /// A lead column that records where the lead is now, so the outcome
@@ -726,6 +761,31 @@ mod status_names {
             "source",
         ] {
             assert!(!is_lead_status(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_name_that_says_it_holds_a_time() {
+        use super::names_a_time;
+        for name in [
+            "hs_sa_first_engagement_date",
+            "CreatedDate",
+            "converted_at",
+            "Last Activity Date",
+            "first-touch-timestamp",
+        ] {
+            assert!(names_a_time(name), "{name}");
+        }
+        for name in [
+            "Update me on Supply Chain Content",
+            "Get updates on DM Content",
+            "Receive More Updates About Our Courses",
+            "Total Time Spent on Website",
+            "status",
+            "Lead Origin",
+            "Attribute",
+        ] {
+            assert!(!names_a_time(name), "{name}");
         }
     }
 }
