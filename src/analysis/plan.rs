@@ -277,6 +277,9 @@ impl Need {
     /// What the data set lacks, as `report` lists it (`a leads table`).
     pub fn describe(self) -> String {
         match self {
+            Need::Table(TableKind::Spend) => {
+                "a spend table; `leadloop bands --by source` gives conversion and revenue by source without it".into()
+            }
             Need::Table(kind) => format!("a {kind} table"),
             Need::StageEvents => {
                 "stage events: a handoffs table or stage columns in leadloop.toml".into()

@@ -500,7 +500,14 @@ impl Checked {
         self.used(kind).ok_or_else(|| Error::MissingTable {
             table: kind.name().into(),
             place: self.source.clone(),
-            hint: format!(" ({analysis} needs it)"),
+            hint: match kind {
+                // Without spend a user trial did not know where the
+                // conversion by source had gone.
+                TableKind::Spend => format!(
+                    " ({analysis} needs it for cost, CAC and ROAS; `leadloop bands --by source` gives conversion and revenue by source without it)"
+                ),
+                _ => format!(" ({analysis} needs it)"),
+            },
         })
     }
 

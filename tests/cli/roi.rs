@@ -238,7 +238,26 @@ fn roi_exit_paths() {
         "leads.csv",
         "lead_id,created_at,source\nL1,2024-01-01T00:00:00Z,web\n",
     );
-    assert!(fails_with_2(["--data", s.path().to_str().unwrap(), "roi"]).contains("spend"));
+    let err = fails_with_2(["--data", s.path().to_str().unwrap(), "roi"]);
+    // It points to what answers by source without spend (a user trial).
+    assert!(
+        err.contains("spend: no such table")
+            && err.contains(
+                "`leadloop bands --by source` gives conversion and revenue by source without it"
+            ),
+        "{err}"
+    );
+    // validate (and report's skip line) say the same.
+    let v = analysis_json(s.path(), "validate", &[]);
+    let roi = rows(&v, "analyses")
+        .iter()
+        .find(|r| r["analysis"] == "roi")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        roi["needs"],
+        "a spend table; `leadloop bands --by source` gives conversion and revenue by source without it"
+    );
     s.write("spend.csv", "date,source,amount\n2024-01-01,web,10\n");
     let d = s.path().to_str().unwrap();
     let err = fails_with_2(["--data", d, "roi", "--model", "linear"]);
