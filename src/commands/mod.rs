@@ -107,6 +107,13 @@ impl Context {
                 if counted {
                     continue;
                 }
+                // A table the cache holds judged is only read: no judging
+                // phase to list (a warm `--timings` listed them all at 0.00,
+                // as though each had been judged).
+                if checked.store().has(kind.name()) {
+                    checked.judge_table(kind)?;
+                    continue;
+                }
                 phases::time(&format!("judge {kind}"), || checked.judge_table(kind))?;
             }
         }

@@ -182,16 +182,19 @@ impl Checked {
                 // 10M leads they were 1.6 GB of every command's peak):
                 // every table that refers to leads joins them instead of
                 // re-running the leads plan, and lead_funnel starts from them.
-                if judged.keeps() {
-                    part("judge", || judged.judge(&mut plan, None))?;
+                // Read from the cache, they are no judging step to list.
+                match (judged.keeps(), judged.has(kind.name())) {
+                    (true, true) => judged.judge(&mut plan, None)?,
+                    (true, false) => part("judge", || judged.judge(&mut plan, None))?,
+                    (false, _) => {}
                 }
                 let write = !count_only || judged.keeps();
                 let keyed = plan.used_with(&wide_columns).with_row_index(LEAD_ROW, None);
-                let df = match write {
-                    true => part("used leads", || {
-                        judged.keep_plan(LEADS_KEYED, keyed, |e| raw.unreadable(e))
-                    })?,
-                    false => keyed,
+                let keep = |keyed| judged.keep_plan(LEADS_KEYED, keyed, |e| raw.unreadable(e));
+                let df = match (write, judged.has(LEADS_KEYED)) {
+                    (true, true) => keep(keyed)?,
+                    (true, false) => part("used leads", || keep(keyed))?,
+                    (false, _) => keyed,
                 };
                 let names: Vec<String> = df
                     .clone()

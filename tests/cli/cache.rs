@@ -56,6 +56,27 @@ fn a_second_run_reads_the_cache_and_agrees() {
     let fresh = json_with_cache(cache.path(), data.path(), &["--no-cache", "validate"]);
     assert_eq!(a, fresh);
     assert_eq!(entries(cache.path()), made, "one entry per data set");
+    // A warm run's --timings lists no judging step (a new user read the
+    // judging phases listed at 0.00 as tables judged again).
+    let out = leadloop()
+        .env("LEADLOOP_CACHE_DIR", cache.path())
+        .env_remove("LEADLOOP_CACHE")
+        .args([
+            "--data",
+            data.path().to_str().unwrap(),
+            "--timings",
+            "bands",
+        ])
+        .output()
+        .unwrap();
+    let timings = String::from_utf8_lossy(&out.stderr);
+    assert!(timings.contains("cache: warm"), "{timings}");
+    assert!(
+        !timings.lines().any(|l| l.trim_start().starts_with("judge")
+            || l.trim_start().starts_with("used leads")
+            || l.trim_start().starts_with("duplicate ids")),
+        "{timings}"
+    );
 }
 
 #[test]
