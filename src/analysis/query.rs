@@ -106,12 +106,48 @@ impl Analysis for Options {
             let [frame] = take(frames, "query")?;
             let rows = frame.height();
             let title = Options::description(&self.sql).unwrap_or_else(|| self.name.clone());
-            let mut report = Report::new(&self.name).table(&self.name, &title, frame);
+            let rates = rate_columns(&frame);
+            let units: Vec<(&str, crate::output::format::Unit)> = rates
+                .iter()
+                .map(|c| (c.as_str(), crate::output::format::Unit::Rate))
+                .collect();
+            let mut report = Report::new(&self.name)
+                .table(&self.name, &title, frame)
+                .units(&units);
             report.headline = None;
             report.notes.extend(unmeasured);
             Ok(Step::done(report, QuerySummary { rows }))
         }))
     }
+}
+
+/// The columns of a query's result printed as percentages: a float column
+/// named as the analyses name their rates (`*_rate`, `*_share`, `a_to_b`
+/// such as `lead_to_won`) whose values all lie in [0, 1]. Only the printed
+/// table: CSV, JSON and Parquet keep the fraction (last stop's new user
+/// read `0.47` as a count).
+fn rate_columns(frame: &DataFrame) -> Vec<String> {
+    frame
+        .columns()
+        .iter()
+        .filter(|c| {
+            let name = c.name().as_str();
+            let named = name.ends_with("_rate")
+                || name.ends_with("_share")
+                || name
+                    .split('_')
+                    .collect::<Vec<_>>()
+                    .windows(3)
+                    .any(|w| w[1] == "to");
+            named
+                && c.dtype().is_float()
+                && c.cast(&DataType::Float64).is_ok_and(|v| {
+                    v.f64()
+                        .is_ok_and(|v| v.iter().flatten().all(|x| (0.0..=1.0).contains(&x)))
+                })
+        })
+        .map(|c| c.name().to_string())
+        .collect()
 }
 
 /// The words of `sql`'s code (no comments or string literals), lower-cased.

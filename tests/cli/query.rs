@@ -326,3 +326,34 @@ fn a_query_of_contacts_without_a_record_of_them_says_so() {
     let out = stdout_of(["--data", &samples(), "query", "mqls_never_contacted"]);
     assert!(!out.contains(says), "{out}");
 }
+
+/// Rates print as percentages (last stop's new user read cohort_conversion's
+/// `0.47` as a count); the files keep the fraction. Worked from the same
+/// run's JSON: the first cohort's lead_to_mql is mql / leads.
+#[test]
+fn a_query_s_rates_print_as_percentages_and_stay_fractions_in_files() {
+    let data = repo().join("data-samples");
+    let d = data.to_str().unwrap();
+    let v = json_of([
+        "--data",
+        d,
+        "--format",
+        "json",
+        "query",
+        "cohort_conversion",
+    ]);
+    let first = &rows(&v, "cohort_conversion")[0];
+    let rate = first["lead_to_mql"].as_f64().unwrap();
+    let (mql, leads) = (
+        first["mql"].as_f64().unwrap(),
+        first["leads"].as_f64().unwrap(),
+    );
+    assert!((rate - mql / leads).abs() < 1e-9 && rate < 1.0, "{first}");
+    let printed = stdout_of(["--data", d, "query", "cohort_conversion"]);
+    let want = format!("{:.1}%", 100.0 * rate);
+    let line = printed
+        .lines()
+        .find(|l| l.starts_with(first["created_month"].as_str().unwrap()))
+        .unwrap();
+    assert!(line.contains(&want), "{want}: {line}");
+}
