@@ -854,3 +854,35 @@ fn a_status_column_is_no_default_feature() {
         .starts_with("Lead Status")
         && !r["feature"].as_str().unwrap().starts_with("IsConverted")));
 }
+
+/// Last stop's new user: the sample's proposed thresholds (A = -11, B =
+/// -21, C = -33) were unexplained. A note says why a threshold can be
+/// negative; the base is the file's own.
+#[test]
+fn negative_thresholds_are_explained() {
+    let data = repo().join("data-samples");
+    let v = recalibrate(&data, &[]);
+    let out = Scratch::new();
+    stdout_of([
+        "--data",
+        data.to_str().unwrap(),
+        "recalibrate",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert!(rows(&v, "thresholds")
+        .iter()
+        .any(|r| r["min_points"].as_i64().is_some_and(|p| p < 0)));
+    let file = std::fs::read_to_string(out.join("proposed_rules.toml")).unwrap();
+    let base = file
+        .lines()
+        .find_map(|l| l.strip_prefix("base = "))
+        .unwrap();
+    assert!(
+        v["notes"].to_string().contains(&format!(
+            "some band thresholds are below 0: a lead's points (the base, {base}, plus its rules' points) are about 10/ln 2 times the model's log-odds, so 0 is even odds"
+        )),
+        "{}",
+        v["notes"]
+    );
+}

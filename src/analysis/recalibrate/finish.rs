@@ -568,6 +568,13 @@ impl Options {
                 points: *pts,
             });
         }
+        // Negative thresholds read as a mistake to a new user: a total is
+        // about 10/ln 2 times the fitted log-odds, so 0 is even odds.
+        if chosen.iter().any(|b| b.min_points < 0) {
+            notes.push(format!(
+                "some band thresholds are below 0: a lead's points (the base, {base_points}, plus its rules' points) are about 10/ln 2 times the model's log-odds, so 0 is even odds and a band of leads less likely than not to convert has a negative threshold"
+            ));
+        }
         let proposed_bands = (!chosen.is_empty()).then(|| crate::config::Bands {
             thresholds: chosen
                 .iter()
