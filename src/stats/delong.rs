@@ -101,6 +101,74 @@ pub fn delong(scored: &[(f64, bool)]) -> Option<DeLong> {
     Some(DeLong::of(auc, variance))
 }
 
+/// Scores grouped by value, walked once in ascending order ([`blocks`]).
+pub(super) struct Blocks {
+    /// Positives and negatives.
+    pub m: u64,
+    pub n: u64,
+    /// Twice the Mann–Whitney U, an integer: the AUC is one division, so
+    /// it is the correctly rounded fraction (a sum of per-score terms in
+    /// f64 was off in the last bit).
+    pub twice_u: u128,
+    /// (positives, negatives, V10, V01) per distinct score, ascending: V10
+    /// is the share of negatives a positive of that score outranks (ties
+    /// ½), V01 the share of positives that outrank a negative of it.
+    pub blocks: Vec<(u64, u64, f64, f64)>,
+    /// Each input group's block (none for a group without leads).
+    pub block_of: Vec<Option<usize>>,
+}
+
+impl Blocks {
+    pub fn auc(&self) -> f64 {
+        self.twice_u as f64 / (2 * u128::from(self.m) * u128::from(self.n)) as f64
+    }
+}
+
+/// The distinct-score blocks of `groups` (`(score, positives, negatives)`,
+/// in any order, a score possibly repeated). `None` without a positive and
+/// a negative, or with a NaN score that has leads.
+pub(super) fn blocks(groups: &[(f64, u64, u64)]) -> Option<Blocks> {
+    let mut order: Vec<usize> = (0..groups.len())
+        .filter(|&k| groups[k].1 + groups[k].2 > 0)
+        .collect();
+    if order.iter().any(|&k| groups[k].0.is_nan()) {
+        return None;
+    }
+    order.sort_unstable_by(|a, b| groups[*a].0.total_cmp(&groups[*b].0));
+    let m: u64 = order.iter().map(|&k| groups[k].1).sum();
+    let n: u64 = order.iter().map(|&k| groups[k].2).sum();
+    if m == 0 || n == 0 {
+        return None;
+    }
+    let (mf, nf) = (m as f64, n as f64);
+    let mut out = Blocks {
+        m,
+        n,
+        twice_u: 0,
+        blocks: Vec::new(),
+        block_of: vec![None; groups.len()],
+    };
+    let (mut pos_below, mut neg_below, mut i) = (0u64, 0u64, 0);
+    while i < order.len() {
+        let mut j = i;
+        let (mut p, mut q) = (0u64, 0u64);
+        while j < order.len() && groups[order[j]].0 == groups[order[i]].0 {
+            p += groups[order[j]].1;
+            q += groups[order[j]].2;
+            out.block_of[order[j]] = Some(out.blocks.len());
+            j += 1;
+        }
+        let v10 = (neg_below as f64 + 0.5 * q as f64) / nf;
+        let v01 = ((m - pos_below - p) as f64 + 0.5 * p as f64) / mf;
+        out.blocks.push((p, q, v10, v01));
+        out.twice_u += u128::from(p) * (2 * u128::from(neg_below) + u128::from(q));
+        pos_below += p;
+        neg_below += q;
+        i = j;
+    }
+    Some(out)
+}
+
 /// [`delong`] over scores grouped by value: `(score, positives,
 /// negatives)` per group (groups may repeat a score, in any order). Every
 /// lead of a group shares its V10 (positives) or V01 (negatives), so the
@@ -108,58 +176,24 @@ pub fn delong(scored: &[(f64, bool)]) -> Option<DeLong> {
 /// over millions of leads costs one sort of the groups. `None` without a
 /// positive and a negative, or with a NaN score that has leads.
 pub fn delong_counts(groups: &[(f64, u64, u64)]) -> Option<DeLong> {
-    let mut g: Vec<(f64, u64, u64)> = groups
-        .iter()
-        .copied()
-        .filter(|(_, p, n)| p + n > 0)
-        .collect();
-    if g.iter().any(|(s, _, _)| s.is_nan()) {
-        return None;
-    }
-    g.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let m: u64 = g.iter().map(|x| x.1).sum();
-    let n: u64 = g.iter().map(|x| x.2).sum();
-    if m == 0 || n == 0 {
-        return None;
-    }
-    let (mf, nf) = (m as f64, n as f64);
-    // (positives, negatives, V10, V01) per distinct score, ascending.
-    let mut blocks: Vec<(u64, u64, f64, f64)> = Vec::new();
-    let (mut pos_below, mut neg_below, mut i) = (0u64, 0u64, 0);
-    // Twice the Mann–Whitney U, an integer: the AUC is one division, so it
-    // is the correctly rounded fraction (a sum of per-score terms in f64
-    // was off in the last bit).
-    let mut twice_u: u128 = 0;
-    while i < g.len() {
-        let mut j = i;
-        let (mut p, mut q) = (0u64, 0u64);
-        while j < g.len() && g[j].0 == g[i].0 {
-            p += g[j].1;
-            q += g[j].2;
-            j += 1;
-        }
-        let v10 = (neg_below as f64 + 0.5 * q as f64) / nf;
-        let v01 = ((m - pos_below - p) as f64 + 0.5 * p as f64) / mf;
-        blocks.push((p, q, v10, v01));
-        twice_u += u128::from(p) * (2 * u128::from(neg_below) + u128::from(q));
-        pos_below += p;
-        neg_below += q;
-        i = j;
-    }
-    let auc = twice_u as f64 / (2 * u128::from(m) * u128::from(n)) as f64;
-    let mean01 = blocks.iter().map(|b| b.1 as f64 * b.3).sum::<f64>() / nf;
+    let b = blocks(groups)?;
+    let (mf, nf) = (b.m as f64, b.n as f64);
+    let auc = b.auc();
+    let mean01 = b.blocks.iter().map(|b| b.1 as f64 * b.3).sum::<f64>() / nf;
     // pROC divides by m − 1 and n − 1: no interval from one lead of a class.
-    let s10 = blocks
+    let s10 = b
+        .blocks
         .iter()
         .map(|b| b.0 as f64 * (b.2 - auc) * (b.2 - auc))
         .sum::<f64>()
         / (mf - 1.0);
-    let s01 = blocks
+    let s01 = b
+        .blocks
         .iter()
         .map(|b| b.1 as f64 * (b.3 - mean01) * (b.3 - mean01))
         .sum::<f64>()
         / (nf - 1.0);
-    let variance = match m < 2 || n < 2 {
+    let variance = match b.m < 2 || b.n < 2 {
         true => f64::NAN,
         false => s10 / mf + s01 / nf,
     };

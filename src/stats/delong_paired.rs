@@ -39,58 +39,25 @@ pub struct Grouped<'s> {
     pub leads: &'s [u32],
 }
 
-/// Each group's (V10, V01): the share of negatives a positive of its score
-/// outranks (ties ½), and the share of positives that outrank a negative
-/// of its score; with the AUC. `None` without a positive and a negative,
-/// or with a NaN score that has leads.
+/// Each group's (V10, V01) ([`super::delong::blocks`]), and the AUC.
+/// `None` without a positive and a negative, with a NaN score that has
+/// leads, or with a lead of no group.
 fn components(s: Grouped, y: &[bool]) -> Option<(Vec<(f64, f64)>, f64)> {
-    let mut counts = vec![(0u64, 0u64); s.scores.len()];
+    let mut groups: Vec<(f64, u64, u64)> = s.scores.iter().map(|&v| (v, 0, 0)).collect();
     for (&g, &pos) in s.leads.iter().zip(y) {
-        let c = counts.get_mut(g as usize)?;
+        let c = groups.get_mut(g as usize)?;
         match pos {
-            true => c.0 += 1,
-            false => c.1 += 1,
+            true => c.1 += 1,
+            false => c.2 += 1,
         }
     }
-    let used = |k: &usize| counts[*k].0 + counts[*k].1 > 0;
-    if (0..s.scores.len())
-        .filter(used)
-        .any(|k| s.scores[k].is_nan())
-    {
-        return None;
-    }
-    let mut order: Vec<usize> = (0..s.scores.len()).filter(used).collect();
-    order.sort_unstable_by(|a, b| s.scores[*a].total_cmp(&s.scores[*b]));
-    let m: u64 = counts.iter().map(|c| c.0).sum();
-    let n: u64 = counts.iter().map(|c| c.1).sum();
-    if m == 0 || n == 0 {
-        return None;
-    }
-    let (mf, nf) = (m as f64, n as f64);
-    let mut out = vec![(f64::NAN, f64::NAN); s.scores.len()];
-    let (mut pos_below, mut neg_below, mut i) = (0u64, 0u64, 0);
-    let mut twice_u: u128 = 0;
-    while i < order.len() {
-        // The groups of one score form a block.
-        let mut j = i;
-        let (mut p, mut q) = (0u64, 0u64);
-        while j < order.len() && s.scores[order[j]] == s.scores[order[i]] {
-            p += counts[order[j]].0;
-            q += counts[order[j]].1;
-            j += 1;
-        }
-        let v10 = (neg_below as f64 + 0.5 * q as f64) / nf;
-        let v01 = ((m - pos_below - p) as f64 + 0.5 * p as f64) / mf;
-        for &k in &order[i..j] {
-            out[k] = (v10, v01);
-        }
-        twice_u += u128::from(p) * (2 * u128::from(neg_below) + u128::from(q));
-        pos_below += p;
-        neg_below += q;
-        i = j;
-    }
-    let auc = twice_u as f64 / (2 * u128::from(m) * u128::from(n)) as f64;
-    Some((out, auc))
+    let b = super::delong::blocks(&groups)?;
+    let out = b
+        .block_of
+        .iter()
+        .map(|k| k.map_or((f64::NAN, f64::NAN), |k| (b.blocks[k].2, b.blocks[k].3)))
+        .collect();
+    Some((out, b.auc()))
 }
 
 /// Sums for a sample covariance matrix of two variables.
