@@ -76,12 +76,9 @@ fn render_table(t: &NamedTable, width: usize, out: &mut String) {
     let mut widths: Vec<usize> = shown.iter().map(col_width).collect();
     shrink_text(&mut widths, &shown, width);
     // The leading text columns name the row (month, dimension, value):
-    // every block repeats them, so no block's numbers lose their row. Up
-    // to three fifths of the width (at 80 columns winloss's drivers lost
-    // their `value`, 41 columns wide, under a half: a new user could not
-    // tell one company_size's row from another's).
+    // every block repeats them, so no block's numbers lose their row.
     let mut keys = shown.iter().take_while(|c| !c.right).count().max(1);
-    while keys > 1 && widths[..keys].iter().sum::<usize>() + GAP.len() * keys > width * 3 / 5 {
+    while keys > 1 && widths[..keys].iter().sum::<usize>() + GAP.len() * keys > key_budget(width) {
         keys -= 1;
     }
     for block in blocks(&widths, width, keys) {
@@ -153,7 +150,6 @@ fn blocks(widths: &[usize], width: usize, keys: usize) -> Vec<Vec<usize>> {
 /// beside them (a breaker's `bands --by segment` read "Enterprise Acco…"
 /// on every row, cut to fit one block it could never fit in).
 fn shrink_text(widths: &mut [usize], shown: &[Shown], width: usize) {
-    let total = |w: &[usize]| w.iter().sum::<usize>() + GAP.len() * w.len().saturating_sub(1);
     let text = |c: usize| !shown[c].right;
     let narrowest: Vec<usize> = (0..widths.len())
         .map(|c| match text(c) {
@@ -162,34 +158,44 @@ fn shrink_text(widths: &mut [usize], shown: &[Shown], width: usize) {
         })
         .collect();
     if total(&narrowest) <= width {
-        while total(widths) > width {
-            let widest = (0..widths.len())
-                .filter(|&c| text(c) && widths[c] > MIN_TEXT)
-                .max_by_key(|&c| widths[c]);
-            match widest {
-                Some(c) => widths[c] -= 1,
-                None => break,
-            }
-        }
+        shrink_widest(widths, widths.len(), &text, width);
         return;
     }
     let keys = shown.iter().take_while(|c| !c.right).count();
-    let budget = width * 3 / 5;
-    while keys > 0 && total(&widths[..keys]) > budget {
-        let widest = (0..keys)
-            .filter(|&c| widths[c] > MIN_TEXT)
-            .max_by_key(|&c| widths[c]);
-        match widest {
-            Some(c) => widths[c] -= 1,
-            None => break,
-        }
-    }
+    shrink_widest(widths, keys, &text, key_budget(width));
     let beside = width.saturating_sub(total(&widths[..keys.max(1)]) + GAP.len());
     for (c, w) in widths.iter_mut().enumerate().skip(keys) {
         if text(c) {
             *w = (*w).min(beside.max(MIN_TEXT));
         }
     }
+}
+
+/// The width of columns side by side, gaps included.
+fn total(widths: &[usize]) -> usize {
+    widths.iter().sum::<usize>() + GAP.len() * widths.len().saturating_sub(1)
+}
+
+/// Narrows the widest of the first `n` columns that are `text`, a column
+/// at a time and to no less than [`MIN_TEXT`], until they fit in `limit`.
+fn shrink_widest(widths: &mut [usize], n: usize, text: &dyn Fn(usize) -> bool, limit: usize) {
+    while total(&widths[..n]) > limit {
+        let widest = (0..n)
+            .filter(|&c| text(c) && widths[c] > MIN_TEXT)
+            .max_by_key(|&c| widths[c]);
+        match widest {
+            Some(c) => widths[c] -= 1,
+            None => break,
+        }
+    }
+}
+
+/// How wide the row-naming columns repeated in every block may be: three
+/// fifths of the width (at 80 columns winloss's drivers lost their
+/// `value`, 41 columns wide, under a half: a new user could not tell one
+/// company_size's row from another's).
+fn key_budget(width: usize) -> usize {
+    width * 3 / 5
 }
 
 fn pad(s: &str, w: usize, right: bool) -> String {
