@@ -139,12 +139,14 @@ fn rate_columns(frame: &DataFrame) -> Vec<String> {
                     .collect::<Vec<_>>()
                     .windows(3)
                     .any(|w| w[1] == "to");
-            named
-                && c.dtype().is_float()
-                && c.cast(&DataType::Float64).is_ok_and(|v| {
-                    v.f64()
-                        .is_ok_and(|v| v.iter().flatten().all(|x| (0.0..=1.0).contains(&x)))
-                })
+            let in_unit = |v: &Column| -> Option<bool> {
+                let v = v.as_materialized_series();
+                Some(
+                    v.min::<f64>().ok()?.unwrap_or(0.0) >= 0.0
+                        && v.max::<f64>().ok()?.unwrap_or(0.0) <= 1.0,
+                )
+            };
+            named && c.dtype().is_float() && in_unit(c).unwrap_or(false)
         })
         .map(|c| c.name().to_string())
         .collect()
