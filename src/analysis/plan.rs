@@ -253,10 +253,7 @@ impl Need {
             Need::Contacts => {
                 checked.has(TableKind::Handoffs)
                     || checked.has(TableKind::Activities)
-                    || checked
-                        .wide_stages
-                        .iter()
-                        .any(|(s, flag_only)| s == "contacted" && !flag_only)
+                    || checked.contacted_column() == Some(true)
             }
             Need::Score => {
                 checked.has(TableKind::Scores)
@@ -365,22 +362,15 @@ pub fn no_contacts(checked: &Checked, analysis: &str) -> Error {
     if checked.has(TableKind::Activities) {
         there.push("no activity used".to_string());
     }
-    if checked
-        .wide_stages
-        .iter()
-        .any(|(s, flag_only)| s == "contacted" && !flag_only)
-    {
-        there.push("no time in the contacted column".to_string());
-    }
-    if checked
-        .wide_stages
-        .iter()
-        .any(|(s, flag_only)| s == "contacted" && *flag_only)
-    {
-        there.push("a contacted flag has no time to follow an MQL".to_string());
-        if set_aside == 0 && !checked.has(TableKind::Activities) {
-            then = "; name a column with the time ([tables.leads.stages] contacted = { at = \"...\" })";
+    match checked.contacted_column() {
+        Some(true) => there.push("no time in the contacted column".to_string()),
+        Some(false) => {
+            there.push("a contacted flag has no time to follow an MQL".to_string());
+            if set_aside == 0 && !checked.has(TableKind::Activities) {
+                then = "; name a column with the time ([tables.leads.stages] contacted = { at = \"...\" })";
+            }
         }
+        None => {}
     }
     let detail = match there.is_empty() {
             true => format!(

@@ -385,6 +385,15 @@ impl Checked {
         self.tables.contains_key(&kind)
     }
 
+    /// The wide export's `contacted` column: `Some(true)` when it has times,
+    /// `Some(false)` when it is a flag only, `None` without one.
+    pub fn contacted_column(&self) -> Option<bool> {
+        self.wide_stages
+            .iter()
+            .find(|(s, _)| s == "contacted")
+            .map(|(_, flag_only)| !flag_only)
+    }
+
     /// Whether some used row records a contact (SPEC §3: reaching SQL
     /// does not imply one): a used activity (`activities_used`, the
     /// ledger's count), a time in a timed `contacted` column of a wide
@@ -398,10 +407,7 @@ impl Checked {
     pub fn records_contacts(&self, activities_used: u64) -> bool {
         use crate::input::schema::STAGE;
         activities_used > 0
-            || (self
-                .wide_stages
-                .iter()
-                .any(|(s, flag_only)| s == "contacted" && !flag_only)
+            || (self.contacted_column() == Some(true)
                 && self.leads_wide().is_some_and(|l| {
                     count_rows(l.filter(col(rules::wide("contacted").as_str()).is_not_null())) > 0
                 }))
