@@ -63,23 +63,16 @@ pub(crate) const RATE_STAGES: [(&str, &[&str], &[&str]); 3] = [
     ("lead_to_won", &["lead"], &["won"]),
 ];
 
-/// The rates this data set cannot measure: where no input records a stage
-/// of the denominator short of the numerator (every lead counted is counted
-/// there only through a later stage, so the rate is 100% by construction),
-/// or none records the numerator's stages (0% by construction).
-/// `; no deal is linked to a lead` when the data set has deals and none
-/// links (so no input records an opportunity or a win): a reason's tail.
-/// [`crate::analysis::plan::Inputs::unlinked_note`] says what would link them.
-pub fn unlinked_hint(checked: &crate::quality::Checked, linked: u64) -> &'static str {
-    match checked.has(TableKind::Deals) && linked == 0 {
-        true => "; no deal is linked to a lead",
-        false => "",
-    }
+/// Why no input records an opportunity or a win although the data set has
+/// deals: none links to a lead. [`crate::analysis::plan::Inputs::unlinked_note`]
+/// says what would link them.
+pub fn unlinked_reason(checked: &crate::quality::Checked, linked: u64) -> Option<&'static str> {
+    (checked.has(TableKind::Deals) && linked == 0).then_some("no deal is linked to a lead")
 }
 
 /// The core stages whose count nothing can record: no input records the
 /// stage or a later one (reach is cumulative), with the reason.
-fn uncountable(recordable: &[String], hint: &str) -> Vec<(&'static str, String)> {
+fn uncountable(recordable: &[String], why_not: Option<&str>) -> Vec<(&'static str, String)> {
     const REACH: [(&str, &[&str]); 4] = [
         ("mql", &["mql", "sql", "opportunity", "won"]),
         ("sql", &["sql", "opportunity", "won"]),
@@ -93,16 +86,22 @@ fn uncountable(recordable: &[String], hint: &str) -> Vec<(&'static str, String)>
             let why = format!("no input records {}", reach.join(", "));
             (
                 *stage,
-                match hint {
-                    "" => why,
-                    _ => format!("{why} ({})", hint.trim_start_matches("; ")),
+                match why_not {
+                    None => why,
+                    Some(r) => format!("{why} ({r})"),
                 },
             )
         })
         .collect()
 }
 
-fn unmeasurable(recordable: &[String], hint: &str) -> Vec<(&'static str, String)> {
+/// The rates this data set cannot measure: where no input records a stage
+/// of the denominator short of the numerator (every lead counted is counted
+/// there only through a later stage, so the rate is 100% by construction),
+/// or none records the numerator's stages (0% by construction).
+/// `why_not`: why no input records the later stages, when it is known.
+fn unmeasurable(recordable: &[String], why_not: Option<&str>) -> Vec<(&'static str, String)> {
+    let hint = why_not.map_or(String::new(), |r| format!("; {r}"));
     let has = |stages: &[&str]| {
         stages
             .iter()
@@ -187,8 +186,8 @@ impl Analysis for Options {
         let band_order = inputs.band_order();
         let linked = inputs.linked_deals > 0;
         let recordable = crate::funnel::recordable_stages(inputs.checked, linked);
-        let hint = unlinked_hint(inputs.checked, inputs.linked_deals);
-        let mut unmeasurable = unmeasurable(&recordable, hint);
+        let why_not = unlinked_reason(inputs.checked, inputs.linked_deals);
+        let mut unmeasurable = unmeasurable(&recordable, why_not);
         let won = if self.strict {
             "recorded_won"
         } else {
@@ -201,7 +200,7 @@ impl Analysis for Options {
             .collect();
         // Counts nothing can record are empty too, not 0 (a user trial's
         // Salesforce export: 840 won deals, none linked, read "0 won").
-        for (stage, why) in uncountable(&recordable, hint) {
+        for (stage, why) in uncountable(&recordable, why_not) {
             nulls.push(lit(NULL).cast(DataType::UInt32).alias(stage));
             unmeasurable.push((stage, why));
         }

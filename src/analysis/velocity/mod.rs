@@ -222,7 +222,8 @@ fn finish<'a>(
     // a from-stage no input records short of a later one, or a to-stage
     // no input records at all (none reaches it: 0% by construction; a user
     // trial's unlinked won deals read "sql_to_won 0.0% (0.0–0.0)").
-    let hint = super::bands::unlinked_hint(inputs.checked, inputs.linked_deals);
+    let hint = super::bands::unlinked_reason(inputs.checked, inputs.linked_deals)
+        .map_or(String::new(), |r| format!("; {r}"));
     let unmeasured: Vec<(&str, String)> = super::bands::RATE_STAGES
         .iter()
         .filter_map(|(name, from, to)| match (recorded(from), recorded(to), timed_to(to)) {
