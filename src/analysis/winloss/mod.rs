@@ -191,6 +191,8 @@ impl Options {
         let unplaced = frame.select([
             // Lost deals with no close time: no month, but losses.
             count(col(STATUS).eq(lit("lost")).and(col(CLOSED_AT).is_null())).alias("n"),
+            // Every lost deal, with a close time or not.
+            count(col(STATUS).eq(lit("lost"))).alias("lost"),
             // Won deals of no amount (Olist's declared revenue is 0 on
             // most: its months read 0.00 revenue unexplained).
             count(won.clone()).alias("won"),
@@ -266,14 +268,11 @@ impl Options {
         // a win rate of 100% every month): at least WINS_WITHOUT_A_LOSS won
         // deals and not one lost. Fewer wins may be a small sample of a
         // real win rate, which keeps its (wide) interval.
-        let total = |c: &str| -> Result<u64> {
-            let sum = months.column(c)?.cast(&DataType::UInt64)?;
-            Ok(sum.u64()?.sum().unwrap_or(0))
-        };
-        // Lost deals without a close time have no month, but are losses.
+        // Over every used deal: lost deals without a close time have no
+        // month, but are losses (a won deal always has one: SPEC §1).
         let total_of = |c: &str| Row::at(&totals, 0).map_or(Ok(0), |r| r.count(c));
-        let unplaced = total_of("n")?;
-        let no_loss = total("lost")? == 0 && unplaced == 0 && total("won")? >= WINS_WITHOUT_A_LOSS;
+        let (unplaced, lost_all, won_all) = (total_of("n")?, total_of("lost")?, total_of("won")?);
+        let no_loss = lost_all == 0 && won_all >= WINS_WITHOUT_A_LOSS;
         let won_only = inputs.checked.deals_won_only || no_loss;
         let empty = match (won_only, p0.deals > 0.0, p1.deals > 0.0) {
             (true, _, _) if inputs.checked.deals_won_only => Some(
@@ -281,7 +280,7 @@ impl Options {
             ),
             (true, _, _) => Some(format!(
                 "no used deal is lost (every one of {} closed deals is won{}): with no loss recorded there is no win rate",
-                format::count(total("won")?),
+                format::count(won_all),
                 // Lost deals set aside are not losses here; say so (a
                 // breaker's lost deal closed before it was created).
                 match inputs.checked.set_aside_where(TableKind::Deals, STATUS, "lost") {
@@ -434,7 +433,7 @@ impl Options {
                 "revenue bridge: revenue = closed deals × win rate × average won deal size; the three effects are the symmetric Shapley split of the change and add up to it".into(),
             );
         }
-        let (won_all, won_zero) = (total_of("won")?, total_of("won_zero")?);
+        let won_zero = total_of("won_zero")?;
         if won_zero > 0 {
             report.notes.push(format!(
                 "{} of {} won deals have an amount of 0: they add nothing to revenue and lower the average won deal size (which divides by every won deal)",
