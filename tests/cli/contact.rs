@@ -307,14 +307,7 @@ fn handoffs_without_a_contacted_row_record_no_contact() {
         "{err}"
     );
     let v = analysis_json(s.path(), "validate", &[]);
-    let feeds = |v: &Value, a: &str| {
-        rows(v, "analyses")
-            .iter()
-            .find(|r| r["analysis"] == a)
-            .unwrap()["feeds"]
-            .clone()
-    };
-    assert_eq!(feeds(&v, "contact"), "no");
+    assert_eq!(analysis_row(&v, "contact")["feeds"], "no");
     let bands = analysis_json(s.path(), "bands", &[]);
     let all = rows(&bands, "bands")
         .iter()

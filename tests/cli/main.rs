@@ -260,3 +260,17 @@ pub fn rows<'a>(v: &'a serde_json::Value, table: &str) -> &'a Vec<serde_json::Va
         .as_array()
         .unwrap_or_else(|| panic!("no table {table}"))
 }
+
+/// The row of `table` whose `key` is `value` (a panic naming them if none).
+pub fn row_where(v: &serde_json::Value, table: &str, key: &str, value: &str) -> serde_json::Value {
+    rows(v, table)
+        .iter()
+        .find(|r| r[key] == value)
+        .unwrap_or_else(|| panic!("{table}: no row with {key} = {value}"))
+        .clone()
+}
+
+/// validate's row for `analysis` (its `feeds` and `needs`).
+pub fn analysis_row(validate: &serde_json::Value, analysis: &str) -> serde_json::Value {
+    row_where(validate, "analyses", "analysis", analysis)
+}

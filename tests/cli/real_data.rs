@@ -151,11 +151,7 @@ fn x_education_velocity_has_no_times_to_measure() {
         "{err}"
     );
     let v = analysis_json(&cfg, "validate", &[]);
-    let feeds = rows(&v, "analyses")
-        .iter()
-        .find(|r| r["analysis"] == "velocity")
-        .unwrap()
-        .clone();
+    let feeds = analysis_row(&v, "velocity");
     assert_eq!(feeds["feeds"], "no", "{feeds}");
 }
 

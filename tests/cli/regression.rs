@@ -1482,13 +1482,7 @@ fn validate_feeds_only_what_can_run() {
         "[tables.leads.stages]\nmql = { at = \"mql_date\" }\n",
     );
     let v = analysis_json(s.path(), "validate", &[]);
-    let feeds = |v: &serde_json::Value, a: &str| {
-        rows(v, "analyses")
-            .iter()
-            .find(|r| r["analysis"] == a)
-            .unwrap()["feeds"]
-            .clone()
-    };
+    let feeds = |v: &serde_json::Value, a: &str| analysis_row(v, a)["feeds"].clone();
     assert_eq!(feeds(&v, "bands"), "yes");
     assert_eq!(feeds(&v, "contact"), "no");
     s.write(
@@ -2309,11 +2303,7 @@ fn issue_14_lightning_dates_read_and_an_export_of_no_lead_is_an_error() {
         "Id,CreatedDate,LeadSource\n00Q1G00000nDnM5,2024.03.17 05:01,Web\n",
     );
     let v = analysis_json(s.path(), "validate", &[]);
-    let export = rows(&v, "analyses")
-        .iter()
-        .find(|r| r["analysis"] == "export lead_funnel")
-        .cloned()
-        .unwrap();
+    let export = analysis_row(&v, "export lead_funnel");
     assert_eq!(export["feeds"], "no", "{export}");
     assert_eq!(export["needs"], "usable rows (see above)", "{export}");
     let err = fails_with_2([

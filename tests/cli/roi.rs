@@ -249,11 +249,7 @@ fn roi_exit_paths() {
     );
     // validate (and report's skip line) say the same.
     let v = analysis_json(s.path(), "validate", &[]);
-    let roi = rows(&v, "analyses")
-        .iter()
-        .find(|r| r["analysis"] == "roi")
-        .unwrap()
-        .clone();
+    let roi = analysis_row(&v, "roi");
     assert_eq!(
         roi["needs"],
         "a spend table; `leadloop bands --by source` gives conversion and revenue by source without it"
