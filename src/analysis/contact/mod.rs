@@ -339,9 +339,13 @@ fn headline(s: &ContactSummary, effect: Option<OddsRatio>, params: &Params) -> S
             median
         ));
     }
+    // Over every MQL, as the table's columns are (SPEC §4): the clauses
+    // before are over mature MQLs, and the speed table's rates, over those
+    // too, differ in the last digit, so the base is named.
     if let (Some(c), Some(n)) = (s.sql_rate_contacted, s.sql_rate_uncontacted) {
         text.push_str(&format!(
-            " Contacted MQLs became SQL at {}, never-contacted ones at {}.",
+            " Of all {} MQLs, those contacted became SQL at {}, those never contacted at {}.",
+            format::count(s.mql),
             format::pct(c),
             format::pct(n)
         ));
