@@ -11,8 +11,10 @@ large one adds what only scale exercises (pieces, streaming, the cache).
     python benches/spot-check.py DATA LEAD_FUNNEL LEADLOOP [EVERY]
 
 DATA is the generated data set (`leadloop generate`), LEAD_FUNNEL the
-large run's lead_funnel.parquet (the cache entry's, or `leadloop export
-lead_funnel`), LEADLOOP the binary. Needs Python polars; prints the
+large run's lead_funnel: the file `leadloop export lead_funnel` wrote, or
+the large run's cache entry (a folder: its lead_funnel.parquet holds the
+facts and its leads_keyed.parquet the leads' own columns, row beside
+row), LEADLOOP the binary. Needs Python polars; prints the
 mismatching cells and exits 1 if there are any.
 """
 
@@ -63,11 +65,15 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
         )
         mine = pl.read_parquet(out / "lead_funnel.parquet")
-    large = (
-        pl.scan_parquet(funnel)
-        .join(ids.lazy(), on="lead_id", how="semi")
-        .collect()
-    )
+    if funnel.is_dir():
+        whole = pl.concat(
+            [pl.scan_parquet(funnel / "leads_keyed.parquet"),
+             pl.scan_parquet(funnel / "lead_funnel.parquet")],
+            how="horizontal",
+        ).drop("__lead_row")
+    else:
+        whole = pl.scan_parquet(funnel)
+    large = whole.join(ids.lazy(), on="lead_id", how="semi").collect()
     print(f"{ids.height} leads sampled (1 in {every}); {mine.height} used in the "
           f"sample's run, {large.height} in the large run")
     bad = 0
