@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Times the CLI end to end on generated data, and the scan floor beside it:
 # wall time, peak RSS and the ratio to the floor of `validate`, `export
-# lead_funnel`, `bands`, `contact`, `roi --model all`, `winloss`, `velocity`
-# and `report` at each size (default 1M and 10M leads), each cold (read and
+# lead_funnel`, `bands`, `contact`, `roi --model all`, `winloss`, `velocity`,
+# `recalibrate` and `report` at each size (default 1M and 10M leads), each cold (read and
 # judged afresh: --no-cache; `report` on an empty cache, which it fills;
 # `validate` also filling an empty cache, as it does by default),
 # then `bands`, `roi --model all`, `velocity`, `recalibrate` and `report`
@@ -17,7 +17,7 @@
 #
 # The floor is examples/scan_floor.rs: every column of every table decoded
 # once with polars' streaming engine, nothing else. Data goes to
-# ${LEADLOOP_BENCH_DIR:-/tmp/leadloop-bench}/<size>/ (about 0.15 GB per
+# ${LEADLOOP_BENCH_DIR:-/tmp/leadloop-bench}/<size>/ (about 0.09 GB per
 # million leads) and is kept for the next run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +43,7 @@ measure() { # command... -> "secs mb" in $tmp/last, or "failed <exit code>"
     echo "$secs $((kb / 1024))" > "$tmp/last"
 }
 
-echo "| size | command | wall (s) | peak RSS (MB) | × floor |"
+echo "| size | command | wall (s) | peak RSS (MiB) | × floor |"
 echo "| ---: | --- | ---: | ---: | ---: |"
 for n in "${sizes[@]}"; do
     dir="$root/$n"
