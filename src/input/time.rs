@@ -139,25 +139,48 @@ fn strptime_options(format: &str) -> StrptimeOptions {
     }
 }
 
+/// The earliest and latest instants read as times, in microseconds since
+/// the epoch: 0001-01-01 00:00 and 9999-12-31 23:59:59.999999 UTC, the
+/// years ISO-8601 writes with four digits. Beyond them chrono's calendar
+/// ends (year 262143): a breaker's deal closed at `+262142-12-31` passed
+/// every check, and as_of's end of day, a day and a zone's offset past
+/// it, panicked.
+pub const FIRST_US: i64 = -62_135_596_800_000_000;
+pub const LAST_US: i64 = 253_402_300_799_999_999;
+
+/// `naive` (a timestamp) where it lies within [`FIRST_US`, `LAST_US`],
+/// else null: a time outside is `unparseable_timestamp`, like any value
+/// that is no time.
+fn in_range(naive: Expr) -> Expr {
+    let us = naive.clone().cast(DataType::Int64);
+    when(us.clone().gt_eq(lit(FIRST_US)).and(us.lt_eq(lit(LAST_US))))
+        .then(naive)
+        .otherwise(lit(NULL).cast(ts_dtype()))
+}
+
 /// An expression that reads column `expr` (of input type `dtype`) as a UTC
-/// timestamp; `None` when the type cannot hold a time at all.
+/// timestamp; `None` when the type cannot hold a time at all. A time
+/// outside years 1–9999 ([`FIRST_US`], [`LAST_US`]) reads as null.
 pub fn parse_timestamp(expr: Expr, dtype: &DataType, reading: &Reading) -> Option<Expr> {
     let out = match dtype {
-        DataType::Datetime(_, None) => reading.local(expr.cast(ts_dtype())),
+        // Bounded before the zone is applied too: an offset past the end
+        // of chrono's calendar is an error, not a null.
+        DataType::Datetime(_, None) => reading.local(in_range(expr.cast(ts_dtype()))),
+        // Its instants are UTC already: converting relabels them.
         DataType::Datetime(_, Some(_)) => expr
             .dt()
             .convert_time_zone(TimeZone::UTC)
             .dt()
             .replace_time_zone(None, lit("raise"), NonExistent::Raise)
             .cast(ts_dtype()),
-        DataType::Date => reading.local(expr.cast(ts_dtype())),
+        DataType::Date => reading.local(in_range(expr.cast(ts_dtype()))),
         DataType::Null => expr.cast(ts_dtype()),
         d if d.is_integer() => from_epoch(expr.cast(DataType::Int64), reading.epoch),
         d if d.is_float() => from_epoch(expr.floor().cast(DataType::Int64), reading.epoch),
         DataType::String => parse_text(expr, reading),
         _ => return None,
     };
-    Some(out)
+    Some(in_range(out))
 }
 
 /// Whether a raw time value is a calendar date with no time of day: a

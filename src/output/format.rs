@@ -180,21 +180,63 @@ pub fn rfc3339_times(
             let name = c.name().as_str();
             match c.dtype() {
                 DataType::Datetime(_, tz) => {
-                    let utc = match tz {
-                        Some(_) => col(name)
+                    let utc = |e: Expr| match tz {
+                        Some(_) => e
                             .dt()
                             .convert_time_zone(TimeZone::UTC)
                             .dt()
                             .replace_time_zone(None, lit("raise"), NonExistent::Raise),
-                        None => col(name),
+                        None => e,
                     };
-                    utc.dt().to_string("%Y-%m-%dT%H:%M:%S%.fZ").alias(name)
+                    calendar_text(name, c.dtype(), |e| {
+                        utc(e).dt().to_string("%Y-%m-%dT%H:%M:%S%.fZ")
+                    })
                 }
+                DataType::Date => calendar_text(name, c.dtype(), |e| e.dt().to_string("%Y-%m-%d")),
                 _ => col(name),
             }
         })
         .collect();
     frame.clone().lazy().select(exprs).collect()
+}
+
+/// Column `name` (a date or time of `dtype`) as `text` writes it, where
+/// the calendar can name its value; outside years 1–9999 (a set-aside
+/// row's raw value, shown by `validate --quarantine-out`) as its number:
+/// `9223372036854775807 μs since 1970-01-01 (outside years 1-9999)`.
+/// polars' writers panic on such a value. The text is taken of the values
+/// within the years only, so none outside is ever formatted.
+fn calendar_text(
+    name: &str,
+    dtype: &polars::prelude::DataType,
+    text: impl Fn(polars::prelude::Expr) -> polars::prelude::Expr,
+) -> polars::prelude::Expr {
+    use crate::input::time::{FIRST_US, LAST_US};
+    use polars::prelude::*;
+    const DAY_US: i64 = 86_400_000_000;
+    let (lo, hi, unit) = match dtype {
+        DataType::Datetime(TimeUnit::Microseconds, _) => (FIRST_US, LAST_US, "μs"),
+        DataType::Datetime(TimeUnit::Milliseconds, _) => (FIRST_US / 1_000, LAST_US / 1_000, "ms"),
+        DataType::Date => (FIRST_US / DAY_US, LAST_US / DAY_US, "days"),
+        // i64 nanoseconds span 1677–2262: every value has a date.
+        _ => return text(col(name)).alias(name),
+    };
+    let raw = col(name).to_physical().cast(DataType::Int64);
+    let within = raw.clone().gt_eq(lit(lo)).and(raw.clone().lt_eq(lit(hi)));
+    let named = when(within.clone())
+        .then(col(name))
+        .otherwise(lit(NULL).cast(dtype.clone()));
+    when(within)
+        .then(text(named))
+        .otherwise(concat_str(
+            [
+                raw.cast(DataType::String),
+                lit(format!(" {unit} since 1970-01-01 (outside years 1-9999)")),
+            ],
+            "",
+            false,
+        ))
+        .alias(name)
 }
 
 /// One cell of a column of `unit`, from its value as a float (integers,

@@ -116,7 +116,33 @@ pub fn cell_text(v: &AnyValue) -> String {
         AnyValue::Null => String::new(),
         AnyValue::String(s) => (*s).to_string(),
         AnyValue::StringOwned(s) => s.to_string(),
+        // A set-aside row's time may lie past the calendar polars prints
+        // (i64::MAX µs is year 294247): its number, said so, not a panic.
+        AnyValue::Datetime(n, unit, _) | AnyValue::DatetimeOwned(n, unit, _)
+            if !printable(i128::from(*n) * per_micro(*unit).0 / per_micro(*unit).1) =>
+        {
+            format!("{n} {unit} since 1970-01-01 (outside years 1-9999)")
+        }
+        AnyValue::Date(days) if !printable(i128::from(*days) * 86_400_000_000) => {
+            format!("{days} days since 1970-01-01 (outside years 1-9999)")
+        }
         other => other.to_string(),
+    }
+}
+
+/// Whether an instant `us` microseconds from the epoch lies in the years
+/// leadloop reads as times (`input::time::FIRST_US`..`LAST_US`).
+fn printable(us: i128) -> bool {
+    use crate::input::time::{FIRST_US, LAST_US};
+    (i128::from(FIRST_US)..=i128::from(LAST_US)).contains(&us)
+}
+
+/// Microseconds per `unit`, as (numerator, denominator).
+fn per_micro(unit: TimeUnit) -> (i128, i128) {
+    match unit {
+        TimeUnit::Nanoseconds => (1, 1_000),
+        TimeUnit::Microseconds => (1, 1),
+        TimeUnit::Milliseconds => (1_000, 1),
     }
 }
 
@@ -138,5 +164,23 @@ mod tests {
         assert_eq!(cell_text(&AnyValue::Null), "");
         assert_eq!(cell_text(&AnyValue::String("a b")), "a b");
         assert_eq!(cell_text(&AnyValue::Int64(-3)), "-3");
+    }
+
+    #[test]
+    fn a_time_past_the_calendar_is_its_number() {
+        let us = TimeUnit::Microseconds;
+        assert_eq!(
+            cell_text(&AnyValue::Datetime(i64::MAX, us, None)),
+            "9223372036854775807 μs since 1970-01-01 (outside years 1-9999)"
+        );
+        assert_eq!(
+            cell_text(&AnyValue::Datetime(0, TimeUnit::Milliseconds, None)),
+            "1970-01-01 00:00:00"
+        );
+        assert_eq!(
+            cell_text(&AnyValue::Date(i32::MIN)),
+            "-2147483648 days since 1970-01-01 (outside years 1-9999)"
+        );
+        assert_eq!(cell_text(&AnyValue::Date(0)), "1970-01-01");
     }
 }

@@ -2883,3 +2883,144 @@ fn a_close_date_on_the_day_of_creation_is_not_before_it() {
     );
     assert_eq!(deals.used, 3);
 }
+
+// Found by an audit for panics on user data. chrono's calendar ends in
+// year 262143, and polars reads `+262142-12-31T23:59:59.999999Z` from a
+// CSV: the deal passed every check, as_of fell back to that instant (its
+// end of day does not exist) and winloss panicked adding a microsecond;
+// a lead created late that year panicked every analysis under a zone east
+// of UTC. A time outside years 1–9999 is `unparseable_timestamp` now.
+// Hand-worked: L1 and L2 used, L3 set aside; D1 used, D2 set aside; the
+// latest used time is D1's close, so as_of is 2024-03-06 00:00 in Berlin.
+#[test]
+fn a_time_past_year_9999_is_unparseable_not_a_panic() {
+    use leadloop::quality::Reason;
+    let s = Scratch::new();
+    s.write("leadloop.toml", "timezone = \"Europe/Berlin\"\n");
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\n\
+         L1,2024-02-20T09:00:00Z,web\n\
+         L2,9999-12-31T23:59:59Z,web\n\
+         L3,+262142-12-31T23:30:00Z,web\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at\nL1,mql,2024-02-21T09:00:00Z\nL1,contacted,2024-02-21T10:00:00Z\nL1,sql,2024-02-22T09:00:00Z\n",
+    );
+    s.write(
+        "deals.csv",
+        "deal_id,lead_id,created_at,closed_at,status,amount\n\
+         D1,L1,2024-03-01T00:00:00Z,2024-03-05T12:00:00Z,won,100\n\
+         D2,L1,2024-03-01T00:00:00Z,+262142-12-31T23:59:59.999999Z,won,100\n",
+    );
+    let ledger = ledger_of(s.path());
+    let leads = ledger.table("leads").unwrap();
+    assert_eq!(leads.rows(Reason::UnparseableTimestamp), 1);
+    assert_eq!(leads.used, 2);
+    let deals = ledger.table("deals").unwrap();
+    assert_eq!(deals.rows(Reason::UnparseableTimestamp), 1);
+    assert_eq!(deals.used, 1);
+    let data = s.path().to_str().unwrap();
+    // L2's year-9999 creation is a time, and the latest one: as_of is the
+    // end of its day in Berlin, which chrono can still name.
+    for command in ["bands", "winloss", "velocity", "contact"] {
+        leadloop()
+            .args(["--data", data, command])
+            .assert()
+            .success();
+    }
+    let v = analysis_json(s.path(), "winloss", &[]);
+    assert_eq!(row_where(&v, "winloss", "month", "2024-03")["won"], 1);
+}
+
+// The same bound on Parquet timestamps, naive and zone-aware: i64::MAX
+// microseconds (year 294247) made winloss an internal error (exit 1).
+#[test]
+fn a_parquet_time_past_year_9999_is_unparseable() {
+    use leadloop::quality::Reason;
+    use polars::prelude::*;
+    let s = Scratch::new();
+    s.write("leads.csv", LEAD);
+    let at = |v: Vec<i64>, zone: Option<TimeZone>| {
+        Int64Chunked::from_vec("closed_at".into(), v)
+            .into_datetime(TimeUnit::Microseconds, zone)
+            .into_column()
+    };
+    let created = 1_709_251_200_000_000; // 2024-03-01T00:00:00Z
+    for zone in [None, Some(TimeZone::UTC)] {
+        let mut df = DataFrame::new(
+            2,
+            vec![
+                Column::new("deal_id".into(), ["D1", "D2"]),
+                Column::new("lead_id".into(), ["L1", "L1"]),
+                at(vec![created, created], zone.clone()).with_name("created_at".into()),
+                at(vec![created + 86_400_000_000, i64::MAX], zone),
+                Column::new("status".into(), ["won", "won"]),
+                Column::new("amount".into(), [10.0, 20.0]),
+            ],
+        )
+        .unwrap();
+        let file = std::fs::File::create(s.join("deals.parquet")).unwrap();
+        ParquetWriter::new(file).finish(&mut df).unwrap();
+        let ledger = ledger_of(s.path());
+        let deals = ledger.table("deals").unwrap();
+        assert_eq!(deals.rows(Reason::UnparseableTimestamp), 1);
+        assert_eq!(deals.used, 1);
+        leadloop()
+            .args(["--data", s.path().to_str().unwrap(), "winloss"])
+            .assert()
+            .success();
+    }
+}
+
+// Found with the two above: `validate --quarantine-out` then panicked in
+// polars' CSV writer on the set-aside value itself (a Date of i32::MAX
+// days; a Datetime of i64::MAX μs), and the examples' text did too. The
+// value outside years 1–9999 is written as its number, said so.
+#[test]
+fn a_set_aside_time_past_the_calendar_is_written_as_its_number() {
+    use polars::prelude::*;
+    let s = Scratch::new();
+    s.write("leads.csv", LEAD);
+    let mut handoffs = DataFrame::new(
+        2,
+        vec![
+            Column::new("lead_id".into(), ["L1", "L1"]),
+            Column::new("stage".into(), ["mql", "sql"]),
+            Int32Chunked::from_vec("at".into(), vec![i32::MAX, 19_800])
+                .into_date()
+                .into_column(),
+        ],
+    )
+    .unwrap();
+    let file = std::fs::File::create(s.join("handoffs.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut handoffs).unwrap();
+    let data = s.path().to_str().unwrap();
+    let out = s.join("aside");
+    leadloop()
+        .args(["--data", data, "validate", "--quarantine-out"])
+        .arg(&out)
+        .assert()
+        .success();
+    #[allow(clippy::disallowed_methods)]
+    let csv = std::fs::read_to_string(out.join("handoffs.csv")).unwrap();
+    let file = s.join("handoffs.parquet");
+    assert_eq!(
+        csv,
+        format!(
+            "reason,file,row,lead_id,stage,at\n\
+             unparseable_timestamp,{},1,L1,mql,2147483647 days since 1970-01-01 (outside years 1-9999)\n",
+            file.display()
+        )
+    );
+    let v = json_of(["--data", data, "--format", "json", "validate"]);
+    let example = &rows(&v, "examples")[0]["values"];
+    assert!(
+        example
+            .as_str()
+            .unwrap()
+            .contains("at=2147483647 days since 1970-01-01 (outside years 1-9999)"),
+        "{example}"
+    );
+}
