@@ -213,7 +213,13 @@ pub fn lines(
     steps: bool,
     diagonal: bool,
 ) -> Drawn {
-    let points = || series.iter().flat_map(|(_, p)| p.iter());
+    // Only finite points set the axes: a NaN x left them at f64::MAX.
+    let points = || {
+        series
+            .iter()
+            .flat_map(|(_, p)| p.iter())
+            .filter(|(x, y)| x.is_finite() && y.is_finite())
+    };
     if points().next().is_none() {
         return Err("chart: nothing to draw".into());
     }
@@ -255,6 +261,12 @@ pub fn lines(
         }
         for (k, (name, pts)) in series.iter().enumerate() {
             let colour = PALETTE[k % PALETTE.len()];
+            // A point without a finite place is not drawn (nor shown).
+            let pts: Vec<(f64, f64)> = pts
+                .iter()
+                .copied()
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .collect();
             let drawn: Vec<(f64, f64)> = match steps {
                 // A step function: flat until the next time, then a drop.
                 true => {
@@ -398,6 +410,19 @@ mod tests {
         )
         .unwrap();
         assert!(has(&svg, "proposed"));
+        // Points without a finite place neither set the axes nor draw:
+        // all of them NaN is nothing to draw (the axes were f64::MAX).
+        let nan =
+            |pts: Vec<(f64, f64)>| lines("Lift", "x", &[("s".into(), pts)], false, false, false);
+        assert!(nan(vec![(f64::NAN, 1.0), (f64::NAN, 2.0)]).is_err());
+        let some = nan(vec![
+            (f64::NAN, 1.0),
+            (1.0, 2.0),
+            (2.0, f64::INFINITY),
+            (3.0, 1.0),
+        ])
+        .unwrap();
+        assert!(!some.contains("NaN") && !some.contains("inf"), "{some}");
         let svg = waterfall(
             "Win rate",
             ("before", 0.4),
