@@ -201,10 +201,22 @@ pub fn is_calendar_date(expr: Expr, dtype: &DataType) -> Expr {
 /// Epoch numbers in `unit`, or by their digits: 10 seconds, 13
 /// milliseconds, 16 microseconds (SPEC §1); other lengths null.
 fn from_epoch(int: Expr, unit: Option<EpochUnit>) -> Expr {
-    let scaled = |u: EpochUnit| match u {
-        EpochUnit::S => int.clone() * lit(1_000_000i64),
-        EpochUnit::Ms => int.clone() * lit(1_000i64),
-        EpochUnit::Us => int.clone(),
+    // Scaled only within years 1–9999, so no product wraps: with
+    // `epoch_unit = "s"`, i64::MAX seconds read as 1969-12-31T23:59:59Z
+    // and was used (a breaker's scores); beyond, null (unparseable).
+    let scaled = |u: EpochUnit| {
+        let per = match u {
+            EpochUnit::S => 1_000_000i64,
+            EpochUnit::Ms => 1_000,
+            EpochUnit::Us => 1,
+        };
+        let within = int
+            .clone()
+            .gt_eq(lit(FIRST_US / per))
+            .and(int.clone().lt_eq(lit(LAST_US / per)));
+        when(within)
+            .then(int.clone() * lit(per))
+            .otherwise(lit(NULL).cast(DataType::Int64))
     };
     let micros = match unit {
         Some(u) => scaled(u),

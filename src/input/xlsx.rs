@@ -60,6 +60,14 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<DataFrame, String> {
     DataFrame::new_infer_height(cols).map_err(|e| e.to_string())
 }
 
+/// Whether an Excel serial date (days since 1899-12-30, 1904 dates
+/// shifted by calamine) lies within years 1–9999, with a day to spare for
+/// the 1900 leap-year quirk and the 1904 system's shift (1,462 days).
+fn excel_serial_in_range(serial: f64) -> bool {
+    // 0001-01-01 is 693,593 days before 1899-12-30, 9999-12-31 2,958,465 after.
+    (-693_593.0 - 1_463.0..2_958_466.0 + 1_463.0).contains(&serial)
+}
+
 /// A cell as the text a CSV export would hold.
 fn text(cell: &Data) -> Option<String> {
     match cell {
@@ -69,9 +77,47 @@ fn text(cell: &Data) -> Option<String> {
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(format!("{}", *f as i64)),
         Data::Float(f) => Some(f.to_string()),
         Data::Bool(b) => Some(b.to_string()),
+        // A serial date beyond years 1–9999 is its number (then
+        // `unparseable_timestamp`): calamine's conversion panics far
+        // below (-1e14) and gives nothing far above (1e20, which read
+        // as a blank: `missing_timestamp`).
+        Data::DateTime(d) if !excel_serial_in_range(d.as_f64()) => Some(d.as_f64().to_string()),
         Data::DateTime(d) => d
             .as_datetime()
             .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.f").to_string()),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Some(s.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{ExcelDateTime, ExcelDateTimeType};
+
+    fn date(serial: f64) -> Data {
+        Data::DateTime(ExcelDateTime::new(
+            serial,
+            ExcelDateTimeType::DateTime,
+            false,
+        ))
+    }
+
+    // A breaker's spend.xlsx date cell of -1e14 panicked every command
+    // inside calamine (chrono's TimeDelta::milliseconds out of bounds),
+    // and one of 1e20 read as a blank (missing_timestamp). Beyond years
+    // 1–9999 a serial date is its number, which no time pattern reads.
+    #[test]
+    fn a_serial_date_beyond_the_calendar_is_its_number() {
+        assert_eq!(text(&date(-1e14)).as_deref(), Some("-100000000000000"));
+        assert_eq!(text(&date(1e20)).as_deref(), Some("100000000000000000000"));
+        // 45352.5 is 2024-03-01 12:00; 2,958,465 is 9999-12-31.
+        assert_eq!(
+            text(&date(45_352.5)).as_deref(),
+            Some("2024-03-01T12:00:00")
+        );
+        assert_eq!(
+            text(&date(2_958_465.0)).as_deref(),
+            Some("9999-12-31T00:00:00")
+        );
     }
 }

@@ -3024,3 +3024,28 @@ fn a_set_aside_time_past_the_calendar_is_written_as_its_number() {
         "{example}"
     );
 }
+
+// From a breaker of the fix above: with `epoch_unit = "s"` an epoch too
+// large to scale wrapped around i64 and was used as a wrong date
+// (i64::MAX seconds read as 1969-12-31T23:59:59Z; 18448479763309 s as
+// 2024-12-31T23:59:59.448384Z). Hand-worked: only S1 (2024-03-01 00:00
+// UTC) is a time within years 1–9999; S2–S4 are unparseable_timestamp.
+#[test]
+fn an_epoch_too_large_for_its_unit_is_unparseable_not_wrapped() {
+    use leadloop::quality::Reason;
+    let s = Scratch::new();
+    s.write("leadloop.toml", "[tables.scores]\nepoch_unit = \"s\"\n");
+    s.write("leads.csv", LEAD);
+    s.write(
+        "scores.csv",
+        "lead_id,scored_at,score\n\
+         L1,1709251200,50\n\
+         L1,9223372036854775807,60\n\
+         L1,18448479763309,70\n\
+         L1,-9223372036854775808,80\n",
+    );
+    let ledger = ledger_of(s.path());
+    let scores = ledger.table("scores").unwrap();
+    assert_eq!(scores.rows(Reason::UnparseableTimestamp), 3);
+    assert_eq!(scores.used, 1);
+}
