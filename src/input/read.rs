@@ -310,6 +310,28 @@ fn pl_path(p: &std::path::Path) -> PolarsResult<PlRefPath> {
     PlRefPath::try_from_path(p)
 }
 
+/// Checks that every timestamp column of Parquet file `path` is in a time
+/// zone polars can read (a named zone or `±hh:mm` within a day). polars
+/// unwraps the zone when it types the column, so an Arrow zone such as
+/// `-23:59` or `Mars/Olympus` (a breaker's files) panicked every command;
+/// here it is an error naming the file and column. Reads the footer only.
+fn zones_readable(path: &std::path::Path) -> PolarsResult<()> {
+    use polars::prelude::ArrowDataType;
+    let mut file = std::fs::File::open(path)?;
+    let metadata = polars_parquet::read::read_metadata(&mut file)?;
+    let schema = polars_parquet::read::infer_schema(&metadata)?;
+    for (name, field) in schema.iter() {
+        if let ArrowDataType::Timestamp(_, Some(zone)) = field.dtype() {
+            if TimeZone::opt_try_new(Some(zone.clone())).is_err() {
+                return Err(polars_err!(ComputeError:
+                    "column \"{name}\" is a timestamp in time zone \"{zone}\", which polars does not know \
+                     (it knows zone names such as Europe/Paris and offsets such as +05:30); write it in UTC"));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
     // A part is its file alone: polars would otherwise take `key=value`
     // folders in a file's path as columns by itself, typed by inference.
@@ -321,6 +343,9 @@ fn scan_parquet(location: &Location) -> PolarsResult<LazyFrame> {
         a.hive_options.enabled = Some(false);
         a
     };
+    for f in &location.files {
+        zones_readable(f)?;
+    }
     let frames = location
         .files
         .iter()

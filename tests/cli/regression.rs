@@ -3049,3 +3049,24 @@ fn an_epoch_too_large_for_its_unit_is_unparseable_not_wrapped() {
     assert_eq!(scores.rows(Reason::UnparseableTimestamp), 3);
     assert_eq!(scores.used, 1);
 }
+
+// From the same breaker: a Parquet timestamp in an Arrow zone polars
+// cannot parse (`-23:59`; `Mars/Olympus`) panicked every command inside
+// polars' typing of the column. It is one line naming the table, file,
+// column and zone, exit 2 (tests/fixtures/odd_zone/NOTES.md).
+#[test]
+fn a_parquet_time_zone_polars_cannot_read_exits_2() {
+    let d = fixture("odd_zone");
+    for command in ["validate", "bands"] {
+        let err = fails_with_2(["--data", d.to_str().unwrap(), command]);
+        assert!(
+            err.starts_with("leadloop: leads (") && err.contains("leads.parquet"),
+            "{err}"
+        );
+        assert!(
+            err.contains("column \"created_at\" is a timestamp in time zone \"-23:59\""),
+            "{err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+}
