@@ -148,6 +148,31 @@ fn strptime_options(format: &str) -> StrptimeOptions {
 pub const FIRST_US: i64 = -62_135_596_800_000_000;
 pub const LAST_US: i64 = 253_402_300_799_999_999;
 
+/// [`FIRST_US`, `LAST_US`] counted in units of `per_us` microseconds
+/// (1 for μs, 1,000 for ms, 1,000,000 for s, a day's for a date).
+pub fn calendar_range(per_us: i64) -> (i64, i64) {
+    (FIRST_US / per_us, LAST_US / per_us)
+}
+
+/// A date or time column's values in the calendar's range, by its type:
+/// the range in the column's own unit and that unit's name; `None` for
+/// nanoseconds (i64 nanoseconds span 1677–2262, all named) or another type.
+pub fn calendar_range_of(dtype: &DataType) -> Option<((i64, i64), &'static str)> {
+    match dtype {
+        DataType::Datetime(TimeUnit::Microseconds, _) => Some((calendar_range(1), "μs")),
+        DataType::Datetime(TimeUnit::Milliseconds, _) => Some((calendar_range(1_000), "ms")),
+        DataType::Date => Some((calendar_range(DAY_US as i64), "days")),
+        _ => None,
+    }
+}
+
+/// How a value `n` of `unit` outside the calendar's range is shown where
+/// a set-aside row's raw value is (`validate`'s examples, its quarantine
+/// CSV): its number, said so.
+pub fn outside_calendar(n: impl std::fmt::Display, unit: &str) -> String {
+    format!("{n} {unit} since 1970-01-01 (outside years 1-9999)")
+}
+
 /// `naive` (a timestamp) where it lies within [`FIRST_US`, `LAST_US`],
 /// else null: a time outside is `unparseable_timestamp`, like any value
 /// that is no time.
@@ -210,10 +235,8 @@ fn from_epoch(int: Expr, unit: Option<EpochUnit>) -> Expr {
             EpochUnit::Ms => 1_000,
             EpochUnit::Us => 1,
         };
-        let within = int
-            .clone()
-            .gt_eq(lit(FIRST_US / per))
-            .and(int.clone().lt_eq(lit(LAST_US / per)));
+        let (lo, hi) = calendar_range(per);
+        let within = int.clone().gt_eq(lit(lo)).and(int.clone().lt_eq(lit(hi)));
         when(within)
             .then(int.clone() * lit(per))
             .otherwise(lit(NULL).cast(DataType::Int64))

@@ -211,15 +211,9 @@ fn calendar_text(
     dtype: &polars::prelude::DataType,
     text: impl Fn(polars::prelude::Expr) -> polars::prelude::Expr,
 ) -> polars::prelude::Expr {
-    use crate::input::time::{FIRST_US, LAST_US};
     use polars::prelude::*;
-    const DAY_US: i64 = 86_400_000_000;
-    let (lo, hi, unit) = match dtype {
-        DataType::Datetime(TimeUnit::Microseconds, _) => (FIRST_US, LAST_US, "μs"),
-        DataType::Datetime(TimeUnit::Milliseconds, _) => (FIRST_US / 1_000, LAST_US / 1_000, "ms"),
-        DataType::Date => (FIRST_US / DAY_US, LAST_US / DAY_US, "days"),
-        // i64 nanoseconds span 1677–2262: every value has a date.
-        _ => return text(col(name)).alias(name),
+    let Some(((lo, hi), unit)) = crate::input::time::calendar_range_of(dtype) else {
+        return text(col(name)).alias(name);
     };
     let raw = col(name).to_physical().cast(DataType::Int64);
     let within = raw.clone().gt_eq(lit(lo)).and(raw.clone().lt_eq(lit(hi)));
@@ -231,7 +225,7 @@ fn calendar_text(
         .otherwise(concat_str(
             [
                 raw.cast(DataType::String),
-                lit(format!(" {unit} since 1970-01-01 (outside years 1-9999)")),
+                lit(crate::input::time::outside_calendar("", unit)),
             ],
             "",
             false,

@@ -117,33 +117,22 @@ pub fn cell_text(v: &AnyValue) -> String {
         AnyValue::String(s) => (*s).to_string(),
         AnyValue::StringOwned(s) => s.to_string(),
         // A set-aside row's time may lie past the calendar polars prints
-        // (i64::MAX µs is year 294247): its number, said so, not a panic.
-        AnyValue::Datetime(n, unit, _) | AnyValue::DatetimeOwned(n, unit, _)
-            if !printable(i128::from(*n) * per_micro(*unit).0 / per_micro(*unit).1) =>
-        {
-            format!("{n} {unit} since 1970-01-01 (outside years 1-9999)")
+        // (i64::MAX μs is year 294247): its number, said so, not a panic.
+        AnyValue::Datetime(n, ..) | AnyValue::DatetimeOwned(n, ..) => {
+            beyond_calendar(*n, &v.dtype()).unwrap_or_else(|| v.to_string())
         }
-        AnyValue::Date(days) if !printable(i128::from(*days) * 86_400_000_000) => {
-            format!("{days} days since 1970-01-01 (outside years 1-9999)")
+        AnyValue::Date(days) => {
+            beyond_calendar(i64::from(*days), &DataType::Date).unwrap_or_else(|| v.to_string())
         }
         other => other.to_string(),
     }
 }
 
-/// Whether an instant `us` microseconds from the epoch lies in the years
-/// leadloop reads as times (`input::time::FIRST_US`..`LAST_US`).
-fn printable(us: i128) -> bool {
-    use crate::input::time::{FIRST_US, LAST_US};
-    (i128::from(FIRST_US)..=i128::from(LAST_US)).contains(&us)
-}
-
-/// Microseconds per `unit`, as (numerator, denominator).
-fn per_micro(unit: TimeUnit) -> (i128, i128) {
-    match unit {
-        TimeUnit::Nanoseconds => (1, 1_000),
-        TimeUnit::Microseconds => (1, 1),
-        TimeUnit::Milliseconds => (1_000, 1),
-    }
+/// `n` (a physical date or time of `dtype`) as its number when it lies
+/// outside the calendar's range (`input::time::calendar_range_of`).
+fn beyond_calendar(n: i64, dtype: &DataType) -> Option<String> {
+    let ((lo, hi), unit) = crate::input::time::calendar_range_of(dtype)?;
+    (!(lo..=hi).contains(&n)).then(|| crate::input::time::outside_calendar(n, unit))
 }
 
 #[cfg(test)]

@@ -204,6 +204,11 @@ pub fn bars(
     Ok(svg)
 }
 
+/// Whether a point has a place on a chart: both coordinates finite.
+fn placed((x, y): &(f64, f64)) -> bool {
+    x.is_finite() && y.is_finite()
+}
+
 /// Lines over a numeric x axis, one per named series, with a legend.
 pub fn lines(
     caption: &str,
@@ -218,7 +223,7 @@ pub fn lines(
         series
             .iter()
             .flat_map(|(_, p)| p.iter())
-            .filter(|(x, y)| x.is_finite() && y.is_finite())
+            .filter(|p| placed(p))
     };
     if points().next().is_none() {
         return Err("chart: nothing to draw".into());
@@ -262,11 +267,7 @@ pub fn lines(
         for (k, (name, pts)) in series.iter().enumerate() {
             let colour = PALETTE[k % PALETTE.len()];
             // A point without a finite place is not drawn (nor shown).
-            let pts: Vec<(f64, f64)> = pts
-                .iter()
-                .copied()
-                .filter(|(x, y)| x.is_finite() && y.is_finite())
-                .collect();
+            let pts: Vec<(f64, f64)> = pts.iter().copied().filter(placed).collect();
             let drawn: Vec<(f64, f64)> = match steps {
                 // A step function: flat until the next time, then a drop.
                 true => {
