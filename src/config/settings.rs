@@ -51,7 +51,9 @@ impl Bands {
             return Err("a band name is empty".into());
         }
         // "unscored" and "all" (the total row) are rows of every band table.
-        let reserved = |k: &str| k == "unscored" || k == crate::analysis::ALL_LABEL;
+        let reserved = |k: &str| {
+            k == crate::funnel::band_at_mql::UNSCORED_LABEL || k == crate::analysis::ALL_LABEL
+        };
         if reserved(&lowest) || thresholds.iter().any(|(k, _)| *k == lowest || reserved(k)) {
             return Err(format!(
                 "band names must differ from `lowest` (\"{lowest}\"), \"unscored\" and \"all\""

@@ -47,11 +47,14 @@ pub fn with_band(
         .collect()?)
 }
 
+/// The band of a lead without a score at MQL (nor a latest score).
+pub const UNSCORED_LABEL: &str = "unscored";
+
 /// The labels [`band_code_expr`] indexes: the thresholds' bands (highest
 /// first), the lowest band, then `unscored`.
 pub fn band_labels(bands: &Bands) -> Vec<String> {
     let mut labels = bands.names();
-    labels.push("unscored".into());
+    labels.push(UNSCORED_LABEL.into());
     labels
 }
 

@@ -341,3 +341,34 @@ fn without_a_score_the_headline_says_no_score_auc() {
     );
     assert!(!stdout.contains("band inversion"), "{stdout}");
 }
+
+// A new user's X Education scores (7–18) put all 5,022 scored leads in
+// band D under the default thresholds (A ≥ 75, B ≥ 50, C ≥ 25) with
+// nothing said. Hand-made: 20 leads scored 5 to 24 all fall in D; one
+// lead scored 80 moves one into A and the note goes.
+#[test]
+fn every_scored_lead_in_one_band_is_said_with_the_thresholds() {
+    let s = Scratch::new();
+    let mut leads = String::from("lead_id,created_at,source,score\n");
+    let mut handoffs = String::from("lead_id,stage,at\n");
+    for i in 0..20 {
+        leads.push_str(&format!("L{i},2024-01-01T00:00:00Z,web,{}\n", 5 + i));
+        handoffs.push_str(&format!("L{i},mql,2024-01-02T00:00:00Z\n"));
+    }
+    s.write("leads.csv", &leads);
+    s.write("handoffs.csv", &handoffs);
+    let v = analysis_json(s.path(), "bands", &[]);
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("every scored lead (20) is in band D, with scores from 5 to 24: the bands' thresholds (A ≥ 75, B ≥ 50, C ≥ 25) may not suit this score's scale; set [bands] thresholds in leadloop.toml"),
+        "{notes}"
+    );
+    leads.push_str("L20,2024-01-01T00:00:00Z,web,80\n");
+    s.write("leads.csv", &leads);
+    let v = analysis_json(s.path(), "bands", &[]);
+    assert!(
+        !v["notes"].to_string().contains("every scored lead"),
+        "{}",
+        v["notes"]
+    );
+}

@@ -32,6 +32,7 @@ pub use table::{chi_square, inversions, table, Inversion, COLUMNS};
 use super::plan::{take, Analysis, Inputs, Need, Step, Summary};
 use super::{Row, ALL_LABEL};
 use crate::error::Result;
+use crate::funnel::band_at_mql::UNSCORED_LABEL;
 use crate::input::schema::TableKind;
 use crate::output::format::{self, Unit};
 use crate::output::Report;
@@ -251,6 +252,51 @@ impl Analysis for Options {
     }
 }
 
+/// A note when every scored lead falls in one of several bands (from 20
+/// scored leads): the score's scale likely does not match the thresholds.
+/// A trial's X Education scores (0–99, most below 25) put all 5,022
+/// scored leads in D with nothing said. `table` is the bands table,
+/// `groups` (score, won, other) per distinct score.
+fn one_band_note(
+    table: &DataFrame,
+    groups: &[(f64, u64, u64)],
+    bands: &crate::config::settings::Bands,
+) -> Result<Option<String>> {
+    let scored: u64 = groups.iter().map(|(_, w, o)| w + o).sum();
+    if bands.thresholds.is_empty() || scored < 20 {
+        return Ok(None);
+    }
+    let names = table.column("band")?.str()?;
+    let leads = table.column("leads")?.cast(&DataType::UInt64)?;
+    let filled: Vec<&str> = names
+        .iter()
+        .zip(leads.u64()?.iter())
+        .filter_map(|(b, n)| Some((b?, n?)))
+        .filter(|(b, n)| *n > 0 && *b != UNSCORED_LABEL && *b != ALL_LABEL)
+        .map(|(b, _)| b)
+        .collect();
+    let [only] = filled[..] else {
+        return Ok(None);
+    };
+    let (lo, hi) = groups
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), (s, ..)| {
+            (lo.min(*s), hi.max(*s))
+        });
+    let thresholds: Vec<String> = bands
+        .thresholds
+        .iter()
+        .map(|(b, min)| format!("{b} ≥ {}", format::setting(*min)))
+        .collect();
+    Ok(Some(format!(
+        "every scored lead ({}) is in band {only}, with scores from {} to {}: the bands' thresholds ({}) may not suit this score's scale; set [bands] thresholds in leadloop.toml",
+        format::count(scored),
+        format::setting(lo),
+        format::setting(hi),
+        thresholds.join(", ")
+    )))
+}
+
 impl Options {
     fn plain(&self) -> bool {
         self.by.is_empty() && self.window_days.is_none()
@@ -357,6 +403,13 @@ impl Options {
                     }
                 ));
             }
+        }
+        if self.plain() {
+            report.notes.extend(one_band_note(
+                &table,
+                &groups,
+                &inputs.checked.settings.bands,
+            )?);
         }
         for (column, why) in unmeasurable {
             report.notes.push(format!(
