@@ -81,6 +81,10 @@ fn report_html_is_self_contained_and_its_structure_is_pinned() {
     // Every section leads with the sentence report prints.
     assert!(html.contains("20,000 leads, 826 won (4.1%)"));
     assert!(html.contains("recalibrate (sql): proposed test AUC 0.673"));
+    // A command the terminal quotes in backticks is set as code, never
+    // shown with its backticks (the data-quality sentence was).
+    assert!(html.contains("touches); <code>leadloop validate</code> lists them"));
+    assert!(!html.contains('`'), "a literal backtick on the page");
     // A chart in each of the eight sections (two in win rate, two in recalibrate).
     assert_eq!(html.matches("<svg").count(), 10);
     // ...each with its numbers beside it (a user trial found the lift and

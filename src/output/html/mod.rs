@@ -51,6 +51,7 @@ table { border-collapse: collapse; font-size: .85rem; font-variant-numeric: tabu
 th, td { padding: .2rem .5rem; border-bottom: 1px solid #e4e4e4; text-align: left; white-space: nowrap; max-width: 24rem; overflow: hidden; text-overflow: ellipsis; }
 p, li { overflow-wrap: anywhere; }
 td.num, th.num { text-align: right; }
+code { font-family: ui-monospace, 'SF Mono', Menlo, Consolas, monospace; font-size: .92em; }
 thead th { border-bottom: 2px solid #999; }
 @media print { body { margin: 0; max-width: none; font-size: 10pt; } section, figure, table { break-inside: avoid; } .scroll { overflow: visible; } th, td { white-space: normal; padding: .1rem .25rem; } table { font-size: 7.5pt; } }
 ";
@@ -62,6 +63,21 @@ fn clean(text: &str) -> String {
     text.chars()
         .filter(|c| !matches!(*c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
         .collect()
+}
+
+/// A sentence or note as the page shows it ([`clean`]): its `backticked`
+/// commands and names set as code, as the terminal's backticks mean them
+/// (an odd backtick, say in a value, is left out rather than opening a
+/// span to the end).
+fn prose(text: &str) -> Markup {
+    let text = clean(text);
+    let parts: Vec<&str> = text.split('`').collect();
+    let balanced = parts.len() % 2 == 1;
+    html! {
+        @for (i, part) in parts.iter().enumerate() {
+            @if balanced && i % 2 == 1 { code { (part) } } @else { (part) }
+        }
+    }
 }
 
 fn report<'a>(page: &'a Page, analysis: &str) -> Option<&'a Report> {
@@ -145,7 +161,7 @@ fn section(id: &str, title: &str, sentence: Option<&str>, body: Markup) -> Marku
     html! {
         section id=(id) aria-labelledby=(format!("{id}-h")) {
             h2 id=(format!("{id}-h")) { (title) }
-            @if let Some(s) = sentence { p.lead { (clean(s)) } }
+            @if let Some(s) = sentence { p.lead { (prose(s)) } }
             (body)
         }
     }
@@ -161,7 +177,7 @@ fn notes(page: &Page, analysis: &str) -> Markup {
         @if !r.notes.is_empty() {
             details.notes open {
                 summary { "What to know (" (r.notes.len()) ")" }
-                ul { @for n in &r.notes { li { (clean(&n.replace('`', ""))) } } }
+                ul { @for n in &r.notes { li { (prose(n)) } } }
             }
         }
     }
@@ -555,7 +571,7 @@ pub fn render(page: &Page) -> String {
                     @if !page.skipped.is_empty() {
                         section id="skipped" {
                             h2 { "Not analysed" }
-                            ul { @for s in page.skipped { li { (s) } } }
+                            ul { @for s in page.skipped { li { (prose(s)) } } }
                         }
                     }
                 }
@@ -563,4 +579,25 @@ pub fn render(page: &Page) -> String {
         }
     };
     markup.into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backticked_words_are_code_and_an_odd_backtick_is_left_out() {
+        let shown = prose("2 rows set aside; `leadloop validate` lists them").into_string();
+        assert_eq!(
+            shown,
+            "2 rows set aside; <code>leadloop validate</code> lists them"
+        );
+        // An odd backtick (a value's) opens no span; the text is escaped.
+        assert_eq!(
+            prose("source `a<b` and `c").into_string(),
+            "source a&lt;b and c"
+        );
+        // Bidirectional controls are removed there too.
+        assert_eq!(prose("+100.0\u{202E}").into_string(), "+100.0");
+    }
 }
