@@ -503,33 +503,45 @@ fn tabulate(
                 .iter()
                 .filter_map(|c| examples.column(c).ok())
                 .collect();
-            (reason, n, idx, data)
+            // Before those, the row's own culprits (which of several
+            // timestamp columns would not parse).
+            let culprits = p.culprits_in(&examples, reason);
+            (reason, n, idx, data, culprits)
         })
-        .map(|(reason, n, idx, data)| ReasonCount {
+        .map(|(reason, n, idx, data, culprits)| ReasonCount {
             reason: reason.code().to_string(),
             rows: n,
             examples: idx
                 .into_iter()
-                .map(|i| Example {
-                    file: files
-                        .str()
-                        .ok()
-                        .and_then(|f| f.get(i))
-                        .unwrap_or("")
-                        .to_string(),
-                    row: row_numbers[i],
-                    values: data
+                .map(|i| {
+                    let at = find(index.u64().ok().and_then(|x| x.get(i)));
+                    let own: &[String] = at.and_then(|at| culprits.get(at)).map_or(&[], |c| c);
+                    let first = own
                         .iter()
-                        .map(|c| {
-                            let at = find(index.u64().ok().and_then(|x| x.get(i)));
-                            let v = at
-                                .and_then(|at| c.get(at).ok())
-                                .map(|v| crate::output::cell_text(&v))
-                                .unwrap_or_default();
-                            format!("{}={}", c.name(), v)
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                        .filter_map(|name| data.iter().find(|c| c.name().as_str() == name));
+                    let rest = data
+                        .iter()
+                        .filter(|c| !own.iter().any(|name| c.name().as_str() == name));
+                    Example {
+                        file: files
+                            .str()
+                            .ok()
+                            .and_then(|f| f.get(i))
+                            .unwrap_or("")
+                            .to_string(),
+                        row: row_numbers[i],
+                        values: first
+                            .chain(rest)
+                            .map(|c| {
+                                let v = at
+                                    .and_then(|at| c.get(at).ok())
+                                    .map(|v| crate::output::cell_text(&v))
+                                    .unwrap_or_default();
+                                format!("{}={}", c.name(), v)
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    }
                 })
                 .collect(),
         })

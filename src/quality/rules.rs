@@ -70,6 +70,11 @@ pub struct TablePlan {
     /// `lead_id` of its own (see [`TablePlan::lead_id_by_row`]): `used`
     /// joins it back; the per-lead work reads [`LEAD_ROW`] only.
     pub(super) lead_ids: Option<LazyFrame>,
+    /// Per reason a row may be set aside for, the data columns that can
+    /// cause it, each with what is true of a row as read when that column
+    /// does: `validate`'s examples show those columns first (a HubSpot
+    /// export's bad stage date was cut off behind its good created_at).
+    pub(super) culprits: Vec<(Reason, String, Expr)>,
 }
 
 impl TablePlan {
@@ -232,6 +237,43 @@ impl TablePlan {
         }
     }
 
+    /// For each row of `rows` (data columns as read), the columns that
+    /// caused `reason` there, in the table's column order (none where the
+    /// table names no culprit for it, or the test cannot be read).
+    pub fn culprits_in(&self, rows: &DataFrame, reason: Reason) -> Vec<Vec<String>> {
+        let mut out = vec![Vec::new(); rows.height()];
+        let tests: Vec<&(Reason, String, Expr)> = self
+            .culprits
+            .iter()
+            .filter(|(r, _, _)| *r == reason)
+            .collect();
+        if tests.is_empty() || rows.height() == 0 {
+            return out;
+        }
+        let exprs: Vec<Expr> = tests
+            .iter()
+            .enumerate()
+            .map(|(k, (_, _, e))| e.clone().fill_null(false).alias(format!("\u{1}{k}")))
+            .collect();
+        let Ok(flags) = rows.clone().lazy().select(exprs).collect() else {
+            return out;
+        };
+        for (k, (_, name, _)) in tests.iter().enumerate() {
+            let Ok(c) = flags
+                .column(&format!("\u{1}{k}"))
+                .and_then(|c| Ok(c.bool()?.clone()))
+            else {
+                continue;
+            };
+            for (row, hit) in out.iter_mut().zip(c.iter()) {
+                if hit == Some(true) {
+                    row.push(name.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// Set-aside rows: `__reason`, `__file`, `__index` and the data as read.
     pub fn set_aside(&self) -> LazyFrame {
         let mut cols = vec![col(REASON_COL), col(FILE_COL), col(INDEX_COL)];
@@ -364,6 +406,7 @@ struct Builder<'a> {
     raw: &'a RawTable,
     parsed: Vec<Expr>,
     checks: Vec<(Reason, Expr)>,
+    culprits: Vec<(Reason, String, Expr)>,
     used: Vec<Expr>,
     canonical: Vec<&'static str>,
 }
@@ -412,6 +455,7 @@ pub fn plan_table(
         raw,
         parsed: Vec::new(),
         checks: Vec::new(),
+        culprits: Vec::new(),
         used: Vec::new(),
         canonical: Vec::new(),
     };
@@ -534,6 +578,11 @@ pub fn plan_table(
                 let e = time::parse_timestamp(col(name), &dtype, &reading).ok_or_else(|| {
                     b.bad_type(name, "a timestamp, date, epoch number or ISO text")
                 })?;
+                b.culprits.push((
+                    Reason::UnparseableTimestamp,
+                    name.to_string(),
+                    present.clone().and(e.clone().is_null()),
+                ));
                 b.parsed.push(e.alias(out.as_str()));
                 if kind == TableKind::Deals && name == CLOSED_AT {
                     b.parsed
@@ -617,7 +666,13 @@ pub fn plan_table(
                     let dtype = b.dtype(c);
                     let e = time::parse_timestamp(col(*c), &dtype, &reading)
                         .ok_or_else(|| b.bad_type(c, "a timestamp"))?;
-                    bad = bad.or(values::present(col(*c), &dtype).and(e.clone().is_null()));
+                    let unreadable = values::present(col(*c), &dtype).and(e.clone().is_null());
+                    b.culprits.push((
+                        Reason::UnparseableTimestamp,
+                        c.to_string(),
+                        unreadable.clone(),
+                    ));
+                    bad = bad.or(unreadable);
                     times.push(e);
                 }
                 b.parsed.push(coalesce(&times).alias(out.as_str()));
@@ -824,6 +879,7 @@ pub fn plan_table(
         keyed,
         judged: false,
         lead_ids: None,
+        culprits: b.culprits,
     })
 }
 
@@ -915,6 +971,7 @@ pub fn plan_lookup(raw: &RawTable, key: &str, join_column: &str) -> TablePlan {
         keyed: false,
         judged: false,
         lead_ids: None,
+        culprits: Vec::new(),
     }
 }
 

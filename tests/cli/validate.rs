@@ -378,6 +378,48 @@ fn examples_in_a_later_part_name_that_part_and_its_row() {
     assert!(ex.values.contains("created_at=soon"), "{}", ex.values);
 }
 
+/// A wide export (HubSpot's contacts: a date column per lifecycle stage)
+/// with a bad date in a stage column, far right of a good created_at: the
+/// example starts with that column, so a cut-off line still shows it (it
+/// showed `created_at=…, lead_id=…, First Name=…` and hid the cause). A
+/// row with two bad dates names both first, in the table's column order.
+#[test]
+fn an_example_starts_with_the_stage_date_that_would_not_parse() {
+    let s = Scratch::new();
+    s.write(
+        "leadloop.toml",
+        "preset = \"hubspot\"\n[tables.leads]\npath = \"contacts.csv\"\n",
+    );
+    s.write(
+        "contacts.csv",
+        "Record ID,Create Date,Original Source,First Name,Company Name,City,Became a Marketing Qualified Lead Date,Became a Sales Qualified Lead Date\n\
+         101,2026-02-01 09:00,Direct,Ann,Acme,Paris,2026-03-01 10:00,\n\
+         102,2026-02-02 09:00,Direct,Bo,Acme,Paris,31/02/2026 25:99,\n\
+         103,2026-02-03 09:00,Direct,Cy,Acme,Paris,2026-03-03 10:00,2026-03-04 10:00\n\
+         104,never,Direct,Di,Acme,Paris,2026-03-04 10:00,soon\n",
+    );
+    for run in ["cold", "warm"] {
+        let ledger = ledger_of(s.path());
+        let leads = ledger.table("leads").unwrap();
+        assert_eq!((leads.read, leads.used), (4, 2), "{run}");
+        let bad = &leads.reasons[0];
+        assert_eq!(bad.reason, "unparseable_timestamp");
+        let values: Vec<&str> = bad.examples.iter().map(|e| e.values.as_str()).collect();
+        assert!(
+            values[0].starts_with("Became a Marketing Qualified Lead Date=31/02/2026 25:99, created_at=2026-02-02 09:00"),
+            "{run}: {}",
+            values[0]
+        );
+        assert!(
+            values[1].starts_with(
+                "created_at=never, Became a Sales Qualified Lead Date=soon, lead_id=104"
+            ),
+            "{run}: {}",
+            values[1]
+        );
+    }
+}
+
 /// Writes `df` to `path` as Parquet, making its folder.
 fn write_part(path: &Path, mut df: polars::prelude::DataFrame) {
     use polars::prelude::*;
