@@ -358,7 +358,12 @@ impl Analysis for Options {
         };
         // One pass over lead_funnel for both (two plans over one scan
         // would share it, held whole in memory: 1.2 GB at 10M leads).
-        let mut once = Typing::exprs(&dtypes, shaped);
+        let shaped_columns: std::collections::BTreeSet<String> = dtypes
+            .iter()
+            .filter(|(c, _)| shaped(c))
+            .map(|(c, _)| c.clone())
+            .collect();
+        let mut once = Typing::exprs(&dtypes, shaped, false);
         once.extend(timing);
         let mut plans = vec![funnel.clone().select(once)];
         let kinds_plan = self
@@ -370,31 +375,41 @@ impl Analysis for Options {
         Ok(Step::stream(plans, move |frames| {
             let mut frames = frames.into_iter();
             // Typing's counts and the split's, one row.
-            let timing = frames.next().unwrap_or_default();
+            let first = frames.next().unwrap_or_default();
             let kinds = predicates::kinds(frames.next().as_ref().filter(|_| with_kinds))?;
-            let typing = Typing::read(&timing, &dtypes)?;
-            let get_u =
-                |name: &str| -> Result<u64> { Ok(timing.column(name)?.u64()?.get(0).unwrap_or(0)) };
-            let (n_all, n_mature, scored) = (get_u("n")?, get_u("mature")?, get_u("scored")?);
-            let split = timing.column("split")?.f64()?.get(0);
-            let pf = PredicateFrame::build(
-                funnel,
-                &dtypes,
-                &typing,
-                inputs.checked,
-                &names,
-                &kinds,
-                inputs.as_of.time,
-            )?;
-            let current_rules = match &self.rules {
-                Some(r) => Some(super::rules::compile(r, &pf)?),
-                None => None,
-            };
-            let mut notes: Vec<String> = target_note.into_iter().collect();
-            let chosen = self.choose_features(inputs, &dtypes, &typing, &mut notes)?;
-            // The leads analysed, with their split.
-            let n_train_untimed = ((self.train_share * n_all as f64) + 1e-9).floor() as u64;
-            let analysed = match (cutoff, split) {
+            // Text columns whose probe values all parse as numbers: every
+            // value parsed, in a second pass over those columns alone.
+            let pending = Typing::pending(&first, &dtypes)?;
+            let parse_plan = (!pending.is_empty()).then(|| {
+                funnel.clone().select(Typing::parse_exprs(&pending, |c| {
+                    shaped_columns.contains(c)
+                }))
+            });
+            let rest = move |timing: DataFrame| -> Result<Step<'a>> {
+                let typing = Typing::read(&timing, &dtypes)?;
+                let get_u = |name: &str| -> Result<u64> {
+                    Ok(timing.column(name)?.u64()?.get(0).unwrap_or(0))
+                };
+                let (n_all, n_mature, scored) = (get_u("n")?, get_u("mature")?, get_u("scored")?);
+                let split = timing.column("split")?.f64()?.get(0);
+                let pf = PredicateFrame::build(
+                    funnel,
+                    &dtypes,
+                    &typing,
+                    inputs.checked,
+                    &names,
+                    &kinds,
+                    inputs.as_of.time,
+                )?;
+                let current_rules = match &self.rules {
+                    Some(r) => Some(super::rules::compile(r, &pf)?),
+                    None => None,
+                };
+                let mut notes: Vec<String> = target_note.into_iter().collect();
+                let chosen = self.choose_features(inputs, &dtypes, &typing, &mut notes)?;
+                // The leads analysed, with their split.
+                let n_train_untimed = ((self.train_share * n_all as f64) + 1e-9).floor() as u64;
+                let analysed = match (cutoff, split) {
                 (Some(c), Some(s)) => {
                     if n_mature < n_all {
                         notes.push(format!(
@@ -436,57 +451,67 @@ impl Analysis for Options {
                 }
             }
             .cache();
-            let mut plans = vec![analysed.clone().select([
-                col("__train").cast(DataType::UInt64).sum().alias("train"),
-                len().cast(DataType::UInt64).alias("n"),
-            ])];
-            for (c, cut) in &chosen {
-                plans.push(match cut {
-                    Cut::Numeric => analysed.clone().select([
-                        col(c.as_str()).cast(DataType::Float64).alias("v"),
-                        col("__train"),
-                    ]),
-                    Cut::Text | Cut::Boolean => analysed
-                        .clone()
-                        .group_by([
-                            col(c.as_str()).cast(DataType::String).alias("v"),
+                let mut plans = vec![analysed.clone().select([
+                    col("__train").cast(DataType::UInt64).sum().alias("train"),
+                    len().cast(DataType::UInt64).alias("n"),
+                ])];
+                for (c, cut) in &chosen {
+                    plans.push(match cut {
+                        Cut::Numeric => analysed.clone().select([
+                            col(c.as_str()).cast(DataType::Float64).alias("v"),
                             col("__train"),
-                        ])
-                        .agg([len().cast(DataType::UInt64).alias("n")]),
-                });
-            }
-            Ok(Step::stream(plans, move |frames| {
-                let mut frames = frames.into_iter();
-                let sizes = frames.next().unwrap_or_default();
-                let n_train = sizes.column("train")?.u64()?.get(0).unwrap_or(0);
-                let n = sizes.column("n")?.u64()?.get(0).unwrap_or(0);
-                let mut indicators: Vec<Indicator> = Vec::new();
-                for ((c, cut), frame) in chosen.iter().zip(frames) {
-                    indicators.extend(match cut {
-                        Cut::Numeric => numeric_indicators(c, &frame)?,
-                        Cut::Text => features::text(c, &levels(&frame)?, n_train, false),
-                        Cut::Boolean => features::text(c, &levels(&frame)?, n_train, true),
+                        ]),
+                        Cut::Text | Cut::Boolean => analysed
+                            .clone()
+                            .group_by([
+                                col(c.as_str()).cast(DataType::String).alias("v"),
+                                col("__train"),
+                            ])
+                            .agg([len().cast(DataType::UInt64).alias("n")]),
                     });
                 }
-                if let Some(r) = &self.rules {
-                    indicators.extend(r.rules.iter().map(|rule| Indicator {
-                        column: String::new(),
-                        kind: Kind::Rule,
-                        label: rule.name.clone(),
-                        rule: rule.when.clone(),
-                    }));
-                }
-                self.model_plan(
-                    inputs,
-                    analysed,
-                    indicators,
-                    current_rules,
-                    scored > 0,
-                    n_train,
-                    n,
-                    notes,
-                )
-            }))
+                Ok(Step::stream(plans, move |frames| {
+                    let mut frames = frames.into_iter();
+                    let sizes = frames.next().unwrap_or_default();
+                    let n_train = sizes.column("train")?.u64()?.get(0).unwrap_or(0);
+                    let n = sizes.column("n")?.u64()?.get(0).unwrap_or(0);
+                    let mut indicators: Vec<Indicator> = Vec::new();
+                    for ((c, cut), frame) in chosen.iter().zip(frames) {
+                        indicators.extend(match cut {
+                            Cut::Numeric => numeric_indicators(c, &frame)?,
+                            Cut::Text => features::text(c, &levels(&frame)?, n_train, false),
+                            Cut::Boolean => features::text(c, &levels(&frame)?, n_train, true),
+                        });
+                    }
+                    if let Some(r) = &self.rules {
+                        indicators.extend(r.rules.iter().map(|rule| Indicator {
+                            column: String::new(),
+                            kind: Kind::Rule,
+                            label: rule.name.clone(),
+                            rule: rule.when.clone(),
+                        }));
+                    }
+                    self.model_plan(
+                        inputs,
+                        analysed,
+                        indicators,
+                        current_rules,
+                        scored > 0,
+                        n_train,
+                        n,
+                        notes,
+                    )
+                }))
+            };
+            match parse_plan {
+                None => rest(first),
+                Some(plan) => Ok(Step::stream(vec![plan], move |more| {
+                    let [counts] = super::plan::take(more, "recalibrate")?;
+                    let mut timing = first;
+                    timing.hstack_mut(counts.columns())?;
+                    rest(timing)
+                })),
+            }
         }))
     }
 }
