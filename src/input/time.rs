@@ -13,8 +13,10 @@
 //!   `input_timezone`; a date without a time is midnight there. Anything
 //!   else is unparseable and the row is set aside (`unparseable_timestamp`),
 //!   never guessed at. A local time that does not exist (a DST gap) is
-//!   unparseable; one that exists twice (the hour repeated when clocks go
-//!   back) is read as the earlier.
+//!   read with the offset before the change, as java.time does (02:30 on
+//!   2024-03-10 in New York is 07:30 UTC, as 03:30 EDT is); one that
+//!   exists twice (the hour repeated when clocks go back) is read as the
+//!   earlier.
 
 use polars::prelude::*;
 

@@ -266,7 +266,9 @@ impl TablePlan {
                 continue;
             };
             for (row, hit) in out.iter_mut().zip(c.iter()) {
-                if hit == Some(true) {
+                // A column read twice (a stage's `at = "created_at"`, or
+                // named in two stages) is named once.
+                if hit == Some(true) && !row.contains(name) {
                     row.push(name.clone());
                 }
             }
@@ -578,6 +580,13 @@ pub fn plan_table(
                 let e = time::parse_timestamp(col(name), &dtype, &reading).ok_or_else(|| {
                     b.bad_type(name, "a timestamp, date, epoch number or ISO text")
                 })?;
+                // An open deal's close date is a forecast, ignored
+                // everywhere (README "Decisions"): one that does not parse
+                // ("TBD") sets no open deal aside.
+                let counts = match kind == TableKind::Deals && name == CLOSED_AT {
+                    true => col(parsed(STATUS)).neq(lit("open")).fill_null(lit(true)),
+                    false => lit(true),
+                };
                 b.culprits.push((
                     Reason::UnparseableTimestamp,
                     name.to_string(),
@@ -590,7 +599,7 @@ pub fn plan_table(
                 }
                 b.check(
                     Reason::UnparseableTimestamp,
-                    present.clone().and(col(out.as_str()).is_null()),
+                    present.clone().and(col(out.as_str()).is_null()).and(counts),
                 );
                 if spec.not_null && !declared_absent {
                     b.check(Reason::MissingTimestamp, present.not());
@@ -660,19 +669,31 @@ pub fn plan_table(
                     b.parsed.push(any.alias(out.as_str()));
                     continue;
                 }
+                // The columns in the config's order of preference: a row's
+                // time is its first column with a value, so that value
+                // decides (a preferred HubSpot date that parses is used
+                // whatever the legacy column beside it holds; one that
+                // does not sets the row aside, never silently replaced).
                 let mut times = Vec::new();
                 let mut bad = lit(false);
+                let mut earlier = lit(false);
                 for c in &present {
                     let dtype = b.dtype(c);
                     let e = time::parse_timestamp(col(*c), &dtype, &reading)
                         .ok_or_else(|| b.bad_type(c, "a timestamp"))?;
-                    let unreadable = values::present(col(*c), &dtype).and(e.clone().is_null());
+                    let has = values::present(col(*c), &dtype);
+                    let unreadable = earlier
+                        .clone()
+                        .not()
+                        .and(has.clone())
+                        .and(e.clone().is_null());
                     b.culprits.push((
                         Reason::UnparseableTimestamp,
                         c.to_string(),
                         unreadable.clone(),
                     ));
                     bad = bad.or(unreadable);
+                    earlier = earlier.or(has);
                     times.push(e);
                 }
                 b.parsed.push(coalesce(&times).alias(out.as_str()));

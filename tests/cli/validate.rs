@@ -420,6 +420,101 @@ fn an_example_starts_with_the_stage_date_that_would_not_parse() {
     }
 }
 
+/// A column read twice (created_at as the MQL time too, as the README
+/// advises where leads are MQLs when created) is named once in an example
+/// (a breaker's read "created_at=bad, created_at=bad, lead_id=2").
+#[test]
+fn an_example_names_a_column_read_twice_once() {
+    let s = Scratch::new();
+    s.write(
+        "leadloop.toml",
+        "[tables.leads]\npath = \"leads.csv\"\n[tables.leads.stages]\nmql = { at = \"created_at\" }\n",
+    );
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source\n1,2024-01-01,web\n2,bad,web\n",
+    );
+    let ledger = ledger_of(s.path());
+    let leads = ledger.table("leads").unwrap();
+    let example = &leads.reasons[0].examples[0];
+    assert_eq!(example.values, "created_at=bad, lead_id=2, source=web");
+}
+
+/// A stage read from several columns in order of preference (the hubspot
+/// preset: hs_v2_date_entered_*, then the legacy hs_lifecyclestage_*_date)
+/// takes, row by row, its first column with a value: a preferred date that
+/// parses is the time whatever the legacy column holds (a breaker's lead
+/// was set aside for a garbage legacy date beside a good one); a preferred
+/// date that does not parse sets the row aside, naming that column, even
+/// where the legacy column parses.
+#[test]
+fn a_stage_s_preferred_column_decides_its_time_row_by_row() {
+    let s = Scratch::new();
+    s.write(
+        "leadloop.toml",
+        "preset = \"hubspot\"\n[tables.leads]\npath = \"contacts.csv\"\n",
+    );
+    s.write(
+        "contacts.csv",
+        "hs_object_id,createdate,hs_analytics_source,hs_v2_date_entered_marketingqualifiedlead,hs_lifecyclestage_marketingqualifiedlead_date\n\
+         1,2024-01-01T00:00:00Z,ORGANIC,2024-01-05T00:00:00Z,garbage\n\
+         2,2024-01-01T00:00:00Z,ORGANIC,,2024-01-06T00:00:00Z\n\
+         3,2024-01-01T00:00:00Z,ORGANIC,garbage,2024-01-07T00:00:00Z\n\
+         4,2024-01-01T00:00:00Z,ORGANIC,,\n",
+    );
+    let ledger = ledger_of(s.path());
+    let leads = ledger.table("leads").unwrap();
+    assert_eq!((leads.read, leads.used), (4, 3));
+    let example = &leads.reasons[0].examples[0];
+    assert_eq!(example.row, 3);
+    assert!(
+        example
+            .values
+            .starts_with("hs_v2_date_entered_marketingqualifiedlead=garbage, created_at="),
+        "{}",
+        example.values
+    );
+    let funnel = funnel_csv(s.path());
+    let at = funnel
+        .lines()
+        .next()
+        .and_then(|h| h.split(',').position(|c| c == "mql_at"))
+        .expect("mql_at");
+    let mql: Vec<&str> = funnel
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(at).unwrap_or(""))
+        .collect();
+    assert_eq!(
+        mql,
+        ["2024-01-05T00:00:00Z", "2024-01-06T00:00:00Z", ""],
+        "{funnel}"
+    );
+}
+
+/// An open deal's close date is a forecast, ignored everywhere (README
+/// "Decisions"): one that does not parse sets no open deal aside (a
+/// breaker's `closed_at=TBD`); a won or lost deal's still does.
+#[test]
+fn an_open_deal_s_unreadable_forecast_close_sets_nothing_aside() {
+    let s = Scratch::new();
+    s.write(
+        "deals.csv",
+        "deal_id,created_at,status,amount,closed_at\n\
+         1,2024-01-01,open,100,TBD\n\
+         2,2024-01-01,won,100,TBD\n\
+         3,2024-01-01,lost,100,someday\n\
+         4,2024-01-01,open,100,2024-03-01\n",
+    );
+    let ledger = ledger_of(s.path());
+    let deals = ledger.table("deals").unwrap();
+    assert_eq!((deals.read, deals.used), (4, 2));
+    let bad = &deals.reasons[0];
+    assert_eq!(bad.reason, "unparseable_timestamp");
+    let rows: Vec<u64> = bad.examples.iter().map(|e| e.row).collect();
+    assert_eq!(rows, [2, 3]);
+}
+
 /// Writes `df` to `path` as Parquet, making its folder.
 fn write_part(path: &Path, mut df: polars::prelude::DataFrame) {
     use polars::prelude::*;
