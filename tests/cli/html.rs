@@ -155,3 +155,35 @@ fn report_html_opens_in_headless_chromium_without_console_messages() {
     );
     eprintln!("screenshot: {}", shot.display());
 }
+
+/// An analysis a data set cannot feed is named in its section with why,
+/// and a command in that reason is code there too (a breaker's leads and
+/// handoffs without spend read "Not shown: roi (needs a spend table;
+/// `leadloop bands --by source` gives …)" with its backticks).
+#[test]
+fn report_html_sets_a_skipped_analysis_s_advice_as_code() {
+    let s = Scratch::new();
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,score\n1,2024-01-01,web,10\n2,2024-01-02,ads,90\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,stage,at\n1,mql,2024-01-03\n2,mql,2024-01-03\n2,sql,2024-01-04\n",
+    );
+    stdout_of([
+        "--data",
+        s.path().to_str().unwrap(),
+        "report",
+        "--out",
+        s.join("out").to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(s.join("out/report.html")).unwrap();
+    assert!(
+        html.contains(
+            "Not shown: roi (needs a spend table; <code>leadloop bands --by source</code>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains('`'), "a literal backtick on the page");
+}

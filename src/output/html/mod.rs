@@ -190,7 +190,7 @@ fn missing(page: &Page, analysis: &str) -> Markup {
         .find(|s| s.starts_with(analysis) || s.contains(&format!("so {analysis} ")))
         .cloned()
         .unwrap_or_else(|| format!("{analysis} did not run on this data set"));
-    html! { p.note { "Not shown: " (why) } }
+    html! { p.note { "Not shown: " (prose(&why)) } }
 }
 
 fn funnel(page: &Page) -> Markup {
