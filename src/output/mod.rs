@@ -79,7 +79,7 @@ pub fn files(report: &Report, format: Format) -> Result<Vec<(String, Vec<u8>)>> 
 /// What a command printing `report` writes to standard output.
 pub fn stdout_bytes(report: &Report, format: Format) -> Result<Vec<u8>> {
     Ok(match format {
-        Format::Table => table::render(report, table::DEFAULT_WIDTH).into_bytes(),
+        Format::Table => table::render(report, table::width()).into_bytes(),
         Format::Json => json::to_bytes(&json::report_value(report))?,
         Format::Csv => {
             let mut out = Vec::new();

@@ -1,7 +1,8 @@
 //! Tables for a person: numbers right-aligned with thousands separators,
 //! rates as percentages with their 95% bounds (`29.8% (26.8–33.0)`), and
 //! wide tables split into blocks (each repeating the first column) so they
-//! fit an 80-column terminal; over-long text is cut with `…`.
+//! fit the terminal (80 columns, or a wider terminal's width); over-long
+//! text is cut with `…`.
 
 use polars::prelude::*;
 
@@ -9,6 +10,24 @@ use super::format::{self, Unit};
 use super::report::{cell_text, NamedTable, Report};
 
 pub const DEFAULT_WIDTH: usize = 80;
+/// The widest a printed table is made, however wide the terminal.
+const MAX_WIDTH: usize = 240;
+
+/// The width printed tables fit: the terminal's when standard output is
+/// one (from 80 to [`MAX_WIDTH`] columns: a wide terminal shows a
+/// `validate` example's long vendor column names and their values whole),
+/// else [`DEFAULT_WIDTH`], so what a pipe or a file gets never depends on
+/// the window.
+pub fn width() -> usize {
+    let term = console::Term::stdout();
+    match term.is_term() {
+        true => term
+            .size_checked()
+            .map_or(DEFAULT_WIDTH, |(_, cols)| usize::from(cols))
+            .clamp(DEFAULT_WIDTH, MAX_WIDTH),
+        false => DEFAULT_WIDTH,
+    }
+}
 const GAP: &str = "  ";
 /// Text columns are cut (with `…`) no shorter than this.
 const MIN_TEXT: usize = 16;
@@ -198,6 +217,18 @@ fn key_budget(width: usize) -> usize {
     width * 3 / 5
 }
 
+/// A text cell on one line of the table: a line break or tab in a value
+/// (a quoted CSV field may hold one) is shown as `\n`, `\r` or `\t`, not
+/// let break the row.
+fn one_line(text: &str) -> String {
+    if !text.contains(['\n', '\r', '\t']) {
+        return text.to_string();
+    }
+    text.replace('\n', "\\n")
+        .replace('\r', "\\r")
+        .replace('\t', "\\t")
+}
+
 fn pad(s: &str, w: usize, right: bool) -> String {
     let n = s.chars().count();
     if n > w {
@@ -283,7 +314,7 @@ pub(crate) fn shown_columns(t: &NamedTable) -> Vec<Shown> {
                 let v = c.get(i).unwrap_or(AnyValue::Null);
                 match (&v, unit) {
                     (AnyValue::Null, _) => format::NULL_MARK.to_string(),
-                    (_, Unit::Text) => cell_text(&v),
+                    (_, Unit::Text) => one_line(&cell_text(&v)),
                     (v, Unit::Count) if v.is_integer() => format::group_digits(&v.to_string()),
                     (v, _) => match v.extract::<f64>() {
                         Some(f) => format::cell(unit, Some(f)),
@@ -364,5 +395,15 @@ mod tests {
         let text = render(&r, 60);
         assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
         assert_eq!(text.matches("group").count(), 2, "{text}");
+    }
+
+    /// A line break in a value (a quoted CSV field) stays on its row, as
+    /// an escape, instead of breaking the table (a breaker's example row).
+    #[test]
+    fn a_line_break_in_a_value_stays_on_its_row() {
+        let df = df!("id" => ["1", "2"], "note" => ["2024-01-02\nlater\tx", "ok"]).unwrap();
+        let text = render(&Report::new("t").table("t", "T", df), 80);
+        assert_eq!(text.lines().count(), 5, "{text}");
+        assert!(text.contains("1   2024-01-02\\nlater\\tx"), "{text}");
     }
 }
