@@ -476,18 +476,22 @@ pub fn plan_table(
 
     for flag in DELETED_FLAGS.iter().filter(|f| raw.has(f)) {
         let dtype = b.dtype(flag);
-        b.check(Reason::Deleted, values::parse_flag(col(*flag), &dtype));
+        let deleted = values::parse_flag(col(*flag), &dtype);
+        // The flag that is set, not one beside it that is false.
+        b.culprits
+            .push((Reason::Deleted, flag.to_string(), deleted.clone()));
+        b.check(Reason::Deleted, deleted);
     }
     if let Some(keep) = &cfg.keep {
         if let Some(c) = keep.column.iter().find(|c| raw.has(c)) {
             let values = lit(Series::new("v".into(), keep.values.clone())).implode(false);
-            b.check(
-                Reason::FilteredOut,
-                values::parse_text(col(c.as_str()))
-                    .is_in(values, false)
-                    .fill_null(lit(false))
-                    .not(),
-            );
+            let dropped = values::parse_text(col(c.as_str()))
+                .is_in(values, false)
+                .fill_null(lit(false))
+                .not();
+            b.culprits
+                .push((Reason::FilteredOut, c.clone(), dropped.clone()));
+            b.check(Reason::FilteredOut, dropped);
         }
     }
     // Stage values that are no funnel stage (unless the stage map maps them).
@@ -499,12 +503,12 @@ pub fn plan_table(
         .collect();
     if kind == TableKind::Handoffs && raw.has(STAGE) && !ignored.is_empty() {
         let values = lit(Series::new("v".into(), ignored)).implode(false);
-        b.check(
-            Reason::FilteredOut,
-            values::parse_text(col(STAGE))
-                .is_in(values, false)
-                .fill_null(lit(false)),
-        );
+        let ignored = values::parse_text(col(STAGE))
+            .is_in(values, false)
+            .fill_null(lit(false));
+        b.culprits
+            .push((Reason::FilteredOut, STAGE.to_string(), ignored.clone()));
+        b.check(Reason::FilteredOut, ignored);
     }
     for flag in ACTIVE_FLAGS.iter().filter(|f| raw.has(f)) {
         let dtype = b.dtype(flag);

@@ -515,6 +515,47 @@ fn an_open_deal_s_unreadable_forecast_close_sets_nothing_aside() {
     assert_eq!(rows, [2, 3]);
 }
 
+/// A row set aside for a flag or a filter starts its example with the
+/// column that did it: the deletion flag that is set (a breaker's read
+/// `is_deleted=false, _fivetran_deleted=true`), the stage that is ignored
+/// (it read `Field=Status, stage=Open - Not Contacted`).
+#[test]
+fn an_example_starts_with_the_flag_or_filter_that_set_it_aside() {
+    let s = Scratch::new();
+    s.write(
+        "leadloop.toml",
+        "[tables.handoffs]\nignore_stages = [\"Open - Not Contacted\"]\n",
+    );
+    s.write(
+        "leads.csv",
+        "lead_id,created_at,source,is_deleted,_fivetran_deleted\n\
+         1,2024-01-01,web,false,false\n\
+         2,2024-01-01,web,false,true\n",
+    );
+    s.write(
+        "handoffs.csv",
+        "lead_id,Field,at,stage\n\
+         1,Status,2024-01-02,mql\n\
+         1,Status,2024-01-03,Open - Not Contacted\n",
+    );
+    let ledger = ledger_of(s.path());
+    let first = |table: &str| {
+        ledger.table(table).unwrap().reasons[0].examples[0]
+            .values
+            .clone()
+    };
+    assert!(
+        first("leads").starts_with("_fivetran_deleted=true, is_deleted=false"),
+        "{}",
+        first("leads")
+    );
+    assert!(
+        first("handoffs").starts_with("stage=Open - Not Contacted, Field=Status"),
+        "{}",
+        first("handoffs")
+    );
+}
+
 /// Writes `df` to `path` as Parquet, making its folder.
 fn write_part(path: &Path, mut df: polars::prelude::DataFrame) {
     use polars::prelude::*;
