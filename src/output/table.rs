@@ -217,16 +217,27 @@ fn key_budget(width: usize) -> usize {
     width * 3 / 5
 }
 
-/// A text cell on one line of the table: a line break or tab in a value
-/// (a quoted CSV field may hold one) is shown as `\n`, `\r` or `\t`, not
-/// let break the row.
+/// A text cell on one line of the table: a control character in a value
+/// (a quoted CSV field may hold a line break; a value may hold an escape
+/// sequence that would restyle the terminal) is shown escaped, `\n`,
+/// `\r`, `\t` or `\u{1b}`, as are the line and paragraph separators
+/// U+2028 and U+2029, not let break the row.
 fn one_line(text: &str) -> String {
-    if !text.contains(['\n', '\r', '\t']) {
+    let odd = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    if !text.contains(odd) {
         return text.to_string();
     }
-    text.replace('\n', "\\n")
-        .replace('\r', "\\r")
-        .replace('\t', "\\t")
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if odd(c) => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn pad(s: &str, w: usize, right: bool) -> String {
@@ -401,9 +412,18 @@ mod tests {
     /// an escape, instead of breaking the table (a breaker's example row).
     #[test]
     fn a_line_break_in_a_value_stays_on_its_row() {
-        let df = df!("id" => ["1", "2"], "note" => ["2024-01-02\nlater\tx", "ok"]).unwrap();
+        let df = df!(
+            "id" => ["1", "2", "3"],
+            "note" => ["2024-01-02\nlater\tx", "ok", "a\u{0b}b\u{1b}[7mc\u{85}d\u{2028}e"]
+        )
+        .unwrap();
         let text = render(&Report::new("t").table("t", "T", df), 80);
-        assert_eq!(text.lines().count(), 5, "{text}");
+        assert_eq!(text.lines().count(), 6, "{text}");
         assert!(text.contains("1   2024-01-02\\nlater\\tx"), "{text}");
+        // A vertical tab, an escape sequence, NEL and U+2028: escaped too.
+        assert!(
+            text.contains("3   a\\u{b}b\\u{1b}[7mc\\u{85}d\\u{2028}e"),
+            "{text}"
+        );
     }
 }

@@ -586,9 +586,17 @@ pub fn plan_table(
                 })?;
                 // An open deal's close date is a forecast, ignored
                 // everywhere (README "Decisions"): one that does not parse
-                // ("TBD") sets no open deal aside.
+                // ("TBD") sets no open deal aside. Only a won or lost
+                // deal's counts: a deal whose status is not one of the
+                // three is set aside for that (invalid_status), not for
+                // its close date.
                 let counts = match kind == TableKind::Deals && name == CLOSED_AT {
-                    true => col(parsed(STATUS)).neq(lit("open")).fill_null(lit(true)),
+                    true => col(parsed(STATUS))
+                        .is_in(
+                            lit(Series::new("s".into(), ["won", "lost"])).implode(false),
+                            false,
+                        )
+                        .fill_null(lit(false)),
                     false => lit(true),
                 };
                 b.culprits.push((

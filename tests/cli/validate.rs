@@ -504,15 +504,20 @@ fn an_open_deal_s_unreadable_forecast_close_sets_nothing_aside() {
          1,2024-01-01,open,100,TBD\n\
          2,2024-01-01,won,100,TBD\n\
          3,2024-01-01,lost,100,someday\n\
-         4,2024-01-01,open,100,2024-03-01\n",
+         4,2024-01-01,open,100,2024-03-01\n\
+         5,2024-01-01,weird,100,TBD\n",
     );
     let ledger = ledger_of(s.path());
     let deals = ledger.table("deals").unwrap();
-    assert_eq!((deals.read, deals.used), (4, 2));
-    let bad = &deals.reasons[0];
-    assert_eq!(bad.reason, "unparseable_timestamp");
-    let rows: Vec<u64> = bad.examples.iter().map(|e| e.row).collect();
-    assert_eq!(rows, [2, 3]);
+    assert_eq!((deals.read, deals.used), (5, 2));
+    let rows = |reason: &str| -> Vec<u64> {
+        let r = deals.reasons.iter().find(|r| r.reason == reason).unwrap();
+        r.examples.iter().map(|e| e.row).collect()
+    };
+    assert_eq!(rows("unparseable_timestamp"), [2, 3]);
+    // A status that is none of the three is what is wrong with row 5
+    // (a breaker's `weird` deal was blamed on its close date).
+    assert_eq!(rows("invalid_status"), [5]);
 }
 
 /// A row set aside for a flag or a filter starts its example with the
