@@ -121,7 +121,22 @@ impl Ledger {
             .iter()
             .filter_map(|t| {
                 let n = t.rows(Reason::UnparseableTimestamp);
-                (n >= 10 && n * 10 >= t.read).then(|| {
+                if n < 10 || n * 10 < t.read {
+                    return None;
+                }
+                // Every example's culprit (its first value) is a missing
+                // value written as text: null_values is the fix, not
+                // date_format (a breaker's dates were the text NULL).
+                if let Some(text) = null_text(t) {
+                    return Some(format!(
+                        "{} of {} {} rows have a timestamp in no form read, and their examples read {text}: if that means no value, say so ([tables.{}] null_values = [\"{text}\"])",
+                        crate::output::format::count(n),
+                        crate::output::format::count(t.read),
+                        t.table,
+                        t.table
+                    ));
+                }
+                Some({
                     format!(
                         "{} of {} {} rows have a timestamp in no form read: check its date_format ([tables.{}] date_format = \"en_US\" reads 3/17/2024 5:01 AM, \"en_GB\" the day first, or give a strftime pattern; a day-first / month-first mix-up also misreads the dates that do parse)",
                         crate::output::format::count(n),
@@ -133,6 +148,28 @@ impl Ledger {
             })
             .collect()
     }
+}
+
+/// The text every example of `t`'s unparseable timestamps shows as its
+/// culprit (the first `column=value` of the example), when that text is
+/// one a spreadsheet or database writes for no value (`NULL`, `N/A`, …).
+fn null_text(t: &TableLedger) -> Option<String> {
+    const MISSING: [&str; 9] = ["null", "none", "n/a", "na", "nan", "#n/a", "nil", "-", "?"];
+    let reason = t
+        .reasons
+        .iter()
+        .find(|r| r.reason == Reason::UnparseableTimestamp.code())?;
+    let firsts: Vec<&str> = reason
+        .examples
+        .iter()
+        .map(|e| {
+            let pair = e.values.split(", ").next().unwrap_or("");
+            pair.split_once('=').map_or("", |(_, v)| v).trim()
+        })
+        .collect();
+    let first = *firsts.first()?;
+    let missing = MISSING.contains(&first.to_lowercase().as_str());
+    (missing && firsts.iter().all(|v| *v == first)).then(|| first.to_string())
 }
 
 fn count_true(e: Expr) -> Expr {

@@ -561,6 +561,39 @@ fn an_example_starts_with_the_flag_or_filter_that_set_it_aside() {
     );
 }
 
+/// Many timestamps written as the text `NULL` are a missing value, not a
+/// date format: the note says null_values (a breaker's 12 rows of `NULL`
+/// were told to check date_format), and with it the rows are used.
+#[test]
+fn timestamps_written_null_point_to_null_values() {
+    let s = Scratch::new();
+    let mut leads = String::from("lead_id,created_at,source,MQL Date\n");
+    for i in 1..=20 {
+        let mql = match i % 2 {
+            0 => "NULL".to_string(),
+            _ => format!("2024-02-{i:02}"),
+        };
+        leads.push_str(&format!("{i},2024-01-01,web,{mql}\n"));
+    }
+    s.write("leads.csv", &leads);
+    let config = "[tables.leads]\npath = \"leads.csv\"\n[tables.leads.stages]\nmql = { at = \"MQL Date\" }\n";
+    s.write("leadloop.toml", config);
+    let ledger = ledger_of(s.path());
+    let hints = ledger.date_format_hints();
+    assert_eq!(
+        hints,
+        ["10 of 20 leads rows have a timestamp in no form read, and their examples read NULL: if that means no value, say so ([tables.leads] null_values = [\"NULL\"])"]
+    );
+    s.write(
+        "leadloop.toml",
+        "[tables.leads]\npath = \"leads.csv\"\nnull_values = [\"NULL\"]\n[tables.leads.stages]\nmql = { at = \"MQL Date\" }\n",
+    );
+    let ledger = ledger_of(s.path());
+    let leads = ledger.table("leads").unwrap();
+    assert_eq!((leads.read, leads.used), (20, 20));
+    assert!(ledger.date_format_hints().is_empty());
+}
+
 /// Writes `df` to `path` as Parquet, making its folder.
 fn write_part(path: &Path, mut df: polars::prelude::DataFrame) {
     use polars::prelude::*;
