@@ -377,141 +377,173 @@ impl Analysis for Options {
             // Typing's counts and the split's, one row.
             let first = frames.next().unwrap_or_default();
             let kinds = predicates::kinds(frames.next().as_ref().filter(|_| with_kinds))?;
-            // Text columns whose probe values all parse as numbers: every
-            // value parsed, in a second pass over those columns alone.
-            let pending = Typing::pending(&first, &dtypes)?;
-            let parse_plan = (!pending.is_empty()).then(|| {
-                funnel.clone().select(Typing::parse_exprs(&pending, |c| {
-                    shaped_columns.contains(c)
-                }))
-            });
-            let rest = move |timing: DataFrame| -> Result<Step<'a>> {
-                let typing = Typing::read(&timing, &dtypes)?;
-                let get_u = |name: &str| -> Result<u64> {
-                    Ok(timing.column(name)?.u64()?.get(0).unwrap_or(0))
-                };
-                let (n_all, n_mature, scored) = (get_u("n")?, get_u("mature")?, get_u("scored")?);
-                let split = timing.column("split")?.f64()?.get(0);
-                let pf = PredicateFrame::build(
-                    funnel,
-                    &dtypes,
-                    &typing,
-                    inputs.checked,
-                    &names,
-                    &kinds,
-                    inputs.as_of.time,
-                )?;
-                let current_rules = match &self.rules {
-                    Some(r) => Some(super::rules::compile(r, &pf)?),
-                    None => None,
-                };
-                let mut notes: Vec<String> = target_note.into_iter().collect();
-                let chosen = self.choose_features(inputs, &dtypes, &typing, &mut notes)?;
-                // The leads analysed, with their split.
-                let n_train_untimed = ((self.train_share * n_all as f64) + 1e-9).floor() as u64;
-                let analysed = match (cutoff, split) {
-                (Some(c), Some(s)) => {
-                    if n_mature < n_all {
-                        notes.push(format!(
-                            "{} created less than {} days before as_of left out: too young to have reached {} (never counted as negatives)",
-                            format::count_of(n_all - n_mature, "lead", "leads"),
-                            self.window_days,
-                            self.target.name()
-                        ));
-                    }
-                    pf.frame
-                        .filter(mature(c))
-                        .with_column(created().cast(DataType::Float64).lt(lit(s)).alias("__train"))
-                }
-                (Some(_), None) => {
-                    return Err(Error::NothingToAnalyse {
-                        detail: format!(
-                            "recalibrate: every lead was created less than {} days before as_of, so none has had time to reach {} (--window DAYS sets the wait)",
-                            self.window_days,
-                            self.target.name()
-                        ),
-                    })
-                }
-                (None, _) => {
-                    notes.push(format!(
-                        "the leads have no created_at: train = the first {} leads in file order ({} of {}), test = the rest; no lead is left out for maturity",
-                        format::count(n_train_untimed),
-                        format::pct(self.train_share),
-                        format::count(n_all)
-                    ));
-                    pf.frame
-                        .with_row_index("__row", None)
-                        .with_column(
-                            col("__row")
-                                .cast(DataType::UInt64)
-                                .lt(lit(n_train_untimed))
-                                .alias("__train"),
-                        )
-                        .drop(by_name(["__row"], true, false))
-                }
-            }
-            .cache();
-                let mut plans = vec![analysed.clone().select([
-                    col("__train").cast(DataType::UInt64).sum().alias("train"),
-                    len().cast(DataType::UInt64).alias("n"),
-                ])];
-                for (c, cut) in &chosen {
-                    plans.push(match cut {
-                        Cut::Numeric => analysed.clone().select([
-                            col(c.as_str()).cast(DataType::Float64).alias("v"),
-                            col("__train"),
-                        ]),
-                        Cut::Text | Cut::Boolean => analysed
-                            .clone()
-                            .group_by([
-                                col(c.as_str()).cast(DataType::String).alias("v"),
-                                col("__train"),
-                            ])
-                            .agg([len().cast(DataType::UInt64).alias("n")]),
-                    });
-                }
-                Ok(Step::stream(plans, move |frames| {
-                    let mut frames = frames.into_iter();
-                    let sizes = frames.next().unwrap_or_default();
-                    let n_train = sizes.column("train")?.u64()?.get(0).unwrap_or(0);
-                    let n = sizes.column("n")?.u64()?.get(0).unwrap_or(0);
-                    let mut indicators: Vec<Indicator> = Vec::new();
-                    for ((c, cut), frame) in chosen.iter().zip(frames) {
-                        indicators.extend(match cut {
-                            Cut::Numeric => numeric_indicators(c, &frame)?,
-                            Cut::Text => features::text(c, &levels(&frame)?, n_train, false),
-                            Cut::Boolean => features::text(c, &levels(&frame)?, n_train, true),
-                        });
-                    }
-                    if let Some(r) = &self.rules {
-                        indicators.extend(r.rules.iter().map(|rule| Indicator {
-                            column: String::new(),
-                            kind: Kind::Rule,
-                            label: rule.name.clone(),
-                            rule: rule.when.clone(),
-                        }));
-                    }
-                    self.model_plan(
-                        inputs,
-                        analysed,
-                        indicators,
-                        current_rules,
-                        scored > 0,
-                        n_train,
-                        n,
-                        notes,
-                    )
-                }))
+            let typed = Typed {
+                funnel,
+                dtypes,
+                names,
+                kinds,
+                target_note,
+                cutoff,
             };
-            match parse_plan {
-                None => rest(first),
-                Some(plan) => Ok(Step::stream(vec![plan], move |more| {
-                    let [counts] = super::plan::take(more, "recalibrate")?;
-                    let mut timing = first;
-                    timing.hstack_mut(counts.columns())?;
-                    rest(timing)
-                })),
+            // Text columns whose first value parses as a number: every
+            // value parsed, in a second pass over those columns alone.
+            let second = Typing::second_pass(&first, &typed.funnel, &typed.dtypes, |c| {
+                shaped_columns.contains(c)
+            })?;
+            Typing::complete(first, second, move |timing| {
+                self.typed(inputs, typed, timing)
+            })
+        }))
+    }
+}
+
+/// What recalibrate carries from its first pass to the rest of its plan.
+struct Typed {
+    funnel: LazyFrame,
+    dtypes: Vec<(String, DataType)>,
+    /// The columns `--rules` name.
+    names: std::collections::BTreeSet<String>,
+    kinds: Vec<String>,
+    target_note: Option<String>,
+    /// Leads created after this are too young (`--window`); `None` when
+    /// the leads have no creation time.
+    cutoff: Option<i64>,
+}
+
+impl Options {
+    /// The rest of recalibrate once the lead columns are typed: `timing`
+    /// is the first pass's row (typing counts, `n`, `mature`, `split`,
+    /// `scored`), completed by [`Typing::complete`].
+    fn typed<'a>(
+        &'a self,
+        inputs: &'a Inputs<'a>,
+        typed: Typed,
+        timing: DataFrame,
+    ) -> Result<Step<'a>> {
+        let Typed {
+            funnel,
+            dtypes,
+            names,
+            kinds,
+            target_note,
+            cutoff,
+        } = typed;
+        let created = || col(CREATED_AT).cast(DataType::Int64);
+        let mature = move |c: i64| created().lt_eq(lit(c)).fill_null(false);
+        let typing = Typing::read(&timing, &dtypes)?;
+        let get_u =
+            |name: &str| -> Result<u64> { Ok(timing.column(name)?.u64()?.get(0).unwrap_or(0)) };
+        let (n_all, n_mature, scored) = (get_u("n")?, get_u("mature")?, get_u("scored")?);
+        let split = timing.column("split")?.f64()?.get(0);
+        let pf = PredicateFrame::build(
+            funnel,
+            &dtypes,
+            &typing,
+            inputs.checked,
+            &names,
+            &kinds,
+            inputs.as_of.time,
+        )?;
+        let current_rules = match &self.rules {
+            Some(r) => Some(super::rules::compile(r, &pf)?),
+            None => None,
+        };
+        let mut notes: Vec<String> = target_note.into_iter().collect();
+        let chosen = self.choose_features(inputs, &dtypes, &typing, &mut notes)?;
+        // The leads analysed, with their split.
+        let n_train_untimed = ((self.train_share * n_all as f64) + 1e-9).floor() as u64;
+        let analysed = match (cutoff, split) {
+        (Some(c), Some(s)) => {
+            if n_mature < n_all {
+                notes.push(format!(
+                    "{} created less than {} days before as_of left out: too young to have reached {} (never counted as negatives)",
+                    format::count_of(n_all - n_mature, "lead", "leads"),
+                    self.window_days,
+                    self.target.name()
+                ));
             }
+            pf.frame
+                .filter(mature(c))
+                .with_column(created().cast(DataType::Float64).lt(lit(s)).alias("__train"))
+        }
+        (Some(_), None) => {
+            return Err(Error::NothingToAnalyse {
+                detail: format!(
+                    "recalibrate: every lead was created less than {} days before as_of, so none has had time to reach {} (--window DAYS sets the wait)",
+                    self.window_days,
+                    self.target.name()
+                ),
+            })
+        }
+        (None, _) => {
+            notes.push(format!(
+                "the leads have no created_at: train = the first {} leads in file order ({} of {}), test = the rest; no lead is left out for maturity",
+                format::count(n_train_untimed),
+                format::pct(self.train_share),
+                format::count(n_all)
+            ));
+            pf.frame
+                .with_row_index("__row", None)
+                .with_column(
+                    col("__row")
+                        .cast(DataType::UInt64)
+                        .lt(lit(n_train_untimed))
+                        .alias("__train"),
+                )
+                .drop(by_name(["__row"], true, false))
+        }
+    }
+    .cache();
+        let mut plans = vec![analysed.clone().select([
+            col("__train").cast(DataType::UInt64).sum().alias("train"),
+            len().cast(DataType::UInt64).alias("n"),
+        ])];
+        for (c, cut) in &chosen {
+            plans.push(match cut {
+                Cut::Numeric => analysed.clone().select([
+                    col(c.as_str()).cast(DataType::Float64).alias("v"),
+                    col("__train"),
+                ]),
+                Cut::Text | Cut::Boolean => analysed
+                    .clone()
+                    .group_by([
+                        col(c.as_str()).cast(DataType::String).alias("v"),
+                        col("__train"),
+                    ])
+                    .agg([len().cast(DataType::UInt64).alias("n")]),
+            });
+        }
+        Ok(Step::stream(plans, move |frames| {
+            let mut frames = frames.into_iter();
+            let sizes = frames.next().unwrap_or_default();
+            let n_train = sizes.column("train")?.u64()?.get(0).unwrap_or(0);
+            let n = sizes.column("n")?.u64()?.get(0).unwrap_or(0);
+            let mut indicators: Vec<Indicator> = Vec::new();
+            for ((c, cut), frame) in chosen.iter().zip(frames) {
+                indicators.extend(match cut {
+                    Cut::Numeric => numeric_indicators(c, &frame)?,
+                    Cut::Text => features::text(c, &levels(&frame)?, n_train, false),
+                    Cut::Boolean => features::text(c, &levels(&frame)?, n_train, true),
+                });
+            }
+            if let Some(r) = &self.rules {
+                indicators.extend(r.rules.iter().map(|rule| Indicator {
+                    column: String::new(),
+                    kind: Kind::Rule,
+                    label: rule.name.clone(),
+                    rule: rule.when.clone(),
+                }));
+            }
+            self.model_plan(
+                inputs,
+                analysed,
+                indicators,
+                current_rules,
+                scored > 0,
+                n_train,
+                n,
+                notes,
+            )
         }))
     }
 }

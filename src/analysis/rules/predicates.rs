@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use polars::prelude::*;
 
 use super::file::Rules;
+use crate::analysis::plan::{take, Step};
 use crate::error::{Error, Result};
 use crate::input::schema::{TableKind, KIND, LEAD_ROW};
 use crate::quality::Checked;
@@ -139,6 +140,38 @@ impl Typing {
             .iter()
             .flat_map(|c| Typing::counts(c, shaped(c)))
             .collect()
+    }
+
+    /// The second pass over `frame` a first pass's `row` ([`Typing::exprs`],
+    /// `parse` false) needs: the counts of its [`Typing::pending`] columns;
+    /// `None` when the probe settled every column.
+    pub fn second_pass(
+        row: &DataFrame,
+        frame: &LazyFrame,
+        dtypes: &[(String, DataType)],
+        shaped: impl Fn(&str) -> bool,
+    ) -> Result<Option<LazyFrame>> {
+        let pending = Typing::pending(row, dtypes)?;
+        Ok((!pending.is_empty())
+            .then(|| frame.clone().select(Typing::parse_exprs(&pending, shaped))))
+    }
+
+    /// `then` on the first pass's `row` completed by the `second` pass's
+    /// counts (collected first, streamed), ready for [`Typing::read`].
+    pub fn complete<'a>(
+        row: DataFrame,
+        second: Option<LazyFrame>,
+        then: impl FnOnce(DataFrame) -> Result<Step<'a>> + 'a,
+    ) -> Result<Step<'a>> {
+        match second {
+            None => then(row),
+            Some(plan) => Ok(Step::stream(vec![plan], move |frames| {
+                let [counts] = take(frames, "typing")?;
+                let mut row = row;
+                row.hstack_mut(counts.columns())?;
+                then(row)
+            })),
+        }
     }
 
     /// Values of `c` that parse as finite numbers, and (`shaped`) whole ones.
