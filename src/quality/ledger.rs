@@ -47,6 +47,10 @@ pub struct Example {
     pub row: u64,
     /// `column=value` pairs of the row as read.
     pub values: String,
+    /// The value of the row's first culprit column (what set it aside,
+    /// where the table can tell: `TablePlan::culprits_in`), as shown.
+    #[serde(default)]
+    pub cause: Option<String>,
 }
 
 /// The set-aside rows of one table: `reason, file, row` and the data as read.
@@ -150,26 +154,23 @@ impl Ledger {
     }
 }
 
-/// The text every example of `t`'s unparseable timestamps shows as its
-/// culprit (the first `column=value` of the example), when that text is
-/// one a spreadsheet or database writes for no value (`NULL`, `N/A`, …).
+/// The text every example of `t`'s unparseable timestamps has as its
+/// cause ([`Example::cause`]), when that text is one a spreadsheet or
+/// database writes for no value (`NULL`, `N/A`, …).
 fn null_text(t: &TableLedger) -> Option<String> {
     const MISSING: [&str; 9] = ["null", "none", "n/a", "na", "nan", "#n/a", "nil", "-", "?"];
     let reason = t
         .reasons
         .iter()
         .find(|r| r.reason == Reason::UnparseableTimestamp.code())?;
-    let firsts: Vec<&str> = reason
+    let causes: Vec<Option<&str>> = reason
         .examples
         .iter()
-        .map(|e| {
-            let pair = e.values.split(", ").next().unwrap_or("");
-            pair.split_once('=').map_or("", |(_, v)| v).trim()
-        })
+        .map(|e| e.cause.as_deref().map(str::trim))
         .collect();
-    let first = *firsts.first()?;
+    let first = (*causes.first()?)?;
     let missing = MISSING.contains(&first.to_lowercase().as_str());
-    (missing && firsts.iter().all(|v| *v == first)).then(|| first.to_string())
+    (missing && causes.iter().all(|c| *c == Some(first))).then(|| first.to_string())
 }
 
 fn count_true(e: Expr) -> Expr {
@@ -559,6 +560,12 @@ fn tabulate(
                     let rest = data
                         .iter()
                         .filter(|c| !own.iter().any(|name| c.name().as_str() == name));
+                    let shown = |c: &Column| {
+                        at.and_then(|at| c.get(at).ok())
+                            .map(|v| crate::output::cell_text(&v))
+                            .unwrap_or_default()
+                    };
+                    let first: Vec<&Column> = first.copied().collect();
                     Example {
                         file: files
                             .str()
@@ -568,16 +575,13 @@ fn tabulate(
                             .to_string(),
                         row: row_numbers[i],
                         values: first
+                            .iter()
                             .chain(rest)
-                            .map(|c| {
-                                let v = at
-                                    .and_then(|at| c.get(at).ok())
-                                    .map(|v| crate::output::cell_text(&v))
-                                    .unwrap_or_default();
-                                format!("{}={}", c.name(), v)
-                            })
+                            .copied()
+                            .map(|c| format!("{}={}", c.name(), shown(c)))
                             .collect::<Vec<_>>()
                             .join(", "),
+                        cause: first.first().map(|c| shown(c)),
                     }
                 })
                 .collect(),

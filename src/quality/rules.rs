@@ -418,6 +418,14 @@ impl<'a> Builder<'a> {
         self.checks.push((reason, bad));
     }
 
+    /// [`Builder::check`] of a test on one data column, which is then the
+    /// row's culprit ([`TablePlan::culprits_in`]) where it holds.
+    fn check_column(&mut self, reason: Reason, column: &str, bad: Expr) {
+        self.culprits
+            .push((reason, column.to_string(), bad.clone()));
+        self.check(reason, bad);
+    }
+
     fn dtype(&self, column: &str) -> DataType {
         self.raw.dtype(column).cloned().unwrap_or(DataType::Null)
     }
@@ -476,22 +484,24 @@ pub fn plan_table(
 
     for flag in DELETED_FLAGS.iter().filter(|f| raw.has(f)) {
         let dtype = b.dtype(flag);
-        let deleted = values::parse_flag(col(*flag), &dtype);
-        // The flag that is set, not one beside it that is false.
-        b.culprits
-            .push((Reason::Deleted, flag.to_string(), deleted.clone()));
-        b.check(Reason::Deleted, deleted);
+        // The flag that is set is the culprit, not one beside it that is false.
+        b.check_column(
+            Reason::Deleted,
+            flag,
+            values::parse_flag(col(*flag), &dtype),
+        );
     }
     if let Some(keep) = &cfg.keep {
         if let Some(c) = keep.column.iter().find(|c| raw.has(c)) {
             let values = lit(Series::new("v".into(), keep.values.clone())).implode(false);
-            let dropped = values::parse_text(col(c.as_str()))
-                .is_in(values, false)
-                .fill_null(lit(false))
-                .not();
-            b.culprits
-                .push((Reason::FilteredOut, c.clone(), dropped.clone()));
-            b.check(Reason::FilteredOut, dropped);
+            b.check_column(
+                Reason::FilteredOut,
+                c,
+                values::parse_text(col(c.as_str()))
+                    .is_in(values, false)
+                    .fill_null(lit(false))
+                    .not(),
+            );
         }
     }
     // Stage values that are no funnel stage (unless the stage map maps them).
@@ -503,12 +513,13 @@ pub fn plan_table(
         .collect();
     if kind == TableKind::Handoffs && raw.has(STAGE) && !ignored.is_empty() {
         let values = lit(Series::new("v".into(), ignored)).implode(false);
-        let ignored = values::parse_text(col(STAGE))
-            .is_in(values, false)
-            .fill_null(lit(false));
-        b.culprits
-            .push((Reason::FilteredOut, STAGE.to_string(), ignored.clone()));
-        b.check(Reason::FilteredOut, ignored);
+        b.check_column(
+            Reason::FilteredOut,
+            STAGE,
+            values::parse_text(col(STAGE))
+                .is_in(values, false)
+                .fill_null(lit(false)),
+        );
     }
     for flag in ACTIVE_FLAGS.iter().filter(|f| raw.has(f)) {
         let dtype = b.dtype(flag);
